@@ -1,0 +1,1 @@
+"""One module per ``gradproof`` sub-command; each defines ``add_arguments(parser)`` and ``run(args) -> int``."""

@@ -1,0 +1,356 @@
+"""Exact checks: the expression tree translated into explicit sympy matrices of symbols.
+
+At concrete sizes (say n_l = 3, n_{l+1} = 2) every matrix symbol becomes a matrix of sympy
+symbols, a generic σ becomes an undefined sympy function whose derivatives are again undefined
+functions (σ, σ', σ'', ...), and a derivative node is sympy's own differentiation of the
+explicit function. Two expressions are equal when every entry of their difference simplifies
+to zero: an equality sympy proves, not a float comparison.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+import sympy as sp
+
+from derivations.expr import (
+    Add,
+    BigO,
+    Cond,
+    Deriv,
+    Diag,
+    Div,
+    Entry,
+    Expr,
+    Fn,
+    Hadamard,
+    Indicator,
+    IndexSum,
+    KDelta,
+    Max,
+    Mul,
+    Neg,
+    Norm,
+    Num,
+    Ones,
+    Piecewise,
+    Pow,
+    Softmax,
+    Sym,
+    T,
+    symbols_of,
+)
+
+ELU_ALPHA = sp.Symbol("alpha", positive=True)
+LEAKY_SLOPE = sp.Rational(1, 10)
+
+
+@cache
+def generic_function(name: str, d: int) -> type[sp.Function]:
+    """The d-th derivative of an unknown scalar function, as a sympy function class.
+
+    Differentiating ``sigma_d(u)`` gives ``sigma_{d+1}(u) * u'``, so σ' written by hand and σ'
+    produced by the chain rule are the same object and compare equal.
+    """
+
+    def fdiff(self: sp.Function, argindex: int = 1) -> sp.Expr:
+        return generic_function(name, d + 1)(self.args[0])
+
+    label = name if d == 0 else f"{name}{chr(39) * d}" if d < 4 else f"{name}^({d})"
+    return type(label, (sp.Function,), {"fdiff": fdiff, "nargs": 1})
+
+
+def _concrete(name: str, x: sp.Expr) -> sp.Expr:
+    match name:
+        case "sigmoid":
+            return 1 / (1 + sp.exp(-x))
+        case "tanh":
+            return sp.tanh(x)
+        case "relu":
+            return sp.Max(0, x)
+        case "leaky_relu":
+            return sp.Max(LEAKY_SLOPE * x, x)
+        case "elu":
+            return sp.Piecewise((x, x >= 0), (ELU_ALPHA * (sp.exp(x) - 1), True))
+        case "softplus":
+            return sp.log(1 + sp.exp(x))
+        case "exp":
+            return sp.exp(x)
+        case "log":
+            return sp.log(x)
+        case "sign":
+            return sp.sign(x)
+        case "abs":
+            return sp.Abs(x)
+        case "step":
+            return sp.Heaviside(x, sp.Rational(1, 2))
+        case "sech":
+            return sp.sech(x)
+        case "sqrt":
+            return sp.sqrt(x)
+    raise ValueError(f"no sympy form for the function {name!r}")
+
+
+_DUMMY = sp.Dummy("u")
+
+
+def apply_function(name: str, d: int, x: sp.Expr, generic_as: Mapping[str, str]) -> sp.Expr:
+    """``name^{(d)}(x)``; a generic name (σ, f) is concrete when ``generic_as`` says so."""
+    concrete = generic_as.get(name, name if name not in ("sigma", "f") else "")
+    if not concrete:
+        return generic_function(name, d)(x)
+    if d == 0:
+        return _concrete(concrete, x)
+    return sp.diff(_concrete(concrete, _DUMMY), _DUMMY, d).subs(_DUMMY, x)
+
+
+@dataclass
+class SympyEnv:
+    """Concrete sizes, definitions and how generic functions are read."""
+
+    sizes: Mapping[str, int]
+    definitions: Mapping[Sym, Expr] = field(default_factory=dict)
+    generic_as: Mapping[str, str] = field(default_factory=dict)
+    _symbols: dict[Sym, sp.Matrix] = field(default_factory=dict)
+
+    def dim(self, d: str | int) -> int:
+        """The concrete size of a dimension."""
+        if isinstance(d, int):
+            return d
+        try:
+            return self.sizes[d]
+        except KeyError:
+            raise KeyError(f"no size given for the dimension {d!r}") from None
+
+    def entries(self, s: Sym) -> sp.Matrix:
+        """The matrix of sympy symbols standing for the entries of ``s``."""
+        if s not in self._symbols:
+            r, c = self.dim(s.rows), self.dim(s.cols)
+            if (r, c) == (1, 1):
+                m = sp.Matrix([[sp.Symbol(s.key, real=True)]])
+            else:
+                m = sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{s.key}[{i},{j}]", real=True))
+            self._symbols[s] = m
+        return self._symbols[s]
+
+
+def to_sympy(e: Expr, env: SympyEnv, frozen: frozenset[Sym] = frozenset()) -> sp.Matrix:
+    """Translate ``e`` to an explicit sympy matrix (scalars are 1×1).
+
+    A defined symbol is replaced by its definition unless it is ``frozen`` (held fixed as an
+    independent variable while differentiating with respect to it).
+    """
+    return _Translator(env, frozen).run(e)
+
+
+class _Translator:
+    def __init__(self, env: SympyEnv, frozen: frozenset[Sym]) -> None:
+        self.env, self.frozen = env, frozen
+        self.memo: dict[Expr, sp.Matrix] = {}
+
+    def run(self, e: Expr) -> sp.Matrix:
+        if e not in self.memo:
+            self.memo[e] = self._go(e)
+        return self.memo[e]
+
+    def _map(self, m: sp.Matrix, f) -> sp.Matrix:  # noqa: ANN001
+        return m.applyfunc(f)
+
+    def _elementwise(self, a: sp.Matrix, b: sp.Matrix, f) -> sp.Matrix:  # noqa: ANN001
+        if a.shape == (1, 1) and b.shape != (1, 1):
+            a = sp.ones(*b.shape) * a[0]
+        if b.shape == (1, 1) and a.shape != (1, 1):
+            b = sp.ones(*a.shape) * b[0]
+        return sp.Matrix(a.shape[0], a.shape[1], lambda i, j: f(a[i, j], b[i, j]))
+
+    def _cond(self, c: Cond, shape: tuple[int, int]) -> sp.Matrix:
+        lhs, rhs = self.run(c.lhs), self.run(c.rhs)
+        ops = {">": sp.Gt, "<": sp.Lt, ">=": sp.Ge, "<=": sp.Le, "==": sp.Eq, "!=": sp.Ne}
+        return self._elementwise(lhs, rhs, ops[c.op])
+
+    def _go(self, e: Expr) -> sp.Matrix:  # noqa: C901 - one case per node kind
+        env = self.env
+        match e:
+            case Sym():
+                if e in env.definitions and e not in self.frozen:
+                    return self.run(env.definitions[e])
+                if e.depends:
+                    args: list[sp.Expr] = []
+                    for dep in e.depends:
+                        args.extend(self.run(dep))
+                    return sp.Matrix([[sp.Function(e.key)(*args)]])
+                return env.entries(e)
+            case Num(value):
+                return sp.Matrix([[sp.Rational(value.numerator, value.denominator)]])
+            case Add(terms):
+                out = self.run(terms[0])
+                for t in terms[1:]:
+                    out = self._elementwise(out, self.run(t), lambda x, y: x + y)
+                return out
+            case Neg(a):
+                return -self.run(a)
+            case Mul(a, b):
+                ma, mb = self.run(a), self.run(b)
+                if ma.shape == (1, 1):
+                    return ma[0] * mb
+                if mb.shape == (1, 1):
+                    return ma * mb[0]
+                return ma * mb
+            case Hadamard(a, b):
+                return self._elementwise(self.run(a), self.run(b), lambda x, y: x * y)
+            case Div(a, b):
+                return self._elementwise(self.run(a), self.run(b), lambda x, y: x / y)
+            case Pow(a, b):
+                k = self.run(b)[0]
+                return self._map(self.run(a), lambda x: x**k)
+            case T(a):
+                return self.run(a).T
+            case Fn(name, a, d):
+                return self._map(self.run(a), lambda x: apply_function(name, d, x, env.generic_as))
+            case Max(a, b):
+                return self._elementwise(self.run(a), self.run(b), sp.Max)
+            case Softmax(a, axis):
+                m = self.run(a)
+                ex = m.applyfunc(sp.exp)
+                if axis == 0:
+                    sums = [sum(ex[:, j]) for j in range(m.shape[1])]
+                    return sp.Matrix(m.shape[0], m.shape[1], lambda i, j: ex[i, j] / sums[j])
+                sums = [sum(ex[i, :]) for i in range(m.shape[0])]
+                return sp.Matrix(m.shape[0], m.shape[1], lambda i, j: ex[i, j] / sums[i])
+            case Diag(a):
+                return sp.diag(*self.run(a))
+            case Ones(n):
+                return sp.ones(env.dim(n), 1)
+            case Norm(a, kind):
+                m = self.run(a)
+                if kind == "fro2":
+                    return sp.Matrix([[sum(x**2 for x in m)]])
+                return sp.Matrix([[sum(sp.Abs(x) for x in m)]])
+            case Deriv(f, wrt):
+                return self._derivative(f, wrt)
+            case BigO(a):
+                inner = self.run(a)[0]
+                var = next(iter(inner.free_symbols))
+                return sp.Matrix([[sp.O(inner, (var, 0))]])
+            case Indicator(c):
+                cond = self._cond(c, (1, 1))
+                return cond.applyfunc(lambda r: sp.Piecewise((1, r), (0, True)))
+            case Piecewise(cases):
+                values = [(self.run(v), None if c is None else self._cond(c, (1, 1))) for v, c in cases]
+                shape = max((v.shape for v, _ in values), key=lambda s: s[0] * s[1])
+
+                def entry(i: int, j: int) -> sp.Expr:
+                    pieces = []
+                    for v, c in values:
+                        vv = v[0] if v.shape == (1, 1) else v[i, j]
+                        cc = True if c is None else (c[0] if c.shape == (1, 1) else c[i, j])
+                        pieces.append((vv, cc))
+                    return sp.Piecewise(*pieces)
+
+                return sp.Matrix(shape[0], shape[1], entry)
+            case Entry() | IndexSum() | KDelta():
+                raise NotImplementedError("index notation is evaluated numerically, not translated")
+        raise TypeError(f"no sympy translation for {type(e).__name__}")
+
+    def _derivative(self, f: Expr, wrt: Sym) -> sp.Matrix:
+        inner = _Translator(self.env, self.frozen | {wrt})
+        fm = inner.run(f)
+        xs = self.env.entries(wrt)
+        if fm.shape == (1, 1):
+            out = xs.applyfunc(lambda x: sp.diff(fm[0], x))
+        elif fm.shape[1] == 1 and xs.shape[1] == 1:
+            out = sp.Matrix(fm.shape[0], xs.shape[0], lambda i, j: sp.diff(fm[i], xs[j]))
+        else:
+            raise ValueError(f"derivative of a {fm.shape} matrix by a {xs.shape} matrix")
+        if wrt in self.env.definitions and wrt not in self.frozen:
+            value = self.run(wrt)
+            out = out.subs(dict(zip(list(xs), list(value), strict=True)), simultaneous=True)
+        return out
+
+
+# ------------------------------------------------------------------------------- equality
+
+
+def _kink_arguments(expr: sp.Expr) -> set[sp.Symbol]:
+    """Plain symbols at which ``expr`` has a kink (max, |.|, sign, step, piecewise)."""
+    found: set[sp.Symbol] = set()
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Max | sp.Min | sp.Abs | sp.sign | sp.Heaviside | sp.Piecewise):
+            found |= {s for s in node.free_symbols if s != ELU_ALPHA}
+    return found
+
+
+def _is_zero(expr: sp.Expr) -> bool:
+    expr = sp.sympify(expr).doit()
+    if expr == 0:
+        return True
+    if expr.has(sp.Order):
+        return _is_zero(expr.removeO())
+    kinks = _kink_arguments(expr)
+    if kinks:
+        # Piecewise formulas are equal away from their kinks when they agree in every region
+        # where each kink argument has a fixed sign ("for z ≠ 0" in the questions).
+        if len(kinks) > 6:
+            raise ValueError("too many kinks to split into sign regions")
+        kinks_list = sorted(kinks, key=str)
+        for signs in range(2 ** len(kinks_list)):
+            sub = {}
+            for k, s in enumerate(kinks_list):
+                pos = sp.Symbol(f"{s}_pos", positive=True)
+                sub[s] = pos if signs >> k & 1 else -pos
+            region = sp.simplify(expr.subs(sub, simultaneous=True))
+            if region != 0 and sp.simplify(sp.expand(region.rewrite(sp.exp))) != 0:
+                return False
+        return True
+    simple = sp.simplify(expr)
+    if simple == 0:
+        return True
+    return sp.simplify(sp.expand(simple.rewrite(sp.exp))) == 0
+
+
+def series_equal(a: sp.Expr, b: sp.Expr, var: sp.Symbol, order: int) -> bool:
+    """Equality of two expressions as series in ``var`` up to (not including) ``var**order``."""
+    return sp.simplify((sp.series(a - b, var, 0, order).removeO()).doit()) == 0
+
+
+def equal(a: Expr, b: Expr, env: SympyEnv, simplex: Iterable[Sym] = ()) -> tuple[bool, str]:
+    """Whether ``a == b`` holds exactly at the sizes of ``env``; the string says where not."""
+    ma, mb = to_sympy(a, env), to_sympy(b, env)
+    if ma.shape != mb.shape and mb.shape != (1, 1) and ma.shape != (1, 1):
+        return False, f"shapes differ: {ma.shape} and {mb.shape}"
+    diff = _Translator(env, frozenset())._elementwise(ma, mb, lambda x, y: x - y)
+    sub = {}
+    for s in simplex:
+        ys = list(env.entries(s))
+        sub[ys[-1]] = 1 - sum(ys[:-1])
+    if sub:
+        diff = diff.subs(sub)
+    orders = [o for o in diff.atoms(sp.Order)]
+    for i in range(diff.shape[0]):
+        for j in range(diff.shape[1]):
+            entry = diff[i, j]
+            if orders:
+                var = next(iter(orders[0].variables))
+                order = min(sp.degree(o.expr, var) for o in orders)
+                ok = series_equal(entry.removeO(), 0, var, order)
+            else:
+                ok = _is_zero(entry)
+            if not ok:
+                return False, f"entry ({i}, {j}) differs by {sp.sstr(sp.simplify(entry))[:200]}"
+    return True, ""
+
+
+def default_sizes(exprs: Iterable[Expr]) -> tuple[dict[str, int], dict[str, int]]:
+    """Two size combinations with distinct sizes, so a missing transpose cannot hide."""
+    dims: list[str] = []
+    for e in exprs:
+        for s in symbols_of(e):
+            for d in (s.rows, s.cols):
+                if isinstance(d, str) and d not in dims:
+                    dims.append(d)
+    dims.sort()
+    first = {d: 2 + k for k, d in enumerate(dims)}
+    second = {d: 2 + (k + 1) % max(len(dims), 1) + (1 if len(dims) == 1 else 0) for k, d in enumerate(dims)}
+    return first, second

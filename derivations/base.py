@@ -1,0 +1,125 @@
+"""What a derivation is: plain data that reads like a solution sheet.
+
+A derivation has a context (which network, which convention), definitions (``a := σ(z)``,
+``L := ...``), one or more *chains* of steps and a probe saying how the reference MLP checks the
+result numerically. A chain starts from the quantity asked for (usually a derivative) and each
+step is an equality with a one-line reason; the last right-hand side is the result.
+
+``derivations`` imports nothing from ``checker``: checking is done there, from this data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from derivations.expr import Expr, Sym, to_latex
+
+
+@dataclass(frozen=True)
+class Step:
+    """One equality of a chain: the previous expression equals ``expr`` because ``reason``."""
+
+    expr: Expr
+    reason: str
+
+
+@dataclass(frozen=True)
+class Chain:
+    """``start = steps[0].expr = steps[1].expr = ...``; the last expression is the result."""
+
+    start: Expr
+    steps: tuple[Step, ...]
+    name: str = ""
+
+    @property
+    def result(self) -> Expr:
+        """The final right-hand side."""
+        return self.steps[-1].expr if self.steps else self.start
+
+    def pairs(self) -> list[tuple[Expr, Expr, str]]:
+        """Each step as (left, right, reason), left being the previous expression."""
+        out, left = [], self.start
+        for step in self.steps:
+            out.append((left, step.expr, step.reason))
+            left = step.expr
+        return out
+
+
+@dataclass(frozen=True)
+class Probe:
+    """How the reference MLP checks a derivation numerically (interpreted by ``checker.numeric``).
+
+    ``kind`` names what is differentiated by central differences:
+
+    - ``"activation"``: the activation ``activation`` itself (its derivative is the result);
+    - ``"softmax"``: the softmax map (the result is its Jacobian);
+    - ``"loss-output"``: the loss with respect to the output pre-activation z^{(L)};
+    - ``"dz"``, ``"dW"``, ``"db"``: the cost with respect to z^{(l)}, W^{(l)}, b^{(l)} at ``layer``;
+    - ``"input"``: the network output with respect to its input;
+    - ``"update"``: one regularised gradient step (the result is the updated W^{(l)});
+    - ``"row"``: the slides' row-convention network (``checker.rownet``);
+    - ``"series"``: the error of a central difference as h shrinks.
+
+    ``bind`` maps symbol keys to quantities of the run: ``"z[l]"``, ``"a[l-1]"``, ``"W[l+1]"``,
+    ``"delta[l+1]"``, ``"Y"``, ``"X"``, ``"P"``, ``"eta"``, ``"lambda"``, ``"G"``, ...
+    ``networks`` are the configurations tried: dicts with ``sizes``, ``activation``, ``loss``,
+    ``batch`` and optional ``l1``/``l2``.
+    """
+
+    kind: str
+    bind: dict[str, str] = field(default_factory=dict)
+    networks: tuple[dict, ...] = ()
+    layer: int = 1
+    activation: str = ""
+
+
+@dataclass(frozen=True)
+class Derivation:
+    """A verified derivation of the catalogue; one module in ``derivations/catalogue`` each."""
+
+    id: str
+    title: str
+    topic: str
+    context: str
+    symbols: tuple[Sym, ...]
+    chains: tuple[Chain, ...]
+    definitions: tuple[tuple[Sym, Expr], ...] = ()
+    sizes: tuple[dict[str, int], ...] = ()
+    activations: tuple[str, ...] = ("sigmoid", "tanh", "softplus")
+    simplex: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()
+    probe: Probe | None = None
+    mistakes: tuple[str, ...] = ()
+    notes: str = ""
+    convention: str = "column"
+
+    @property
+    def result(self) -> Expr:
+        """The result of the first (main) chain."""
+        return self.chains[0].result
+
+    def result_of(self, name: str) -> Expr:
+        """The result of the chain called ``name``."""
+        for chain in self.chains:
+            if chain.name == name:
+                return chain.result
+        raise KeyError(f"{self.id} has no chain named {name!r}")
+
+    def equation_latex(self, chain: Chain | None = None) -> str:
+        """``start = result`` in LaTeX, for tables and the boxed result."""
+        chain = chain or self.chains[0]
+        return f"{to_latex(chain.start)} = {to_latex(chain.result)}"
+
+    @property
+    def step_count(self) -> int:
+        """The number of equalities that are checked."""
+        return sum(len(c.steps) for c in self.chains)
+
+
+TOPICS = (
+    "activations",
+    "outputs and losses",
+    "backprop",
+    "regularization",
+    "jacobians and numerics",
+)

@@ -1,0 +1,248 @@
+"""Verification of the catalogue: the three checks every derivation must pass.
+
+1. every step exactly, by sympy, at two or more size combinations with distinct sizes;
+2. the result against sympy's own differentiation of the start of its chain (the explicit
+   function or network);
+3. numerically, against central differences of the reference MLP (``checker.numeric``).
+
+Results are cached on disk by the content of the derivation's module and of the checking code,
+so the site build and repeated ``gradproof verify`` runs stay fast.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import inspect
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from checker.symbolic import SympyEnv, default_sizes, equal
+from derivations import all_derivations
+from derivations.base import Derivation
+
+
+@dataclass
+class StepCheck:
+    """The verdict on one equality of a chain, at every size combination tried."""
+
+    chain: int
+    index: int
+    reason: str
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class NumericCheck:
+    """One run of the reference MLP against central differences."""
+
+    network: str
+    max_rel_error: float
+    ok: bool
+    detail: str = ""
+
+
+@dataclass
+class VerifyResult:
+    """Everything measured about one derivation."""
+
+    id: str
+    title: str
+    steps: int
+    steps_verified: int
+    symbolic: bool
+    numeric_max_rel_error: float | None
+    status: str
+    seconds: float
+    result_check: bool = True
+    sizes: list[dict[str, int]] = field(default_factory=list)
+    step_checks: list[StepCheck] = field(default_factory=list)
+    numeric: list[NumericCheck] = field(default_factory=list)
+    error: str = ""
+
+    def to_json(self) -> dict:
+        """The public JSON object of ``gradproof verify --json``."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "steps": self.steps,
+            "steps_verified": self.steps_verified,
+            "symbolic": self.symbolic,
+            "numeric_max_rel_error": self.numeric_max_rel_error,
+            "status": self.status,
+        }
+
+
+NUMERIC_TOLERANCE = 1e-6
+
+
+def sizes_for(d: Derivation) -> list[dict[str, int]]:
+    """The size combinations at which the steps are checked (two distinct ones by default)."""
+    if d.sizes:
+        return [dict(s) for s in d.sizes]
+    exprs = [c.start for c in d.chains] + [s.expr for c in d.chains for s in c.steps]
+    exprs += [e for _, e in d.definitions] + list(d.symbols)
+    return [dict(s) for s in default_sizes(exprs)]
+
+
+def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str, int]]]:
+    """Checks 1 and 2: every step, and start = result, exactly at every size combination."""
+    sizes = sizes_for(d)
+    definitions = dict(d.definitions)
+    simplex = [s for s in d.symbols if s.key in d.simplex]
+    checks: list[StepCheck] = []
+    result_ok = True
+    for ci, chain in enumerate(d.chains):
+        for si, (left, right, reason) in enumerate(chain.pairs()):
+            ok, detail = True, ""
+            for combo in sizes:
+                try:
+                    good, why = equal(left, right, SympyEnv(combo, definitions), simplex)
+                except Exception as exc:  # a step sympy cannot read is a failed step
+                    good, why = False, f"{type(exc).__name__}: {exc}"
+                if not good:
+                    ok, detail = False, f"at sizes {combo}: {why}"
+                    break
+            checks.append(StepCheck(ci, si, reason, ok, detail))
+        for combo in sizes:
+            try:
+                good, _ = equal(chain.start, chain.result, SympyEnv(combo, definitions), simplex)
+            except Exception:
+                good = False
+            result_ok = result_ok and good
+    return checks, result_ok, sizes
+
+
+def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
+    """All three checks for one derivation (not cached; see :func:`verify_cached`)."""
+    start = time.perf_counter()
+    error = ""
+    try:
+        checks, result_ok, sizes = verify_symbolic(d)
+    except Exception as exc:
+        checks, result_ok, sizes, error = [], False, [], f"{type(exc).__name__}: {exc}"
+    numeric_checks: list[NumericCheck] = []
+    if numeric and d.probe is not None:
+        try:
+            from checker.numeric import check_probe
+
+            numeric_checks = check_probe(d)
+        except Exception as exc:
+            numeric_checks = [NumericCheck("(not run)", float("inf"), False, f"{type(exc).__name__}: {exc}")]
+    verified = sum(c.ok for c in checks)
+    symbolic = bool(checks) and verified == len(checks) and result_ok
+    worst = max((n.max_rel_error for n in numeric_checks), default=None)
+    numeric_ok = all(n.ok for n in numeric_checks) and (d.probe is None or bool(numeric_checks))
+    status = "verified" if symbolic and numeric_ok and not error else "failed"
+    return VerifyResult(
+        id=d.id,
+        title=d.title,
+        steps=d.step_count,
+        steps_verified=verified,
+        symbolic=symbolic,
+        numeric_max_rel_error=worst,
+        status=status,
+        seconds=round(time.perf_counter() - start, 3),
+        result_check=result_ok,
+        sizes=sizes,
+        step_checks=checks,
+        numeric=numeric_checks,
+        error=error,
+    )
+
+
+# -------------------------------------------------------------------------------- caching
+
+_CHECKING_MODULES = (
+    "checker.symbolic", "checker.evaluate", "checker.numeric", "checker.verify",
+    "checker.mlp", "checker.activations", "checker.losses", "checker.rownet",
+    "derivations.expr", "derivations.base", "derivations.notation",
+)
+
+
+def _source(module_name: str) -> str:
+    import importlib
+
+    try:
+        return inspect.getsource(importlib.import_module(module_name))
+    except Exception:
+        return ""
+
+
+def content_key(d: Derivation) -> str:
+    """A hash of everything a verdict depends on: the derivation's module and the checkers."""
+    h = hashlib.sha256()
+    for name in _CHECKING_MODULES:
+        h.update(_source(name).encode())
+    mod_name = next(
+        (m for m, v in _catalogue_modules().items() if v == d.id), None
+    )
+    h.update(_source(mod_name).encode() if mod_name else repr(d).encode())
+    return h.hexdigest()[:24]
+
+
+def _catalogue_modules() -> dict[str, str]:
+    import sys
+
+    out = {}
+    for name, mod in list(sys.modules.items()):
+        if name.startswith("derivations.catalogue.") and hasattr(mod, "DERIVATION"):
+            out[name] = mod.DERIVATION.id
+    return out
+
+
+def cache_dir() -> Path:
+    """Where verdicts are kept (``GRADPROOF_CACHE`` or ``.cache/gradproof`` in the working dir)."""
+    root = Path(os.environ.get("GRADPROOF_CACHE", Path.cwd() / ".cache" / "gradproof"))
+    return root / "verify"
+
+
+def _from_json(data: dict) -> VerifyResult:
+    data = dict(data)
+    data["step_checks"] = [StepCheck(**s) for s in data.get("step_checks", [])]
+    data["numeric"] = [NumericCheck(**n) for n in data.get("numeric", [])]
+    return VerifyResult(**data)
+
+
+def verify_cached(d: Derivation) -> VerifyResult:
+    """:func:`verify`, reusing a stored verdict when nothing it depends on has changed."""
+    path = cache_dir() / f"{d.id}-{content_key(d)}.json"
+    if path.exists():
+        try:
+            return _from_json(json.loads(path.read_text()))
+        except Exception:
+            pass
+    result = verify(d)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(asdict(result), default=float))
+    tmp.replace(path)
+    return result
+
+
+def verify_all(ids: Iterable[str] | None = None, workers: int = 1, cached: bool = False) -> list[VerifyResult]:
+    """Verify the catalogue (or the given ids), in catalogue order, on ``workers`` processes."""
+    items = all_derivations()
+    chosen = list(items) if ids is None else list(ids)
+    for i in chosen:
+        if i not in items:
+            raise KeyError(f"unknown derivation {i!r}; known: {', '.join(items)}")
+    run = _verify_id_cached if cached else _verify_id
+    if workers <= 1 or len(chosen) <= 1:
+        return [run(i) for i in chosen]
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(run, chosen))
+
+
+def _verify_id(derivation_id: str) -> VerifyResult:
+    return verify(all_derivations()[derivation_id])
+
+
+def _verify_id_cached(derivation_id: str) -> VerifyResult:
+    return verify_cached(all_derivations()[derivation_id])

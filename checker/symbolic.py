@@ -284,7 +284,7 @@ def _kink_arguments(expr: sp.Expr) -> set[sp.Symbol]:
 
 def _is_zero(expr: sp.Expr) -> bool:
     expr = sp.sympify(expr).doit()
-    if expr == 0:
+    if expr == 0 or sp.expand(expr) == 0:
         return True
     if expr.has(sp.Order):
         return _is_zero(expr.removeO())

@@ -185,10 +185,10 @@ def resolve_layers(layers: Sequence[int | None], ds: Dataset, loss: str = "mse")
 
 
 def predict_labels(model: Any, X_cols: np.ndarray) -> np.ndarray:
-    """Integer labels for columns ``X_cols``: argmax over outputs, or output > 0.5 for one output."""
-    out = model.forward(X_cols)
+    """Integer labels for columns ``X_cols``: argmax over outputs, or output ≥ 0.5 for one output."""
+    out = model.predict(X_cols)
     if out.shape[0] == 1:
-        return (out[0] > 0.5).astype(np.int64)
+        return (out[0] >= 0.5).astype(np.int64)
     return np.argmax(out, axis=0)
 
 
@@ -221,11 +221,21 @@ def _history_entry(record: dict[str, Any]) -> dict[str, float]:
     return entry
 
 
-def train(ds: Dataset, config: TrainConfig, *, on_epoch: EpochCallback | None = None) -> TrainResult:
+def train(
+    ds: Dataset,
+    config: TrainConfig,
+    *,
+    on_epoch: EpochCallback | None = None,
+    eval_train: bool = False,
+) -> TrainResult:
     """Train an MLP on ``ds`` with mini-batch SGD as ``config`` says; measure accuracies and time.
 
-    ``on_epoch(epoch, record)`` is called after each epoch (1-based) with that epoch's loss and
-    accuracy (and validation figures when ``ds`` has a validation split).
+    Each history record holds what :func:`checker.mlp.sgd` reports: ``loss`` and ``accuracy`` are
+    running means over the epoch's mini-batches (the model changes during the epoch), ``val_loss``
+    and ``val_accuracy`` are measured after it. With ``eval_train`` the record also gets
+    ``train_loss`` / ``train_accuracy`` measured after the epoch on the whole training split, so that
+    learning curves compare train and validation at the same moment (it costs one forward pass per
+    epoch, not counted in ``seconds``). ``on_epoch(epoch, record)`` is called after each epoch.
     """
     mlp = _mlp()
     sizes = resolve_layers(config.layers, ds, config.loss)
@@ -246,18 +256,22 @@ def train(ds: Dataset, config: TrainConfig, *, on_epoch: EpochCallback | None = 
         seed=config.seed,
     )
     history: list[dict[str, float]] = []
+    eval_seconds = 0.0
 
-    def callback(*args: Any, **kwargs: Any) -> None:
-        record = next((a for a in (*args, *kwargs.values()) if isinstance(a, dict)), None)
-        if record is None:
-            return
+    def callback(record: dict[str, Any]) -> None:
+        nonlocal eval_seconds
         entry = _history_entry(record)
+        if eval_train:
+            tick = time.perf_counter()
+            entry["train_loss"] = float(model.cost(X, Y))
+            entry["train_accuracy"] = float(model.accuracy(X, Y))
+            eval_seconds += time.perf_counter() - tick
         history.append(entry)
         if on_epoch is not None:
             on_epoch(len(history), entry)
 
     start = time.perf_counter()
-    returned = mlp.sgd(
+    mlp.sgd(
         model,
         X,
         Y,
@@ -269,10 +283,7 @@ def train(ds: Dataset, config: TrainConfig, *, on_epoch: EpochCallback | None = 
         callback=callback,
         **val,
     )
-    seconds = time.perf_counter() - start
-    if returned is not None and len(returned) == config.epochs:
-        # sgd's own record is the reference; the callback copies only drive progress display.
-        history = [_history_entry(r) for r in returned]
+    seconds = time.perf_counter() - start - eval_seconds
     # Accuracy is measured here, from labels, so that one-output (binary) nets are scored the same way.
     train_acc = accuracy(model, ds.X_train, ds.y_train, dtype)
     test_acc = accuracy(model, ds.X_test, ds.y_test, dtype)
@@ -328,22 +339,21 @@ def save_model(
 ) -> Path:
     """Save weights and biases as ``W1..WL`` / ``b1..bL`` in an ``.npz`` with a JSON ``meta`` entry.
 
-    ``meta`` records what :func:`load_model` needs to rebuild the net (sizes, activation, loss,
-    output activation, l1, l2, dtype) plus the training config and ``extra`` when given. No pickles:
+    ``meta`` records what :func:`load_model` needs to rebuild the net (sizes, the activation of
+    every layer, loss, l1, l2, dtype) plus the training config and ``extra`` when given. No pickles:
     the file loads with ``allow_pickle=False``.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     weights, biases = list(model.weights), list(model.biases)
-    sizes = list(sizes) if sizes is not None else [weights[0].shape[1]] + [W.shape[0] for W in weights]
+    sizes = list(sizes) if sizes is not None else list(model.sizes)
     meta = {
         "format": "gradproof-mlp/1",
         "sizes": [int(s) for s in sizes],
-        "activation": config.activation if config else getattr(model, "activation_name", "sigmoid"),
-        "loss": config.loss if config else getattr(model, "loss_name", "mse"),
-        "output_activation": config.output_activation if config else None,
-        "l1": config.l1 if config else 0.0,
-        "l2": config.l2 if config else 0.0,
+        "activations": list(model.activations),
+        "loss": model.loss,
+        "l1": float(model.l1),
+        "l2": float(model.l2),
         "dtype": str(weights[0].dtype),
         "config": config.to_dict() if config else None,
         **(extra or {}),
@@ -364,17 +374,17 @@ def load_model(path: str | os.PathLike[str]) -> tuple[Any, dict[str, Any]]:
             n = len(meta["sizes"]) - 1
             weights = [np.array(data[f"W{i + 1}"]) for i in range(n)]
             biases = [np.array(data[f"b{i + 1}"]) for i in range(n)]
-    except (OSError, KeyError, ValueError) as exc:
+        model = _mlp().MLP.create(
+            meta["sizes"],
+            activation=meta["activations"][:-1],
+            loss=meta["loss"],
+            output_activation=meta["activations"][-1],
+            l1=meta["l1"],
+            l2=meta["l2"],
+            dtype=np.dtype(meta["dtype"]),
+        )
+    except (OSError, KeyError, ValueError, TypeError) as exc:
         raise ConfigError(f"{path}: not a gradproof model file ({exc})") from exc
-    model = _mlp().MLP.create(
-        meta["sizes"],
-        activation=meta["activation"],
-        loss=meta["loss"],
-        output_activation=meta["output_activation"],
-        l1=meta["l1"],
-        l2=meta["l2"],
-        dtype=np.dtype(meta["dtype"]),
-    )
     for i in range(n):
         if model.weights[i].shape != weights[i].shape or model.biases[i].shape != biases[i].shape:
             raise ConfigError(f"{path}: layer {i + 1} arrays do not match the sizes {meta['sizes']}")

@@ -56,3 +56,18 @@ P = mat("P", M, C, "P")
 Y = mat("Y", M, C, "Y")
 delta3 = mat("delta3", M, C, r"\delta_3")
 delta2 = mat("delta2", M, H, r"\delta_2")
+
+# ---- regularisation: an unregularised cost J, an unknown scalar function of W^{(l)}
+J = scalar("J", "J", depends=(W_l,))
+G = mat("G", N_L, N_PREV, "G")
+
+# ---- a two-layer network y = σ(W^{(2)} σ(W^{(1)} x + b^{(1)}) + b^{(2)}) (∂y/∂x)
+N0, N1, N2 = "n_0", "n_1", "n_2"
+x_in = vec("x", N0, "x")
+W_1 = mat("W_1", N1, N0, "W^{(1)}")
+b_1 = vec("b_1", N1, "b^{(1)}")
+z_1 = vec("z_1", N1, "z^{(1)}")
+W_2 = mat("W_2", N2, N1, "W^{(2)}")
+b_2 = vec("b_2", N2, "b^{(2)}")
+z_2 = vec("z_2", N2, "z^{(2)}")
+y_out = vec("y_out", N2, "y")

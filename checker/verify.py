@@ -224,7 +224,9 @@ def verify_cached(d: Derivation) -> VerifyResult:
     return result
 
 
-def verify_all(ids: Iterable[str] | None = None, workers: int = 1, cached: bool = False) -> list[VerifyResult]:
+def verify_all(
+    ids: Iterable[str] | None = None, workers: int = 1, cached: bool = False
+) -> list[VerifyResult]:
     """Verify the catalogue (or the given ids), in catalogue order, on ``workers`` processes."""
     items = all_derivations()
     chosen = list(items) if ids is None else list(ids)

@@ -1,0 +1,413 @@
+"""Check 3: a derivation's result against central differences of the reference MLP (float64).
+
+For each network of the derivation's :class:`~derivations.base.Probe` the reference MLP is run
+forward and backward; the quantity the derivation is about (∂J/∂z^{(l)}, ∂J/∂W^{(l)}, ...) is
+computed by central differences; and two things are compared with it:
+
+- the derivation's *formula*, evaluated on the MLP's own values (``bind`` names them), and
+- the MLP's backward pass, which is written from the same formula.
+
+Either one wrong is a failure. The relative error is |a − n| / max(|a| + |n|, floor).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from checker.evaluate import NumEnv, evaluate
+from checker.verify import NUMERIC_TOLERANCE, NumericCheck, sizes_for
+from derivations.base import Chain, Derivation, Probe
+from derivations.expr import Sym, symbols_of
+
+Array = np.ndarray
+FLOOR = 1e-10
+H = 1e-6
+
+
+def rel_error(analytic: Array, numeric: Array, floor: float = FLOOR) -> float:
+    """max over entries of |a − n| / max(|a| + |n|, floor)."""
+    a, n = np.asarray(analytic, float), np.asarray(numeric, float)
+    if a.shape != n.shape:
+        if a.size == n.size:
+            a = a.reshape(n.shape)
+        else:
+            return float("inf")
+    return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)))
+
+
+def central_gradient(f: Callable[[Array], float | Array], x: Array, h: float = H) -> Array:
+    """∂f/∂x by central differences: x's shape for a scalar f, (f.size, x.size) otherwise."""
+    x = np.array(x, dtype=float)
+    flat = x.reshape(-1)
+    first = np.asarray(f(x), float)
+    out = np.zeros(x.shape) if first.size == 1 else np.zeros((first.size, flat.size))
+    for k in range(flat.size):
+        keep = flat[k]
+        flat[k] = keep + h
+        up = np.asarray(f(x), float)
+        flat[k] = keep - h
+        down = np.asarray(f(x), float)
+        flat[k] = keep
+        g = (up - down) / (2 * h)
+        if first.size == 1:
+            out.reshape(-1)[k] = float(g.reshape(-1)[0])
+        else:
+            out[:, k] = g.reshape(-1)
+    return out
+
+
+# --------------------------------------------------------------------------------- bindings
+
+_REF = re.compile(r"^(?P<name>[A-Za-z]+)\[(?P<base>l|L|\d+)(?P<off>[+-]\d+)?\]$")
+
+
+def resolve(ref: str, quantities: dict[str, object], layer: int, depth: int) -> Array:
+    """A quantity of the run by its name in a probe: ``"z[l]"``, ``"W[l+1]"``, ``"Y"``, ``"m"``."""
+    match = _REF.match(ref)
+    if match is None:
+        if ref not in quantities:
+            raise KeyError(f"the probe names {ref!r}, which the run does not provide")
+        return np.asarray(quantities[ref], float)
+    base = {"l": layer, "L": depth}.get(match["base"])
+    k = (int(match["base"]) if base is None else base) + int(match["off"] or 0)
+    table = quantities.get(match["name"])
+    if not isinstance(table, dict) or k not in table:
+        raise KeyError(f"the probe names {ref!r}, which the run does not provide")
+    return np.asarray(table[k], float)
+
+
+def _generic(activation: str) -> dict[str, str]:
+    return {"sigma": activation.replace("-", "_"), "f": "sin"}
+
+
+def _evaluate_result(d: Derivation, chain: Chain, values: dict[str, Array], activation: str) -> Array:
+    env = NumEnv(values, dict(d.definitions), _generic(activation))
+    return evaluate(chain.result, env)
+
+
+def _bound(probe: Probe, quantities: dict[str, object], layer: int, depth: int) -> dict[str, Array]:
+    return {key: resolve(ref, quantities, layer, depth) for key, ref in probe.bind.items()}
+
+
+# ------------------------------------------------------------------------------ networks
+
+
+@dataclass
+class Run:
+    """One reference-MLP run: the model, its data, forward cache and gradients."""
+
+    model: object
+    X: Array
+    Y: Array
+    cache: object
+    grads: object
+    label: str
+
+
+def _targets(loss: str, n: int, m: int, rng: np.random.Generator) -> Array:
+    if loss == "softmax-ce":
+        Y = rng.random((n, m)) + 0.05
+        return Y / Y.sum(axis=0, keepdims=True)  # general y on the simplex, not only one-hot
+    return rng.uniform(0.05, 0.95, size=(n, m))
+
+
+def make_run(net: dict, seed: int = 0) -> Run:
+    """Build, run forward and backward one network configuration of a probe."""
+    from checker.mlp import MLP
+
+    sizes = tuple(net["sizes"])
+    activation = net.get("activation", "sigmoid")
+    loss = net.get("loss", "mse")
+    m = int(net.get("batch", 1))
+    model = MLP.create(
+        sizes, activation=activation, loss=loss, l1=net.get("l1", 0.0), l2=net.get("l2", 0.0), seed=seed
+    )
+    rng = np.random.default_rng(seed + 1)
+    X = rng.normal(size=(sizes[0], m))
+    Y = _targets(loss, sizes[-1], m, rng)
+    cache = model.forward(X)
+    grads = model.backward(cache, Y)
+    label = f"{'-'.join(map(str, sizes))} {activation} {loss}, batch {m}"
+    extras = [f"{k} {net[k]}" for k in ("l1", "l2") if net.get(k)]
+    return Run(model, X, Y, cache, grads, label + "".join(", " + e for e in extras))
+
+
+def _quantities(run: Run) -> dict[str, object]:
+    model, cache, grads = run.model, run.cache, run.grads
+    m = run.X.shape[1]
+    depth = len(model.weights)
+    return {
+        "z": dict(cache.z),
+        "a": dict(cache.a),
+        "A": dict(cache.a),
+        "W": {l: model.weights[l - 1] for l in range(1, depth + 1)},
+        "b": {l: model.biases[l - 1] for l in range(1, depth + 1)},
+        "delta": dict(grads.delta),
+        # Δ^{(l)}: column i is δ of example i alone, so m times the batch cost's δ (which has 1/m)
+        "Delta": {l: m * v for l, v in grads.delta.items()},
+        "Y": run.Y,
+        "X": run.X,
+        "x": run.X,
+        "m": np.array([[float(m)]]),
+        "P": cache.a[depth],
+    }
+
+
+def _check(label: str, pairs: list[tuple[str, Array, Array]]) -> NumericCheck:
+    worst, detail = 0.0, ""
+    for what, analytic, numeric in pairs:
+        err = rel_error(analytic, numeric)
+        if err > worst or not detail:
+            worst, detail = max(worst, err), f"worst: {what} ({err:.2e})"
+    return NumericCheck(label, worst, worst <= NUMERIC_TOLERANCE, detail)
+
+
+# ------------------------------------------------------------------------------- kinds
+
+
+def _network_kind(d: Derivation) -> list[NumericCheck]:
+    probe = d.probe
+    assert probe is not None
+    out = []
+    for seed, net in enumerate(probe.networks):
+        run = make_run(net, seed)
+        model = run.model
+        depth = len(model.weights)
+        layer = depth if probe.kind == "loss-output" else probe.layer
+        quantities = _quantities(run)
+        if probe.kind == "update":
+            quantities.update(_update_quantities(run, layer))
+        values = _bound(probe, quantities, layer, depth)
+        activation = net.get("activation", "sigmoid")
+        if probe.kind in ("dz", "loss-output"):
+
+            def cost_of_z(z: Array, layer: int = layer, run: Run = run) -> float:
+                return run.model.cost_from_layer(layer, z, run.cache, run.Y)
+
+            numeric = central_gradient(cost_of_z, run.cache.z[layer])
+            mlp_value = run.grads.delta[layer]
+            what = f"δ^({layer})"
+        elif probe.kind in ("dW", "db"):
+            params = model.weights if probe.kind == "dW" else model.biases
+            target = params[layer - 1]
+
+            def cost_of_param(p: Array, target: Array = target, run: Run = run) -> float:
+                saved = target.copy()
+                target[...] = p
+                try:
+                    return run.model.cost(run.X, run.Y)
+                finally:
+                    target[...] = saved
+
+            numeric = central_gradient(cost_of_param, target)
+            mlp_value = (run.grads.W if probe.kind == "dW" else run.grads.b)[layer]
+            what = f"∂J/∂{'W' if probe.kind == 'dW' else 'b'}^({layer})"
+        elif probe.kind == "input":
+            x = run.X[:, :1]
+
+            def output(x_: Array, run: Run = run) -> Array:
+                return run.model.forward(x_).a[len(run.model.weights)]
+
+            numeric = central_gradient(output, x)
+            mlp_value = model.input_jacobian(x)
+            what = "∂a^(L)/∂x"
+        elif probe.kind == "update":
+            numeric = quantities["W"][layer] - ETA * quantities["full_gradient"]
+            mlp_value = quantities["W"][layer] - ETA * run.grads.W[layer]
+            what = f"W^({layer}) − η ∂J_λ/∂W^({layer})"
+        else:
+            raise ValueError(f"unknown probe kind {probe.kind!r}")
+        pairs = [(f"MLP {what}", mlp_value, numeric)]
+        for chain in d.chains:
+            pairs.append((f"formula {what}", _evaluate_result(d, chain, values, activation), numeric))
+        out.append(_check(run.label, pairs))
+    return out
+
+
+ETA = 0.1
+
+
+def _update_quantities(run: Run, layer: int) -> dict[str, object]:
+    """G = ∂J/∂W^{(l)} of the unregularised cost and ∂J_λ/∂W^{(l)}, both by central differences."""
+    model = run.model
+    W = model.weights[layer - 1]
+
+    def cost(p: Array, regularised: bool) -> float:
+        saved, l1, l2 = W.copy(), model.l1, model.l2
+        W[...] = p
+        if not regularised:
+            model.l1 = model.l2 = 0.0
+        try:
+            return model.cost(run.X, run.Y)
+        finally:
+            W[...] = saved
+            model.l1, model.l2 = l1, l2
+
+    return {
+        "G": {layer: central_gradient(lambda p: cost(p, False), W)},
+        "full_gradient": central_gradient(lambda p: cost(p, True), W),
+        "eta": np.array([[ETA]]),
+        "lambda": np.array([[model.l2 or model.l1]]),
+    }
+
+
+def _activation_kind(d: Derivation) -> list[NumericCheck]:
+    from checker.activations import activation
+
+    probe = d.probe
+    assert probe is not None
+    act = activation(probe.activation)
+    rng = np.random.default_rng(0)
+    points = rng.uniform(-3, 3, size=12)
+    points = points[np.abs(points) > 0.1]  # away from the kink at 0 of relu, leaky relu, elu
+    pairs = []
+    key = next(iter(probe.bind))
+    for z in points:
+        numeric = central_gradient(lambda v: act.fn(v), np.array([[z]]))
+        values = {key: np.array([[z]])}
+        values.update({k: np.array([[1.0]]) for k, r in probe.bind.items() if r == "alpha"})
+        formula = _evaluate_result(d, d.chains[0], values, probe.activation)
+        pairs.append((f"formula at z = {z:.3f}", formula, numeric))
+        pairs.append((f"MLP σ' at z = {z:.3f}", act.prime(np.array([[z]])), numeric))
+    return [_check(f"{probe.activation} at {len(points)} points", pairs)]
+
+
+def _softmax_kind(d: Derivation) -> list[NumericCheck]:
+    from checker.activations import softmax, softmax_jacobian
+
+    probe = d.probe
+    assert probe is not None
+    out = []
+    for n in (3, 5):
+        z = np.random.default_rng(n).normal(size=(n, 1))
+        p = softmax(z)
+        numeric = central_gradient(softmax, z)
+        values = {k: (z if r == "z" else p) for k, r in probe.bind.items()}
+        formula = _evaluate_result(d, d.chains[0], values, "sigmoid")
+        out.append(_check(f"softmax of {n} logits", [
+            ("formula ∂p/∂z", formula, numeric),
+            ("MLP softmax Jacobian", softmax_jacobian(p), numeric),
+        ]))
+    return out
+
+
+def _row_kind(d: Derivation) -> list[NumericCheck]:
+    from checker import rownet
+
+    probe = d.probe
+    assert probe is not None
+    out = []
+    for seed, net in enumerate(probe.networks or ({"sizes": (3, 5, 4), "batch": 6},)):
+        d_in, hidden, classes = net["sizes"]
+        m = net.get("batch", 6)
+        params = rownet.init_params(d_in, hidden, classes, seed=seed)
+        rng = np.random.default_rng(seed + 10)
+        X = rng.normal(size=(m, d_in))
+        Y = np.eye(classes)[rng.integers(0, classes, size=m)]
+        cache = rownet.row_forward(params, X)
+        grads = rownet.row_backward(params, cache, Y)
+        quantities = {**params, **cache, **grads, "X": X, "Y": Y}
+        values = {k: np.asarray(quantities[r], float) for k, r in probe.bind.items()}
+
+        def loss_from(name: str, value: Array) -> float:
+            return rownet.row_loss_from(params, X, Y, **{name: value})
+
+        pairs = []
+        for chain in d.chains:
+            target = rownet.GRADIENT_OF[chain.name]
+            base = quantities[target]
+            numeric = central_gradient(lambda v, t=target: loss_from(t, v), base)
+            formula = _evaluate_result(d, chain, values, "tanh")
+            pairs.append((f"formula {chain.name}", formula, numeric))
+            pairs.append((f"rownet {chain.name}", grads[chain.name], numeric))
+        out.append(_check(f"row network {d_in}-{hidden}-{classes}, batch {m}", pairs))
+    return out
+
+
+def random_values(d: Derivation, sizes: dict[str, int], rng: np.random.Generator) -> dict[str, Array]:
+    """Random values for every free symbol of a derivation (simplex and positive ones respected)."""
+    found: set[Sym] = set()
+    defined = {s for s, _ in d.definitions}
+    for chain in d.chains:
+        found |= symbols_of(chain.start) | symbols_of(chain.result)
+    for _, e in d.definitions:
+        found |= symbols_of(e)
+    values = {}
+    for s in sorted(found - defined, key=lambda s: s.key):
+        if s.depends:
+            continue
+        shape = tuple(x if isinstance(x, int) else sizes[x] for x in s.shape)
+        v = rng.normal(size=shape)
+        if s.key in d.simplex:
+            v = np.abs(v) + 0.05
+            v /= v.sum(axis=0, keepdims=True)
+        if s.key in d.positive:
+            v = np.abs(v) + 0.1
+        values[s.key] = v
+    return values
+
+
+def _function_kind(d: Derivation) -> list[NumericCheck]:
+    """The explicit function itself: ∂/∂ by central differences (maxout, series, fallback)."""
+    out = []
+    for k, sizes in enumerate(sizes_for(d)):
+        rng = np.random.default_rng(100 + k)
+        values = random_values(d, sizes, rng)
+        for chain in d.chains:
+            for act in ("tanh", "sigmoid"):
+                env = NumEnv(values, dict(d.definitions), _generic(act))
+                start = evaluate(chain.start, env)
+                result = evaluate(chain.result, env)
+                out.append(_check(f"explicit function, sizes {sizes}, σ = {act}",
+                                  [(f"{chain.name or 'result'}", result, start)]))
+    return out
+
+
+def _series_kind(d: Derivation) -> list[NumericCheck]:
+    """The central-difference error against the Taylor prediction, for shrinking h."""
+    out = []
+    chain = d.chains[0]
+    for fname in ("sin", "exp"):
+        pairs = []
+        for hv in (1e-1, 3e-2, 1e-2):
+            values = {"x": np.array([[0.7]]), "h": np.array([[hv]])}
+            env = NumEnv(values, dict(d.definitions), {"f": fname, "sigma": "tanh"})
+            measured = evaluate(chain.start, env)
+            predicted = evaluate(chain.result, env)
+            # the prediction leaves out O(h^4): compare at that scale, not at machine precision
+            pairs.append((f"h = {hv:g}", predicted, measured))
+        worst = max(rel_error(a, n) for _, a, n in pairs)
+        ok = worst <= 1e-3
+        out.append(NumericCheck(f"f = {fname} at x = 0.7, h = 0.1 … 0.01", worst, ok,
+                                "relative gap between the measured error and the O(h²) prediction"))
+    return out
+
+
+KINDS: dict[str, Callable[[Derivation], list[NumericCheck]]] = {
+    "dz": _network_kind,
+    "dW": _network_kind,
+    "db": _network_kind,
+    "loss-output": _network_kind,
+    "input": _network_kind,
+    "update": _network_kind,
+    "activation": _activation_kind,
+    "softmax": _softmax_kind,
+    "row": _row_kind,
+    "maxout": _function_kind,
+    "function": _function_kind,
+    "series": _series_kind,
+}
+
+
+def check_probe(d: Derivation) -> list[NumericCheck]:
+    """Run the numeric check the derivation's probe describes."""
+    if d.probe is None:
+        return []
+    kind = KINDS.get(d.probe.kind)
+    if kind is None:
+        raise ValueError(f"{d.id}: unknown probe kind {d.probe.kind!r}; known: {', '.join(KINDS)}")
+    return kind(d)

@@ -1,0 +1,66 @@
+"""∂J/∂b^{(l)} = (1/m) Δ^{(l)} 𝟏_m: the mean of the per-example deltas."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Div, Mul, Num, Ones, T, scalar
+from derivations.notation import M, A_prev, Delta_l, W_l, Z_l, b_l, m
+
+# Σ_i L_i as a function of the whole batch (see batch_weight_gradient.py).
+S = scalar("S", r"\textstyle\sum_i L_i", depends=(Z_l,))
+J = scalar("J_batch", "J")
+
+DERIVATION = Derivation(
+    id="batch-bias-gradient",
+    title="Bias gradient of a mini-batch",
+    topic="backprop",
+    context=(
+        "Column convention, a batch of $m$ examples as columns: "
+        r"$Z^{(l)} = W^{(l)} A^{(l-1)} + b^{(l)} \mathbf{1}_m^\top$, so the same bias $b^{(l)}$ is "
+        r"added to every column. The cost is $J = \frac{1}{m} \sum_{i=1}^m L_i$, and column $i$ of "
+        r"$\Delta^{(l)} = \partial (\sum_i L_i) / \partial Z^{(l)}$ is $\delta^{(l)}$ of example $i$."
+    ),
+    symbols=(W_l, A_prev, b_l, Z_l, Delta_l, m),
+    definitions=(
+        (Z_l, Mul(W_l, A_prev) + Mul(b_l, T(Ones(M)))),
+        (J, Mul(Div(Num(1), m), S)),
+        (Delta_l, Deriv(S, Z_l)),
+    ),
+    chains=(
+        Chain(
+            start=Deriv(J, b_l),
+            steps=(
+                Step(
+                    Mul(Div(Num(1), m), Deriv(S, b_l)),
+                    r"$J = \frac{1}{m} \sum_i L_i$ and $\frac{1}{m}$ is a constant",
+                ),
+                Step(
+                    Mul(Div(Num(1), m), Mul(Deriv(S, Z_l), Ones(M))),
+                    r"chain rule: $b^{(l)}_i$ enters every entry $Z^{(l)}_{ik}$ of row $i$ with "
+                    r"derivative 1, so entry $i$ is $\sum_k \frac{\partial (\sum_n L_n)}{\partial Z^{(l)}_{ik}}$, "
+                    r"a row sum: the product with $\mathbf{1}_m$",
+                ),
+                Step(
+                    Mul(Div(Num(1), m), Mul(Delta_l, Ones(M))),
+                    r"definition of $\Delta^{(l)}$; $\Delta^{(l)} \mathbf{1}_m = \sum_i \delta^{(l)}_i$, "
+                    r"the sum of the per-example deltas",
+                ),
+            ),
+        ),
+    ),
+    probe=Probe(
+        kind="db",
+        layer=1,
+        bind={"Delta_l": "Delta[l]", "m": "m"},
+        networks=(
+            {"sizes": (3, 4, 2), "activation": "tanh", "loss": "mse", "batch": 5},
+            {"sizes": (2, 5, 3, 4), "activation": "sigmoid", "loss": "softmax-ce", "batch": 6},
+        ),
+    ),
+    mistakes=(
+        r"$\Delta^{(l)} \mathbf{1}_m$ without $\frac{1}{m}$: the gradient of the summed loss, not "
+        r"of the mean cost.",
+        r"$\frac{1}{m} \Delta^{(l)}$: an $n_l \times m$ matrix where $b^{(l)}$ is $n_l \times 1$; "
+        r"the per-example gradients must be summed over the batch.",
+        r"$\frac{1}{m} \mathbf{1}^\top \Delta^{(l)}$: a sum over units (column sums) where the sum "
+        r"runs over examples (row sums); that is the row convention's $\mathbf{1}^\top \delta_3$.",
+    ),
+)

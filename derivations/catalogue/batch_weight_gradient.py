@@ -1,0 +1,70 @@
+"""∂J/∂W^{(l)} = (1/m) Δ^{(l)} (A^{(l-1)})ᵀ: the mean of the per-example outer products."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Div, Mul, Num, Ones, T, scalar
+from derivations.notation import M, A_prev, Delta_l, W_l, Z_l, b_l, m
+
+# Σ_i L_i as a function of the whole batch Z^{(l)}: L_i depends on column i only, so column i of
+# ∂(Σ_i L_i)/∂Z^{(l)} is the δ of example i; no formula for the losses is needed.
+S = scalar("S", r"\textstyle\sum_i L_i", depends=(Z_l,))
+J = scalar("J_batch", "J")
+
+DERIVATION = Derivation(
+    id="batch-weight-gradient",
+    title="Weight gradient of a mini-batch",
+    topic="backprop",
+    context=(
+        "Column convention, a batch of $m$ examples as columns: $A^{(l-1)}$ is $n_{l-1} \\times m$ and "
+        r"$Z^{(l)} = W^{(l)} A^{(l-1)} + b^{(l)} \mathbf{1}_m^\top$ is $n_l \times m$ (the bias is added "
+        r"to every column). The cost is the mean loss $J = \frac{1}{m} \sum_{i=1}^m L_i$, where $L_i$ "
+        r"depends only on column $i$ of $Z^{(l)}$; so column $i$ of "
+        r"$\Delta^{(l)} = \partial (\sum_i L_i) / \partial Z^{(l)}$ is $\delta^{(l)}$ of example $i$."
+    ),
+    symbols=(W_l, A_prev, b_l, Z_l, Delta_l, m),
+    definitions=(
+        (Z_l, Mul(W_l, A_prev) + Mul(b_l, T(Ones(M)))),
+        (J, Mul(Div(Num(1), m), S)),
+        (Delta_l, Deriv(S, Z_l)),
+    ),
+    chains=(
+        Chain(
+            start=Deriv(J, W_l),
+            steps=(
+                Step(
+                    Mul(Div(Num(1), m), Deriv(S, W_l)),
+                    r"$J = \frac{1}{m} \sum_i L_i$ and $\frac{1}{m}$ is a constant",
+                ),
+                Step(
+                    Mul(Div(Num(1), m), Mul(Deriv(S, Z_l), T(A_prev))),
+                    r"chain rule: $\partial Z^{(l)}_{ik} / \partial W^{(l)}_{ij} = A^{(l-1)}_{jk}$, so entry "
+                    r"$(i, j)$ is $\sum_k \frac{\partial (\sum_n L_n)}{\partial Z^{(l)}_{ik}} A^{(l-1)}_{jk}$, "
+                    r"a matrix product with $(A^{(l-1)})^\top$",
+                ),
+                Step(
+                    Mul(Div(Num(1), m), Mul(Delta_l, T(A_prev))),
+                    r"definition of $\Delta^{(l)}$: "
+                    r"$\Delta^{(l)} (A^{(l-1)})^\top = \sum_i \delta^{(l)}_i (a^{(l-1)}_i)^\top$, "
+                    r"the sum of the per-example outer products",
+                ),
+            ),
+        ),
+    ),
+    probe=Probe(
+        kind="dW",
+        layer=1,
+        bind={"Delta_l": "Delta[l]", "A_prev": "A[l-1]", "m": "m"},
+        networks=(
+            {"sizes": (3, 4, 2), "activation": "tanh", "loss": "mse", "batch": 5},
+            {"sizes": (2, 5, 3, 4), "activation": "sigmoid", "loss": "softmax-ce", "batch": 6},
+        ),
+    ),
+    mistakes=(
+        r"$\Delta^{(l)} (A^{(l-1)})^\top$ without $\frac{1}{m}$: the gradient of the *sum* of the "
+        r"losses, $m$ times too large for the mean cost $J$.",
+        r"$(A^{(l-1)})^\top \Delta^{(l)}$ or $A^{(l-1)} (\Delta^{(l)})^\top$: factors swapped or the "
+        r"whole answer transposed; $\Delta^{(l)} (A^{(l-1)})^\top$ is the only order that is "
+        r"$n_l \times n_{l-1}$.",
+        r"$\frac{1}{m} (\Delta^{(l)})^\top A^{(l-1)}$: a product over units instead of over examples; "
+        r"the sum in a batch gradient runs over the $m$ examples.",
+    ),
+)

@@ -1,0 +1,58 @@
+"""∂L/∂b^{(l)} = δ^{(l)}: the bias enters z^{(l)} with an identity Jacobian."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Diag, Mul, Ones, T, scalar
+from derivations.notation import N_L, W_l, a_prev, b_l, delta_l, z_l
+
+L = scalar("L", "L", depends=(z_l,))
+
+DERIVATION = Derivation(
+    id="bias-gradient",
+    title="Bias gradient of one layer",
+    topic="backprop",
+    context=(
+        "Column convention, one example. Layer $l$ computes "
+        r"$z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$; the loss $L$ depends on $b^{(l)}$ only through "
+        r"$z^{(l)}$, and $\delta^{(l)} = \partial L / \partial z^{(l)}$ is known."
+    ),
+    symbols=(W_l, a_prev, b_l, z_l, delta_l),
+    definitions=(
+        (z_l, Mul(W_l, a_prev) + b_l),
+        (delta_l, Deriv(L, z_l)),
+    ),
+    chains=(
+        Chain(
+            start=Deriv(L, b_l),
+            steps=(
+                Step(
+                    Mul(T(Deriv(z_l, b_l)), Deriv(L, z_l)),
+                    r"chain rule: $\partial L/\partial b^{(l)} = "
+                    r"(\partial z^{(l)}/\partial b^{(l)})^\top \, \partial L/\partial z^{(l)}$",
+                ),
+                Step(
+                    Mul(T(Diag(Ones(N_L))), delta_l),
+                    r"$z^{(l)}_i = \sum_j W^{(l)}_{ij} a^{(l-1)}_j + b^{(l)}_i$: the Jacobian with respect "
+                    r"to $b^{(l)}$ is the identity $I = \operatorname{diag}(\mathbf{1})$; and "
+                    r"$\partial L / \partial z^{(l)} = \delta^{(l)}$",
+                ),
+                Step(delta_l, r"$I^\top \delta^{(l)} = \delta^{(l)}$"),
+            ),
+        ),
+    ),
+    probe=Probe(
+        kind="db",
+        layer=1,
+        bind={"delta_l": "delta[l]"},
+        networks=(
+            {"sizes": (3, 4, 2), "activation": "tanh", "loss": "mse", "batch": 1},
+            {"sizes": (2, 5, 3, 4), "activation": "sigmoid", "loss": "softmax-ce", "batch": 1},
+        ),
+    ),
+    mistakes=(
+        r"$\delta^{(l)} (a^{(l-1)})^\top$ or $a^{(l-1)}$ as a factor: the bias is not multiplied by "
+        r"the input, so no activation appears.",
+        r"$\delta^{(l+1)}$: the bias of layer $l$ feeds $z^{(l)}$, so its gradient is $\delta^{(l)}$ "
+        r"(the seeds' $b^{(l)}$ feeding $z^{(l+1)}$ is the same fact with a shifted index).",
+        r"$\mathbf{1}^\top \delta^{(l)}$: a sum over units where each unit has its own bias.",
+    ),
+)

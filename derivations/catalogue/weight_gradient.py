@@ -1,0 +1,57 @@
+"""∂L/∂W^{(l)} = δ^{(l)} (a^{(l-1)})ᵀ: the weight gradient of one example is an outer product."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Mul, T, scalar
+from derivations.notation import W_l, a_prev, b_l, delta_l, z_l
+
+L = scalar("L", "L", depends=(z_l,))
+
+DERIVATION = Derivation(
+    id="weight-gradient",
+    title="Weight gradient of one layer",
+    topic="backprop",
+    context=(
+        "Column convention, one example. Layer $l$ computes "
+        r"$z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$ with $W^{(l)}$ of size $n_l \times n_{l-1}$; "
+        r"the loss $L$ depends on $W^{(l)}$ only through $z^{(l)}$, and "
+        r"$\delta^{(l)} = \partial L / \partial z^{(l)}$ is known from the backward pass."
+    ),
+    symbols=(W_l, a_prev, b_l, z_l, delta_l),
+    definitions=(
+        (z_l, Mul(W_l, a_prev) + b_l),
+        (delta_l, Deriv(L, z_l)),
+    ),
+    chains=(
+        Chain(
+            start=Deriv(L, W_l),
+            steps=(
+                Step(
+                    Mul(Deriv(L, z_l), T(a_prev)),
+                    r"chain rule: $W^{(l)}_{ij}$ enters only $z^{(l)}_i$, with "
+                    r"$\partial z^{(l)}_i / \partial W^{(l)}_{ij} = a^{(l-1)}_j$, so entry $(i, j)$ is "
+                    r"$\frac{\partial L}{\partial z^{(l)}_i} a^{(l-1)}_j$: an outer product",
+                ),
+                Step(
+                    Mul(delta_l, T(a_prev)),
+                    r"definition $\delta^{(l)} = \partial L / \partial z^{(l)}$",
+                ),
+            ),
+        ),
+    ),
+    probe=Probe(
+        kind="dW",
+        layer=1,
+        bind={"delta_l": "delta[l]", "a_prev": "a[l-1]"},
+        networks=(
+            {"sizes": (3, 4, 2), "activation": "tanh", "loss": "mse", "batch": 1},
+            {"sizes": (2, 5, 3, 4), "activation": "sigmoid", "loss": "softmax-ce", "batch": 1},
+        ),
+    ),
+    mistakes=(
+        r"$a^{(l-1)} (\delta^{(l)})^\top$: the transpose of the answer, "
+        r"$n_{l-1} \times n_l$ where $W^{(l)}$ is $n_l \times n_{l-1}$.",
+        r"$(\delta^{(l)})^\top a^{(l-1)}$: an inner product (and it only fits when $n_l = n_{l-1}$).",
+        r"$\delta^{(l)} (a^{(l)})^\top$: the activation of the wrong layer; the weight multiplies "
+        r"the layer's *input* $a^{(l-1)}$.",
+    ),
+)

@@ -627,12 +627,18 @@ def _(e: Pow) -> tuple[str, int]:
         # tanh^2(z), the homework's way of writing (tanh z)^2
         inner = to_latex(e.base.arg)
         return rf"{_FN_TEX[e.base.name]}^{{{to_latex(e.exp)}}}\left({inner}\right)", _P_ATOM
-    return rf"{_wrap(base, _P_ATOM)}^{{{to_latex(e.exp)}}}", _P_POW
+    return rf"{_base_for_superscript(e.base)}^{{{to_latex(e.exp)}}}", _P_POW
+
+
+def _base_for_superscript(e: Expr) -> str:
+    """``e`` printed as the base of a superscript: ``{W^{(l)}}`` so that no ``^`` is doubled."""
+    text = _wrap(_tex(e), _P_ATOM)
+    return f"{{{text}}}" if isinstance(e, Sym) and "^" in text else text
 
 
 @_tex.register
 def _(e: T) -> tuple[str, int]:
-    return rf"{_wrap(_tex(e.arg), _P_ATOM)}^{{\top}}", _P_POW
+    return rf"{_base_for_superscript(e.arg)}^{{\top}}", _P_POW
 
 
 @_tex.register

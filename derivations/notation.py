@@ -71,3 +71,7 @@ W_2 = mat("W_2", N2, N1, "W^{(2)}")
 b_2 = vec("b_2", N2, "b^{(2)}")
 z_2 = vec("z_2", N2, "z^{(2)}")
 y_out = vec("y_out", N2, "y")
+
+# ---- one unit (the activation derivations are scalar) and the output distribution
+z = scalar("z", "z")
+p = vec("p", N_OUT, "p")

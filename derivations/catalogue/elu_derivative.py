@@ -1,0 +1,49 @@
+"""ELU'(z): 1 for z > 0 and α e^z for z < 0."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Cond, Deriv, Fn, Piecewise, num, scalar
+from derivations.notation import alpha, z
+
+elu = scalar("elu", r"\operatorname{ELU}(z)")
+negative_piece = alpha * (Fn("exp", z) - 1)
+
+DERIVATION = Derivation(
+    id="elu-derivative",
+    title="Derivative of ELU",
+    topic="activations",
+    context=(
+        r"One unit with scalar pre-activation $z$ and the exponential linear unit "
+        r"$\operatorname{ELU}(z) = z$ for $z \ge 0$ and $\alpha(e^{z} - 1)$ for $z < 0$, with a "
+        r"constant $\alpha > 0$ (the reference MLP uses $\alpha = 1$). The formula holds for $z \ne 0$; "
+        r"with $\alpha = 1$ both one-sided derivatives at 0 are 1."
+    ),
+    symbols=(z, alpha, elu),
+    definitions=((elu, Piecewise(((z, Cond(z, ">=", num(0))), (negative_piece, None)))),),
+    chains=(
+        Chain(
+            start=Deriv(elu, z),
+            steps=(
+                Step(
+                    Piecewise(((Deriv(z, z), Cond(z, ">", num(0))), (Deriv(negative_piece, z), None))),
+                    r"away from $z = 0$ differentiate each piece",
+                ),
+                Step(
+                    Piecewise(((num(1), Cond(z, ">", num(0))), (alpha * Fn("exp", z), None))),
+                    r"$\frac{d}{dz} z = 1$ and $\frac{d}{dz}\,\alpha(e^{z} - 1) = \alpha e^{z}$",
+                ),
+            ),
+        ),
+    ),
+    sizes=({},),
+    notes=(
+        r"For $z < 0$, $\alpha e^{z} = \operatorname{ELU}(z) + \alpha$: an implementation can reuse "
+        r"the forward value instead of computing $e^{z}$ again."
+    ),
+    probe=Probe(kind="activation", activation="elu", bind={"z": "z", "alpha": "alpha"}),
+    mistakes=(
+        r"$\alpha(e^{z} - 1)$ for $z < 0$: the activation in place of its derivative; the $-1$ is a "
+        r"constant and disappears.",
+        r"$e^{z}$ without the factor $\alpha$: right only for $\alpha = 1$.",
+        r"0 for $z < 0$, as for ReLU: ELU's negative side has a non-zero slope that decays like $e^{z}$.",
+    ),
+)

@@ -1,0 +1,42 @@
+"""LeakyReLU'(z): 1 for z > 0 and 0.1 for z < 0, with LeakyReLU(z) = max(0.1 z, z)."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Cond, Deriv, Fn, Max, Piecewise, num
+from derivations.notation import z
+
+slope = num("1/10")
+positive = Cond(z, ">", num(0))
+
+DERIVATION = Derivation(
+    id="leaky-relu-derivative",
+    title="Derivative of LeakyReLU",
+    topic="activations",
+    context=(
+        r"One unit with scalar pre-activation $z$ and the slides' "
+        r"$\operatorname{LeakyReLU}(z) = \max(0.1 z, z)$. Like ReLU it has a kink at $z = 0$; the "
+        r"formula holds for $z \ne 0$ (the reference MLP takes the slope $0.1$ at the kink)."
+    ),
+    symbols=(z,),
+    chains=(
+        Chain(
+            start=Deriv(Fn("leaky_relu", z), z),
+            steps=(
+                Step(
+                    Deriv(Max(slope * z, z), z),
+                    r"definition: $\operatorname{LeakyReLU}(z) = \max(0.1z, z)$",
+                ),
+                Step(
+                    Piecewise(((num(1), positive), (slope, None))),
+                    r"$\max(0.1z, z)$ is $z$ for $z > 0$ and $0.1z$ for $z < 0$: differentiate each piece",
+                ),
+            ),
+        ),
+    ),
+    sizes=({},),
+    probe=Probe(kind="activation", activation="leaky-relu", bind={"z": "z"}),
+    mistakes=(
+        r"0 for $z < 0$, the ReLU derivative: the point of the leak is that the slope there is $0.1$.",
+        r"$0.1z$ for $z < 0$: the piece $0.1z$ has derivative $0.1$.",
+        r"The cases swapped ($0.1$ for $z > 0$): for positive $z$, $z > 0.1z$, so the max is $z$.",
+    ),
+)

@@ -1,0 +1,65 @@
+"""Cross-entropy from logits: the stable form −yᵀz + (𝟏ᵀy) log 𝟏ᵀe^z and its gradient (𝟏ᵀy)p − y."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Fn, Hadamard, Ones, Softmax, T, scalar
+from derivations.notation import N_OUT, p, y, z_L
+
+L = scalar("L", "L")
+ez = Fn("exp", z_L)
+total = T(Ones(N_OUT)) * ez  # 𝟏ᵀe^{z}
+mass = T(Ones(N_OUT)) * y  # 𝟏ᵀy
+
+DERIVATION = Derivation(
+    id="log-softmax-ce",
+    title="Cross-entropy from the logits (log-softmax)",
+    topic="outputs and losses",
+    context=(
+        r"The output layer of a classifier, one example: logits $z^{(L)}$, "
+        r"$p = \operatorname{softmax}(z^{(L)})$ and $L = -\sum_k y_k \log p_k$. Computing $\log p$ from "
+        r"a rounded $p$ fails when some $p_k$ underflows to 0; since "
+        r"$\log p = z - \mathbf{1}\log\sum_k e^{z_k}$ the loss can be written from the logits, "
+        r"$L = -y^\top z + (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$, and the log-sum-exp is "
+        r"computed after subtracting $\max_k z_k$. Here $y$ is any non-negative target; for a "
+        r"distribution ($\mathbf{1}^\top y = 1$) the gradient is the familiar $p - y$."
+    ),
+    symbols=(z_L, p, y, L),
+    definitions=(
+        (p, Softmax(z_L)),
+        (L, -(T(Ones(N_OUT)) * Hadamard(y, Fn("log", p)))),
+    ),
+    chains=(
+        Chain(
+            start=Deriv(L, z_L),
+            steps=(
+                Step(
+                    Deriv(-(T(y) * z_L) + mass * Fn("log", total), z_L),
+                    r"the stable form: $\log p = z - \mathbf{1}\log(\mathbf{1}^\top e^{z})$, so "
+                    r"$L = -y^\top z + (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$",
+                ),
+                Step(
+                    -y + mass * (ez / total),
+                    r"$\partial (y^\top z)/\partial z = y$ and "
+                    r"$\partial \log(\mathbf{1}^\top e^{z})/\partial z = e^{z} / (\mathbf{1}^\top e^{z})$",
+                ),
+                Step(mass * p - y, r"$e^{z} / (\mathbf{1}^\top e^{z}) = p$"),
+            ),
+        ),
+    ),
+    sizes=({N_OUT: 2}, {N_OUT: 3}),
+    probe=Probe(
+        kind="loss-output",
+        bind={"z_L": "z[L]", "p": "a[L]", "y": "Y"},
+        networks=(
+            {"sizes": (3, 4), "activation": "sigmoid", "loss": "softmax-ce", "batch": 1},
+            {"sizes": (2, 5, 3), "activation": "relu", "loss": "softmax-ce", "batch": 1},
+        ),
+    ),
+    mistakes=(
+        r"$-y^\top z + \log(\mathbf{1}^\top e^{z})$ and then $p - y$ for a target that is not a "
+        r"distribution (a label-smoothed or weighted $y$): the factor $\mathbf{1}^\top y$ is gone.",
+        r"$\log(\mathbf{1}^\top e^{z})$ computed directly: $e^{z}$ overflows for logits above ~710 in "
+        r"float64; subtract $\max_k z_k$ first, $\log\sum e^{z} = c + \log\sum e^{z - c}$.",
+        r"$-y^\top z - (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$: the sign of the log-sum-exp "
+        r"term flipped (the loss must be $\ge 0$ for a distribution $y$).",
+    ),
+)

@@ -1,0 +1,42 @@
+"""tanh'(z) = 1 − tanh²(z), from tanh written with exponentials."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Fn
+from derivations.notation import z
+
+ep, em = Fn("exp", z), Fn("exp", -z)  # e^{z}, e^{-z}
+t = Fn("tanh", z)
+
+DERIVATION = Derivation(
+    id="tanh-derivative",
+    title="Derivative of tanh",
+    topic="activations",
+    context=(
+        r"One unit with scalar pre-activation $z$ and $\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$, "
+        r"the hidden activation of the slides' two-layer network. Applied to a vector it acts entry by "
+        r"entry, which is where the slides' $(1 - \tanh^2 z_1) \circ \dots$ comes from."
+    ),
+    symbols=(z,),
+    chains=(
+        Chain(
+            start=Deriv(t, z),
+            steps=(
+                Step(Deriv((ep - em) / (ep + em), z), r"definition of $\tanh$"),
+                Step(
+                    ((ep + em) ** 2 - (ep - em) ** 2) / (ep + em) ** 2,
+                    r"quotient rule: $(e^{z} - e^{-z})' = e^{z} + e^{-z}$ and "
+                    r"$(e^{z} + e^{-z})' = e^{z} - e^{-z}$",
+                ),
+                Step(1 - ((ep - em) / (ep + em)) ** 2, r"split the fraction"),
+                Step(1 - t**2, r"definition of $\tanh$ again"),
+            ),
+        ),
+    ),
+    sizes=({},),
+    probe=Probe(kind="activation", activation="tanh", bind={"z": "z"}),
+    mistakes=(
+        r"$1 - \tanh z$ or $(1 - \tanh z)^2$ in place of $1 - \tanh^2 z = 1 - (\tanh z)^2$.",
+        r"$1 + \tanh^2 z$: a sign slip in the quotient rule (the derivative is at most 1).",
+        r"$\tanh z\,(1 - \tanh z)$, the sigmoid's pattern carried over to tanh.",
+    ),
+)

@@ -622,7 +622,6 @@ def _(e: Div) -> tuple[str, int]:
 
 @_tex.register
 def _(e: Pow) -> tuple[str, int]:
-    base = _tex(e.base)
     if isinstance(e.base, Fn) and e.base.d == 0 and e.base.name not in ("sqrt", "step"):
         # tanh^2(z), the homework's way of writing (tanh z)^2
         inner = to_latex(e.base.arg)

@@ -1,0 +1,601 @@
+"""Mistakes as data: the usual wrong answers, made by rewriting the reference answer.
+
+Each family below is a small generator of tree rewrites of the reference (drop a transpose, swap
+the factors of a product, σ for σ', a layer index off by one, ...). The judge evaluates every
+mutant like an answer, at the same random values; a wrong answer that equals a mutant gets that
+mutant's tag and message. Families run in the order of QUESTIONS.md section 3, so when two
+mutants coincide the more specific explanation comes first.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, replace
+from fractions import Fraction
+
+from derivations.expr import (
+    SCALAR,
+    Add,
+    BigO,
+    Cond,
+    Deriv,
+    Diag,
+    Div,
+    Entry,
+    Expr,
+    Fn,
+    Hadamard,
+    IndexSum,
+    Indicator,
+    Max,
+    Mul,
+    Neg,
+    Norm,
+    Num,
+    Ones,
+    Piecewise,
+    Pow,
+    ShapeError,
+    Softmax,
+    Sym,
+    T,
+    children,
+    shape_of,
+    to_latex,
+)
+from derivations.questions import Question
+
+TAGS = (
+    "missing-transpose",
+    "transposed",
+    "wrong-order",
+    "hadamard-vs-matmul",
+    "missing-activation-derivative",
+    "activation-instead-of-derivative",
+    "derivative-wrong-argument",
+    "wrong-layer",
+    "sign-error",
+    "wrong-scale",
+    "summed-over-outputs",
+    "missing-term",
+    "wrong-regularizer",
+    "sigmoid-specific",
+)
+"""Every mistake tag, in the order the families are tried."""
+
+# Symbols one layer away from each other (by key), for the wrong-layer family.
+LAYER_NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "W_l": ("W_next",), "W_next": ("W_l",),
+    "b_l": ("b_next",), "b_next": ("b_l",),
+    "z_l": ("z_next",), "z_next": ("z_l",),
+    "a_prev": ("a_l",), "a_l": ("a_prev",),
+    "delta_l": ("delta_next",), "delta_next": ("delta_l",),
+    "W_1": ("W_2",), "W_2": ("W_1",), "z_1": ("z_2",), "z_2": ("z_1",), "b_1": ("b_2",), "b_2": ("b_1",),
+    "W1": ("W2",), "W2": ("W1",), "Z1": ("Z2",), "Z2": ("Z1",), "b1": ("b2",), "b2": ("b1",),
+    "A1": ("X",), "X": ("A1",), "delta3": ("delta2",), "delta2": ("delta3",),
+}
+
+
+@dataclass(frozen=True)
+class Mutant:
+    """A wrong answer made from the reference: its tag, its tree and what to tell the student."""
+
+    tag: str
+    expr: Expr
+    message: str
+
+
+# ------------------------------------------------------------------------------ tree surgery
+
+
+def rebuild(node: Expr, kids: tuple[Expr, ...]) -> Expr:
+    """``node`` with its children (in the order of :func:`children`) replaced by ``kids``."""
+    match node:
+        case Add():
+            return Add(kids)
+        case Neg() | T() | Fn() | Softmax() | Diag() | Norm() | BigO() | Entry():
+            return replace(node, arg=kids[0])
+        case Mul() | Hadamard() | Max():
+            return replace(node, left=kids[0], right=kids[1])
+        case Div():
+            return Div(kids[0], kids[1])
+        case Pow():
+            return Pow(kids[0], kids[1])
+        case Deriv():
+            return replace(node, f=kids[0])
+        case IndexSum():
+            return replace(node, body=kids[0])
+        case Indicator(c):
+            return Indicator(Cond(kids[0], c.op, kids[1]))
+        case Piecewise(cases):
+            out, k = [], 0
+            for _, cond in cases:
+                value = kids[k]
+                k += 1
+                if cond is not None:
+                    cond = Cond(kids[k], cond.op, kids[k + 1])
+                    k += 2
+                out.append((value, cond))
+            return Piecewise(tuple(out))
+    return node
+
+
+def rewrites(e: Expr, rule: Callable[[Expr], Iterable[Expr]]) -> Iterator[tuple[Expr, Expr, Expr]]:
+    """Every tree made by replacing one node of ``e`` by one of ``rule(node)``.
+
+    Yields (new tree, the node replaced, its replacement).
+    """
+    for new in rule(e):
+        yield new, e, new
+    kids = children(e)
+    for i, kid in enumerate(kids):
+        for tree, old, new in rewrites(kid, rule):
+            yield rebuild(e, kids[:i] + (tree,) + kids[i + 1:]), old, new
+
+
+def substitute(e: Expr, old: Expr, new: Expr) -> Expr:
+    """``e`` with every occurrence of ``old`` replaced by ``new``."""
+    if e == old:
+        return new
+    kids = children(e)
+    if not kids:
+        return e
+    return rebuild(e, tuple(substitute(k, old, new) for k in kids))
+
+
+def _shape_text(e: Expr) -> str:
+    try:
+        r, c = shape_of(e)
+    except ShapeError:
+        return "?"
+    return f"{r}×{c}"
+
+
+def _is_scalar(e: Expr) -> bool:
+    try:
+        return shape_of(e) == SCALAR
+    except ShapeError:
+        return False
+
+
+def _contains(e: Expr, pred: Callable[[Expr], bool]) -> bool:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if pred(node):
+            return True
+        stack.extend(children(node))
+    return False
+
+
+def _tex(e: Expr) -> str:
+    return f"${to_latex(e)}$"
+
+
+# ------------------------------------------------------------------------------- families
+
+
+@dataclass
+class _Context:
+    q: Question
+    ref: Expr
+    vocab: dict[str, Sym]
+    activations: dict[Sym, Expr]  # symbols defined as an activation: a^{(l)} -> σ(z^{(l)})
+
+    def is_derivative_factor(self, e: Expr) -> bool:
+        """Whether ``e`` carries the activation's derivative (σ'(z), 1 − A⊙A, diag(σ'(z)))."""
+        return _contains(e, lambda n: isinstance(n, Fn) and n.d >= 1) or _contains(
+            e, lambda n: isinstance(n, Sym) and n in self.activations
+        )
+
+
+def _missing_transpose(c: _Context) -> Iterator[tuple[Expr, str]]:
+    for tree, old, _ in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, T) else []):
+        arg = old.arg  # type: ignore[attr-defined]
+        yield tree, (
+            f"a transpose is missing: {_tex(arg)} is {_shape_text(arg)}, and the formula needs "
+            f"${{{to_latex(arg)}}}^\\top$ (you wrote {_tex(arg)} where {_tex(old)} belongs)"
+        )
+
+
+def _transposed(c: _Context) -> Iterator[tuple[Expr, str]]:
+    if not _is_scalar(c.ref):
+        yield T(c.ref), (
+            f"your answer is the transpose of the right one: it is {_shape_text(T(c.ref))}, "
+            f"and the gradient has the shape of the quantity it is taken with respect to, "
+            f"{_shape_text(c.ref)}"
+        )
+
+
+def _mul_factors(e: Expr) -> list[Expr]:
+    if isinstance(e, Mul):
+        return _mul_factors(e.left) + _mul_factors(e.right)
+    return [e]
+
+
+def _wrong_order(c: _Context) -> Iterator[tuple[Expr, str]]:
+    def swap(n: Expr) -> list[Expr]:
+        if isinstance(n, Mul) and not _is_scalar(n.left) and not _is_scalar(n.right):
+            return [Mul(n.right, n.left)]
+        return []
+
+    for tree, old, _ in rewrites(c.ref, swap):
+        yield tree, (
+            f"the factors of the matrix product are swapped: it is {_tex(old)} "
+            f"(matrix products do not commute)"
+        )
+    factors = _mul_factors(c.ref)
+    if len(factors) > 2:
+        chain = factors[-1]
+        for f in reversed(factors[:-1]):
+            chain = Mul(chain, f)
+        yield chain, f"the chain of matrix products runs the wrong way round: it is {_tex(c.ref)}"
+
+
+def _hadamard_vs_matmul(c: _Context) -> Iterator[tuple[Expr, str]]:
+    def flip(n: Expr) -> list[Expr]:
+        if isinstance(n, Hadamard):
+            return [Mul(n.left, n.right), Mul(n.right, n.left)]
+        if isinstance(n, Mul) and not _is_scalar(n.left) and not _is_scalar(n.right):
+            out: list[Expr] = [Hadamard(n.left, n.right)]
+            if isinstance(n.left, Diag):
+                out.append(Mul(n.left.arg, n.right))
+            return out
+        return []
+
+    for tree, old, _ in rewrites(c.ref, flip):
+        kind = "an elementwise product (⊙)" if isinstance(old, Hadamard) else "a matrix product"
+        other = "a matrix product" if isinstance(old, Hadamard) else "an elementwise product (⊙)"
+        yield tree, f"{_tex(old)} is {kind}; your answer uses {other} there"
+
+
+def _missing_derivative(c: _Context) -> Iterator[tuple[Expr, str]]:
+    def drop(n: Expr) -> list[Expr]:
+        if isinstance(n, Hadamard | Mul):
+            out = []
+            if c.is_derivative_factor(n.right) and not c.is_derivative_factor(n.left):
+                out.append(n.left)
+            if c.is_derivative_factor(n.left) and not c.is_derivative_factor(n.right):
+                out.append(n.right)
+            return out
+        return []
+
+    for tree, old, new in rewrites(c.ref, drop):
+        factor = old.right if new == old.left else old.left  # type: ignore[attr-defined]
+        yield tree, (
+            f"the factor {_tex(factor)} is missing: the activation's derivative enters every "
+            f"δ through the chain rule"
+        )
+
+
+def _derivative_factors(c: _Context, n: Expr) -> list[Expr]:
+    """Children of a product that carry the activation derivative."""
+    if isinstance(n, Hadamard | Mul):
+        return [k for k in (n.left, n.right) if c.is_derivative_factor(k)]
+    return []
+
+
+def _activation_instead(c: _Context) -> Iterator[tuple[Expr, str]]:
+    def undo(n: Expr) -> list[Expr]:
+        if isinstance(n, Fn) and n.d >= 1:
+            return [replace(n, d=n.d - 1)]
+        return []
+
+    for tree, old, new in rewrites(c.ref, undo):
+        yield tree, f"{_tex(new)} is the activation itself; its derivative {_tex(old)} belongs here"
+    # a derivative written through defined symbols (1 − A ⊙ A): the activation A itself instead
+    for sym in c.activations:
+        def swap(n: Expr, sym: Sym = sym) -> list[Expr]:
+            return [sym] if (isinstance(n, Add) and _contains(n, lambda k: k == sym)) else []
+
+        for tree, old, new in rewrites(c.ref, swap):
+            yield tree, f"{_tex(new)} is the activation itself; its derivative {_tex(old)} belongs here"
+    if c.q.activation is not None:
+        yield c.q.activation, (
+            f"{_tex(c.q.activation)} is the function itself, not its derivative"
+        )
+
+
+def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
+    by_definition = {v.arg: k for k, v in c.activations.items() if isinstance(v, Fn)}
+
+    def candidates(x: Expr) -> list[Expr]:
+        out: list[Expr] = []
+        if x in by_definition:
+            out.append(by_definition[x])
+        if isinstance(x, Sym):
+            out += [c.vocab[k] for k in LAYER_NEIGHBOURS.get(x.key, ()) if k in c.vocab]
+            out += [Add((x, s)) for s in c.vocab.values()
+                    if s.key.startswith("b") and s.shape == x.shape and s != x]
+        return out
+
+    def move(n: Expr) -> list[Expr]:
+        if isinstance(n, Fn) and n.d >= 1:
+            return [replace(n, arg=y) for y in candidates(n.arg)]
+        return []
+
+    for tree, old, new in rewrites(c.ref, move):
+        yield tree, (
+            f"σ' is taken at the wrong point: {_tex(new)} where {_tex(old)} belongs "
+            f"(the derivative is evaluated at the pre-activation {_tex(old.arg)})"  # type: ignore[attr-defined]
+        )
+    # 1 − A⊙A written with the pre-activation: 1 − Z⊙Z
+    for sym, definition in c.activations.items():
+        if isinstance(definition, Fn):
+            for _tree, old, _ in rewrites(c.ref, lambda n, s=sym: [n] if n == s else []):
+                mutated = substitute(c.ref, old, definition.arg)
+                yield mutated, (
+                    f"the derivative is written with {_tex(definition.arg)} where the activation "
+                    f"{_tex(sym)} belongs"
+                )
+                break
+    # the activation questions: the derivative formula applied to z instead of σ(z)
+    if c.q.activation is not None:
+        for tree, old, new in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, Fn) and n.d == 0 else []):
+            yield tree, f"{_tex(new)} appears where {_tex(old)} belongs"
+
+
+def _wrong_layer(c: _Context) -> Iterator[tuple[Expr, str]]:
+    present = sorted(set(_syms(c.ref)), key=lambda s: s.key)
+    swaps = {s: c.vocab[k] for s in present for k in LAYER_NEIGHBOURS.get(s.key, ())[:1] if k in c.vocab}
+    if len(swaps) > 1:  # every layer index shifted at once (the layers of ∂y/∂x in reverse)
+        yield _substitute_all(c.ref, swaps), "the layers are mixed up: " + ", ".join(
+            f"{_tex(new)} where {_tex(old)} belongs" for old, new in swaps.items()
+        )
+    for s in present:
+        for k in LAYER_NEIGHBOURS.get(s.key, ()):
+            if k not in c.vocab:
+                continue
+            other = c.vocab[k]
+            message = f"a layer index is off: {_tex(other)} where {_tex(s)} belongs"
+            yield substitute(c.ref, s, other), message
+            for tree, _, _ in rewrites(c.ref, lambda n, s=s, o=other: [o] if n == s else []):
+                yield tree, message
+
+
+def _substitute_all(e: Expr, table: dict[Sym, Expr]) -> Expr:
+    if isinstance(e, Sym):
+        return table.get(e, e)
+    kids = children(e)
+    return rebuild(e, tuple(_substitute_all(k, table) for k in kids)) if kids else e
+
+
+def _syms(e: Expr) -> list[Sym]:
+    out, stack = [], [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Sym):
+            out.append(node)
+        stack.extend(children(node))
+    return out
+
+
+def _sign_error(c: _Context) -> Iterator[tuple[Expr, str]]:
+    yield Neg(c.ref), "the sign is flipped: your answer is the negative of the right one"
+
+    def flip_term(n: Expr) -> list[Expr]:
+        if isinstance(n, Add):
+            return [Add(n.terms[:i] + (_negate(t),) + n.terms[i + 1:]) for i, t in enumerate(n.terms)]
+        return []
+
+    for tree, old, new in rewrites(c.ref, flip_term):
+        yield tree, f"a sign is flipped: {_tex(new)} where {_tex(old)} belongs"
+
+
+def _negate(e: Expr) -> Expr:
+    return e.arg if isinstance(e, Neg) else Neg(e)
+
+
+def _scalars(c: _Context) -> list[Expr]:
+    return [s for s in c.vocab.values() if s.shape == SCALAR]
+
+
+def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
+    def drop_scale(n: Expr) -> list[Expr]:
+        if isinstance(n, Mul) and _is_scalar(n.left) and not _is_scalar(n.right):
+            return [n.right]
+        if isinstance(n, Mul) and _is_scalar(n.right) and not _is_scalar(n.left):
+            return [n.left]
+        if isinstance(n, Div) and _is_scalar(n.den):
+            return [n.num]
+        return []
+
+    for tree, old, new in rewrites(c.ref, drop_scale):
+        factor = old.den if isinstance(old, Div) else (old.left if new == old.right else old.right)  # type: ignore[attr-defined]
+        yield tree, f"off by a constant factor: the factor {_tex(factor)} is missing"
+
+    # s(t1 + t2) with s on one term only: λ for ηλ
+    def distribute_partly(n: Expr) -> list[Expr]:
+        if isinstance(n, Mul) and _is_scalar(n.left) and isinstance(n.right, Add):
+            terms = n.right.terms
+            return [Add(tuple(Mul(n.left, t) if j != i else t for j, t in enumerate(terms)))
+                    for i in range(len(terms))]
+        return []
+
+    for tree, old, _ in rewrites(c.ref, distribute_partly):
+        yield tree, f"off by a constant factor: {_tex(old.left)} multiplies every term of {_tex(old.right)}"  # type: ignore[attr-defined]
+
+    factors: list[tuple[Expr, str]] = [(Num(Fraction(2)), "2"), (Num(Fraction(1, 2)), "1/2")]
+    for s in _scalars(c):
+        if s.key == "m":
+            factors += [(s, "m"), (Div(Num(Fraction(1)), s), "1/m")]
+        if s.key == "eta":
+            factors.append((s, "η"))
+    for f, name in factors:
+        yield Mul(f, c.ref), f"off by a constant factor: your answer is {name} times the right one"
+
+    def scale_term(n: Expr) -> list[Expr]:
+        if isinstance(n, Add):
+            return [Add(n.terms[:i] + (Mul(Num(Fraction(2)), t),) + n.terms[i + 1:])
+                    for i, t in enumerate(n.terms)]
+        return []
+
+    for tree, _, new in rewrites(c.ref, scale_term):
+        yield tree, f"off by a constant factor in one term: {_tex(new)}"
+
+
+def _summed(c: _Context) -> Iterator[tuple[Expr, str]]:
+    try:
+        rows, cols = shape_of(c.ref)
+    except ShapeError:
+        return
+    message = "you summed over an index that must stay free: the answer has one entry per unit"
+    if (rows, cols) != SCALAR:
+        if cols == 1:
+            yield Mul(T(Ones(rows)), c.ref), message
+        else:
+            yield Mul(T(Ones(rows)), c.ref), message + " (you summed the rows)"
+            yield Mul(c.ref, Ones(cols)), message + " (you summed the columns)"
+
+    def sum_one_factor(n: Expr) -> list[Expr]:
+        out: list[Expr] = []
+        if isinstance(n, Hadamard):
+            for a, b in ((n.left, n.right), (n.right, n.left)):
+                try:
+                    ra, ca = shape_of(a)
+                except ShapeError:
+                    continue
+                if ca == 1 and ra != 1:
+                    out.append(Mul(Mul(T(Ones(ra)), a), b))
+        return out
+
+    for tree, _, _ in rewrites(c.ref, sum_one_factor):
+        yield tree, message
+
+
+def _missing_term(c: _Context) -> Iterator[tuple[Expr, str]]:
+    def drop(n: Expr) -> list[Expr]:
+        out: list[Expr] = []
+        if isinstance(n, Add) and len(n.terms) > 1:
+            for i in range(len(n.terms)):
+                rest = n.terms[:i] + n.terms[i + 1:]
+                out.append(rest[0] if len(rest) == 1 else Add(rest))
+        return out
+
+    for tree, old, new in rewrites(c.ref, drop):
+        kept = new.terms if isinstance(new, Add) else (new,)
+        missing = next((t for t in old.terms if t not in kept), None)  # type: ignore[attr-defined]
+        what = _tex(_negate(missing) if isinstance(missing, Neg) else missing) if missing else "a term"
+        yield tree, f"a term is missing: {what} is left out"
+
+
+def _wrong_regularizer(c: _Context) -> Iterator[tuple[Expr, str]]:
+    lam = next((s for s in _scalars(c) if s.key == "lambda"), None)
+    if lam is None:
+        return
+
+    def swap(n: Expr) -> list[Expr]:
+        if isinstance(n, Fn) and n.name == "sign":
+            return [n.arg]
+        if isinstance(n, Mul) and n.left == lam and not isinstance(n.right, Fn):
+            return [Mul(lam, Fn("sign", n.right))]
+        return []
+
+    for tree, old, _ in rewrites(c.ref, swap):
+        if isinstance(old, Fn):
+            yield tree, (
+                r"that is the L2 rule: the gradient of $\frac{\lambda}{2}\lVert W\rVert_F^2$ is "
+                r"$\lambda W$, but the L1 penalty $\lambda\lVert W\rVert_1$ gives "
+                r"$\lambda\operatorname{sign}(W)$"
+            )
+        else:
+            yield tree, (
+                r"that is the L1 rule: $\lambda\operatorname{sign}(W)$ is the gradient of "
+                r"$\lambda\lVert W\rVert_1$, but the L2 penalty $\frac{\lambda}{2}\lVert W\rVert_F^2$ "
+                r"gives $\lambda W$"
+            )
+
+
+def _sigmoid_specific(c: _Context) -> Iterator[tuple[Expr, str]]:
+    if c.q.sigma != "generic":
+        return
+    defined = {v: k for k, v in c.activations.items()}
+
+    def specialise(n: Expr) -> list[Expr]:
+        if isinstance(n, Fn) and n.d == 1 and n.name in ("sigma", "f"):
+            a = defined.get(Fn(n.name, n.arg), Fn(n.name, n.arg))
+            return [Hadamard(a, Num(Fraction(1)) - a)]
+        return []
+
+    for tree, _, new in rewrites(c.ref, specialise):
+        yield tree, sigmoid_specific_message(new)
+
+
+def sigmoid_specific_message(form: Expr | None = None) -> str:
+    """What to say about a form that holds only for the sigmoid."""
+    what = f"{_tex(form)} is" if form is not None else "your answer is"
+    return (
+        f"{what} right only when σ is the logistic sigmoid (σ' = σ(1 − σ)); here σ is a generic "
+        "activation, so write σ'(z)"
+    )
+
+
+FAMILIES: dict[str, Callable[[_Context], Iterable[tuple[Expr, str]]]] = {
+    "missing-transpose": _missing_transpose,
+    "transposed": _transposed,
+    "wrong-order": _wrong_order,
+    "hadamard-vs-matmul": _hadamard_vs_matmul,
+    "missing-activation-derivative": _missing_derivative,
+    "activation-instead-of-derivative": _activation_instead,
+    "derivative-wrong-argument": _wrong_argument,
+    "wrong-layer": _wrong_layer,
+    "sign-error": _sign_error,
+    "wrong-scale": _wrong_scale,
+    "summed-over-outputs": _summed,
+    "missing-term": _missing_term,
+    "wrong-regularizer": _wrong_regularizer,
+    "sigmoid-specific": _sigmoid_specific,
+}
+assert tuple(FAMILIES) == TAGS
+
+
+def mutants(q: Question, reference: Expr | None = None) -> list[Mutant]:
+    """Every mutant of the question's reference, family by family, without repeats."""
+    ref = q.reference if reference is None else reference
+    vocab = {s.key: s for s in q.all_symbols}
+    activations = {s: d for s, d in q.definitions if isinstance(d, Fn)}
+    ctx = _Context(q, ref, vocab, activations)
+    seen: set[Expr] = {ref}
+    out: list[Mutant] = []
+    for tag, family in FAMILIES.items():
+        for expr, message in family(ctx):
+            if expr in seen:
+                continue
+            seen.add(expr)
+            out.append(Mutant(tag, expr, message))
+    return out
+
+
+REPAIRS: dict[str, Callable[[Expr], list[Expr]]] = {
+    "missing-transpose": lambda n: [T(n)] if not isinstance(n, T) and not _is_scalar(n) else [],
+    "wrong-order": lambda n: [Mul(n.right, n.left)] if isinstance(n, Mul) else [],
+    "hadamard-vs-matmul": lambda n: (
+        [Mul(n.left, n.right)] if isinstance(n, Hadamard)
+        else [Hadamard(n.left, n.right)] if isinstance(n, Mul) else []
+    ),
+}
+"""Single edits of an *answer* that undo a mistake: if the edited answer is right, that was it."""
+
+REPAIR_MESSAGES = {
+    "missing-transpose": (
+        "{old} needs a transpose here: it is {shape}, and the formula uses ${{{old_tex}}}^\\top$"
+    ),
+    "wrong-order": "the factors of {old} are in the wrong order: matrix products do not commute",
+    "hadamard-vs-matmul": (
+        "{old} uses the wrong product: {new} (⊙ is elementwise, juxtaposition a matrix product)"
+    ),
+}
+
+
+def repairs(answer: Expr, limit: int = 200) -> Iterator[tuple[str, Expr, str]]:
+    """(tag, repaired answer, message) for single edits of the answer, at most ``limit``."""
+    count = 0
+    for tag, rule in REPAIRS.items():
+        for tree, old, new in rewrites(answer, rule):
+            count += 1
+            if count > limit:
+                return
+            message = REPAIR_MESSAGES[tag].format(
+                old=_tex(old), new=_tex(new), shape=_shape_text(old), old_tex=to_latex(old)
+            )
+            yield tag, tree, message

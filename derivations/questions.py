@@ -1,0 +1,476 @@
+"""The question bank: what the grader asks, in the notation of ``derivations.notation``.
+
+A question names the catalogue derivation whose checked result is its reference answer (so the
+reference is never typed twice), lists the symbols a student may use with their accepted
+spellings, and declares what an answer may rely on: definitions (a^{(l)} := σ(z^{(l)}), so
+a ⊙ (1 − a) is understood and judged as sigmoid-only), named quantities (∂J/∂W), index notation,
+and whether σ is the sigmoid or a generic activation. The grader (``checker.grading``) reads
+this data; ids, spellings and code names follow the contract in QUESTIONS.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from derivations import notation as n
+from derivations.expr import Expr, Fn, Max, Softmax, Sym, num
+
+if TYPE_CHECKING:  # the parser's vocabulary type; imported lazily at run time
+    from checker.grading.vocabulary import Vocabulary
+
+Spelled = tuple[Sym, tuple[str, ...]]
+"""A symbol and the LaTeX spellings that name it."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the bank.
+
+    ``symbols`` are listed for the student; ``extra`` symbols are read too (so an answer that
+    uses a neighbouring layer's W or a forbidden shortcut can be judged, not rejected) but are not
+    advertised. ``sigma`` is ``"generic"`` (σ stands for any activation: a sigmoid-only form is
+    wrong) or ``"sigmoid"`` (σ is the logistic sigmoid). ``simplex`` names vectors whose entries
+    are a probability distribution, ``one_hot`` matrices whose rows are one-hot, ``positive``
+    scalars that are positive. ``activation`` is the function whose derivative is asked (for the
+    activation questions: the mistake of answering with the function itself).
+    """
+
+    id: str
+    title: str
+    prompt: str
+    derivation: str
+    symbols: tuple[Spelled, ...]
+    accepted: tuple[str, ...]
+    chain: str = ""
+    extra: tuple[Spelled, ...] = ()
+    code_names: tuple[tuple[str, Sym], ...] = ()
+    named: tuple[tuple[str, Expr], ...] = ()
+    definitions: tuple[tuple[Sym, Expr], ...] = ()
+    index_notation: bool = False
+    sigma: str = "generic"
+    simplex: tuple[str, ...] = ()
+    one_hot: tuple[str, ...] = ()
+    positive: tuple[str, ...] = ()
+    activation: Expr | None = None
+    convention: str = "column"
+
+    @property
+    def reference(self) -> Expr:
+        """The reference answer: the result of the linked, verified catalogue derivation."""
+        from derivations import get
+
+        d = get(self.derivation)
+        return d.result_of(self.chain) if self.chain else d.result
+
+    @property
+    def all_symbols(self) -> tuple[Sym, ...]:
+        """Every symbol the reader knows for this question (listed ones first)."""
+        seen: dict[Sym, None] = {}
+        for s, _ in self.symbols + self.extra:
+            seen.setdefault(s, None)
+        for _, s in self.code_names:
+            seen.setdefault(s, None)
+        return tuple(seen)
+
+    @property
+    def scalar(self) -> bool:
+        """Whether every listed symbol, and so the answer, is a scalar."""
+        return all(s.shape == (1, 1) for s, _ in self.symbols)
+
+    def vocabulary(self) -> Vocabulary:
+        """The parser's vocabulary for this question (spellings, code names, named quantities)."""
+        # Imported here so that ``derivations`` keeps importing nothing from ``checker`` at load.
+        from checker.grading.vocabulary import Vocabulary
+
+        kwargs = {}
+        if not self.index_notation:
+            kwargs["index_letters"] = ()
+        return Vocabulary.from_spellings(
+            self.symbols + self.extra,
+            code_names=dict(self.code_names),
+            named=self.named,
+            row_convention=self.convention == "row",
+            **kwargs,
+        )
+
+
+def _q(*args, **kwargs) -> Question:  # noqa: ANN002, ANN003 - a shorthand for the table below
+    return Question(*args, **kwargs)
+
+
+def _sp(sym: Sym, *spellings: str) -> Spelled:
+    return (sym, spellings)
+
+
+# ---- spellings shared by several questions
+Z = _sp(n.z, "z")
+ALPHA = _sp(n.alpha, r"\alpha")
+ZL = _sp(n.z_L, "z^{(L)}", "z^{L}", "z^L", "z")
+AL = _sp(n.a_L, "a^{(L)}", "a^{L}", "a^L", "a")
+Y_COL = _sp(n.y, "y")
+P_VEC = _sp(n.p, "p", r"\hat{y}")
+P_CE = _sp(n.p, "p", r"\hat{y}", "a^{(L)}", "a^{L}", "a^L")
+DELTA_L_OUT = _sp(n.delta_L, r"\delta^{(L)}", r"\delta^{L}", r"\delta^L")
+
+W_L = _sp(n.W_l, "W^{(l)}", "W^{l}", "W^l")
+B_L = _sp(n.b_l, "b^{(l)}", "b^{l}", "b^l")
+Z_LL = _sp(n.z_l, "z^{(l)}", "z^{l}", "z^l")
+A_LL = _sp(n.a_l, "a^{(l)}", "a^{l}", "a^l")
+D_LL = _sp(n.delta_l, r"\delta^{(l)}", r"\delta^{l}", r"\delta^l")
+A_PREV = _sp(n.a_prev, "a^{(l-1)}", "a^{l-1}")
+W_NEXT = _sp(n.W_next, "W^{(l+1)}", "W^{l+1}")
+B_NEXT = _sp(n.b_next, "b^{(l+1)}", "b^{l+1}")
+Z_NEXT = _sp(n.z_next, "z^{(l+1)}", "z^{l+1}")
+D_NEXT = _sp(n.delta_next, r"\delta^{(l+1)}", r"\delta^{l+1}")
+LAYER_L_ALL = (W_L, B_L, Z_LL, A_LL, D_LL, A_PREV, W_NEXT, B_NEXT, Z_NEXT, D_NEXT)
+
+A_PREV_BATCH = _sp(n.A_prev, "A^{(l-1)}", "A^{l-1}", "A")
+DELTA_BATCH = _sp(n.Delta_l, r"\Delta^{(l)}", r"\Delta^{l}", r"\Delta^l", r"\Delta")
+M_COUNT = _sp(n.m, "m")
+
+W_REG = _sp(n.W_l, "W", "W^{(l)}", "W^{l}")
+G_REG = _sp(n.G, "G")
+ETA = _sp(n.eta, r"\eta")
+LAMBDA = _sp(n.lam, r"\lambda")
+GRADIENT_NAMES = (
+    (r"\frac{\partial J}{\partial W}", n.G),
+    (r"\frac{\partial J}{\partial W^{(l)}}", n.G),
+)
+
+X_IN = _sp(n.x_in, "x", "a^{(0)}")
+W_1C = _sp(n.W_1, "W^{(1)}", "W^{1}", "W_1")
+W_2C = _sp(n.W_2, "W^{(2)}", "W^{2}", "W_2")
+B_1C = _sp(n.b_1, "b^{(1)}", "b^{1}", "b_1")
+B_2C = _sp(n.b_2, "b^{(2)}", "b^{2}", "b_2")
+Z_1C = _sp(n.z_1, "z^{(1)}", "z^{1}", "z_1")
+Z_2C = _sp(n.z_2, "z^{(2)}", "z^{2}", "z_2")
+
+ROW_SYMBOLS = {
+    "X": _sp(n.X, "X"),
+    "W1": _sp(n.W1, "W_1", "W_{1}"),
+    "b1": _sp(n.b1, "b_1", "b_{1}"),
+    "Z1": _sp(n.Z1, "Z_1", "Z_{1}", "z_1", "z_{1}"),
+    "A1": _sp(n.A1, "A_1", "A_{1}", "a_1", "a_{1}"),
+    "W2": _sp(n.W2, "W_2", "W_{2}"),
+    "b2": _sp(n.b2, "b_2", "b_{2}"),
+    "Z2": _sp(n.Z2, "Z_2", "Z_{2}", "z_2", "z_{2}"),
+    "P": _sp(n.P, "P", r"\hat{y}", r"\hat{Y}"),
+    "Y": _sp(n.Y, "Y", "y"),
+    "delta3": _sp(n.delta3, r"\delta_3", r"\delta_{3}"),
+    "delta2": _sp(n.delta2, r"\delta_2", r"\delta_{2}"),
+}
+ROW_CODE_NAMES = (
+    ("X", n.X), ("W1", n.W1), ("b1", n.b1), ("z1", n.Z1), ("a1", n.A1), ("W2", n.W2),
+    ("b2", n.b2), ("z2", n.Z2), ("probs", n.P), ("y_onehot", n.Y), ("delta3", n.delta3),
+    ("delta2", n.delta2),
+)
+ROW_DEFINITIONS = ((n.A1, Fn("tanh", n.Z1)), (n.P, Softmax(n.Z2, axis=1)))
+ROW_CONTEXT = (
+    "The slides' code, row convention: $X$ is $m \\times d$ (one example per row), "
+    "$Z_1 = X W_1 + b_1$, $A_1 = \\tanh(Z_1)$, $Z_2 = A_1 W_2 + b_2$, $P = \\operatorname{softmax}(Z_2)$ "
+    "row by row, $Y$ the one-hot labels as rows, $L = -\\sum_n \\sum_c Y_{nc} \\log P_{nc}$; "
+    "$\\delta_3 = \\partial L/\\partial Z_2$, $\\delta_2 = \\partial L/\\partial Z_1$. "
+    "Subscripts are layer numbers. "
+)
+
+
+def _row_question(qid: str, title: str, ask: str, chain: str, listed: Iterable[str],
+                  accepted: tuple[str, ...]) -> Question:
+    listed = tuple(listed)
+    return Question(
+        id=qid,
+        title=title,
+        prompt=ROW_CONTEXT + ask,
+        derivation="row-backprop",
+        chain=chain,
+        symbols=tuple(ROW_SYMBOLS[k] for k in listed),
+        extra=tuple(v for k, v in ROW_SYMBOLS.items() if k not in listed),
+        code_names=ROW_CODE_NAMES,
+        definitions=ROW_DEFINITIONS,
+        one_hot=("Y",),
+        accepted=accepted,
+        convention="row",
+    )
+
+
+_BANK: tuple[Question, ...] = (
+    _q(
+        id="sigmoid-derivative",
+        title="Derivative of the sigmoid",
+        prompt=r"Let $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ (here $\sigma$ *is* the logistic sigmoid). "
+        r"Give $\sigma'(z)$ in terms of $z$ and/or $\sigma(z)$.",
+        derivation="sigmoid-derivative",
+        symbols=(Z,),
+        sigma="sigmoid",
+        activation=Fn("sigmoid", n.z),
+        accepted=(r"\sigma(z)(1-\sigma(z))", r"\frac{e^{-z}}{(1+e^{-z})^2}", r"\sigma(z) - \sigma(z)^2"),
+    ),
+    _q(
+        id="tanh-derivative",
+        title="Derivative of tanh",
+        prompt=r"Give $\dfrac{d}{dz}\tanh(z)$.",
+        derivation="tanh-derivative",
+        symbols=(Z,),
+        activation=Fn("tanh", n.z),
+        accepted=(r"1 - \tanh^2(z)", r"\operatorname{sech}^2(z)", r"\frac{4}{(e^{z} + e^{-z})^2}"),
+    ),
+    _q(
+        id="relu-derivative",
+        title="Derivative of ReLU",
+        prompt=r"$\operatorname{ReLU}(z) = \max(0, z)$. Give its derivative for $z \ne 0$.",
+        derivation="relu-derivative",
+        symbols=(Z,),
+        activation=Max(num(0), n.z),
+        accepted=(r"\mathbb{1}[z>0]", r"\begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}"),
+    ),
+    _q(
+        id="leaky-relu-derivative",
+        title="Derivative of leaky ReLU",
+        prompt=r"$\operatorname{LeakyReLU}(z) = \max(0.1z, z)$. Give its derivative for $z \ne 0$.",
+        derivation="leaky-relu-derivative",
+        symbols=(Z,),
+        activation=Max(num("1/10") * n.z, n.z),
+        accepted=(
+            r"\begin{cases} 1 & z > 0 \\ 0.1 & z < 0 \end{cases}",
+            r"0.1 + 0.9\,\mathbb{1}[z>0]",
+        ),
+    ),
+    _q(
+        id="elu-derivative",
+        title="Derivative of ELU",
+        prompt=r"$\operatorname{ELU}(z) = z$ for $z \ge 0$ and $\alpha(e^{z} - 1)$ for $z < 0$, "
+        r"with $\alpha > 0$. Give its derivative for $z \ne 0$.",
+        derivation="elu-derivative",
+        symbols=(Z, ALPHA),
+        positive=("alpha",),
+        activation=None,
+        accepted=(
+            r"\begin{cases} 1 & z > 0 \\ \alpha e^{z} & z < 0 \end{cases}",
+            r"\mathbb{1}[z>0] + \alpha e^{z}\,\mathbb{1}[z<0]",
+        ),
+    ),
+    _q(
+        id="softmax-jacobian",
+        title="Jacobian of softmax",
+        prompt=r"$p = \operatorname{softmax}(z)$ for $z \in \mathbb{R}^n$ (a column vector). Give the "
+        r"Jacobian $\partial p / \partial z$, whose entry $(i, j)$ is $\partial p_i / \partial z_j$. "
+        r"($\hat{y}$ is another name for $p$.) Index notation is accepted.",
+        derivation="softmax-jacobian",
+        symbols=(ZL, P_VEC),
+        definitions=((n.p, Softmax(n.z_L)),),
+        index_notation=True,
+        accepted=(
+            r"\operatorname{diag}(p) - p p^T",
+            r"p_i(\delta_{ij} - p_j)",
+            r"\operatorname{diag}(\hat{y}) - \hat{y}\hat{y}^{\top}",
+        ),
+    ),
+    _q(
+        id="softmax-ce-gradient",
+        title="Softmax with cross-entropy",
+        prompt=r"$p = \operatorname{softmax}(z)$ and $L = -\sum_k y_k \log p_k$ with $\sum_k y_k = 1$. "
+        r"Give $\partial L / \partial z$. ($\hat{y}$ and $a^{(L)}$ are other names for $p$.)",
+        derivation="softmax-ce-gradient",
+        symbols=(ZL, P_CE, Y_COL),
+        definitions=((n.p, Softmax(n.z_L)),),
+        simplex=("y",),
+        index_notation=True,
+        accepted=(r"p - y", r"\hat{y} - y", r"\operatorname{softmax}(z) - y", r"p_i - y_i"),
+    ),
+    _q(
+        id="mse-output-delta",
+        title="Squared error: output delta",
+        prompt=r"$\sigma$ is the sigmoid, $a^{(L)} = \sigma(z^{(L)})$ and "
+        r"$L = \tfrac{1}{2}\lVert a^{(L)} - y \rVert^2$. "
+        r"Give $\delta^{(L)} = \partial L / \partial z^{(L)}$.",
+        derivation="mse-output-delta",
+        symbols=(_sp(n.z_L, "z^{(L)}", "z^{L}", "z^L"), _sp(n.a_L, "a^{(L)}", "a^{L}", "a^L"), Y_COL),
+        extra=(DELTA_L_OUT,),
+        definitions=((n.a_L, Fn("sigma", n.z_L)),),
+        sigma="sigmoid",
+        index_notation=True,
+        accepted=(
+            r"(a^{(L)} - y) \odot \sigma'(z^{(L)})",
+            r"(a^{(L)} - y) \odot a^{(L)} \odot (1 - a^{(L)})",
+            r"(a^{(L)}_i - y_i)\,\sigma'(z^{(L)}_i)",
+        ),
+    ),
+    _q(
+        id="hidden-delta",
+        title="Hidden-layer delta",
+        prompt=r"Column convention: $z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$, $a^{(l)} = \sigma(z^{(l)})$ "
+        r"with a *generic* activation $\sigma$. Given $\delta^{(l+1)} = \partial L/\partial z^{(l+1)}$, "
+        r"give $\delta^{(l)} = \partial L / \partial z^{(l)}$ in terms of $W^{(l+1)}$, $\delta^{(l+1)}$ "
+        r"and $z^{(l)}$. Index notation is accepted.",
+        derivation="hidden-delta",
+        symbols=(W_NEXT, D_NEXT, Z_LL),
+        extra=(W_L, B_L, A_LL, D_LL, A_PREV, B_NEXT, Z_NEXT),
+        definitions=((n.a_l, Fn("sigma", n.z_l)),),
+        index_notation=True,
+        accepted=(
+            r"((W^{(l+1)})^T \delta^{(l+1)}) \odot \sigma'(z^{(l)})",
+            r"\operatorname{diag}(\sigma'(z^{(l)}))\, W^{(l+1)T} \delta^{(l+1)}",
+            r"\left(\sum_j W^{(l+1)}_{ji}\delta^{(l+1)}_j\right)\sigma'(z^{(l)}_i)",
+        ),
+    ),
+    _q(
+        id="weight-gradient",
+        title="Weight gradient",
+        prompt=r"Column convention, one example: $z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$ and "
+        r"$\delta^{(l)} = \partial L/\partial z^{(l)}$. Give $\partial L / \partial W^{(l)}$ from "
+        r"$\delta^{(l)}$ and $a^{(l-1)}$. Index notation is accepted.",
+        derivation="weight-gradient",
+        symbols=(D_LL, A_PREV),
+        extra=(W_L, B_L, Z_LL, A_LL, W_NEXT, D_NEXT),
+        index_notation=True,
+        accepted=(
+            r"\delta^{(l)} (a^{(l-1)})^T",
+            r"\delta^{(l)}_j a^{(l-1)}_k",
+            r"\delta^{(l)} a^{(l-1)\top}",
+        ),
+    ),
+    _q(
+        id="bias-gradient",
+        title="Bias gradient",
+        prompt=r"Column convention, one example: $z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$ and "
+        r"$\delta^{(l)} = \partial L/\partial z^{(l)}$. Give $\partial L / \partial b^{(l)}$.",
+        derivation="bias-gradient",
+        symbols=(D_LL,),
+        extra=(W_L, B_L, Z_LL, A_LL, A_PREV, D_NEXT),
+        index_notation=True,
+        accepted=(r"\delta^{(l)}", r"\delta^{(l)}_i"),
+    ),
+    _q(
+        id="batch-weight-gradient",
+        title="Weight gradient over a batch",
+        prompt=r"$m$ examples as columns: $A^{(l-1)}$ is $n_{l-1} \times m$, $\Delta^{(l)}$ is "
+        r"$n_l \times m$ (column $i$ is $\delta^{(l)}$ of example $i$) and $J = \frac{1}{m}\sum_i L_i$. "
+        r"Give $\partial J / \partial W^{(l)}$.",
+        derivation="batch-weight-gradient",
+        symbols=(A_PREV_BATCH, DELTA_BATCH, M_COUNT),
+        extra=(W_L, B_L),
+        index_notation=True,
+        accepted=(
+            r"\frac{1}{m} \Delta^{(l)} (A^{(l-1)})^T",
+            r"\frac{1}{m}\sum_k \Delta^{(l)}_{ik} A^{(l-1)}_{jk}",
+            r"\frac{\Delta^{(l)} A^{(l-1)\top}}{m}",
+        ),
+    ),
+    _q(
+        id="batch-bias-gradient",
+        title="Bias gradient over a batch",
+        prompt=r"Same setting as the batch weight gradient: $\Delta^{(l)}$ is $n_l \times m$ and "
+        r"$J = \frac{1}{m}\sum_i L_i$. Give $\partial J / \partial b^{(l)}$ "
+        r"($\mathbf{1}$ is a column of ones).",
+        derivation="batch-bias-gradient",
+        symbols=(DELTA_BATCH, M_COUNT),
+        extra=(A_PREV_BATCH, W_L, B_L),
+        index_notation=True,
+        accepted=(
+            r"\frac{1}{m} \Delta^{(l)} \mathbf{1}",
+            r"\frac{1}{m}\sum_k \Delta^{(l)}_{ik}",
+        ),
+    ),
+    _q(
+        id="l2-update",
+        title="Gradient step with L2 regularization",
+        prompt=r"$J_\lambda(W) = J(W) + \frac{\lambda}{2}\lVert W \rVert_F^2$. Give $W$ after one "
+        r"gradient-descent step with learning rate $\eta$. Write the unregularized gradient as "
+        r"$\frac{\partial J}{\partial W}$ (or $G$).",
+        derivation="l2-update",
+        symbols=(W_REG, G_REG, ETA, LAMBDA),
+        named=GRADIENT_NAMES,
+        positive=("eta", "lambda"),
+        accepted=(
+            r"W - \eta\left(\frac{\partial J}{\partial W} + \lambda W\right)",
+            r"(1 - \eta\lambda) W - \eta \frac{\partial J}{\partial W}",
+        ),
+    ),
+    _q(
+        id="l1-update",
+        title="Gradient step with L1 regularization",
+        prompt=r"$J_\lambda(W) = J(W) + \lambda\lVert W \rVert_1$. Give $W$ after one gradient-descent "
+        r"step with learning rate $\eta$ (away from $W_{ij} = 0$). Write the unregularized gradient as "
+        r"$\frac{\partial J}{\partial W}$ (or $G$).",
+        derivation="l1-update",
+        symbols=(W_REG, G_REG, ETA, LAMBDA),
+        named=GRADIENT_NAMES,
+        positive=("eta", "lambda"),
+        accepted=(
+            r"W - \eta\left(\frac{\partial J}{\partial W} + \lambda \operatorname{sign}(W)\right)",
+            r"W - \eta \frac{\partial J}{\partial W} - \eta\lambda\,\mathrm{sign}(W)",
+        ),
+    ),
+    _q(
+        id="input-gradient",
+        title="Gradient with respect to the input",
+        prompt=r"$y = \sigma(W^{(2)} \sigma(W^{(1)} x + b^{(1)}) + b^{(2)})$ with a generic $\sigma$, "
+        r"$z^{(1)} = W^{(1)} x + b^{(1)}$ and $z^{(2)} = W^{(2)} \sigma(z^{(1)}) + b^{(2)}$. Give the "
+        r"Jacobian $\partial y / \partial x$ (entry $(i, j)$ is $\partial y_i / \partial x_j$).",
+        derivation="input-gradient",
+        symbols=(W_1C, W_2C, Z_1C, Z_2C),
+        extra=(X_IN, B_1C, B_2C),
+        index_notation=True,
+        accepted=(
+            r"\operatorname{diag}(\sigma'(z^{(2)})) W^{(2)} \operatorname{diag}(\sigma'(z^{(1)})) W^{(1)}",
+            r"\sigma'(z^{(2)}_i) \sum_k W^{(2)}_{ik} \sigma'(z^{(1)}_k) W^{(1)}_{kj}",
+        ),
+    ),
+    _row_question(
+        "row-output-delta",
+        "Row convention: output delta",
+        r"Give $\delta_3 = \partial L / \partial Z_2$ (code names: `probs` for $P$, `y_onehot` for $Y$).",
+        "delta3",
+        ("P", "Y"),
+        (r"P - Y", r"\hat{y} - Y", "probs - y_onehot"),
+    ),
+    _row_question(
+        "row-hidden-delta",
+        "Row convention: hidden delta",
+        r"Give $\delta_2 = \partial L / \partial Z_1$ (code names: `delta3`, `W2`, `a1`, `z1`).",
+        "delta2",
+        ("delta3", "W2", "A1", "Z1"),
+        (
+            r"(\delta_3 W_2^T) \odot (1 - A_1 \odot A_1)",
+            "delta3.dot(W2.T) * (1 - np.power(a1, 2))",
+            r"\delta_3 W_2^{\top} \odot (1 - \tanh^2(Z_1))",
+        ),
+    ),
+    _row_question(
+        "row-grad-W2",
+        "Row convention: gradient of W_2",
+        r"Give $\partial L / \partial W_2$ (code names: `a1`, `delta3`).",
+        "dW2",
+        ("A1", "delta3"),
+        (r"A_1^T \delta_3", "a1.T.dot(delta3)", "np.dot(a1.T, delta3)"),
+    ),
+    _row_question(
+        "row-grad-b2",
+        "Row convention: gradient of b_2",
+        r"Give $\partial L / \partial b_2$; $b_2$ is $1 \times c$ (code name: `delta3`; "
+        r"$\mathbf{1}$ is a column of ones).",
+        "db2",
+        ("delta3",),
+        (r"\mathbf{1}^T \delta_3", "np.sum(delta3, axis=0, keepdims=True)"),
+    ),
+    _row_question(
+        "row-grad-W1",
+        "Row convention: gradient of W_1",
+        r"Give $\partial L / \partial W_1$ (code names: `X`, `delta2`).",
+        "dW1",
+        ("X", "delta2"),
+        (r"X^T \delta_2", "np.dot(X.T, delta2)", "X.T.dot(delta2)"),
+    ),
+)
+
+QUESTIONS: dict[str, Question] = {q.id: q for q in _BANK}
+"""Every question, keyed by id, in the order of QUESTIONS.md."""
+
+
+def get_question(question_id: str) -> Question:
+    """One question by id; the error lists the known ids."""
+    if question_id not in QUESTIONS:
+        raise KeyError(f"unknown question {question_id!r}; known: {', '.join(QUESTIONS)}")
+    return QUESTIONS[question_id]

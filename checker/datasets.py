@@ -45,6 +45,7 @@ __all__ = [
     "read_cifar_batch",
     "read_idx",
     "squared_features",
+    "take_train",
     "targets",
     "with_validation",
 ]
@@ -218,9 +219,9 @@ def _xor(seed: int) -> Dataset:
 
 
 def _moons(seed: int) -> Dataset:
-    X, y = make_moons(n=1000, noise=0.1, seed=seed)
+    X, y = make_moons(n=1000, noise=0.15, seed=seed)
     Xtr, ytr, Xte, yte = _split(X, y, 300, seed)
-    return Dataset("moons", Xtr, ytr, Xte, yte, 2, scaling="none (noise σ = 0.1)")
+    return Dataset("moons", Xtr, ytr, Xte, yte, 2, scaling="none (noise σ = 0.15)")
 
 
 def _playground(name: str, make: Callable[..., tuple[np.ndarray, np.ndarray]]) -> Callable[[int], Dataset]:
@@ -492,9 +493,10 @@ def load_cifar10(data_dir: str | os.PathLike[str]) -> Dataset:
 #: name -> one-line description, in the order the CLI lists them
 DATASETS: dict[str, str] = {
     "xor": "the four XOR points",
-    "moons": "two interleaving half circles with noise (1,000 points, 300 for test)",
+    "moons": "two interleaving half circles, noise σ = 0.15 (1,000 points, 300 for test)",
     "circles": "TensorFlow-playground circle inside a ring (500 points, 250 for test)",
     "gaussian": "TensorFlow-playground two Gaussian blobs (500 points, 250 for test)",
+    "NAME+squares": "any of these with x1², x2² appended as features (e.g. circles+squares)",
     "digits": "scikit-learn's 8×8 handwritten digits (1,797 images, 360 for test)",
     "mnist": f"MNIST from four IDX files in --data-dir (or ${MNIST_ENV})",
     "cifar10": f"CIFAR-10 python batches in --data-dir (or ${CIFAR10_ENV})",
@@ -515,14 +517,22 @@ def load_dataset(
     seed: int = 0,
     *,
     val_fraction: float = 0.0,
+    train_size: int | None = None,
 ) -> Dataset:
     """Load a data set by name (see :data:`DATASETS`).
 
     ``seed`` fixes generated points and shuffled splits. ``data_dir`` is where MNIST / CIFAR-10
     live; without it the environment variables ``GRADPROOF_MNIST_DIR`` / ``GRADPROOF_CIFAR10_DIR``
-    are consulted. ``val_fraction`` > 0 holds out that share of the training split for validation.
+    are consulted. ``val_fraction`` > 0 holds out that share of the training split for validation;
+    then ``train_size`` keeps only the first that many of the remaining training examples (a small
+    training set, as in the overfitting experiments, with the validation split left whole).
+    A name ending in ``+squares`` appends x1² and x2² to every example (see :func:`squared_features`).
     """
     key = name.lower().replace("_", "-")
+    if key.endswith("+squares"):
+        base = load_dataset(key.removesuffix("+squares"), data_dir, seed, val_fraction=val_fraction,
+                            train_size=train_size)  # fmt: skip
+        return _map_features(base, squared_features, name=f"{base.name}+squares")
     key = {"cifar-10": "cifar10", "cifar": "cifar10", "moon": "moons", "circle": "circles"}.get(key, key)
     if key in _GENERATED:
         ds = _GENERATED[key](seed)
@@ -538,4 +548,25 @@ def load_dataset(
         ds = load_mnist(directory) if key == "mnist" else load_cifar10(directory)
     else:
         raise DatasetError(f"unknown data set {name!r}; choose one of {', '.join(DATASETS)}")
-    return with_validation(ds, val_fraction, seed) if val_fraction else ds
+    if val_fraction:
+        ds = with_validation(ds, val_fraction, seed)
+    if train_size is not None:
+        ds = take_train(ds, train_size)
+    return ds
+
+
+def take_train(ds: Dataset, n: int) -> Dataset:
+    """Keep the first ``n`` training examples (the splits are already shuffled)."""
+    if not 1 <= n <= len(ds.y_train):
+        raise DatasetError(f"{ds.name}: train size must be between 1 and {len(ds.y_train)}, got {n}")
+    return replace(ds, X_train=ds.X_train[:n], y_train=ds.y_train[:n])
+
+
+def _map_features(ds: Dataset, fn: Callable[[np.ndarray], np.ndarray], name: str) -> Dataset:
+    def val(X: np.ndarray | None) -> np.ndarray | None:
+        return None if X is None else fn(X)
+
+    return replace(
+        ds, name=name, X_train=fn(ds.X_train), X_test=fn(ds.X_test), X_val=val(ds.X_val),
+        scaling=f"{ds.scaling}; then x1², x2² appended",
+    )  # fmt: skip

@@ -232,10 +232,13 @@ def train(
 
     Each history record holds what :func:`checker.mlp.sgd` reports: ``loss`` and ``accuracy`` are
     running means over the epoch's mini-batches (the model changes during the epoch), ``val_loss``
-    and ``val_accuracy`` are measured after it. With ``eval_train`` the record also gets
-    ``train_loss`` / ``train_accuracy`` measured after the epoch on the whole training split, so that
-    learning curves compare train and validation at the same moment (it costs one forward pass per
-    epoch, not counted in ``seconds``). ``on_epoch(epoch, record)`` is called after each epoch.
+    and ``val_accuracy`` are measured after it; losses include the L1/L2 penalty.
+
+    With ``eval_train`` the record also gets ``train_loss`` / ``train_accuracy`` measured after the
+    epoch on the whole training split, so that learning curves compare train and validation at the
+    same moment, and ``train_data_loss`` / ``val_data_loss``: the loss without the penalty, which is
+    what to compare between runs with different λ. This costs a forward pass per split and epoch,
+    not counted in ``seconds``. ``on_epoch(epoch, record)`` is called after each epoch.
     """
     mlp = _mlp()
     sizes = resolve_layers(config.layers, ds, config.loss)
@@ -263,8 +266,10 @@ def train(
         entry = _history_entry(record)
         if eval_train:
             tick = time.perf_counter()
-            entry["train_loss"] = float(model.cost(X, Y))
-            entry["train_accuracy"] = float(model.accuracy(X, Y))
+            entry["train_data_loss"], entry["train_accuracy"] = _measure(model, X, Y)
+            entry["train_loss"] = entry["train_data_loss"] + model.regularisation()
+            if val:
+                entry["val_data_loss"], _ = _measure(model, val["X_val"], val["Y_val"])
             eval_seconds += time.perf_counter() - tick
         history.append(entry)
         if on_epoch is not None:
@@ -298,6 +303,17 @@ def train(
     }
     val_acc = accuracy(model, ds.X_val, ds.y_val, dtype) if ds.has_validation else None  # type: ignore[arg-type]
     return TrainResult(model=model, sizes=sizes, config=config, metrics=metrics, val_accuracy=val_acc)
+
+
+def _measure(model: Any, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
+    """(data loss without the penalty, accuracy) of columns X, Y in one forward pass."""
+    from checker import losses
+
+    mlp = _mlp()
+    cache = model.forward(X)
+    L = model.depth
+    data_loss = losses.loss(model.loss).fn(cache.z[L], cache.a[L], Y)
+    return float(data_loss), mlp.count_correct(cache.a[L], Y) / Y.shape[1]
 
 
 def write_metrics(metrics: dict[str, Any], path: str | os.PathLike[str]) -> Path:

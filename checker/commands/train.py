@@ -32,6 +32,11 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = Fals
         help="share of the training split held out for validation"
         + (" and for choosing the best cell (0: choose on test accuracy)" if grid else ""),
     )
+    data.add_argument(
+        "--train-size",
+        type=_positive_int,
+        help="train on only the first N training examples (after the validation split is held out)",
+    )
     net = parser.add_argument_group("network")
     net.add_argument(
         "--layers", required=True, help="sizes from input to output, e.g. 784,30,10 or auto,30,auto"
@@ -131,7 +136,13 @@ def load_data(args: argparse.Namespace):
     """The data set the flags name, with the requested validation split."""
     from checker.datasets import load_dataset
 
-    return load_dataset(args.dataset, data_dir=args.data_dir, seed=args.seed, val_fraction=args.val_fraction)
+    return load_dataset(
+        args.dataset,
+        data_dir=args.data_dir,
+        seed=args.seed,
+        val_fraction=args.val_fraction,
+        train_size=args.train_size,
+    )
 
 
 def run(args: argparse.Namespace) -> int:

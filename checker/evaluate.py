@@ -39,6 +39,7 @@ from derivations.expr import (
     Softmax,
     Sym,
     T,
+    symbols_of,
 )
 
 Array = np.ndarray
@@ -132,7 +133,25 @@ def apply_function(name: str, d: int, x: Array, generic_as: Mapping[str, str]) -
 
 def evaluate(e: Expr, env: NumEnv) -> Array:
     """The value of ``e`` as a 2-D float64 array."""
-    return _Evaluator(env).run(e)
+    return _Evaluator(_with_dimensions(e, env)).run(e)
+
+
+def _with_dimensions(e: Expr, env: NumEnv) -> NumEnv:
+    """``env`` with the sizes of named dimensions (for 𝟏_n) read off the values of the symbols
+    that have them, when they are not given: 𝟏ᵀy needs n_L, which y's value knows."""
+    found = symbols_of(e)
+    for d in env.definitions.values():
+        found |= symbols_of(d)
+    sizes = dict(env.index_sizes)
+    for s in found:
+        if s.key in env.values:
+            shape = _as_2d(np.asarray(env.values[s.key]))
+            for dim, n in zip(s.shape, shape, strict=True):
+                if isinstance(dim, str):
+                    sizes.setdefault(dim, n)
+    if sizes == dict(env.index_sizes):
+        return env
+    return NumEnv(env.values, env.definitions, env.generic_as, sizes)
 
 
 class _Evaluator:

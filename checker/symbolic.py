@@ -59,7 +59,8 @@ def generic_function(name: str, d: int) -> type[sp.Function]:
         return generic_function(name, d + 1)(self.args[0])
 
     label = name if d == 0 else f"{name}{chr(39) * d}" if d < 4 else f"{name}^({d})"
-    return type(label, (sp.Function,), {"fdiff": fdiff, "nargs": 1})
+    # _generic_of lets a series check replace f(x + h) by its Taylor polynomial (see _taylor_generic).
+    return type(label, (sp.Function,), {"fdiff": fdiff, "nargs": 1, "_generic_of": (name, d)})
 
 
 def _concrete(name: str, x: sp.Expr) -> sp.Expr:
@@ -282,6 +283,112 @@ def _kink_arguments(expr: sp.Expr) -> set[sp.Symbol]:
     return found
 
 
+_HYPERBOLIC = (sp.tanh, sp.sinh, sp.cosh, sp.sech, sp.csch, sp.coth)
+
+
+def _cancels(expr: sp.Expr) -> bool:
+    """A fast exact test: most differences are rational functions of symbols and exponentials
+    (softmax, sigmoid, tanh), which ``cancel`` decides at a fraction of ``simplify``'s cost."""
+    if expr.has(*_HYPERBOLIC):
+        expr = expr.rewrite(sp.exp)
+    try:
+        return sp.cancel(expr) == 0
+    except sp.PolynomialError:
+        return False
+
+
+_KINKED = (sp.Max, sp.Min, sp.Abs, sp.sign, sp.Heaviside, sp.Piecewise)
+
+
+def _canonical(u: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
+    """``u = c·k`` with c a rational number and k the same for u, −u and any multiple of u."""
+    c, k = sp.expand(u).as_content_primitive()
+    if k.could_extract_minus_sign():
+        c, k = -c, -k
+    return c, k
+
+
+def _kink_expressions(expr: sp.Expr) -> list[sp.Expr] | None:
+    """The expressions whose signs decide every kink of ``expr`` (canonical, without repeats):
+    differences of max/min arguments, arguments of |.|, sign and step, sides of piecewise
+    conditions. None when a kink hides inside another kink's argument."""
+    found: list[sp.Expr] = []
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Max | sp.Min):
+            us = [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
+        elif isinstance(node, sp.Abs | sp.sign | sp.Heaviside):
+            us = [node.args[0]]
+        elif isinstance(node, sp.Piecewise):
+            us = [r.lhs - r.rhs for _, c in node.args for r in sp.preorder_traversal(c)
+                  if isinstance(r, sp.core.relational.Relational)]
+        else:
+            continue
+        for u in us:
+            if u.is_number:
+                continue
+            k = _canonical(u)[1]
+            if k.has(*_KINKED):
+                return None
+            if k not in found:
+                found.append(k)
+    return found
+
+
+def _in_region(expr: sp.Expr, kinks: list[sp.Expr], signs: list[int]) -> sp.Expr:
+    """``expr`` where each kink expression has the given sign: every kink resolved to a branch."""
+
+    def sign(u: sp.Expr) -> int:
+        if u.is_number:
+            return int(sp.sign(u))
+        c, k = _canonical(u)
+        return int(sp.sign(c)) * signs[kinks.index(k)]
+
+    rel = sp.core.relational
+    holds = {rel.StrictGreaterThan: lambda s: s > 0, rel.GreaterThan: lambda s: s > 0,
+             rel.StrictLessThan: lambda s: s < 0, rel.LessThan: lambda s: s < 0,
+             rel.Equality: lambda s: False, rel.Unequality: lambda s: True}
+    decided = {r: sp.true if holds[type(r)](sign(r.lhs - r.rhs)) else sp.false
+               for r in expr.atoms(rel.Relational)}
+    expr = expr.xreplace(decided)
+
+    def pick(better: int):  # noqa: ANN202
+        def choose(*args: sp.Expr) -> sp.Expr:
+            best = args[0]
+            for a in args[1:]:
+                if sign(a - best) == better:
+                    best = a
+            return best
+
+        return choose
+
+    expr = expr.replace(sp.Max, pick(1)).replace(sp.Min, pick(-1))
+    expr = expr.replace(sp.Heaviside, lambda u, *_: sp.Integer(1 if sign(u) > 0 else 0))
+    expr = expr.replace(sp.Abs, lambda u: u * sign(u)).replace(sp.sign, lambda u: sp.Integer(sign(u)))
+    return expr
+
+
+def _zero_in_kink_regions(expr: sp.Expr) -> bool:
+    """Zero in every region where each kink *expression* (not only each symbol) has a fixed sign,
+    so the kink of max(w₁ᵀx + b₁, w₂ᵀx + b₂) at w₁ᵀx + b₁ = w₂ᵀx + b₂ is handled: equality away
+    from ties. A region that cannot occur (dependent kinks) can only make the verdict False."""
+    kinks = _kink_expressions(expr)
+    if kinks is None:
+        return False
+    if len(kinks) > 6:
+        raise ValueError("too many kinks to split into sign regions")
+    for bits in range(2 ** len(kinks)):
+        signs = [1 if bits >> k & 1 else -1 for k in range(len(kinks))]
+        try:
+            region = _in_region(expr, kinks, signs)
+        except ValueError:  # a kink expression not found: cannot decide this region
+            return False
+        if region.has(*_KINKED):
+            return False
+        if not (_cancels(region) or sp.simplify(region) == 0):
+            return False
+    return True
+
+
 def _is_zero(expr: sp.Expr) -> bool:
     expr = sp.sympify(expr).doit()
     if expr == 0 or sp.expand(expr) == 0:
@@ -293,7 +400,7 @@ def _is_zero(expr: sp.Expr) -> bool:
         # Piecewise formulas are equal away from their kinks when they agree in every region
         # where each kink argument has a fixed sign ("for z ≠ 0" in the questions).
         if len(kinks) > 6:
-            raise ValueError("too many kinks to split into sign regions")
+            return _zero_in_kink_regions(expr)
         kinks_list = sorted(kinks, key=str)
         for signs in range(2 ** len(kinks_list)):
             sub = {}
@@ -302,7 +409,10 @@ def _is_zero(expr: sp.Expr) -> bool:
                 sub[s] = pos if signs >> k & 1 else -pos
             region = sp.simplify(expr.subs(sub, simultaneous=True))
             if region != 0 and sp.simplify(sp.expand(region.rewrite(sp.exp))) != 0:
-                return False
+                # a kink at a compound argument (max(w₁ᵀx + b₁, w₂ᵀx + b₂)) needs its own regions
+                return _zero_in_kink_regions(expr)
+        return True
+    if _cancels(expr):
         return True
     simple = sp.simplify(expr)
     if simple == 0:
@@ -310,9 +420,46 @@ def _is_zero(expr: sp.Expr) -> bool:
     return sp.simplify(sp.expand(simple.rewrite(sp.exp))) == 0
 
 
+def _taylor_generic(expr: sp.Expr, var: sp.Symbol, degree: int) -> sp.Expr:
+    """Every unknown function (σ, f) of an argument polynomial in ``var`` replaced by its Taylor
+    polynomial of the given degree plus the O-term of the remainder: sympy cannot expand f(x + h)
+    itself, and the O-term keeps the check honest about how far the expansion is valid."""
+    expr = sp.sympify(expr)
+    reps = {}
+    for node in expr.atoms(sp.Function):
+        tag = getattr(type(node), "_generic_of", None)
+        u = node.args[0] if node.args else None
+        if tag is None or not u.has(var) or not u.is_polynomial(var):
+            continue
+        name, d = tag
+        u0 = u.subs(var, 0)
+        terms = [generic_function(name, d + k)(u0) * (u - u0) ** k / sp.factorial(k)
+                 for k in range(degree + 1)]
+        reps[node] = sp.Add(*terms) + sp.O(var ** (degree + 1), (var, 0))
+    return expr.xreplace(reps)
+
+
 def series_equal(a: sp.Expr, b: sp.Expr, var: sp.Symbol, order: int) -> bool:
     """Equality of two expressions as series in ``var`` up to (not including) ``var**order``."""
-    return sp.simplify((sp.series(a - b, var, 0, order).removeO()).doit()) == 0
+    for degree in (order + 1, order + 4, order + 10):
+        expanded = sp.expand(_taylor_generic(a, var, degree) - _taylor_generic(b, var, degree))
+        rest = expanded.getO()
+        if rest is not None and sp.degree(rest.expr, var) < order:
+            continue  # a pole ate the Taylor terms: expand further
+        return sp.simplify((sp.series(expanded.removeO(), var, 0, order).removeO()).doit()) == 0
+    return False
+
+
+def _zero_up_to_order(entry: sp.Expr, var: sp.Symbol, orders: list[sp.Order]) -> bool:
+    """``entry = O(var^k)``: every term below the order its O-terms claim vanishes."""
+    # The claimed order shows once divisions are distributed (O(h^5)/(2h) is O(h^4)). Unknown
+    # functions of var are frozen to plain symbols first: otherwise sympy takes a limit each time
+    # such a term meets an O-term, which costs seconds.
+    frozen = {n: sp.Dummy() for n in entry.atoms(sp.Function)
+              if getattr(type(n), "_generic_of", None) and n.has(var)}
+    claimed = sp.expand(entry.xreplace(frozen)).getO()
+    order = min(sp.degree(o.expr, var) for o in ([claimed] if claimed is not None else orders))
+    return series_equal(entry, 0, var, order)
 
 
 def equal(a: Expr, b: Expr, env: SympyEnv, simplex: Iterable[Sym] = ()) -> tuple[bool, str]:
@@ -320,7 +467,11 @@ def equal(a: Expr, b: Expr, env: SympyEnv, simplex: Iterable[Sym] = ()) -> tuple
     ma, mb = to_sympy(a, env), to_sympy(b, env)
     if ma.shape != mb.shape and mb.shape != (1, 1) and ma.shape != (1, 1):
         return False, f"shapes differ: {ma.shape} and {mb.shape}"
-    diff = _Translator(env, frozenset())._elementwise(ma, mb, lambda x, y: x - y)
+    # With O-terms, subtract without evaluating: sympy takes a limit each time a term meets an
+    # O-term, which costs seconds for unknown functions of h (see _zero_up_to_order).
+    has_order = ma.has(sp.Order) or mb.has(sp.Order)
+    minus = (lambda x, y: sp.Add(x, -y, evaluate=False)) if has_order else (lambda x, y: x - y)
+    diff = _Translator(env, frozenset())._elementwise(ma, mb, minus)
     sub = {}
     for s in simplex:
         ys = list(env.entries(s))
@@ -333,8 +484,7 @@ def equal(a: Expr, b: Expr, env: SympyEnv, simplex: Iterable[Sym] = ()) -> tuple
             entry = diff[i, j]
             if orders:
                 var = next(iter(orders[0].variables))
-                order = min(sp.degree(o.expr, var) for o in orders)
-                ok = series_equal(entry.removeO(), 0, var, order)
+                ok = _zero_up_to_order(entry, var, orders)
             else:
                 ok = _is_zero(entry)
             if not ok:

@@ -1,0 +1,71 @@
+"""The central difference (f(x+h) − f(x−h))/2h is f'(x) + (h²/6) f'''(x) + O(h⁴): second order."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import BigO, Fn, num, scalar
+from derivations.notation import h
+
+x = scalar("x", "x")
+
+
+def f(d: int = 0) -> Fn:
+    """f^{(d)}(x), the d-th derivative of the smooth function f at x."""
+    return Fn("f", x, d)
+
+
+def taylor(sign: int) -> object:
+    """f(x ± h) to fourth order: f ± h f' + h²/2 f'' ± h³/6 f''' + h⁴/24 f'''' + O(h⁵)."""
+    return (
+        f()
+        + sign * h * f(1)
+        + num("1/2") * h**2 * f(2)
+        + sign * num("1/6") * h**3 * f(3)
+        + num("1/24") * h**4 * f(4)
+        + BigO(h**5)
+    )
+
+
+DERIVATION = Derivation(
+    id="central-difference",
+    title="Error of the central difference",
+    topic="jacobians and numerics",
+    context=(
+        r"A gradient check compares backpropagation with finite differences. For a smooth scalar "
+        r"function $f$ (one entry of the loss as a function of one weight) and a step $h$, the "
+        r"central difference $\frac{f(x + h) - f(x - h)}{2h}$ approximates $f'(x)$ with an error of "
+        r"order $h^2$, against order $h$ for the one-sided $\frac{f(x + h) - f(x)}{h}$: with "
+        r"$h = 10^{-5}$ that is about $10^{-10}$ instead of $10^{-5}$, before rounding error, which "
+        r"grows like $\varepsilon/h$."
+    ),
+    symbols=(x, h),
+    chains=(
+        Chain(
+            start=(Fn("f", x + h) - Fn("f", x - h)) / (2 * h),
+            steps=(
+                Step(
+                    (taylor(+1) - taylor(-1)) / (2 * h),
+                    r"Taylor expansion of $f(x \pm h)$ about $x$ to fourth order",
+                ),
+                Step(
+                    (2 * h * f(1) + num("1/3") * h**3 * f(3) + BigO(h**5)) / (2 * h),
+                    r"the even-order terms $f$, $\frac{h^2}{2} f''$, $\frac{h^4}{24} f''''$ cancel; "
+                    r"the odd ones double",
+                ),
+                Step(
+                    f(1) + num("1/6") * h**2 * f(3) + BigO(h**4),
+                    r"divide by $2h$: the error is $\frac{h^2}{6} f'''(x) + O(h^4)$",
+                ),
+            ),
+        ),
+    ),
+    sizes=({},),
+    probe=Probe(kind="series", bind={"x": "x", "h": "h"}),
+    mistakes=(
+        r"An error of order $h$: that is the one-sided difference $\frac{f(x + h) - f(x)}{h}$, whose "
+        r"$\frac{h}{2} f''(x)$ term cancels only in the central form.",
+        r"$\frac{h^2}{3} f'''(x)$ or $\frac{h^2}{2} f'''(x)$: the $\frac{h^3}{6}$ terms add up to "
+        r"$\frac{h^3}{3}$, which the division by $2h$ halves to $\frac{h^2}{6}$.",
+        r"Dividing by $h$ instead of $2h$: the estimate is then $2 f'(x)$.",
+        r"Taking $h$ as small as possible: below about $10^{-5}$ in float64 the rounding error "
+        r"$\sim \varepsilon |f| / h$ dominates the $h^2$ truncation error.",
+    ),
+)

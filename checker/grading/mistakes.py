@@ -184,9 +184,11 @@ class _Context:
 
     def is_derivative_factor(self, e: Expr) -> bool:
         """Whether ``e`` carries the activation's derivative (σ'(z), 1 − A⊙A, diag(σ'(z)))."""
-        return _contains(e, lambda n: isinstance(n, Fn) and n.d >= 1) or _contains(
-            e, lambda n: isinstance(n, Sym) and n in self.activations
-        )
+        if _contains(e, lambda n: isinstance(n, Fn) and n.d >= 1):
+            return True
+        # written through the activation's output alone: 1 − A ⊙ A, a(1 − a)
+        syms = set(_syms(e))
+        return bool(syms) and syms <= set(self.activations)
 
 
 def _missing_transpose(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -225,11 +227,17 @@ def _wrong_order(c: _Context) -> Iterator[tuple[Expr, str]]:
             f"(matrix products do not commute)"
         )
     factors = _mul_factors(c.ref)
-    if len(factors) > 2:
-        chain = factors[-1]
-        for f in reversed(factors[:-1]):
-            chain = Mul(chain, f)
-        yield chain, f"the chain of matrix products runs the wrong way round: it is {_tex(c.ref)}"
+    if len(factors) > 2 and not any(_is_scalar(f) for f in factors):
+        orders = [factors[::-1]]  # the whole chain backwards
+        for i in range(len(factors) - 1):  # one neighbouring pair swapped
+            orders.append(factors[:i] + [factors[i + 1], factors[i]] + factors[i + 2:])
+        pairs = [x for i in range(0, len(factors) - 1, 2) for x in (factors[i + 1], factors[i])]
+        orders.append(pairs + factors[len(pairs):])  # every pair swapped: W diag(σ') for diag(σ') W
+        for order in orders:
+            chain = order[0]
+            for f in order[1:]:
+                chain = Mul(chain, f)
+            yield chain, f"the factors of the matrix product are in the wrong order: it is {_tex(c.ref)}"
 
 
 def _hadamard_vs_matmul(c: _Context) -> Iterator[tuple[Expr, str]]:

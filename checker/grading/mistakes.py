@@ -183,8 +183,10 @@ class _Context:
     activations: dict[Sym, Expr]  # symbols defined as an activation: a^{(l)} -> σ(z^{(l)})
 
     def is_derivative_factor(self, e: Expr) -> bool:
-        """Whether ``e`` carries the activation's derivative (σ'(z), 1 − A⊙A, diag(σ'(z)))."""
-        if _contains(e, lambda n: isinstance(n, Fn) and n.d >= 1):
+        """Whether ``e`` is the activation's derivative alone: σ'(z), diag(σ'(z)), 1 − A⊙A."""
+        if isinstance(e, Diag):
+            e = e.arg
+        if isinstance(e, Fn) and e.d >= 1:
             return True
         # written through the activation's output alone: 1 − A ⊙ A, a(1 − a)
         syms = set(_syms(e))
@@ -399,10 +401,13 @@ def _scalars(c: _Context) -> list[Expr]:
 
 
 def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
+    def constant(e: Expr) -> bool:  # a number or a scalar symbol (η, λ, α, m)
+        return isinstance(e, Num) or (isinstance(e, Sym) and e.shape == SCALAR)
+
     def drop_scale(n: Expr) -> list[Expr]:
-        if isinstance(n, Mul) and _is_scalar(n.left) and not _is_scalar(n.right):
+        if isinstance(n, Mul) and (constant(n.left) or _is_scalar(n.left) and not _is_scalar(n.right)):
             return [n.right]
-        if isinstance(n, Mul) and _is_scalar(n.right) and not _is_scalar(n.left):
+        if isinstance(n, Mul) and (constant(n.right) or _is_scalar(n.right) and not _is_scalar(n.left)):
             return [n.left]
         if isinstance(n, Div) and _is_scalar(n.den):
             return [n.num]

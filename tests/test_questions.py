@@ -29,7 +29,7 @@ def test_contract_ids_match_the_shared_spec_when_present():
         pytest.skip("QUESTIONS.md is not beside the repository")
     text = spec.read_text(encoding="utf-8")
     section = text[text.index("## 2."):text.index("## 3.")]
-    ids = re.findall(r"^\| `([a-z0-9-]+)` \|", section, re.M)
+    ids = re.findall(r"^\| `([A-Za-z0-9-]+)` \|", section, re.M)
     assert set(ids) == set(CONTRACT_IDS)
 
 

@@ -1,0 +1,153 @@
+"""Benchmark of the grader: time per answer in process, grade-batch of 1,000 answers, and a
+side-by-side with math-verify on the scalar questions.
+
+    /work/venv/bin/python bench/bench_grader.py [--skip-batch] [--json OUT]
+
+Numbers are measured on the machine that runs this; nothing is hard-coded. math-verify is not a
+dependency of gradproof: install it to compare (``pip install math-verify``), else that part is
+skipped with a message.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT / "tests" / "corpus" / "answers.csv"
+SCALAR = (
+    "sigmoid-derivative", "tanh-derivative", "relu-derivative", "leaky-relu-derivative", "elu-derivative",
+)
+
+
+def corpus() -> list[dict[str, str]]:
+    with CORPUS.open(newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    k = min(len(ordered) - 1, max(0, round(q / 100 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+def bench_in_process(rows: list[dict[str, str]], repeats: int = 3) -> dict:
+    """Median and p99 time per answer, warm (questions prepared, every answer graded once before)."""
+    from checker.grading.judge import grade, prepare
+
+    for qid in {r["question"] for r in rows}:
+        prepare(qid)
+    agree = 0
+    for r in rows:  # warm-up pass, which also checks the labels
+        res = grade(r["question"], r["answer"], r["format"] or "auto")
+        agree += (res.verdict, res.mistake or "") == (r["expected_verdict"], r["expected_mistake"])
+    times = []
+    for _ in range(repeats):
+        for r in rows:
+            start = time.perf_counter()
+            grade(r["question"], r["answer"], r["format"] or "auto")
+            times.append(time.perf_counter() - start)
+    return {
+        "answers": len(rows),
+        "graded_as_labelled": agree,
+        "median_ms": round(1000 * statistics.median(times), 2),
+        "p99_ms": round(1000 * percentile(times, 99), 2),
+        "max_ms": round(1000 * max(times), 2),
+    }
+
+
+def bench_batch(rows: list[dict[str, str]], n: int = 1000, jobs: int = 2) -> dict:
+    """Wall time of ``gradproof grade-batch`` on n answers (a fresh process: start-up included)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        src = Path(tmp) / "submissions.csv"
+        with src.open("w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(["student", "question", "answer", "format"])
+            for i in range(n):
+                r = rows[i % len(rows)]
+                w.writerow([f"student{i % 50:02d}", r["question"], r["answer"], r["format"]])
+        exe = Path(sys.executable).with_name("gradproof")
+        cmd = [str(exe), "grade-batch", str(src), "--out", str(Path(tmp) / "out"), "--jobs", str(jobs)]
+        start = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        wall = time.perf_counter() - start
+        results = json.loads((Path(tmp) / "out" / "results.json").read_text(encoding="utf-8"))
+    return {"answers": n, "jobs": jobs, "wall_s": round(wall, 2), "exit": proc.returncode,
+            "results": len(results), "summary": proc.stdout.strip()}
+
+
+def math_verify_gold(qid: str) -> str:
+    from derivations.questions import QUESTIONS
+
+    # math-verify cannot know that σ is the sigmoid: give it the formula in z alone.
+    explicit = {"sigmoid-derivative": r"\frac{e^{-z}}{(1+e^{-z})^2}"}
+    return explicit.get(qid, QUESTIONS[qid].accepted[0])
+
+
+def bench_math_verify(rows: list[dict[str, str]]) -> dict:
+    """Verdicts and time of gradproof and math-verify on the labelled scalar answers."""
+    try:
+        from math_verify import parse, verify
+    except ImportError:
+        return {"skipped": "math-verify is not installed (pip install math-verify to compare)"}
+    from checker.grading.judge import grade
+
+    scalar = [r for r in rows if r["question"] in SCALAR and r["expected_verdict"] != "invalid"
+              and r["format"] in ("latex", "")]
+    ours = theirs = 0
+    t_ours = t_theirs = 0.0
+    disagreements = []
+    gold = {qid: parse(f"${math_verify_gold(qid)}$") for qid in SCALAR}
+    for r in scalar:
+        want = r["expected_verdict"] == "correct"
+        start = time.perf_counter()
+        got = grade(r["question"], r["answer"], "latex").verdict == "correct"
+        t_ours += time.perf_counter() - start
+        start = time.perf_counter()
+        try:
+            mv = bool(verify(gold[r["question"]], parse(f"${r['answer']}$")))
+        except Exception:  # noqa: BLE001 - an answer math-verify cannot read counts as not verified
+            mv = False
+        t_theirs += time.perf_counter() - start
+        ours += got == want
+        theirs += mv == want
+        if mv != want:
+            disagreements.append(r["answer"])
+    n = len(scalar)
+    return {
+        "answers": n,
+        "gradproof_right": ours,
+        "math_verify_right": theirs,
+        "gradproof_ms_per_answer": round(1000 * t_ours / n, 2),
+        "math_verify_ms_per_answer": round(1000 * t_theirs / n, 2),
+        "math_verify_wrong_on": disagreements[:10],
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skip-batch", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    rows = corpus()
+    report = {"in_process": bench_in_process(rows)}
+    print("in process:", report["in_process"])
+    if not args.skip_batch:
+        report["grade_batch"] = bench_batch(rows)
+        print("grade-batch:", report["grade_batch"])
+    report["math_verify"] = bench_math_verify(rows)
+    print("math-verify:", report["math_verify"])
+    if args.json:
+        args.json.write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

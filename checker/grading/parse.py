@@ -1,0 +1,146 @@
+"""One entry point for every answer format: ``parse_answer(text, fmt, vocab)``.
+
+``fmt`` is ``latex``, ``text``, ``numpy`` or ``auto``. ``auto`` tries the reader the answer most
+looks like first (LaTeX when it has backslashes or ``^{``/``_{``; NumPy when it has ``np.``,
+``.dot(``, ``.T``, ``**`` or is Python over the question's code names; plain text otherwise) and
+falls back to the others; when none can read it, the error of the first is reported.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from checker.grading import limits
+from checker.grading.latex_reader import read_latex
+from checker.grading.limits import AnswerError
+from checker.grading.numpy_reader import read_numpy
+from checker.grading.text_reader import read_text
+from checker.grading.vocabulary import Vocabulary
+from derivations.expr import Expr, to_latex
+
+FORMATS = ("latex", "text", "numpy", "auto")
+READERS: dict[str, Callable[[str, Vocabulary], Expr]] = {
+    "latex": read_latex,
+    "text": read_text,
+    "numpy": read_numpy,
+}
+
+_LATEX_MARKS = re.compile(r"\\|\^\{|_\{|\$")
+_NUMPY_MARKS = re.compile(r"\bnp\.|\bnumpy\.|\.dot\(|\.T\b|\.transpose\(|\.sum\(|\*\*|\.astype\(")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """An answer that was read: the tree, its LaTeX echo and the reader used."""
+
+    expr: Expr
+    interpreted: str
+    format: str
+
+
+def guess_order(text: str, vocab: Vocabulary) -> list[str]:
+    """The readers to try for ``auto``, most likely first.
+
+    Python that only Python has (a call of an unknown function, a string, indexing ``x[0]``, a
+    lambda, a keyword argument, a name with ``__``) goes to the NumPy reader alone, so that its
+    refusal is what the student sees.
+    """
+    if _LATEX_MARKS.search(text):
+        return ["latex", "text", "numpy"]
+    python = _python_signals(text, vocab)
+    if python == "only":
+        return ["numpy"]
+    if _NUMPY_MARKS.search(text) or python == "code":
+        return ["numpy", "text", "latex"]
+    return ["text", "latex", "numpy"]
+
+
+def _python_signals(text: str, vocab: Vocabulary) -> str:
+    """``"only"``: constructs only Python has; ``"code"``: Python over the code names; else ``""``."""
+    try:
+        tree = ast.parse(text.strip(), mode="eval")
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return ""
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+            if "__" in node.id:
+                return "only"
+        elif (
+            isinstance(node, ast.Constant)
+            and isinstance(node.value, str | bytes)
+            or isinstance(node, ast.Lambda | ast.comprehension | ast.keyword | ast.Starred | ast.NamedExpr)
+        ):
+            return "only"
+        elif isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Constant):
+            return "only"  # x[0]; but 1[z > 0] is the plain-text indicator
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id not in _TEXT_FUNCTIONS
+        ):
+            return "only"
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr != "T"
+            and not (isinstance(node.value, ast.Name) and node.value.id in ("np", "numpy"))
+        ):
+            return "only" if node.attr not in ("dot", "sum", "transpose", "astype") else "code"
+    if not vocab.code_names or "'" in text or "^" in text:
+        return ""
+    return "code" if names and names <= {*vocab.code_names, "np", "numpy"} else ""
+
+
+_TEXT_FUNCTIONS = frozenset(
+    [
+        "sigma",
+        "sigmoid",
+        "tanh",
+        "relu",
+        "ReLU",
+        "exp",
+        "log",
+        "ln",
+        "sign",
+        "sgn",
+        "sech",
+        "sqrt",
+        "abs",
+        "max",
+        "softmax",
+        "diag",
+        "where",
+        "f",
+    ]
+)
+
+
+def parse_answer(text: str, fmt: str, vocab: Vocabulary) -> Parsed:
+    """Read an answer into the expression tree; :class:`AnswerError` says why it cannot be read."""
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
+    if not isinstance(text, str):
+        raise AnswerError("the answer is not text")
+    limits.check_length(text)
+    limits.check_forbidden(text)
+    order = guess_order(text, vocab) if fmt == "auto" else [fmt]
+    first: AnswerError | None = None
+    for name in order:
+        try:
+            expr = READERS[name](text, vocab)
+        except AnswerError as e:
+            first = first or e
+            continue
+        except RecursionError:
+            first = first or AnswerError("the answer is nested too deeply to read")
+            continue
+        return Parsed(expr, to_latex(expr), name)
+    assert first is not None
+    raise first
+
+
+__all__ = ["FORMATS", "AnswerError", "Parsed", "guess_order", "parse_answer"]

@@ -328,7 +328,7 @@ _BANK: tuple[Question, ...] = (
         accepted=(
             r"\delta^{(l)} (a^{(l-1)})^T",
             r"\delta^{(l)}_j a^{(l-1)}_k",
-            r"\delta^{(l)} a^{(l-1)\top}",
+            r"\delta^{(l)} a^{(l-1)T}",
         ),
     ),
     _q(
@@ -355,7 +355,7 @@ _BANK: tuple[Question, ...] = (
         accepted=(
             r"\frac{1}{m} \Delta^{(l)} (A^{(l-1)})^T",
             r"\frac{1}{m}\sum_k \Delta^{(l)}_{ik} A^{(l-1)}_{jk}",
-            r"\frac{\Delta^{(l)} A^{(l-1)\top}}{m}",
+            r"\frac{\Delta^{(l)} A^{(l-1)T}}{m}",
         ),
     ),
     _q(

@@ -21,6 +21,7 @@ wrong answer, and the batch report counts it apart so the student can resubmit.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import signal
 import threading
@@ -344,6 +345,8 @@ def prepare(question_id: str) -> Prepared:
     ref_values = values_of(ref, draws, activations, definitions)
     ref_square = values_of(ref, square, activations, definitions)
     prep = Prepared(q, ref, shape_of(ref), activations, draws, square, ref_values)
+    if prep.ref_shape == SCALAR and q.scalar:
+        _exact(q, ref, ref)  # loads sympy's machinery now, not inside an answer's time limit
     seen: list[tuple[Shape | None, Values | None, Values | None]] = []
     for m in muts:
         try:
@@ -469,14 +472,9 @@ def _confirm(prep: Prepared, e: Expr) -> tuple[str, str | None, str]:
     q = prep.question
     if prep.ref_shape != SCALAR or not q.scalar:
         return "correct", None, "Correct: equal to the verified result at every value tried."
-    from checker.symbolic import SympyEnv, equal
-
-    generic = {"sigma": "sigmoid", "f": "sigmoid"} if q.sigma == "sigmoid" else {}
-    env = SympyEnv({}, dict(q.definitions), generic)
     try:
-        with time_limit(1.0, _SympyTimeout), warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            same, why = equal(e, prep.reference, env)
+        with time_limit(1.0, _SympyTimeout):
+            same, why = _exact(q, e, prep.reference)
     except _SympyTimeout:
         return "correct", None, "Correct: equal to the verified result at every value tried."
     except Exception:  # noqa: BLE001 - a form sympy cannot handle keeps its numeric verdict
@@ -486,6 +484,26 @@ def _confirm(prep: Prepared, e: Expr) -> tuple[str, str | None, str]:
             "Correct: equal to the verified result, exactly (sympy) and at every value tried."
         )
     return "incorrect", None, f"Your answer agrees at the values tried but not everywhere: {why}."
+
+
+def _exact(q: Question, a: Expr, b: Expr) -> tuple[bool, str]:
+    """sympy's exact verdict on ``a == b`` for a scalar question."""
+    from checker.symbolic import SympyEnv, equal
+
+    generic = {"sigma": "sigmoid", "f": "sigmoid"} if q.sigma == "sigmoid" else {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return equal(a, b, SympyEnv({}, dict(q.definitions), generic))
+
+
+@cache
+def _warm_reader(question_id: str) -> None:
+    """Read one accepted answer, so the reader's one-time set-up is not charged to a student."""
+    from checker.grading.parse import parse_answer
+
+    q = get_question(question_id)
+    with contextlib.suppress(Exception):
+        parse_answer(q.accepted[0], "auto", vocabulary_of(question_id))
 
 
 def grade_expr(question_id: str, e: Expr, interpreted: str | None = None) -> GradeResult:
@@ -514,6 +532,8 @@ def grade(question_id: str, answer: str, fmt: str = "auto") -> GradeResult:
     try:
         vocab = vocabulary_of(q.id)
         from checker.grading.parse import AnswerError, parse_answer
+
+        _warm_reader(q.id)
     except Exception as exc:  # noqa: BLE001 - no reader: every answer is unreadable
         return invalid(q.id, f"the answer reader is not available ({type(exc).__name__}: {exc})")
     interpreted = ""

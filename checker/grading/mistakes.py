@@ -341,8 +341,8 @@ def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
                 break
     # the activation questions: the derivative formula applied to z instead of σ(z)
     if c.q.activation is not None:
-        for tree, old, new in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, Fn) and n.d == 0 else []):
-            yield tree, f"{_tex(new)} appears where {_tex(old)} belongs"
+        for _tree, old, new in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, Fn) and n.d == 0 else []):
+            yield substitute(c.ref, old, new), f"{_tex(new)} appears where {_tex(old)} belongs"
 
 
 def _wrong_layer(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -416,6 +416,15 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
     for tree, old, new in rewrites(c.ref, drop_scale):
         factor = old.den if isinstance(old, Div) else (old.left if new == old.right else old.right)  # type: ignore[attr-defined]
         yield tree, f"off by a constant factor: the factor {_tex(factor)} is missing"
+
+    def invert(n: Expr) -> list[Expr]:  # m where 1/m belongs
+        if isinstance(n, Div) and _is_scalar(n.den):
+            return [Mul(n.num, n.den)]
+        return []
+
+    for tree, old, _ in rewrites(c.ref, invert):
+        den = _tex(old.den)  # type: ignore[attr-defined]
+        yield tree, f"off by a constant factor: your answer multiplies by {den} where it should divide"
 
     # s(t1 + t2) with s on one term only: λ for ηλ
     def distribute_partly(n: Expr) -> list[Expr]:

@@ -603,7 +603,8 @@ def _is_leading_const(e: Expr) -> bool:
 
 @_tex.register
 def _(e: Mul) -> tuple[str, int]:
-    left = _wrap(_tex(e.left), _P_MUL)
+    # A sum over an index on the left is braced: its body would otherwise run on into the right.
+    left = _wrap(_tex(e.left), _P_MUL + 1 if isinstance(e.left, IndexSum) else _P_MUL)
     right = _wrap(_tex(e.right), _P_MUL + 1 if not isinstance(e.right, Mul) else _P_MUL)
     # A number followed by a number needs a visible operator.
     sep = r" \cdot " if isinstance(e.right, Num) or left[-1:].isdigit() and right[:1].isdigit() else " "

@@ -26,7 +26,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.grading.judge import FORMATS, GradeResult, grade, invalid, prepare, vocabulary_of
+from checker.grading.judge import FORMATS, GradeResult, grade, invalid, warm
 from checker.grading.mistakes import TAGS
 from derivations.questions import QUESTIONS
 
@@ -121,13 +121,8 @@ def _warm(questions: Iterable[str]) -> None:
     """Prepare the questions (and import the reader) before the workers are forked."""
     for qid in questions:
         if qid in QUESTIONS:
-            try:
-                prepare(qid)
-                vocabulary_of(qid)
-            except Exception:  # noqa: BLE001, S110 - a failure here shows up per answer instead
-                pass
-    with contextlib.suppress(Exception):
-        import checker.grading.parse  # noqa: F401
+            with contextlib.suppress(Exception):  # a failure here shows up per answer instead
+                warm(qid)
 
 
 def _chunks(items: list[Submission], size: int) -> Iterator[list[Submission]]:

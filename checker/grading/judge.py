@@ -54,7 +54,7 @@ from derivations.expr import (
     symbols_of,
     to_latex,
 )
-from derivations.questions import QUESTIONS, Question, get_question
+from derivations.questions import Question, get_question
 
 VERDICTS = ("correct", "incorrect", "invalid")
 FORMATS = ("auto", "latex", "text", "numpy")
@@ -497,12 +497,14 @@ def _exact(q: Question, a: Expr, b: Expr) -> tuple[bool, str]:
 
 
 @cache
-def _warm_reader(question_id: str) -> None:
-    """Read one accepted answer, so the reader's one-time set-up is not charged to a student."""
-    from checker.grading.parse import parse_answer
-
+def warm(question_id: str) -> None:
+    """Prepare a question and read one accepted answer, so that one-time set-up (draws, mutants,
+    sympy, the reader's grammar) is never charged to a student's time limit."""
+    prepare(question_id)
     q = get_question(question_id)
     with contextlib.suppress(Exception):
+        from checker.grading.parse import parse_answer
+
         parse_answer(q.accepted[0], "auto", vocabulary_of(question_id))
 
 
@@ -528,14 +530,13 @@ def grade(question_id: str, answer: str, fmt: str = "auto") -> GradeResult:
         return invalid(q.id, f"the answer is {len(answer):,} characters long; the limit is {MAX_LENGTH:,}")
     if not answer.strip():
         return invalid(q.id, "the answer is empty")
-    prepare(q.id)  # trusted work on the reference, outside the answer's time limit
     try:
         vocab = vocabulary_of(q.id)
         from checker.grading.parse import AnswerError, parse_answer
 
-        _warm_reader(q.id)
-    except Exception as exc:  # noqa: BLE001 - no reader: every answer is unreadable
-        return invalid(q.id, f"the answer reader is not available ({type(exc).__name__}: {exc})")
+        warm(q.id)
+    except Exception as exc:  # noqa: BLE001 - no reader or no reference: nothing can be judged
+        return invalid(q.id, f"the grader is not available for this question ({type(exc).__name__}: {exc})")
     interpreted = ""
     try:
         with time_limit(TIME_LIMIT):
@@ -554,8 +555,3 @@ def grade(question_id: str, answer: str, fmt: str = "auto") -> GradeResult:
     except Exception as exc:  # noqa: BLE001 - never lose an answer: report what went wrong
         reason = f"{type(exc).__name__}: {exc}"
         return invalid(q.id, f"the grader could not judge this answer ({reason})", interpreted)
-
-
-def question_ids() -> list[str]:
-    """The ids of every question, in bank order."""
-    return list(QUESTIONS)

@@ -1,0 +1,85 @@
+"""``gradproof gradcheck``: central-difference check of the reference MLP on random data.
+
+    gradproof gradcheck --layers 784,30,10 --activation relu --loss softmax-ce --batch 10 --json
+
+Exit status 0 when the check passes, 1 when it fails, 2 for a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+import numpy as np
+
+from checker.activations import ACTIVATIONS
+from checker.losses import LOSSES
+
+
+def _layers(text: str) -> list[int]:
+    try:
+        sizes = [int(part) for part in text.split(",")]
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"--layers wants comma-separated widths like 784,30,10, got {text!r}"
+        ) from None
+    if len(sizes) < 2 or min(sizes) < 1:
+        raise argparse.ArgumentTypeError(f"--layers needs at least two widths, all ≥ 1, got {text!r}")
+    return sizes
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Register the options of ``gradproof gradcheck``."""
+    parser.add_argument("--layers", type=_layers, default=[784, 30, 10],
+                        help="comma-separated widths n_0,...,n_L (default 784,30,10)")
+    parser.add_argument("--activation", default="sigmoid", choices=sorted(ACTIVATIONS),
+                        help="hidden-layer activation (default sigmoid)")
+    parser.add_argument("--output-activation", default=None, choices=sorted(ACTIVATIONS),
+                        help="output activation for the mse loss (default: the hidden one)")
+    parser.add_argument("--loss", default="softmax-ce", choices=sorted(LOSSES), help="default softmax-ce")
+    parser.add_argument("--batch", type=int, default=10, help="examples in the random batch (default 10)")
+    parser.add_argument("--mode", choices=("full", "fast"), default="full",
+                        help="full: every parameter; fast: random directions per parameter array")
+    parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
+                        help="the network's dtype; the check itself always runs in float64")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the network, the data and resampling")
+    parser.add_argument("--l1", type=float, default=0.0, help="L1 weight penalty λ₁")
+    parser.add_argument("--l2", type=float, default=0.0, help="L2 weight penalty λ₂")
+    parser.add_argument("--threshold", type=float, default=None, help="largest passing relative error")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Build the network, check it, print the result; 1 if the check fails."""
+    from checker.gradcheck import DEFAULT_THRESHOLD, gradcheck, random_problem
+    from checker.mlp import MLP
+
+    if args.batch < 1:
+        print("gradproof gradcheck: --batch must be at least 1", file=sys.stderr)
+        return 2
+    try:
+        model = MLP.create(
+            args.layers,
+            activation=args.activation,
+            loss=args.loss,
+            output_activation=args.output_activation,
+            l1=args.l1,
+            l2=args.l2,
+            dtype=np.dtype(args.dtype),
+            seed=args.seed,
+        )
+    except ValueError as exc:
+        print(f"gradproof gradcheck: {exc}", file=sys.stderr)
+        return 2
+    X, Y = random_problem(model, args.batch, seed=args.seed)
+    threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
+    result = gradcheck(model, X, Y, mode=args.mode, seed=args.seed, threshold=threshold)
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=2))
+    else:
+        sizes = "-".join(str(n) for n in args.layers)
+        print(f"network {sizes}, {args.activation}, {args.loss}, batch {args.batch}, {args.dtype}, "
+              f"seed {args.seed}")
+        print(result.report())
+    return 0 if result.passed else 1

@@ -421,10 +421,11 @@ class Reader:
         message = f"unknown {what} `{spelled}`"
         if self.vocab is not None:
             message += "; " + self.vocab.describe(self.mode)
-        if self.mode == "text" and self.vocab is not None and re.fullmatch(r"[A-Za-z]{2,}", spelled):
-            parts = [c for c in spelled if self.vocab.lookup(c) is not None]
-            if len(parts) == len(spelled):
-                message += f"; in plain text names are whole words: did you mean `{' '.join(spelled)}`?"
+        word = _view(node)[0]
+        word = word.value if isinstance(word, Token) else ""
+        if self.mode == "text" and self.vocab is not None and re.fullmatch(r"[A-Za-z]{2,}", word):
+            if all(self.vocab.lookup(c) is not None for c in word):
+                message += f"; in plain text names are whole words: did you mean `{' '.join(word)}`?"
         return self.error(node, message)
 
     # ---- canonical text (keys of names and named quantities)
@@ -827,8 +828,12 @@ class Reader:
         if self.mode != "latex":
             return list(children)
         out: list[Node] = []
-        for c in children:
+        for k, c in enumerate(children):
             atom, scripts = _view(c)
+            before_group = k + 1 < len(children) and self.is_group(children[k + 1])
+            if before_group and _tok(atom, "NAME") and not all(self.lookup(ch) is not None for ch in atom.value):
+                out.append(c)  # gelu(z): an unknown function, reported as one
+                continue
             if _tok(atom, "NAME") and len(atom.value) > 1 and not self.is_word(atom.value):
                 letters = [
                     Token(
@@ -898,11 +903,47 @@ class Reader:
                     node, f"the function `{self.spelled(node)}` needs an argument, as in {self.example(head)}"
                 )
             return self.apply_function(head, nxt), i + 2
+        if nxt is not None and self.is_group(nxt) and self.looks_like_function(atom):
+            raise self.error(
+                atom, f"unknown function `{self.spelled(atom)}`; the functions read are: " + self.function_list()
+            )
         if self.is_ones(atom) or (_tok(atom, "NUMBER") and atom.value == "1" and not scripts):
             if nxt is not None and self.is_condition_group(nxt):
                 n_atom, n_scripts = _view(nxt)
                 return self.apply_scripts(self.group_value(n_atom), n_scripts), i + 2
         return self.item(node), i + 1
+
+    def is_group(self, node: Node) -> bool:
+        return _tree(_view(node)[0], "paren", "bracket", "setgroup")
+
+    def looks_like_function(self, atom: Node) -> bool:
+        """An undeclared command or word written before brackets, as a function is."""
+        if _tok(atom, "CMD"):
+            return atom.value[1:] not in GREEK and atom.value not in (r"\partial", r"\nabla", r"\sum", r"\ell")
+        if _tok(atom, "WORDCMD"):
+            word = word_of(atom)
+            return self.lookup(word) is None and (self.vocab is None or word not in self.vocab.bases)
+        if _tok(atom, "NAME") and len(atom.value) > 1:
+            return not self.is_word(atom.value)  # kept whole by expand(): not all its letters are names
+        if _tok(atom, "IDENT") and self.mode == "text":
+            if self.vocab is not None and atom.value in self.vocab.code_names:
+                return False
+            ref = self.ident_ref(atom, [])
+            bases = self.vocab.bases if self.vocab is not None else frozenset()
+            return self.lookup(name_key(ref.base, ref.sub, None)) is None and ref.base not in bases
+        return False
+
+    def function_list(self) -> str:
+        extra = sorted(self.vocab.functions) if self.vocab is not None else []
+        names = [
+            r"\sigma", r"\sigma'", "f", r"\tanh", r"\operatorname{ReLU}", r"\max(0, z)", r"\exp", "e^{x}",
+            r"\log", r"\ln", r"\operatorname{softmax}", r"\operatorname{diag}", r"\operatorname{sign}",
+            r"\operatorname{sgn}", r"\sech", r"\sqrt", r"\mathbb{1}[z>0]", *extra,
+        ]
+        if self.mode == "text":
+            names = ["sigma", "sigma'", "f", "tanh", "relu", "max(0, z)", "exp", "log", "ln", "softmax",
+                     "diag", "sign", "sgn", "sech", "sqrt", "abs", "where(c, a, b)", *extra]
+        return ", ".join(names)
 
     def fold(self, factors: list[tuple[str, Expr | _Ones, Node]]) -> Expr | _Ones:
         if len(factors) == 1:

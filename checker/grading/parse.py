@@ -44,9 +44,9 @@ class Parsed:
 def guess_order(text: str, vocab: Vocabulary) -> list[str]:
     """The readers to try for ``auto``, most likely first.
 
-    Python that only Python has (a call of an unknown function, a string, indexing ``x[0]``, a
-    lambda, a keyword argument, a name with ``__``) goes to the NumPy reader alone, so that its
-    refusal is what the student sees.
+    Python that only Python has (a string, indexing ``x[0]``, a lambda, a keyword argument, a
+    name with ``__``, a call of an unknown function where the question has code names) goes to
+    the NumPy reader alone, so that its refusal is what the student sees.
     """
     if _LATEX_MARKS.search(text):
         return ["latex", "text", "numpy"]
@@ -82,8 +82,11 @@ def _python_signals(text: str, vocab: Vocabulary) -> str:
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)
             and node.func.id not in _TEXT_FUNCTIONS
+            and "^" not in text
+            and "'" not in text
+            and (vocab.code_names or "__" in node.func.id)
         ):
-            return "only"
+            return "only"  # open(...) is Python; gelu(z^(l)) is plain text with an unknown function
         elif (
             isinstance(node, ast.Attribute)
             and node.attr != "T"

@@ -13,6 +13,8 @@ from __future__ import annotations
 import argparse
 import csv
 import json
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -75,12 +77,15 @@ def bench_batch(rows: list[dict[str, str]], n: int = 1000, jobs: int = 2) -> dic
                 w.writerow([f"student{i % 50:02d}", r["question"], r["answer"], r["format"]])
         exe = Path(sys.executable).with_name("gradproof")
         cmd = [str(exe), "grade-batch", str(src), "--out", str(Path(tmp) / "out"), "--jobs", str(jobs)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
         wall = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         results = json.loads((Path(tmp) / "out" / "results.json").read_text(encoding="utf-8"))
-    return {"answers": n, "jobs": jobs, "wall_s": round(wall, 2), "exit": proc.returncode,
-            "results": len(results), "summary": proc.stdout.strip()}
+    return {"answers": n, "jobs": jobs, "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
+            "exit": proc.returncode, "results": len(results), "summary": proc.stdout.strip()}
 
 
 def math_verify_gold(qid: str) -> str:
@@ -137,7 +142,10 @@ def main() -> int:
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     rows = corpus()
-    report = {"in_process": bench_in_process(rows)}
+    # other work on the machine inflates wall times: say how busy it was
+    report: dict = {"cores": os.cpu_count(), "load_average_before": [round(x, 2) for x in os.getloadavg()]}
+    print("machine:", report)
+    report["in_process"] = bench_in_process(rows)
     print("in process:", report["in_process"])
     if not args.skip_batch:
         report["grade_batch"] = bench_batch(rows)

@@ -388,3 +388,17 @@ def test_garbled_or_wrong_cifar_batches_are_reported(tmp_path):
     path.write_bytes(pickle.dumps({b"data": np.zeros((2, 3072), np.uint8), b"labels": [0, 10]}))
     with pytest.raises(DatasetError, match="outside 0–9"):
         read_cifar_batch(path)
+
+
+def test_squares_suffix_and_train_size_shape_the_splits():
+    base = load_dataset("circles", seed=2, val_fraction=0.2)
+    sq = load_dataset("circles+squares", seed=2, val_fraction=0.2)
+    assert sq.name == "circles+squares" and sq.n_features == 4
+    np.testing.assert_array_equal(sq.X_val[:, 2:], base.X_val[:, :2] ** 2)
+    np.testing.assert_array_equal(sq.y_test, base.y_test)
+    small = load_dataset("digits", val_fraction=0.15, train_size=50)
+    full = load_dataset("digits", val_fraction=0.15)
+    assert len(small.y_train) == 50 and len(small.y_val) == len(full.y_val)  # validation stays whole
+    np.testing.assert_array_equal(small.X_train, full.X_train[:50])
+    with pytest.raises(DatasetError, match="train size must be between 1 and 1221"):
+        load_dataset("digits", val_fraction=0.15, train_size=5000)

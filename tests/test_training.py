@@ -292,3 +292,14 @@ def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch):
     monkeypatch.delenv("CI")
     monkeypatch.setattr("sys.stdout.isatty", lambda: False)
     assert not train_command.show_progress()
+
+
+def test_eval_train_measures_both_splits_after_each_epoch(digits):
+    config = TrainConfig(layers=(None, 8, None), loss="softmax-ce", epochs=2, batch_size=50, lr=0.5, l2=0.01)
+    run = train(digits, config, eval_train=True)
+    last = run.metrics["history"][-1]
+    assert last["train_accuracy"] == pytest.approx(accuracy(run.model, digits.X_train, digits.y_train))
+    assert last["val_accuracy"] == pytest.approx(run.val_accuracy)
+    # The data losses leave out the penalty, which the reported losses include.
+    assert last["train_loss"] == pytest.approx(last["train_data_loss"] + run.model.regularisation())
+    assert last["val_loss"] == pytest.approx(last["val_data_loss"] + run.model.regularisation())

@@ -275,23 +275,29 @@ def values_of(e: Expr, draws: list[Draw], activations: tuple[str, ...],
     indexed = has_indices(e)
     readings = activations if _uses_generic(e, definitions) else activations[:1]
     out: Values = []
-    for draw in draws:
-        row: dict[str, np.ndarray] = {}
-        for act in readings:
-            env = draw.envs[act]
-            if indexed:
-                if letters is not None:
-                    sizes = {k: (d if isinstance(d, int) else draw.sizes[d]) for k, d in letters.items()}
-                else:
-                    shared = next(iter(draw.sizes.values()), 1)
-                    sizes = dict.fromkeys(_index_letters(e), shared)
-                row[act] = evaluate_indexed(e, env, sizes)
-            else:
-                row[act] = evaluate(e, env)
-        for act in activations[len(readings):]:
-            row[act] = row[readings[0]]
-        out.append(row)
+    with np.errstate(all="ignore"):  # an answer may overflow; the comparison sees inf or nan
+        for draw in draws:
+            out.append(_values_at(e, draw, readings, activations, indexed, letters))
     return out
+
+
+def _values_at(e: Expr, draw: Draw, readings: tuple[str, ...], activations: tuple[str, ...],
+               indexed: bool, letters: Mapping[str, str | int] | None) -> dict[str, np.ndarray]:
+    row: dict[str, np.ndarray] = {}
+    for act in readings:
+        env = draw.envs[act]
+        if indexed:
+            if letters is not None:
+                sizes = {k: (d if isinstance(d, int) else draw.sizes[d]) for k, d in letters.items()}
+            else:
+                shared = next(iter(draw.sizes.values()), 1)
+                sizes = dict.fromkeys(_index_letters(e), shared)
+            row[act] = evaluate_indexed(e, env, sizes)
+        else:
+            row[act] = evaluate(e, env)
+    for act in activations[len(readings):]:
+        row[act] = row[readings[0]]
+    return row
 
 
 def _close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -310,7 +316,8 @@ def _first_difference(a: Values, b: Values, act: str, draws: list[Draw]) -> str:
     for ra, rb, draw in zip(a, b, draws, strict=True):
         x, y = ra[act], rb[act]
         if x.shape == y.shape:
-            bad = np.argwhere(~(np.abs(x - y) <= RTOL * np.abs(y) + ATOL * max(1.0, np.max(np.abs(y)))))
+            with np.errstate(all="ignore"):
+                bad = np.argwhere(~(np.abs(x - y) <= RTOL * np.abs(y) + ATOL * max(1.0, np.max(np.abs(y)))))
             if len(bad):
                 i, j = (int(v) for v in bad[0])
                 where = ", ".join(f"{k}={v}" for k, v in sorted(draw.sizes.items()))

@@ -389,8 +389,17 @@ def _zero_in_kink_regions(expr: sp.Expr) -> bool:
     return True
 
 
+def _basic(x: object) -> sp.Basic:
+    """A sympy object from a matrix entry or a Python number (never text: no sympify)."""
+    if isinstance(x, sp.Basic):
+        return x
+    if isinstance(x, int):
+        return sp.Integer(x)
+    return sp.Float(x)
+
+
 def _is_zero(expr: sp.Expr) -> bool:
-    expr = sp.sympify(expr).doit()
+    expr = _basic(expr).doit()
     if expr == 0 or sp.expand(expr) == 0:
         return True
     if expr.has(sp.Order):
@@ -424,7 +433,7 @@ def _taylor_generic(expr: sp.Expr, var: sp.Symbol, degree: int) -> sp.Expr:
     """Every unknown function (σ, f) of an argument polynomial in ``var`` replaced by its Taylor
     polynomial of the given degree plus the O-term of the remainder: sympy cannot expand f(x + h)
     itself, and the O-term keeps the check honest about how far the expansion is valid."""
-    expr = sp.sympify(expr)
+    expr = _basic(expr)
     reps = {}
     for node in expr.atoms(sp.Function):
         tag = getattr(type(node), "_generic_of", None)

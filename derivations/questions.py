@@ -96,10 +96,6 @@ class Question:
         )
 
 
-def _q(*args, **kwargs) -> Question:  # noqa: ANN002, ANN003 - a shorthand for the table below
-    return Question(*args, **kwargs)
-
-
 def _sp(sym: Sym, *spellings: str) -> Spelled:
     return (sym, spellings)
 
@@ -196,7 +192,7 @@ def _row_question(qid: str, title: str, ask: str, chain: str, listed: Iterable[s
 
 
 _BANK: tuple[Question, ...] = (
-    _q(
+    Question(
         id="sigmoid-derivative",
         title="Derivative of the sigmoid",
         prompt=r"Let $\sigma(z) = \dfrac{1}{1 + e^{-z}}$ (here $\sigma$ *is* the logistic sigmoid). "
@@ -207,7 +203,7 @@ _BANK: tuple[Question, ...] = (
         activation=Fn("sigmoid", n.z),
         accepted=(r"\sigma(z)(1-\sigma(z))", r"\frac{e^{-z}}{(1+e^{-z})^2}", r"\sigma(z) - \sigma(z)^2"),
     ),
-    _q(
+    Question(
         id="tanh-derivative",
         title="Derivative of tanh",
         prompt=r"Give $\dfrac{d}{dz}\tanh(z)$.",
@@ -216,7 +212,7 @@ _BANK: tuple[Question, ...] = (
         activation=Fn("tanh", n.z),
         accepted=(r"1 - \tanh^2(z)", r"\operatorname{sech}^2(z)", r"\frac{4}{(e^{z} + e^{-z})^2}"),
     ),
-    _q(
+    Question(
         id="relu-derivative",
         title="Derivative of ReLU",
         prompt=r"$\operatorname{ReLU}(z) = \max(0, z)$. Give its derivative for $z \ne 0$.",
@@ -225,7 +221,7 @@ _BANK: tuple[Question, ...] = (
         activation=Max(num(0), n.z),
         accepted=(r"\mathbb{1}[z>0]", r"\begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}"),
     ),
-    _q(
+    Question(
         id="leaky-relu-derivative",
         title="Derivative of leaky ReLU",
         prompt=r"$\operatorname{LeakyReLU}(z) = \max(0.1z, z)$. Give its derivative for $z \ne 0$.",
@@ -237,7 +233,7 @@ _BANK: tuple[Question, ...] = (
             r"0.1 + 0.9\,\mathbb{1}[z>0]",
         ),
     ),
-    _q(
+    Question(
         id="elu-derivative",
         title="Derivative of ELU",
         prompt=r"$\operatorname{ELU}(z) = z$ for $z \ge 0$ and $\alpha(e^{z} - 1)$ for $z < 0$, "
@@ -251,7 +247,7 @@ _BANK: tuple[Question, ...] = (
             r"\mathbb{1}[z>0] + \alpha e^{z}\,\mathbb{1}[z<0]",
         ),
     ),
-    _q(
+    Question(
         id="softmax-jacobian",
         title="Jacobian of softmax",
         prompt=r"$p = \operatorname{softmax}(z)$ for $z \in \mathbb{R}^n$ (a column vector). Give the "
@@ -267,7 +263,7 @@ _BANK: tuple[Question, ...] = (
             r"\operatorname{diag}(\hat{y}) - \hat{y}\hat{y}^{\top}",
         ),
     ),
-    _q(
+    Question(
         id="softmax-ce-gradient",
         title="Softmax with cross-entropy",
         prompt=r"$p = \operatorname{softmax}(z)$ and $L = -\sum_k y_k \log p_k$ with $\sum_k y_k = 1$. "
@@ -279,7 +275,7 @@ _BANK: tuple[Question, ...] = (
         index_notation=True,
         accepted=(r"p - y", r"\hat{y} - y", r"\operatorname{softmax}(z) - y", r"p_i - y_i"),
     ),
-    _q(
+    Question(
         id="mse-output-delta",
         title="Squared error: output delta",
         prompt=r"$\sigma$ is the sigmoid, $a^{(L)} = \sigma(z^{(L)})$ and "
@@ -297,7 +293,7 @@ _BANK: tuple[Question, ...] = (
             r"(a^{(L)}_i - y_i)\,\sigma'(z^{(L)}_i)",
         ),
     ),
-    _q(
+    Question(
         id="hidden-delta",
         title="Hidden-layer delta",
         prompt=r"Column convention: $z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$, $a^{(l)} = \sigma(z^{(l)})$ "
@@ -315,7 +311,7 @@ _BANK: tuple[Question, ...] = (
             r"\left(\sum_j W^{(l+1)}_{ji}\delta^{(l+1)}_j\right)\sigma'(z^{(l)}_i)",
         ),
     ),
-    _q(
+    Question(
         id="weight-gradient",
         title="Weight gradient",
         prompt=r"Column convention, one example: $z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$ and "
@@ -331,7 +327,7 @@ _BANK: tuple[Question, ...] = (
             r"\delta^{(l)} a^{(l-1)T}",
         ),
     ),
-    _q(
+    Question(
         id="bias-gradient",
         title="Bias gradient",
         prompt=r"Column convention, one example: $z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$ and "
@@ -342,7 +338,7 @@ _BANK: tuple[Question, ...] = (
         index_notation=True,
         accepted=(r"\delta^{(l)}", r"\delta^{(l)}_i"),
     ),
-    _q(
+    Question(
         id="batch-weight-gradient",
         title="Weight gradient over a batch",
         prompt=r"$m$ examples as columns: $A^{(l-1)}$ is $n_{l-1} \times m$, $\Delta^{(l)}$ is "
@@ -358,7 +354,7 @@ _BANK: tuple[Question, ...] = (
             r"\frac{\Delta^{(l)} A^{(l-1)T}}{m}",
         ),
     ),
-    _q(
+    Question(
         id="batch-bias-gradient",
         title="Bias gradient over a batch",
         prompt=r"Same setting as the batch weight gradient: $\Delta^{(l)}$ is $n_l \times m$ and "
@@ -373,7 +369,7 @@ _BANK: tuple[Question, ...] = (
             r"\frac{1}{m}\sum_k \Delta^{(l)}_{ik}",
         ),
     ),
-    _q(
+    Question(
         id="l2-update",
         title="Gradient step with L2 regularization",
         prompt=r"$J_\lambda(W) = J(W) + \frac{\lambda}{2}\lVert W \rVert_F^2$. Give $W$ after one "
@@ -388,7 +384,7 @@ _BANK: tuple[Question, ...] = (
             r"(1 - \eta\lambda) W - \eta \frac{\partial J}{\partial W}",
         ),
     ),
-    _q(
+    Question(
         id="l1-update",
         title="Gradient step with L1 regularization",
         prompt=r"$J_\lambda(W) = J(W) + \lambda\lVert W \rVert_1$. Give $W$ after one gradient-descent "
@@ -403,7 +399,7 @@ _BANK: tuple[Question, ...] = (
             r"W - \eta \frac{\partial J}{\partial W} - \eta\lambda\,\mathrm{sign}(W)",
         ),
     ),
-    _q(
+    Question(
         id="input-gradient",
         title="Gradient with respect to the input",
         prompt=r"$y = \sigma(W^{(2)} \sigma(W^{(1)} x + b^{(1)}) + b^{(2)})$ with a generic $\sigma$, "

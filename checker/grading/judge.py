@@ -35,7 +35,7 @@ from functools import cache
 import numpy as np
 
 from checker.evaluate import EvaluationError, NumEnv, evaluate
-from checker.grading.indexed import evaluate_indexed, has_indices, index_shape
+from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, repairs, sigmoid_specific_message
 from derivations.expr import (
     SCALAR,
@@ -288,7 +288,7 @@ def _values_at(e: Expr, draw: Draw, readings: tuple[str, ...], activations: tupl
         env = draw.envs[act]
         if indexed:
             if letters is not None:
-                sizes = {k: (d if isinstance(d, int) else draw.sizes[d]) for k, d in letters.items()}
+                sizes = concrete_index_sizes(letters, draw.sizes)
             else:
                 shared = next(iter(draw.sizes.values()), 1)
                 sizes = dict.fromkeys(_index_letters(e), shared)
@@ -310,6 +310,12 @@ def _close(a: np.ndarray, b: np.ndarray) -> bool:
 def agreement(a: Values, b: Values) -> dict[str, bool]:
     """Per reading of σ: whether ``a`` and ``b`` agree at every draw."""
     return {act: all(_close(ra[act], rb[act]) for ra, rb in zip(a, b, strict=True)) for act in a[0]}
+
+
+def _same(a: Values | None, b: Values | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    return all(agreement(a, b).values())
 
 
 def _first_difference(a: Values, b: Values, act: str, draws: list[Draw]) -> str:
@@ -354,7 +360,6 @@ def prepare(question_id: str) -> Prepared:
     prep = Prepared(q, ref, shape_of(ref), activations, draws, square, ref_values)
     if prep.ref_shape == SCALAR and q.scalar:
         _exact(q, ref, ref)  # loads sympy's machinery now, not inside an answer's time limit
-    seen: list[tuple[Shape | None, Values | None, Values | None]] = []
     for m in muts:
         try:
             shape: Shape | None = shape_of(m.expr)
@@ -369,10 +374,8 @@ def prepare(question_id: str) -> Prepared:
             continue  # equal to the reference: not a mistake
         if shape is None and all(agreement(sq, ref_square).values()):
             continue
-        if any(s == shape and (v is None or all(agreement(vals, v).values()))
-               and all(agreement(sq, w).values()) for s, v, w in seen if w is not None):
+        if any(pm.shape == shape and _same(pm.values, vals) and _same(pm.square, sq) for pm in prep.mutants):
             continue  # the same values as an earlier (more specific) mutant
-        seen.append((shape, vals, sq))
         prep.mutants.append(PreparedMutant(m, shape, vals, sq))
     return prep
 

@@ -278,13 +278,6 @@ def _missing_derivative(c: _Context) -> Iterator[tuple[Expr, str]]:
         )
 
 
-def _derivative_factors(c: _Context, n: Expr) -> list[Expr]:
-    """Children of a product that carry the activation derivative."""
-    if isinstance(n, Hadamard | Mul):
-        return [k for k in (n.left, n.right) if c.is_derivative_factor(k)]
-    return []
-
-
 def _activation_instead(c: _Context) -> Iterator[tuple[Expr, str]]:
     def undo(n: Expr) -> list[Expr]:
         if isinstance(n, Fn) and n.d >= 1:

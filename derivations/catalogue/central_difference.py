@@ -1,7 +1,7 @@
 """The central difference (f(x+h) − f(x−h))/2h is f'(x) + (h²/6) f'''(x) + O(h⁴): second order."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import BigO, Fn, num, scalar
+from derivations.expr import BigO, Expr, Fn, num, scalar, summ
 from derivations.notation import h
 
 x = scalar("x", "x")
@@ -12,16 +12,13 @@ def f(d: int = 0) -> Fn:
     return Fn("f", x, d)
 
 
-def taylor(sign: int) -> object:
+def taylor(sign: int) -> Expr:
     """f(x ± h) to fourth order: f ± h f' + h²/2 f'' ± h³/6 f''' + h⁴/24 f'''' + O(h⁵)."""
-    return (
-        f()
-        + sign * h * f(1)
-        + num("1/2") * h**2 * f(2)
-        + sign * num("1/6") * h**3 * f(3)
-        + num("1/24") * h**4 * f(4)
-        + BigO(h**5)
-    )
+    odd1, odd3 = h * f(1), num("1/6") * h**3 * f(3)
+    even2, even4 = num("1/2") * h**2 * f(2), num("1/24") * h**4 * f(4)
+    if sign > 0:
+        return summ(f(), odd1, even2, odd3, even4, BigO(h**5))
+    return summ(f(), -odd1, even2, -odd3, even4, BigO(h**5))
 
 
 DERIVATION = Derivation(

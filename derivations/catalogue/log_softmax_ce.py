@@ -37,11 +37,11 @@ DERIVATION = Derivation(
                     r"$L = -y^\top z + (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$",
                 ),
                 Step(
-                    -y + mass * (ez / total),
+                    -y + (ez / total) * mass,
                     r"$\partial (y^\top z)/\partial z = y$ and "
                     r"$\partial \log(\mathbf{1}^\top e^{z})/\partial z = e^{z} / (\mathbf{1}^\top e^{z})$",
                 ),
-                Step(mass * p - y, r"$e^{z} / (\mathbf{1}^\top e^{z}) = p$"),
+                Step(p * mass - y, r"$e^{z} / (\mathbf{1}^\top e^{z}) = p$"),
             ),
         ),
     ),

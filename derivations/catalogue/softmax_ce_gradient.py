@@ -32,7 +32,7 @@ DERIVATION = Derivation(
                     r"(\partial p/\partial z)^\top \, \partial L/\partial p$",
                 ),
                 Step(
-                    T(Diag(p) - p * T(p)) * (-(y / p)),
+                    -(T(Diag(p) - p * T(p)) * (y / p)),
                     r"softmax Jacobian (softmax-jacobian), and $\partial L/\partial p_k = -y_k/p_k$",
                 ),
                 Step(

@@ -27,8 +27,8 @@ DERIVATION = Derivation(
                     r"quotient rule: $(e^{z} - e^{-z})' = e^{z} + e^{-z}$ and "
                     r"$(e^{z} + e^{-z})' = e^{z} - e^{-z}$",
                 ),
-                Step(1 - ((ep - em) / (ep + em)) ** 2, r"split the fraction"),
-                Step(1 - t**2, r"definition of $\tanh$ again"),
+                Step(1 - (ep - em) ** 2 / (ep + em) ** 2, r"split the fraction"),
+                Step(1 - t**2, r"$\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}} = \tanh z$"),
             ),
         ),
     ),

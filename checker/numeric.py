@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 
 import numpy as np
 
@@ -335,7 +336,7 @@ def _row_kind(d: Derivation) -> list[NumericCheck]:
         for chain in d.chains:
             target = ROW_GRADIENT_OF[chain.name]
             numeric = central_gradient(
-                lambda v, t=target: _row_loss(params, X, Y, t, v), quantities[target]
+                partial(_row_loss, params, X, Y, target), quantities[target]
             )
             formula = _evaluate_result(d, chain, values, "tanh")
             pairs.append((f"formula {chain.name}", formula, numeric))

@@ -603,9 +603,12 @@ def _is_leading_const(e: Expr) -> bool:
 
 @_tex.register
 def _(e: Mul) -> tuple[str, int]:
-    # A sum over an index on the left is braced: its body would otherwise run on into the right.
-    left = _wrap(_tex(e.left), _P_MUL + 1 if isinstance(e.left, IndexSum) else _P_MUL)
-    right = _wrap(_tex(e.right), _P_MUL + 1 if not isinstance(e.right, Mul) else _P_MUL)
+    # A sum over an index on the left is braced: its body would otherwise run on into the right;
+    # so is an elementwise product, which binds more loosely than juxtaposition when read back.
+    left = _wrap(_tex(e.left), _P_MUL + 1 if isinstance(e.left, IndexSum | Hadamard) else _P_MUL)
+    # A negative right factor is braced: W -δ would read as a difference.
+    negative = isinstance(e.right, Neg) or (isinstance(e.right, Num) and e.right.value < 0)
+    right = _wrap(_tex(e.right), _P_ATOM if negative else _P_MUL + 1 if not isinstance(e.right, Mul) else _P_MUL)
     # A number followed by a number needs a visible operator.
     sep = r" \cdot " if isinstance(e.right, Num) or left[-1:].isdigit() and right[:1].isdigit() else " "
     return f"{left}{sep}{right}", _P_MUL

@@ -608,7 +608,8 @@ def _(e: Mul) -> tuple[str, int]:
     left = _wrap(_tex(e.left), _P_MUL + 1 if isinstance(e.left, IndexSum | Hadamard) else _P_MUL)
     # A negative right factor is braced: W -δ would read as a difference.
     negative = isinstance(e.right, Neg) or (isinstance(e.right, Num) and e.right.value < 0)
-    right = _wrap(_tex(e.right), _P_ATOM if negative else _P_MUL + 1 if not isinstance(e.right, Mul) else _P_MUL)
+    above = _P_ATOM if negative else _P_MUL if isinstance(e.right, Mul) else _P_MUL + 1
+    right = _wrap(_tex(e.right), above)
     # A number followed by a number needs a visible operator.
     sep = r" \cdot " if isinstance(e.right, Num) or left[-1:].isdigit() and right[:1].isdigit() else " "
     return f"{left}{sep}{right}", _P_MUL

@@ -35,6 +35,7 @@ DERIVATION = Derivation(
         ),
     ),
     sizes=({},),
+    positive=("alpha",),
     notes=(
         r"For $z < 0$, $\alpha e^{z} = \operatorname{ELU}(z) + \alpha$: an implementation can reuse "
         r"the forward value instead of computing $e^{z}$ again."

@@ -415,7 +415,7 @@ def _clearly_nonzero(expr: sp.Expr) -> bool:
     }
     rng = _random.Random(0)
     for s in sorted(expr.free_symbols, key=str):
-        size = sp.Rational(rng.randint(200_000, 1_400_000), 1_000_000)
+        size = sp.Float(rng.uniform(0.2, 1.4), 30)  # 30-digit floats: sympy evaluates as it builds
         reps[s] = size if s.is_positive or rng.random() < 0.5 else -size
     try:
         value = expr.xreplace(reps).evalf(30)
@@ -430,10 +430,10 @@ def _is_zero(expr: sp.Expr) -> bool:
         return True
     if expr.has(sp.Order):
         return _is_zero(expr.removeO())
-    if _clearly_nonzero(expr):
-        return False
     kinks = _kink_arguments(expr)
     if kinks:
+        if _clearly_nonzero(expr):  # before the sign regions, each of which may cost a simplify
+            return False
         # Piecewise formulas are equal away from their kinks when they agree in every region
         # where each kink argument has a fixed sign ("for z ≠ 0" in the questions).
         if len(kinks) > 6:
@@ -451,6 +451,8 @@ def _is_zero(expr: sp.Expr) -> bool:
         return True
     if _cancels(expr):
         return True
+    if _clearly_nonzero(expr):
+        return False
     simple = sp.simplify(expr)
     if simple == 0:
         return True

@@ -636,6 +636,9 @@ def _(e: Pow) -> tuple[str, int]:
 
 def _base_for_superscript(e: Expr) -> str:
     """``e`` printed as the base of a superscript: ``{W^{(l)}}`` so that no ``^`` is doubled."""
+    if isinstance(e, Div | Deriv):
+        # \frac{a}{b}^{\top} reads as a transpose of the denominator's line: bracket the fraction
+        return rf"\left({to_latex(e)}\right)"
     text = _wrap(_tex(e), _P_ATOM)
     return f"{{{text}}}" if isinstance(e, Sym) and "^" in text else text
 

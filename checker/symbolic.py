@@ -501,6 +501,18 @@ def _zero_up_to_order(entry: sp.Expr, var: sp.Symbol, orders: list[sp.Order]) ->
     return series_equal(entry, 0, var, order)
 
 
+def _distributions(s: Sym, env: SympyEnv) -> list[list[sp.Symbol]]:
+    """The groups of entries of a simplex symbol that sum to 1: one per example.
+
+    A column (or a column-convention batch) holds one distribution per column; a row, or a
+    row-convention batch whose rows are the ``m`` examples, one per row.
+    """
+    entries = env.entries(s)
+    if s.rows == "m" or s.rows == 1:
+        return [list(entries.row(i)) for i in range(entries.rows)]
+    return [list(entries.col(j)) for j in range(entries.cols)]
+
+
 def _shown(entry: sp.Expr, orders: list[sp.Order]) -> sp.Expr:
     """A difference as the failure message shows it: cancelled, not simplified (simplify takes
     seconds on a wrong answer, and on O-terms or piecewise entries it takes limits)."""
@@ -524,8 +536,8 @@ def equal(a: Expr, b: Expr, env: SympyEnv, simplex: Iterable[Sym] = ()) -> tuple
     diff = _Translator(env, frozenset())._elementwise(ma, mb, minus)
     sub = {}
     for s in simplex:
-        ys = list(env.entries(s))
-        sub[ys[-1]] = 1 - sum(ys[:-1])
+        for ys in _distributions(s, env):
+            sub[ys[-1]] = 1 - sum(ys[:-1])
     if sub:
         diff = diff.subs(sub)
     orders = [o for o in diff.atoms(sp.Order)]

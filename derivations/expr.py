@@ -709,7 +709,9 @@ def _(e: Entry) -> tuple[str, int]:
 
 @_tex.register
 def _(e: IndexSum) -> tuple[str, int]:
-    return rf"\sum_{{{e.index}}} {_wrap(_tex(e.body), _P_MUL)}", _P_MUL
+    # The body is a product (juxtaposition); an elementwise product binds more loosely: braced.
+    body = _wrap(_tex(e.body), _P_MUL + 1 if isinstance(e.body, Hadamard) else _P_MUL)
+    return rf"\sum_{{{e.index}}} {body}", _P_MUL
 
 
 @_tex.register

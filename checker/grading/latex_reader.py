@@ -68,6 +68,7 @@ from derivations.expr import (
     Shape,
     ShapeError,
     Softmax,
+    Sym,
     T,
     shape_of,
 )
@@ -351,11 +352,66 @@ def _norm_dim(text: str) -> str:
     return re.sub(r"[\s{}()]", "", str(text))
 
 
-def _shape(e: Expr) -> Shape | None:
-    try:
-        return shape_of(e)
-    except (ShapeError, TypeError):
-        return None
+class Shapes:
+    """Shapes of the trees a reader builds, remembered per node.
+
+    A reader asks for the shape of the growing left operand at every ``*`` of a long chain;
+    combining remembered shapes of the children keeps that linear. A shape that does not
+    fit is ``None`` (the judge reports it later, with its message).
+    """
+
+    def __init__(self) -> None:
+        self._memo: dict[int, tuple[Expr, Shape | None]] = {}
+
+    def __call__(self, e: Expr) -> Shape | None:
+        hit = self._memo.get(id(e))
+        if hit is not None and hit[0] is e:
+            return hit[1]
+        shape = self._compute(e)
+        self._memo[id(e)] = (e, shape)  # the node is kept alive, so its id is not reused
+        return shape
+
+    def _elementwise(self, a: Shape | None, b: Shape | None) -> Shape | None:
+        if a is None or b is None:
+            return None
+        if a == b or b == SCALAR:
+            return a
+        return b if a == SCALAR else None
+
+    def _compute(self, e: Expr) -> Shape | None:  # noqa: C901 - one case per node kind
+        match e:
+            case Sym():
+                return e.shape
+            case Num() | Entry() | IndexSum() | KDelta():
+                return SCALAR
+            case Neg(a) | Fn(_, a) | Softmax(a) | Pow(a, _):
+                return self(a)
+            case T(a):
+                s = self(a)
+                return None if s is None else (s[1], s[0])
+            case Ones(n):
+                return (n, 1)
+            case Mul(a, b):
+                sa, sb = self(a), self(b)
+                if sa is None or sb is None:
+                    return None
+                if sa == SCALAR or sb == SCALAR:
+                    return sb if sa == SCALAR else sa
+                return (sa[0], sb[1]) if sa[1] == sb[0] else None
+            case Hadamard(a, b) | Div(a, b) | Max(a, b):
+                return self._elementwise(self(a), self(b))
+            case Add(terms):
+                result: Shape | None = SCALAR
+                for t in terms:
+                    result = self._elementwise(result, self(t))
+                return result
+            case Diag(a):
+                s = self(a)
+                return (s[0], s[0]) if s is not None and s[1] == 1 else None
+        try:
+            return shape_of(e)
+        except (ShapeError, TypeError):
+            return None
 
 
 # ----------------------------------------------------------------------------- the reader
@@ -374,6 +430,7 @@ class Reader:
         self.source = source
         self.offset = offset
         self.mode = mode
+        self.shape = Shapes()
 
     # ---- positions and errors
 
@@ -627,25 +684,31 @@ class Reader:
         """A declared symbol, or an entry of one, for base/sub/layer; None when nothing matches."""
         found = self.lookup(name_key(base, sub, layer))
         if found is not None:
-            return T(found) if transposes % 2 else found
+            return self.transpose(found) if transposes % 2 else found
         idx = self.index_letters(sub)
         if idx is None:
             return None
         found = self.lookup(name_key(base, None, layer))
         if found is not None:
-            shape = _shape(found)
+            shape = self.shape(found)
             if not (base == r"\delta" and len(idx) == 2 and shape is not None and shape[1] == 1):
-                return self.entry(T(found) if transposes % 2 else found, idx)
-        if base == r"\delta" and layer is None and len(idx) == 2 and transposes == 0:
+                # a vector's component is the same in the vector and its transpose
+                flip = transposes % 2 and len(idx) == 2
+                return self.entry(T(found) if flip else found, idx)
+        if base == r"\delta" and layer is None and len(idx) == 2:
             return KDelta(idx[0], idx[1])
         return None
+
+    def transpose(self, value: Expr) -> Expr:
+        """Xᵀ; the transpose of a scalar (a component, a number) is the scalar itself."""
+        return value if self.shape(value) == SCALAR else T(value)
 
     def entry(self, value: Expr, idx: tuple[str, ...]) -> Expr:
         if len(idx) == 2:
             return Entry(value, idx[0], idx[1])
-        shape = _shape(value)
+        shape = self.shape(value)
         if shape is not None and shape[0] == 1 and shape[1] != 1:
-            return Entry(T(value), idx[0])  # a component of a row vector
+            return Entry(value.arg if isinstance(value, T) else T(value), idx[0])  # of a row vector
         return Entry(value, idx[0])
 
     def name_parts(self, ref: NameRef) -> tuple[str | None, Tree | None, list[Tree]]:
@@ -688,7 +751,7 @@ class Reader:
         if core is None and layer is not None and euler:
             core = Fn("exp", self.value(info.layer))
             if transposes % 2:
-                core = T(core)
+                core = self.transpose(core)
         elif core is None and layer is not None and (self.mode == "text" or not info.paren):
             plain = self.core(ref.base, sub_text, None, 0)
             if plain is not None:
@@ -699,7 +762,7 @@ class Reader:
                         raise self.unknown(ref.node) from None
                     raise
                 if transposes % 2:
-                    core = T(core)
+                    core = self.transpose(core)
         if core is None and euler and layer is None:
             core = Fn("exp", Num(Fraction(1)))
         if core is None:
@@ -736,7 +799,7 @@ class Reader:
                 if info.layer is not None:
                     value = self.power(value, info.layer)
                 if info.transposes % 2:
-                    value = T(value)
+                    value = self.transpose(value)
             elif s.data == "power":
                 value = self.power(self.as_value(value), s.children[0])
             elif s.data == "sub":
@@ -755,9 +818,9 @@ class Reader:
                     raise self.error(
                         s, "a prime after an expression is not read; write \\sigma'(z) for a derivative"
                     )
-                value = T(self.as_value(value))
+                value = self.transpose(self.as_value(value))
             elif s.data == "tsup":
-                value = T(self.as_value(value))
+                value = self.transpose(self.as_value(value))
         return value
 
     # ---- expressions
@@ -806,10 +869,9 @@ class Reader:
             return Num(-v.value)
         return Neg(v)
 
-    @staticmethod
-    def star(a: Expr, b: Expr) -> Expr:
+    def star(self, a: Expr, b: Expr) -> Expr:
         """``*`` and ``\\times``: elementwise for two operands of one non-scalar shape, else a product."""
-        sa, sb = _shape(a), _shape(b)
+        sa, sb = self.shape(a), self.shape(b)
         if sa is not None and sa == sb and sa != SCALAR:
             return Hadamard(a, b)
         return Mul(a, b)
@@ -968,13 +1030,13 @@ class Reader:
             neighbour = factors[j][1]
             if op_between == "div" or isinstance(neighbour, _Ones):
                 break
-            shape = _shape(neighbour)
+            shape = self.shape(neighbour)
             if shape != SCALAR:
                 n = 1 if shape is None else (shape[0] if ones.transposed else shape[1])
                 return T(Ones(n)) if ones.transposed else Ones(n)
             j += step
         others = [f[1] for f in factors if not isinstance(f[1], _Ones)]
-        if any(_shape(v) != SCALAR for v in others):
+        if any(self.shape(v) != SCALAR for v in others):
             raise self.error(
                 factors[k][2],
                 r"cannot tell how long this \mathbf{1} is: write its length, as in \mathbf{1}_m, "
@@ -1037,25 +1099,23 @@ class Reader:
 
     def ones_item(self, atom: Node, scripts: list[Tree]) -> Expr | _Ones:
         r"""``\mathbf{1}``, ``\mathbf{1}_m``, ``\mathbf{1}^T``, ``\mathbb{1}_{z>0}``."""
-        transposed, dim = False, None
+        transposed, dim, rest = False, None, []
         for k, s in enumerate(scripts):
             child = self._unbrace(s.children[0]) if s.children else None
             if s.data == "sub" and _tree(child, "cond"):
                 return self.apply_scripts(Indicator(self.condition(child)), scripts[k + 1 :])
-            if s.data == "sub":
+            if s.data == "sub" and dim is None:
                 dim = self.dimension(s.children[0])
-            elif s.data == "sup":
-                info = self.split_sup(s.children[0])
-                if info.layer is not None or info.primes:
-                    raise self.error(s, r"only a transpose is read on \mathbf{1} (\mathbf{1}^T)")
-                transposed ^= bool(info.transposes % 2)
+            elif s.data == "sup" and self.split_sup(s.children[0]).layer is None:
+                transposed ^= bool(self.split_sup(s.children[0]).transposes % 2)
             elif s.data == "tsup" or (s.data == "prime" and self.mode == "text"):
                 transposed = not transposed
             else:
-                raise self.error(s, rf"`{self.spelled(s)}` is not read on \mathbf{{1}}")
+                rest = scripts[k:]  # a power: applied to the ones once they are built
+                break
         if dim is not None:
-            return T(Ones(dim)) if transposed else Ones(dim)
-        return _Ones(transposed)
+            return self.apply_scripts(T(Ones(dim)) if transposed else Ones(dim), rest)
+        return self.apply_scripts(_Ones(transposed), rest)
 
     def dimension(self, sarg: Node) -> str | int:
         text = self.script_text(sarg)
@@ -1326,6 +1386,8 @@ class Reader:
                 power = s.children[0]
             else:
                 raise self.error(s, f"`{self.spelled(s)}` is not read on a function name")
+        if d > limits.MAX_DERIVATIVE:
+            raise self.error(atom, f"a derivative of order {d} is not read (at most {limits.MAX_DERIVATIVE})")
         return FnHead(name, d, power, atom)
 
     @staticmethod

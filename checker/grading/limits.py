@@ -19,6 +19,7 @@ MAX_DEPTH = 100  # depth of the expression tree that is read
 MAX_PARSE_DEPTH = 400  # depth of the intermediate parse tree (a few levels per bracket)
 MAX_DIGITS = 15
 MAX_EXPONENT = 64
+MAX_DERIVATIVE = 3  # σ''': the evaluator knows derivatives up to this order
 
 
 class AnswerError(ValueError):

@@ -23,6 +23,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING
 
 from checker.grading import limits
+from checker.grading.latex_reader import Shapes
 from checker.grading.limits import AnswerError
 from derivations.expr import (
     SCALAR,
@@ -41,10 +42,7 @@ from derivations.expr import (
     Ones,
     Piecewise,
     Pow,
-    Shape,
-    ShapeError,
     T,
-    shape_of,
 )
 
 if TYPE_CHECKING:
@@ -130,13 +128,6 @@ def _ast_depth(tree: ast.AST) -> int:
     return best
 
 
-def _shape(e: Expr) -> Shape | None:
-    try:
-        return shape_of(e)
-    except (ShapeError, TypeError):
-        return None
-
-
 class _Converter:
     """One method per accepted kind of Python node."""
 
@@ -144,6 +135,7 @@ class _Converter:
         self.vocab = vocab
         self.source = source
         self.offset = offset
+        self.shape = Shapes()
 
     def error(self, node: ast.AST, message: str) -> AnswerError:
         col = getattr(node, "col_offset", 0)
@@ -174,7 +166,7 @@ class _Converter:
             return self.constant(node)
         if isinstance(node, ast.Attribute):
             if node.attr == "T":
-                return T(self.value(node.value))
+                return self.transpose(self.value(node.value))
             raise self.error(
                 node, f"the attribute `.{node.attr}` is not read (only .T, and np.* functions called)"
             )
@@ -184,6 +176,10 @@ class _Converter:
             return Indicator(self.compare(node))
         what = _CONSTRUCTS.get(type(node).__name__, f"`{type(node).__name__}`")
         raise self.error(node, f"{what} is not allowed in a NumPy answer")
+
+    def transpose(self, x: Expr) -> Expr:
+        """x.T; a scalar's transpose is the scalar (as in the LaTeX reader)."""
+        return x if self.shape(x) == SCALAR else T(x)
 
     def sum(self, node: ast.BinOp) -> Expr:
         # Walk the left spine iteratively so that a+b+c+... of any length is flat.
@@ -213,10 +209,9 @@ class _Converter:
             return self.power(a, b, node)
         raise self.error(node, f"the operator {type(op).__name__} is not read")  # pragma: no cover
 
-    @staticmethod
-    def times(a: Expr, b: Expr) -> Expr:
+    def times(self, a: Expr, b: Expr) -> Expr:
         """NumPy ``*`` is elementwise; with a scalar side it is printed as scaling (the same thing)."""
-        if _shape(a) == SCALAR or _shape(b) == SCALAR:
+        if self.shape(a) == SCALAR or self.shape(b) == SCALAR:
             return Mul(a, b)
         return Hadamard(a, b)
 
@@ -324,7 +319,7 @@ class _Converter:
                 return Max(x, y)
             if fname == "power":
                 return self.power(x, y, node)
-            return Mul(x, T(y))  # outer: columns a, b give a bᵀ
+            return Mul(x, self.transpose(y))  # outer: columns a, b give a bᵀ
         if fname == "sum":
             x, *rest = self.args(node, (1, 2), ("axis", "keepdims"))
             return self.total(self.value(x), self.axis(node, rest), node)
@@ -340,14 +335,14 @@ class _Converter:
             return Piecewise(((va, cond), (vb, None)))
         if fname == "transpose":
             (x,) = self.args(node, (1,))
-            return T(self.value(x))
+            return self.transpose(self.value(x))
         if fname == "square":
             (x,) = self.args(node, (1,))
             return Pow(self.value(x), Num(Fraction(2)))
         if fname == "diag":
             (x,) = self.args(node, (1,))
             v = self.value(x)
-            shape = _shape(v)
+            shape = self.shape(v)
             if shape is not None and shape[1] != 1:
                 raise self.error(
                     node, "np.diag of a matrix (its diagonal) is not read; np.diag of a column is"
@@ -390,19 +385,17 @@ class _Converter:
             raise self.error(node, "axis must be 0 or 1 (every value is a 2-D array)")
         return {0: 0, 1: 1, -1: 1, -2: 0}[value]
 
-    @staticmethod
-    def total(x: Expr, axis: int | None, node: ast.AST) -> Expr:
+    def total(self, x: Expr, axis: int | None, node: ast.AST) -> Expr:
         """Sums as products with ones: axis 0 is 𝟏ᵀX, axis 1 is X𝟏, no axis 𝟏ᵀX𝟏."""
-        shape = _shape(x) or (1, 1)  # a shape error inside x is reported when the tree is checked
+        shape = self.shape(x) or (1, 1)  # a shape error inside x is reported when the tree is checked
         if axis == 0:
             return Mul(T(Ones(shape[0])), x)
         if axis == 1:
             return Mul(x, Ones(shape[1]))
         return Mul(Mul(T(Ones(shape[0])), x), Ones(shape[1]))
 
-    @staticmethod
-    def ones_like(x: Expr) -> Expr:
-        shape = _shape(x)
+    def ones_like(self, x: Expr) -> Expr:
+        shape = self.shape(x)
         if shape is None:
             return Pow(x, Num(Fraction(0)))  # x⁰ has x's shape, and keeps x's shape error
         if shape == SCALAR:
@@ -417,7 +410,7 @@ class _Converter:
             return Mul(obj, self.value(y))
         if name == "transpose":
             self.args(node, (0,))
-            return T(obj)
+            return self.transpose(obj)
         if name == "sum":
             rest = self.args(node, (0, 1), ("axis", "keepdims"))
             return self.total(obj, self.axis(node, rest), node)

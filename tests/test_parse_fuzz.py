@@ -88,9 +88,11 @@ LATEX_ATOMS = st.sampled_from([
 ])
 BINARY = st.sampled_from([" + ", " - ", r" \odot ", r" \circ ", " * ", r" \times ", r" \cdot ", " ", "/"])
 WRAPPERS = [
-    "({})^T", "{{{}}}^{{\\top}}", "\\sigma'({})", "\\sigma^{{\\prime}}({})", "f({})", "\\tanh({})", "\\tanh {}",
+    "({})^T", "{{{}}}^{{\\top}}", "\\sigma'({})", "\\sigma^{{\\prime}}({})", "f({})", "\\tanh({})",
+    "\\tanh {}",
     "\\tanh^2({})", "\\left({}\\right)", "\\left[{}\\right]", "\\operatorname{{diag}}({})", "\\max(0, {})",
-    "e^{{{}}}", "\\sum_k {}", "\\sum_{{j=1}}^{{n}} {}", "-{}", "\\mathbb{{1}}[{} > 0]", "\\exp({})", "\\log {}",
+    "e^{{{}}}", "\\sum_k {}", "\\sum_{{j=1}}^{{n}} {}", "-{}", "\\mathbb{{1}}[{} > 0]", "\\exp({})",
+    "\\log {}",
     "\\mathrm{{ReLU}}({})", "\\operatorname{{softmax}}({})", "({})^2", "\\sqrt{{{}}}", "\\mathrm{{sign}}({})",
 ]
 
@@ -148,7 +150,9 @@ NUMPY_WRAPPERS = [
 def _compose_with(binary: list[str], wrappers: list[str]):  # noqa: ANN202 - a strategy builder
     def compose(children: st.SearchStrategy[str]) -> st.SearchStrategy[str]:
         pairs = st.tuples(children, st.sampled_from(binary), children).map("".join)
-        wrapped = st.tuples(st.sampled_from(wrappers), children, children).map(lambda p: p[0].format(p[1], p[2]))
+        wrapped = st.tuples(st.sampled_from(wrappers), children, children).map(
+            lambda p: p[0].format(p[1], p[2])
+        )
         return st.one_of(pairs, wrapped)
 
     return compose

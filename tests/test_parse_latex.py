@@ -60,7 +60,7 @@ Z1, P, Y = mat("Z1", "m", "h", "Z_1"), mat("P", "m", "c", "P"), mat("Y", "m", "c
 delta3, delta2 = mat("delta3", "m", "c", r"\delta_3"), mat("delta2", "m", "h", r"\delta_2")
 
 COL = Vocabulary.from_spellings(
-    [(W, []), (d, []), (z, []), (a_prev, []), (dl, []), (aL, []), (y, []), (zL, []), (Dl, []), (Ap, []), (m, [])],
+    [(s, []) for s in (W, d, z, a_prev, dl, aL, y, zL, Dl, Ap, m)],
     named=[(r"\frac{\partial L}{\partial W^{(l)}}", Mul(dl, T(a_prev)))],
 )
 INDEX = Vocabulary.from_spellings([(dl, [r"\delta"]), (a_prev, ["a"]), (p, [r"\hat{y}"])])
@@ -138,7 +138,8 @@ CASES: list[tuple[str, str, Vocabulary, Expr]] = [
     ("sigma-double-prime", "\\sigma''(z)", SCALAR, Fn("sigma", zs, 2)),
     ("f-alias", "f(z^{(l)})", COL, Fn("sigma", z)),
     ("f-prime-alias", "f'(z^{(l)})", COL, Fn("sigma", z, 1)),
-    ("sigmoid-derivative", "\\sigma(z)(1-\\sigma(z))", SCALAR, Mul(Fn("sigma", zs), Add((ONE, Neg(Fn("sigma", zs)))))),
+    ("sigmoid-derivative", "\\sigma(z)(1-\\sigma(z))", SCALAR,
+     Mul(Fn("sigma", zs), Add((ONE, Neg(Fn("sigma", zs)))))),
     ("tanh", "\\tanh(z)", SCALAR, Fn("tanh", zs)),
     ("tanh-no-parentheses", "\\tanh z", SCALAR, Fn("tanh", zs)),
     ("tanh-squared", "\\tanh^2(z)", SCALAR, Pow(Fn("tanh", zs), num(2))),
@@ -168,14 +169,16 @@ CASES: list[tuple[str, str, Vocabulary, Expr]] = [
     ("indicator-subscript", "\\mathbb{1}_{z>0}", SCALAR, Indicator(Cond(zs, ">", ZERO))),
     ("indicator-geq", "\\mathbb{1}[z \\geq 0]", SCALAR, Indicator(Cond(zs, ">=", ZERO))),
     ("ones-transposed-takes-rows", "\\mathbf{1}^T \\delta_3", ROW, Mul(T(Ones("m")), delta3)),
-    ("ones-takes-columns", "\\frac{1}{m} \\Delta^{(l)} \\mathbf{1}", COL, Mul(Mul(Div(ONE, m), Dl), Ones("m"))),
+    ("ones-takes-columns", "\\frac{1}{m} \\Delta^{(l)} \\mathbf{1}", COL,
+     Mul(Mul(Div(ONE, m), Dl), Ones("m"))),
     ("ones-explicit-length", "\\Delta^{(l)} \\mathbf{1}_m", COL, Mul(Dl, Ones("m"))),
     ("ones-in-a-sum-is-one", "\\mathbf{1} - A_1 \\odot A_1", ROW, Add((ONE, Neg(Hadamard(A1, A1))))),
     ("sech", "\\sech^2(z)", SCALAR, Pow(Fn("sech", zs), num(2))),
     ("operatorname-sech", "\\operatorname{sech}^2 z", SCALAR, Pow(Fn("sech", zs), num(2))),
     ("cases", "\\begin{cases} 1 & z > 0 \\\\ 0.1 & z < 0 \\end{cases}", SCALAR,
      Piecewise(((ONE, Cond(zs, ">", ZERO)), (num("0.1"), Cond(zs, "<", ZERO))))),
-    ("cases-text-if-otherwise", "\\begin{cases} 1, & \\text{if } z > 0 \\\\ 0 & \\text{otherwise} \\end{cases}",
+    ("cases-text-if-otherwise",
+     "\\begin{cases} 1, & \\text{if } z > 0 \\\\ 0 & \\text{otherwise} \\end{cases}",
      SCALAR, Piecewise(((ONE, Cond(zs, ">", ZERO)), (ZERO, None)))),
     ("sum-index", "\\sum_{k} a^{(L)}_k", COL, IndexSum("k", Entry(aL, "k"))),
     ("sum-bounds", "\\sum_{k=1}^{n} a^{(L)}_k", COL, IndexSum("k", Entry(aL, "k"))),
@@ -222,7 +225,8 @@ CASES: list[tuple[str, str, Vocabulary, Expr]] = [
     # left-hand sides and wrappers
     ("lhs-dropped", "\\delta^{(l)} = (a^{(L)} - y) \\odot \\sigma'(z^{(L)})", COL,
      Hadamard(Add((aL, Neg(y))), Fn("sigma", zL, 1))),
-    ("lhs-undeclared-derivative", "\\frac{\\partial L}{\\partial z^{(L)}} = a^{(L)} - y", COL, Add((aL, Neg(y)))),
+    ("lhs-undeclared-derivative", "\\frac{\\partial L}{\\partial z^{(L)}} = a^{(L)} - y", COL,
+     Add((aL, Neg(y)))),
     ("lhs-chain", "\\delta^{(L)} = \\frac{\\partial L}{\\partial z} = a^{(L)} - y", COL, Add((aL, Neg(y)))),
     ("lhs-arrow", "W \\leftarrow W - \\eta G", REG, Add((Wl, Neg(Mul(eta, G))))),
     ("dollars", "$a^{(L)} - y$", COL, Add((aL, Neg(y)))),

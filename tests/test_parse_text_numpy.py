@@ -95,7 +95,8 @@ TEXT: list[tuple[str, Vocabulary, Expr]] = [
     ("delta^(l) = (a^(L) - y) * sigma'(z^(L))", COL, Hadamard(Add((aL, Neg(y))), Fn("sigma", zL, 1))),
     ("W - eta (dJ/dW + lambda W)", REG, Add((Wl, Neg(Mul(eta, Add((G, Mul(lam, Wl)))))))),
     ("W - eta * (G + lam * sign(W))", REG, Add((Wl, Neg(Mul(eta, Add((G, Mul(lam, Fn("sign", Wl))))))))),
-    ("delta_3 @ W_2^T .* (1 - A_1 .* A_1)", ROW, Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Hadamard(A1, A1)))))),
+    ("delta_3 @ W_2^T .* (1 - A_1 .* A_1)", ROW,
+     Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Hadamard(A1, A1)))))),
     ("delta3 @ W2^T .* (1 - a1^2)", ROW, Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Pow(A1, num(2))))))),
     ("probs - y_onehot", ROW, Add((P, Neg(Y)))),
 ]
@@ -136,7 +137,8 @@ def test_text_error_lists_plain_text_spellings() -> None:
 # ---- NumPy: accepted forms
 ones_m, ones_h, ones_c = Ones("m"), Ones("h"), Ones("c")
 NUMPY: list[tuple[str, Expr]] = [
-    ("delta3.dot(W2.T) * (1 - np.power(a1, 2))", Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Pow(A1, num(2))))))),
+    ("delta3.dot(W2.T) * (1 - np.power(a1, 2))",
+     Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Pow(A1, num(2))))))),
     ("np.dot(X.T, delta2)", Mul(T(X), delta2)),
     ("np.matmul(X.T, delta2)", Mul(T(X), delta2)),
     ("X.T @ delta2", Mul(T(X), delta2)),
@@ -150,7 +152,8 @@ NUMPY: list[tuple[str, Expr]] = [
     ("np.sum(delta3)", Mul(Mul(T(ones_m), delta3), ones_c)),
     ("probs - y_onehot", Add((P, Neg(Y)))),
     ("delta3 @ W2.T * (1 - a1 ** 2)", Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Pow(A1, num(2))))))),
-    ("delta3.dot(W2.T) * (1 - np.tanh(z1) ** 2)", Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Pow(Fn("tanh", Z1), num(2))))))),
+    ("delta3.dot(W2.T) * (1 - np.tanh(z1) ** 2)",
+     Hadamard(Mul(delta3, T(W2)), Add((ONE, Neg(Pow(Fn("tanh", Z1), num(2))))))),
     ("np.exp(z1) + np.log(a1)", Add((Fn("exp", Z1), Fn("log", A1)))),
     ("np.maximum(0, z1)", Max(num(0), Z1)),
     ("np.where(z1 > 0, 1, 0)", Indicator(Cond(Z1, ">", num(0)))),

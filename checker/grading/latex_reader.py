@@ -101,7 +101,9 @@ STANDARD_FUNCTIONS = {
     "where": "where",
 }
 STRUCTURAL = {"max": 2, "softmax": 1, "diag": 1, "where": 3}
-_ACCENTS = {"hat": "hat", "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "bar": "bar", "overline": "bar"}
+_ACCENTS = {
+    "hat": "hat", "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "bar": "bar", "overline": "bar",
+}
 _TRANSPOSE_CMDS = {r"\top", r"\intercal", r"\transpose", "⊤"}
 _OPS = {
     ">": ">", r"\gt": ">", "<": "<", r"\lt": "<", "=": "==", "==": "==",
@@ -480,9 +482,13 @@ class Reader:
             message += "; " + self.vocab.describe(self.mode)
         word = _view(node)[0]
         word = word.value if isinstance(word, Token) else ""
-        if self.mode == "text" and self.vocab is not None and re.fullmatch(r"[A-Za-z]{2,}", word):
-            if all(self.vocab.lookup(c) is not None for c in word):
-                message += f"; in plain text names are whole words: did you mean `{' '.join(word)}`?"
+        if (
+            self.mode == "text"
+            and self.vocab is not None
+            and re.fullmatch(r"[A-Za-z]{2,}", word)
+            and all(self.vocab.lookup(c) is not None for c in word)
+        ):
+            message += f"; in plain text names are whole words: did you mean `{' '.join(word)}`?"
         return self.error(node, message)
 
     # ---- canonical text (keys of names and named quantities)
@@ -893,7 +899,8 @@ class Reader:
         for k, c in enumerate(children):
             atom, scripts = _view(c)
             before_group = k + 1 < len(children) and self.is_group(children[k + 1])
-            if before_group and _tok(atom, "NAME") and not all(self.lookup(ch) is not None for ch in atom.value):
+            letters_declared = _tok(atom, "NAME") and all(self.lookup(ch) is not None for ch in atom.value)
+            if before_group and _tok(atom, "NAME") and not letters_declared:
                 out.append(c)  # gelu(z): an unknown function, reported as one
                 continue
             if _tok(atom, "NAME") and len(atom.value) > 1 and not self.is_word(atom.value):
@@ -966,13 +973,12 @@ class Reader:
                 )
             return self.apply_function(head, nxt), i + 2
         if nxt is not None and self.is_group(nxt) and self.looks_like_function(atom):
-            raise self.error(
-                atom, f"unknown function `{self.spelled(atom)}`; the functions read are: " + self.function_list()
-            )
-        if self.is_ones(atom) or (_tok(atom, "NUMBER") and atom.value == "1" and not scripts):
-            if nxt is not None and self.is_condition_group(nxt):
-                n_atom, n_scripts = _view(nxt)
-                return self.apply_scripts(self.group_value(n_atom), n_scripts), i + 2
+            what = f"unknown function `{self.spelled(atom)}`"
+            raise self.error(atom, f"{what}; the functions read are: {self.function_list()}")
+        one = self.is_ones(atom) or (_tok(atom, "NUMBER") and atom.value == "1" and not scripts)
+        if one and nxt is not None and self.is_condition_group(nxt):  # 𝟙[z > 0], 1[z > 0]
+            n_atom, n_scripts = _view(nxt)
+            return self.apply_scripts(self.group_value(n_atom), n_scripts), i + 2
         return self.item(node), i + 1
 
     def is_group(self, node: Node) -> bool:
@@ -981,7 +987,8 @@ class Reader:
     def looks_like_function(self, atom: Node) -> bool:
         """An undeclared command or word written before brackets, as a function is."""
         if _tok(atom, "CMD"):
-            return atom.value[1:] not in GREEK and atom.value not in (r"\partial", r"\nabla", r"\sum", r"\ell")
+            special = (r"\partial", r"\nabla", r"\sum", r"\ell")
+            return atom.value[1:] not in GREEK and atom.value not in special
         if _tok(atom, "WORDCMD"):
             word = word_of(atom)
             return self.lookup(word) is None and (self.vocab is None or word not in self.vocab.bases)
@@ -1430,7 +1437,7 @@ class Reader:
         if len(args) != arity:
             raise self.error(
                 node,
-                f"`{self.spelled(head.node)}` takes {arity} argument{'s' if arity > 1 else ''}, not {len(args)}",
+                f"`{self.spelled(head.node)}` takes {arity} argument{'s' * (arity > 1)}, not {len(args)}",
             )
         if name != "where" and any(isinstance(a, Cond | KDelta) for a in args):
             conds = [Indicator(a) if isinstance(a, Cond) else a for a in args]

@@ -23,7 +23,7 @@ DEFAULT_INDEX_LETTERS = frozenset("ijknc")
 
 
 def text_spelling(tex: str) -> str:
-    r"""The plain-text spelling of a LaTeX name: ``\delta^{(l+1)}`` → ``delta^(l+1)``, ``\hat{y}`` → ``yhat``."""
+    r"""The plain-text spelling of a LaTeX name: ``\delta^{(l+1)}`` is ``delta^(l+1)``."""
     s = re.sub(r"\\(?:hat|widehat)\{\\?([A-Za-z]+)\}", r"\1hat", tex)
     s = re.sub(r"\\(mathbf|boldsymbol|bm|vec|mathrm|operatorname)\b", "", s)
     s = re.sub(r"\\([A-Za-z]+)", r"\1", s)

@@ -220,6 +220,7 @@ HOSTILE = {
     "long-sum": "y + " * 499 + "y",
     "long-numpy-sum": "z + " * 499 + "z",
     "many-primes": "\\sigma" + "'" * 1900 + "(y)",
+    "long-function-chain": "\\tanh " * 330 + "y",
     "huge-exponent-tower": "10^{10^{10}}",
     "huge-exponent": "y^{1000000}",
     "huge-numpy-power": "z ** 10 ** 10",
@@ -253,7 +254,7 @@ def test_hostile_inputs(name: str, fmt: str) -> None:
                "deep-superscripts", "deep-fractions", "deep-numpy", "huge-exponent-tower", "huge-exponent",
                "huge-number", "def", "edef", "input", "include", "newcommand", "catcode", "csname", "write18",
                "import", "open", "eval", "attribute-chain", "nul", "unbalanced", "empty", "long-product",
-               "long-star-chain", "many-primes"}
+               "long-star-chain", "many-primes", "long-function-chain"}
     if name in refused:
         assert isinstance(result, AnswerError), f"{name} was read as {result}"
 
@@ -275,3 +276,20 @@ def test_huge_exponents_are_never_computed() -> None:
         parse_answer("z ** 10 ** 10", "numpy", VOCAB)
     with pytest.raises(AnswerError, match="digits"):
         parse_answer("9" * 20, "latex", VOCAB)
+
+
+def _at_depth(frames: int, f):  # noqa: ANN001, ANN202 - calls f with `frames` more frames on the stack
+    return f() if frames == 0 else _at_depth(frames - 1, f)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\\frac{" * 99 + "y" + "}{y}" * 99, "\\sigma(" * 99 + "y" + ")" * 99, "y^{" * 99 + "2" + "}" * 99,
+     "\\tanh " * 99 + "y"],
+    ids=["fractions", "functions", "powers", "function-chain"],
+)
+def test_nesting_within_the_limit_reads_whatever_the_callers_depth(text: str) -> None:
+    shallow = parse_answer(text, "latex", VOCAB)
+    deep = _at_depth(700, lambda: parse_answer(text, "latex", VOCAB))
+    assert deep.expr == shallow.expr
+    assert depth(shallow.expr) <= limits.MAX_DEPTH

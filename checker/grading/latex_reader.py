@@ -433,6 +433,7 @@ class Reader:
         self.offset = offset
         self.mode = mode
         self.shape = Shapes()
+        self.chain = 0  # functions applied in a row without brackets (\tanh \tanh z)
 
     # ---- positions and errors
 
@@ -971,7 +972,15 @@ class Reader:
                 raise self.error(
                     node, f"the function `{self.spelled(node)}` needs an argument, as in {self.example(head)}"
                 )
-            return self.apply_function(head, nxt), i + 2
+            if self.is_group(nxt) or not self.is_head(nxt):
+                return self.apply_function(head, nxt), i + 2
+            # \tanh \tanh z, \log \sum_k e^{z_k}: the argument is the function or sum that follows
+            self.chain += 1
+            if self.chain > limits.MAX_DEPTH:
+                raise self.error(node, f"more than {limits.MAX_DEPTH} functions are applied in a row")
+            arg, after = self.factor(items, i + 1)
+            self.chain -= 1
+            return self.apply_function(head, nxt, self.as_value(arg)), after
         if nxt is not None and self.is_group(nxt) and self.looks_like_function(atom):
             what = f"unknown function `{self.spelled(atom)}`"
             raise self.error(atom, f"{what}; the functions read are: {self.function_list()}")
@@ -1409,9 +1418,19 @@ class Reader:
             rf"\{head.name}(z)" if head.name in ("sigma", "tanh", "exp", "log") else f"{head.name}(z)",
         )
 
-    def apply_function(self, head: FnHead, arg_node: Node) -> Expr | _Ones:
+    def is_head(self, node: Node) -> bool:
+        """Whether an item is a function name or a sum, which take what follows."""
+        atom, scripts = _view(node)
+        try:
+            return self.function_head(atom, scripts) is not None or self.sum_head(atom, scripts) is not None
+        except AnswerError:
+            return False
+
+    def apply_function(self, head: FnHead, arg_node: Node, arg: Expr | None = None) -> Expr | _Ones:
         atom, scripts = _view(arg_node)
-        if _tree(atom, *_GROUPS):
+        if arg is not None:
+            args, post = [arg], []
+        elif _tree(atom, *_GROUPS):
             body = _group_body(atom)
             if body is None:
                 raise self.error(atom, f"`{self.spelled(head.node)}` needs an argument inside the brackets")

@@ -9,6 +9,9 @@ power that a later evaluation could not afford.
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from fractions import Fraction
 
 from derivations.expr import Expr, Num, depth, symbols_of
@@ -17,6 +20,7 @@ MAX_CHARS = 2000
 MAX_NESTING = 100  # brackets, braces and parentheses inside one another
 MAX_DEPTH = 100  # depth of the expression tree that is read
 MAX_PARSE_DEPTH = 400  # depth of the intermediate parse tree (a few levels per bracket)
+FRAMES_PER_LEVEL = 8  # Python frames the readers use per level of parse tree, with room to spare
 MAX_DIGITS = 15
 MAX_EXPONENT = 64
 MAX_DERIVATIVE = 3  # σ''': the evaluator knows derivatives up to this order
@@ -179,3 +183,29 @@ def check_depth(expr: Expr) -> None:
             f"the answer nests {d} levels deep; at most {MAX_DEPTH} are read "
             "(long products and chains of functions count one level each)"
         )
+
+
+def _stack_depth() -> int:
+    frame, n = sys._getframe(1), 0
+    while frame is not None:
+        frame, n = frame.f_back, n + 1
+    return n
+
+
+@contextmanager
+def stack_room(frames: int = MAX_PARSE_DEPTH * FRAMES_PER_LEVEL) -> Iterator[None]:
+    """Make sure ``frames`` more Python frames fit under the recursion limit while reading.
+
+    The readers recurse over a parse tree whose depth is bounded (:data:`MAX_PARSE_DEPTH`), so
+    whether an answer nested 100 deep is read must not depend on how deep the caller already is.
+    Python-to-Python calls do not grow the C stack, so the raised limit is safe; it is restored.
+    """
+    old = sys.getrecursionlimit()
+    need = _stack_depth() + frames
+    if need > old:
+        sys.setrecursionlimit(need)
+    try:
+        yield
+    finally:
+        if need > old:
+            sys.setrecursionlimit(old)

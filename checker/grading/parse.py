@@ -134,14 +134,13 @@ def parse_answer(text: str, fmt: str, vocab: Vocabulary) -> Parsed:
     first: AnswerError | None = None
     for name in order:
         try:
-            expr = READERS[name](text, vocab)
+            with limits.stack_room():
+                expr = READERS[name](text, vocab)
+                return Parsed(expr, to_latex(expr), name)
         except AnswerError as e:
             first = first or e
-            continue
-        except RecursionError:
+        except RecursionError:  # never expected within stack_room; refused rather than crashed
             first = first or AnswerError("the answer is nested too deeply to read")
-            continue
-        return Parsed(expr, to_latex(expr), name)
     assert first is not None
     raise first
 

@@ -68,14 +68,22 @@ class Vocabulary:
         index_letters: Iterable[str] = DEFAULT_INDEX_LETTERS,
         functions: Iterable[str] = (),
     ) -> Vocabulary:
-        """Build a vocabulary from symbols and their LaTeX spellings (each symbol's ``tex`` is
-        always one of them). Two symbols with one canonical spelling are an error."""
+        """Build a vocabulary from symbols and their LaTeX spellings (each symbol's ``tex`` is one
+        of them when it is a name). Two symbols with one canonical spelling are an error."""
         from checker.grading.latex_reader import spelling_key
 
         symbols: dict[str, Sym] = {}
         shown: list[str] = []
         for sym, spellings in entries:
-            all_spellings = [s for s in (sym.tex or sym.key, *spellings) if s]
+            given = [s for s in spellings if s]
+            own = sym.tex or sym.key
+            try:
+                spelling_key(own)
+            except ValueError:  # a symbol printed as a formula (\operatorname{ELU}(z)) is named by `given`
+                own = ""
+            all_spellings = [own, *given] if own else given
+            if not all_spellings:
+                raise ValueError(f"the symbol {sym.key} has no spelling that names it")
             shown.append(all_spellings[0])
             for spelling in all_spellings:
                 key = spelling_key(spelling)

@@ -12,13 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from derivations import notation as n
 from derivations.expr import Expr, Fn, Max, Softmax, Sym, num
-
-if TYPE_CHECKING:  # the parser's vocabulary type; imported lazily at run time
-    from checker.grading.vocabulary import Vocabulary
 
 Spelled = tuple[Sym, tuple[str, ...]]
 """A symbol and the LaTeX spellings that name it."""
@@ -78,22 +74,6 @@ class Question:
     def scalar(self) -> bool:
         """Whether every listed symbol, and so the answer, is a scalar."""
         return all(s.shape == (1, 1) for s, _ in self.symbols)
-
-    def vocabulary(self) -> Vocabulary:
-        """The parser's vocabulary for this question (spellings, code names, named quantities)."""
-        # Imported here so that ``derivations`` keeps importing nothing from ``checker`` at load.
-        from checker.grading.vocabulary import Vocabulary
-
-        kwargs = {}
-        if not self.index_notation:
-            kwargs["index_letters"] = ()
-        return Vocabulary.from_spellings(
-            self.symbols + self.extra,
-            code_names=dict(self.code_names),
-            named=self.named,
-            row_convention=self.convention == "row",
-            **kwargs,
-        )
 
 
 def _sp(sym: Sym, *spellings: str) -> Spelled:

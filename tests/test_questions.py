@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from checker.grading.judge import vocabulary_for
 from derivations import get
 from derivations.expr import Sym, shape_of, symbols_of
 from derivations.questions import QUESTIONS, get_question
@@ -80,7 +81,7 @@ def test_sigma_readings():
 def test_vocabulary_builds_for_every_question():
     pytest.importorskip("checker.grading.vocabulary")
     for q in QUESTIONS.values():
-        assert q.vocabulary() is not None
+        assert vocabulary_for(q) is not None
 
 
 def test_questions_command_prints_every_question(capsys):

@@ -37,6 +37,7 @@ import numpy as np
 from checker.evaluate import EvaluationError, NumEnv, evaluate
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, repairs, sigmoid_specific_message
+from checker.grading.vocabulary import Vocabulary
 from derivations.expr import (
     SCALAR,
     Entry,
@@ -380,10 +381,21 @@ def prepare(question_id: str) -> Prepared:
     return prep
 
 
+def vocabulary_for(question: Question) -> Vocabulary:
+    """The parser's vocabulary for a question: its spellings, code names and named quantities."""
+    return Vocabulary.from_spellings(
+        question.symbols + question.extra,
+        code_names=dict(question.code_names),
+        named=question.named,
+        row_convention=question.convention == "row",
+        **({} if question.index_notation else {"index_letters": ()}),
+    )
+
+
 @cache
-def vocabulary_of(question_id: str):  # noqa: ANN201 - the parser's Vocabulary
+def vocabulary_of(question_id: str) -> Vocabulary:
     """The parser's vocabulary of a question, built once."""
-    return get_question(question_id).vocabulary()
+    return vocabulary_for(get_question(question_id))
 
 
 # ------------------------------------------------------------------------------------ judging

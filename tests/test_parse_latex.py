@@ -141,6 +141,8 @@ CASES: list[tuple[str, str, Vocabulary, Expr]] = [
     ("sigmoid-derivative", "\\sigma(z)(1-\\sigma(z))", SCALAR,
      Mul(Fn("sigma", zs), Add((ONE, Neg(Fn("sigma", zs)))))),
     ("tanh", "\\tanh(z)", SCALAR, Fn("tanh", zs)),
+    ("function-chain", "\\tanh \\tanh z", SCALAR, Fn("tanh", Fn("tanh", zs))),
+    ("log-of-a-sum", "\\log \\sum_k e^{a^{(L)}_k}", COL, Fn("log", IndexSum("k", Fn("exp", Entry(aL, "k"))))),
     ("tanh-no-parentheses", "\\tanh z", SCALAR, Fn("tanh", zs)),
     ("tanh-squared", "\\tanh^2(z)", SCALAR, Pow(Fn("tanh", zs), num(2))),
     ("tanh-squared-no-parentheses", "1 - \\tanh^2 z", SCALAR, Add((ONE, Neg(Pow(Fn("tanh", zs), num(2)))))),
@@ -195,6 +197,11 @@ CASES: list[tuple[str, str, Vocabulary, Expr]] = [
      Add((Wl, Neg(Mul(eta, Add((G, Mul(lam, Wl)))))))),
     ("named-partial-bold", "\\frac{\\partial J}{\\partial \\mathbf{W}}", REG, G),
     ("named-partial-inline", "\\partial J / \\partial W", REG, G),
+    ("named-upright-d", "W - \\eta\\left(\\frac{dJ}{dW} + \\lambda W\\right)", REG,
+     Add((Wl, Neg(Mul(eta, Add((G, Mul(lam, Wl)))))))),
+    ("named-mathrm-d", "\\frac{\\mathrm{d}J}{\\mathrm{d}W}", REG, G),
+    ("named-operator-form", "\\frac{\\partial}{\\partial W} J", REG, G),
+    ("named-nabla", "\\nabla_W J", REG, G),
     ("named-quantity-expression", "\\frac{\\partial L}{\\partial W^{(l)}}", COL, Mul(dl, T(a_prev))),
     ("l1-update", "W - \\eta \\frac{\\partial J}{\\partial W} - \\eta\\lambda\\,\\mathrm{sign}(W)", REG,
      Add((Wl, Neg(Mul(eta, G)), Neg(Mul(Mul(eta, lam), Fn("sign", Wl)))))),
@@ -366,3 +373,18 @@ def test_spellings_share_one_key() -> None:
 def test_conflicting_spellings_are_refused() -> None:
     with pytest.raises(ValueError, match="used for both"):
         Vocabulary.from_spellings([(W, ["A"]), (d, ["A"])])
+
+
+def test_questions_without_index_notation_say_so() -> None:
+    plain = Vocabulary.from_spellings([(aL, []), (y, [])], index_letters=())
+    with pytest.raises(AnswerError, match="does not read index notation"):
+        read("\\sum_k a^{(L)}_k", plain)
+    with pytest.raises(AnswerError, match="a\\^\\{\\(L\\)\\}_i"):
+        read("a^{(L)}_i - y_i", plain)
+
+
+def test_unknown_derivative_lists_the_named_ones() -> None:
+    with pytest.raises(AnswerError) as err:
+        read("\\frac{\\partial L}{\\partial W}", REG)
+    assert "unknown quantity" in err.value.message
+    assert "\\frac{\\partial J}{\\partial W}" in err.value.message

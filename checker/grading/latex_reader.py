@@ -815,9 +815,7 @@ class Reader:
                     raise self.error(
                         s,
                         f"the subscript `{self.spelled(s)}` is not read here: after an expression only "
-                        "index letters ("
-                        + ", ".join(sorted(self.vocab.index_letters if self.vocab else ()))
-                        + ") are",
+                        f"index letters are ({self.index_help()})",
                     )
                 value = self.entry(self.as_value(value), idx)
             elif s.data == "prime":
@@ -1220,7 +1218,29 @@ class Reader:
                 if not rest:
                     return ""
                 return rest[0] if len(rest) == 1 else Tree("seq", rest)
-        return None
+        return self.upright_d(body)
+
+    def upright_d(self, body: Node) -> Node | str | None:
+        r"""``dJ``, ``d W^{(l)}``, ``\mathrm{d}J`` as ∂J, ∂W^{(l)} (when d is not a declared name)."""
+        if self.lookup("d") is not None:
+            return None
+        parts = list(body.children) if _tree(body, "seq") else [body]
+        atom, scripts = _view(parts[0])
+        if _tok(atom, "WORDCMD") and word_of(atom) == "d" and not scripts:
+            rest = parts[1:]
+        elif _tok(atom, "NAME") and atom.value.startswith("d"):
+            if atom.value == "d":
+                if scripts:
+                    return None
+                rest = parts[1:]
+            else:
+                tail = Token.new_borrow_pos("NAME", atom.value[1:], atom)
+                rest = [Tree("item", [tail, *scripts]) if scripts else tail, *parts[1:]]
+        else:
+            return None
+        if not rest:
+            return ""
+        return rest[0] if len(rest) == 1 else Tree("seq", rest)
 
     def quantity_key(self, node: Node) -> str:
         ref = self.name_ref(node)
@@ -1342,12 +1362,14 @@ class Reader:
         letter = self.canon(index_node)
         letters = self.vocab.index_letters if self.vocab is not None else frozenset()
         if letter not in letters:
-            raise self.error(
-                index_node,
-                f"the summation index `{letter}` is not one of this question's index letters: "
-                + ", ".join(sorted(letters)),
-            )
+            raise self.error(index_node, f"the summation index `{letter}` is not read: {self.index_help()}")
         return letter
+
+    def index_help(self) -> str:
+        letters = sorted(self.vocab.index_letters) if self.vocab is not None else []
+        if not letters:
+            return "this question does not read index notation; write the matrix formula"
+        return "this question's index letters are " + ", ".join(letters)
 
     # ---- functions
 

@@ -74,6 +74,7 @@ class Vocabulary:
 
         symbols: dict[str, Sym] = {}
         shown: list[str] = []
+        shown_named: list[str] = []  # derivatives, as spelled: \frac{\partial J}{\partial W}
         for sym, spellings in entries:
             given = [s for s in spellings if s]
             own = sym.tex or sym.key
@@ -86,6 +87,8 @@ class Vocabulary:
                 raise ValueError(f"the symbol {sym.key} has no spelling that names it")
             shown.append(all_spellings[0])
             for spelling in all_spellings:
+                if "\\partial" in spelling:
+                    shown_named.append(spelling)
                 key = spelling_key(spelling)
                 if key in symbols and symbols[key] != sym:
                     raise ValueError(
@@ -93,7 +96,6 @@ class Vocabulary:
                     )
                 symbols[key] = sym
         named_map: dict[str, Expr] = {}
-        shown_named: list[str] = []
         for spelling, expr in named:
             named_map[spelling_key(spelling)] = expr
             shown_named.append(spelling)

@@ -1,0 +1,341 @@
+"""The measurements behind the site: which jobs exist, what each depends on, and running them.
+
+Every number a page shows comes from here, measured when the site is built:
+
+* ``verify`` — one job per derivation: :func:`checker.verify.verify_cached` (its own cache);
+* ``gradcheck`` — the reference MLP against central differences, activation × loss, and the row
+  network (:mod:`checker.gradcheck`), with its plot;
+* ``experiment`` — one job per :data:`checker.experiments.EXPERIMENTS` entry;
+* ``questions`` — the question bank with the mistakes the grader recognises for each question
+  (:func:`checker.grading.judge.prepare`);
+* ``grade-batch`` — ``gradproof grade-batch`` on the example class in ``site/examples/``.
+
+A piece that does not exist yet is *unavailable* (``None``): its page says so. A piece that exists
+and fails is an :class:`~gp_jobs.Outcome` with ``ok=False``: its page shows the error and the hook
+fails a strict build.
+
+``GRADPROOF_SITE_EXTRA_DERIVATIONS`` (paths of Python files, separated by ``os.pathsep``) adds the
+``DERIVATION`` of each file to the catalogue the site shows: how a test proves that a derivation
+that fails its checks fails the strict build, without touching ``derivations/``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import importlib
+import importlib.util
+import inspect
+import io
+import json
+import os
+import shutil
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gp_jobs
+from gp_jobs import Job, Outcome, available
+
+EXTRA_ENV = "GRADPROOF_SITE_EXTRA_DERIVATIONS"
+
+# What each kind of result depends on, besides the source of the code here that produces it.
+GRADCHECK_DEPENDS = ("checker/gradcheck.py", "checker/mlp.py", "checker/activations.py",
+                     "checker/losses.py", "checker/rownet.py")
+EXPERIMENT_DEPENDS = ("checker/*.py",)
+GRADER_DEPENDS = ("derivations/**/*.py", "checker/grading/**/*", "checker/commands/questions.py",
+                  "checker/commands/grade_batch.py", "checker/cli.py", "checker/symbolic.py",
+                  "checker/evaluate.py")
+EXAMPLE_CSV = "site/examples/class.csv"
+
+# The gradient-check grid: every activation of the reference MLP with every loss, two hidden layers
+# of different widths (so a missing transpose cannot hide), a small batch.
+GRADCHECK_SIZES = (4, 6, 5, 3)
+GRADCHECK_BATCH = 7
+ROWNET_SIZES = (4, 6, 3)  # d, h, c
+ROWNET_BATCH = 5
+
+
+@dataclass
+class Measurements:
+    """Everything measured for one build; ``None`` marks a piece that is not available yet."""
+
+    root: Path
+    catalogue: dict[str, Any]
+    verify: dict[str, Outcome]
+    numeric_available: bool
+    gradcheck: Outcome | None
+    experiments: list[Outcome] | None
+    questions: Outcome | None
+    grade_batch: Outcome | None
+    seconds: float = 0.0
+    ran: int = 0  # jobs that were not cached
+    problems: list[str] = field(default_factory=list)
+
+
+# ----------------------------------------------------------------------------------- catalogue
+
+def catalogue() -> dict[str, Any]:
+    """The derivations the site shows: the catalogue, plus any extra file named in the environment."""
+    derivations = importlib.import_module("derivations")
+    items = dict(derivations.all_derivations())
+    for path in filter(None, os.environ.get(EXTRA_ENV, "").split(os.pathsep)):
+        name = "gradproof_site_extra_" + Path(path).stem.replace("-", "_")
+        spec = importlib.util.spec_from_file_location(name, path)
+        if spec is None or spec.loader is None:
+            raise ImportError(f"{EXTRA_ENV}: cannot import {path}")
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        d = module.DERIVATION
+        items[d.id] = d
+    return items
+
+
+# ----------------------------------------------------------------------------------- the jobs
+
+def _verify(d: Any) -> Any:
+    from checker.verify import verify_cached
+
+    return verify_cached(d)
+
+
+def _verify_is_cached(d: Any) -> bool:
+    try:
+        from checker import verify
+
+        return (verify.cache_dir() / f"{d.id}-{verify.content_key(d)}.json").exists()
+    except Exception:
+        return False
+
+
+def _gradcheck_grid(root: Path, key: str) -> dict:
+    def produce(work: Path) -> dict:
+        import numpy as np
+
+        from checker import activations, losses, rownet
+        from checker.gradcheck import DEFAULT_FLOOR, DEFAULT_H, DEFAULT_THRESHOLD, gradcheck, random_problem
+        from checker.gradcheck import rownet_gradcheck
+        from checker.mlp import MLP
+
+        rows = []
+        for act in activations.ACTIVATIONS:
+            for loss in losses.LOSSES:
+                model = MLP.create(GRADCHECK_SIZES, activation=act, loss=loss, seed=1)
+                X, Y = random_problem(model, batch=GRADCHECK_BATCH, seed=2)
+                r = gradcheck(model, X, Y, mode="full", seed=3)
+                rows.append(_gradcheck_row(r, activation=act, loss=loss,
+                                           output=model.activations[-1]))
+        d, h, c = ROWNET_SIZES
+        rng = np.random.default_rng(4)
+        X = rng.standard_normal((ROWNET_BATCH, d))
+        Y = np.eye(c)[rng.integers(0, c, ROWNET_BATCH)]
+        row = _gradcheck_row(rownet_gradcheck(rownet.init_params(d, h, c, seed=5), X, Y),
+                             activation="tanh", loss="softmax-ce (row convention, summed)", output="softmax")
+        _plot_gradcheck(rows, row, DEFAULT_THRESHOLD, work / "gradcheck.png")
+        return {"sizes": list(GRADCHECK_SIZES), "batch": GRADCHECK_BATCH, "rows": rows, "rownet": row,
+                "rownet_sizes": list(ROWNET_SIZES), "rownet_batch": ROWNET_BATCH,
+                "threshold": DEFAULT_THRESHOLD, "h": DEFAULT_H, "floor": DEFAULT_FLOOR,
+                "activations": list(activations.ACTIVATIONS), "losses": list(losses.LOSSES),
+                "figure": "gradcheck.png"}
+
+    return gp_jobs.cached_or_run("gradcheck", "grid", key, produce)
+
+
+def _gradcheck_row(r: Any, **labels: str) -> dict:
+    worst = [e.to_dict() for e in r.worst[:3]]
+    err = float(r.max_rel_error)
+    return {**labels, "max_rel_error": err if err == err and err != float("inf") else None,
+            "params_checked": int(r.params_checked), "seconds": float(r.seconds),
+            "kinks_skipped": int(r.kinks_skipped), "passed": bool(r.passed), "worst": worst,
+            "error": getattr(r, "error", None) or ""}
+
+
+def _plot_gradcheck(rows: list[dict], row: dict, threshold: float, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import numpy as np
+
+    acts = list(dict.fromkeys(r["activation"] for r in rows))
+    losses = list(dict.fromkeys(r["loss"] for r in rows))
+    grey = "#7a7a7a"
+    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
+    fig.patch.set_alpha(0)
+    ax.set_facecolor("none")
+    width = 0.8 / len(losses)
+    colors = ("#3f51b5", "#e07b00", "#159b8f")
+    for k, loss in enumerate(losses):
+        values = [next((r["max_rel_error"] for r in rows if r["activation"] == a and r["loss"] == loss), None)
+                  for a in acts]
+        ys = [v if v else 1e-18 for v in values]
+        ax.bar(np.arange(len(acts)) + (k - (len(losses) - 1) / 2) * width, ys, width, label=loss,
+               color=colors[k % len(colors)])
+    if row.get("max_rel_error"):
+        ax.bar([len(acts)], [row["max_rel_error"]], width, color="#8e44ad", label="row network")
+    ax.axhline(threshold, color="#c62828", lw=1.2, ls="--", label=f"threshold {threshold:.0e}")
+    ax.set_yscale("log")
+    ax.set_xticks(list(range(len(acts))) + ([len(acts)] if row.get("max_rel_error") else []))
+    ax.set_xticklabels(acts + (["row net"] if row.get("max_rel_error") else []), color=grey)
+    ax.set_ylabel("max relative error", color=grey)
+    ax.tick_params(colors=grey)
+    for spine in ax.spines.values():
+        spine.set_color(grey)
+    ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, 1.17), frameon=False,
+              labelcolor=grey)
+    fig.tight_layout()
+    fig.savefig(path, transparent=True)
+    plt.close(fig)
+
+
+def _experiment(exp_id: str, key: str) -> dict:
+    def produce(work: Path) -> dict:
+        from checker.experiments import get
+
+        exp = get(exp_id)
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()):
+            result = exp.run(work)
+        names = []
+        for fig in result.figures:
+            fig = Path(fig)
+            if fig.parent.resolve() != work.resolve() and fig.exists():
+                shutil.copy2(fig, work / fig.name)
+            names.append(fig.name)
+        return {"id": exp.id, "title": exp.title, "summary": getattr(exp, "summary", ""),
+                "metrics": result.metrics, "markdown": result.markdown, "figures": names,
+                "seconds": round(time.perf_counter() - start, 2)}
+
+    return gp_jobs.cached_or_run("experiment", exp_id, key, produce)
+
+
+def _question_bank(key: str) -> dict:
+    def produce(work: Path) -> dict:
+        from derivations.expr import shape_of, to_latex
+        from derivations.questions import QUESTIONS
+
+        try:
+            from checker.grading.judge import prepare
+        except ImportError:
+            prepare = None
+        out = []
+        for q in QUESTIONS.values():
+            ref = q.reference
+            item = {
+                "id": q.id, "title": q.title, "prompt": q.prompt, "derivation": q.derivation,
+                "chain": getattr(q, "chain", ""),
+                "symbols": [{"latex": s.tex or s.key, "shape": _shape_tex(shape_of(s)), "spellings": list(sp)}
+                            for s, sp in q.symbols],
+                "code_names": [[name, s.tex or s.key] for name, s in getattr(q, "code_names", ())],
+                "named": [[sp, to_latex(e)] for sp, e in getattr(q, "named", ())],
+                "sigma": getattr(q, "sigma", "generic"),
+                "index_notation": bool(getattr(q, "index_notation", False)),
+                "convention": getattr(q, "convention", "column"),
+                "accepted": list(q.accepted),
+                "reference": to_latex(ref),
+                "answer_shape": _shape_tex(shape_of(ref)),
+                "mistakes": [],
+            }
+            if prepare is not None:
+                for pm in prepare(q.id).mutants:
+                    m = pm.mutant
+                    item["mistakes"].append({"tag": m.tag, "latex": to_latex(m.expr), "message": m.message})
+            out.append(item)
+        return {"questions": out, "mistakes_known": prepare is not None}
+
+    return gp_jobs.cached_or_run("questions", "bank", key, produce)
+
+
+def _grade_batch(csv_path: Path, key: str) -> dict:
+    def produce(work: Path) -> dict:
+        from checker.cli import main
+
+        out_dir = work / "out"
+        start = time.perf_counter()
+        with contextlib.redirect_stdout(io.StringIO()) as said, contextlib.redirect_stderr(io.StringIO()) as err:
+            status = main(["grade-batch", str(csv_path), "--out", str(out_dir), "--jobs", "1"])
+        if status != 0:
+            raise RuntimeError(f"gradproof grade-batch exited with {status}: {err.getvalue().strip()}")
+        rows = json.loads((out_dir / "results.json").read_text())
+        return {"rows": rows, "summary": said.getvalue().strip(), "report": "out/report.html",
+                "csv": csv_path.read_text(), "seconds": round(time.perf_counter() - start, 2)}
+
+    return gp_jobs.cached_or_run("grade-batch", "example", key, produce)
+
+
+def _shape_tex(shape: tuple) -> str:
+    return r" \times ".join(str(d) for d in shape)
+
+
+# ----------------------------------------------------------------------------------- running
+
+def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
+    """Plan every job, run the uncached ones on ``workers`` processes, and collect the outcomes."""
+    start = time.perf_counter()
+    items = catalogue()
+    jobs: list[Job] = []
+    for d in items.values():
+        jobs.append(Job("verify", d.id, _verify, (d,), cached=_verify_is_cached(d), weight=1 + d.step_count))
+
+    have_gradcheck = available("checker.gradcheck")
+    if have_gradcheck:
+        key = gp_jobs.digest(root, GRADCHECK_DEPENDS, _code(_gradcheck_grid, _gradcheck_row, _plot_gradcheck),
+                             repr((GRADCHECK_SIZES, GRADCHECK_BATCH, ROWNET_SIZES, ROWNET_BATCH)))
+        jobs.append(Job("gradcheck", "grid", _gradcheck_grid, (root, key),
+                        cached=gp_jobs.load_stored("gradcheck", "grid", key) is not None, weight=20))
+
+    experiments: list[tuple[str, str]] | None = None
+    if available("checker.experiments"):
+        try:
+            exps = importlib.import_module("checker.experiments").EXPERIMENTS
+            exps = list(exps.values()) if isinstance(exps, dict) else list(exps)
+            experiments = [(e.id, e.title) for e in exps]
+        except Exception as exc:  # the module exists but does not load: a failure, not an absence
+            experiments = []
+            jobs.append(Job("experiment-list", "all", _raise, (f"{type(exc).__name__}: {exc}",)))
+            exps = []
+        for e in exps:
+            fingerprint = e.fingerprint() if hasattr(e, "fingerprint") else ""
+            key = gp_jobs.digest(root, EXPERIMENT_DEPENDS, _code(_experiment), e.id, fingerprint)
+            jobs.append(Job("experiment", e.id, _experiment, (e.id, key),
+                            cached=gp_jobs.load_stored("experiment", e.id, key) is not None, weight=50))
+
+    have_bank = available("derivations.questions")
+    if have_bank:
+        key = gp_jobs.digest(root, GRADER_DEPENDS, _code(_question_bank, _shape_tex))
+        jobs.append(Job("questions", "bank", _question_bank, (key,),
+                        cached=gp_jobs.load_stored("questions", "bank", key) is not None, weight=5))
+    have_grader = available("checker.commands.grade_batch") and (root / EXAMPLE_CSV).exists()
+    if have_grader:
+        key = gp_jobs.digest(root, (*GRADER_DEPENDS, EXAMPLE_CSV), _code(_grade_batch))
+        jobs.append(Job("grade-batch", "example", _grade_batch, (root / EXAMPLE_CSV, key),
+                        cached=gp_jobs.load_stored("grade-batch", "example", key) is not None, weight=8))
+
+    outcomes = gp_jobs.run_jobs(jobs, workers)
+    exp_outcomes = None
+    if experiments is not None:
+        exp_outcomes = [outcomes[("experiment", i)] for i, _ in experiments]
+        if ("experiment-list", "all") in outcomes:
+            exp_outcomes.append(outcomes[("experiment-list", "all")])
+        for (i, title), o in zip(experiments, exp_outcomes, strict=False):
+            o.extra.setdefault("title", title)
+    return Measurements(
+        root=root,
+        catalogue=items,
+        verify={i: outcomes[("verify", i)] for i in items},
+        numeric_available=available("checker.numeric"),
+        gradcheck=outcomes.get(("gradcheck", "grid")) if have_gradcheck else None,
+        experiments=exp_outcomes,
+        questions=outcomes.get(("questions", "bank")) if have_bank else None,
+        grade_batch=outcomes.get(("grade-batch", "example")) if have_grader else None,
+        seconds=time.perf_counter() - start,
+        ran=sum(not j.cached for j in jobs),
+    )
+
+
+def _code(*functions: Any) -> str:
+    return "\n".join(inspect.getsource(f) for f in functions)
+
+
+def _raise(message: str) -> None:
+    raise RuntimeError(message)

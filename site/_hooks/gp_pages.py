@@ -1,0 +1,356 @@
+"""The pages of the site: Markdown rendered from jinja2 templates (``site/_templates``).
+
+Each page gets plain data (dicts, lists, strings) built here from the catalogue, the question bank,
+the reference code and the measurements; the templates only lay it out. No formula is written
+here: every LaTeX string comes from ``to_latex`` of a checked object or from the project's own text.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import math
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from gp_jobs import Outcome
+from gp_measure import Measurements
+from gp_source import Implementation, implementations
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "_templates"
+
+
+@dataclass
+class Page:
+    """A generated page (Markdown) or asset (a file on disk) at ``path`` in the site."""
+
+    path: str
+    markdown: str = ""
+    source: Path | None = None
+
+
+@dataclass
+class SiteContent:
+    """All generated files, the navigation, and the problems a strict build must fail on."""
+
+    pages: list[Page] = field(default_factory=list)
+    nav: list[Any] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------------------------ helpers
+
+def fmt_error(value: float | None) -> str:
+    """A relative error as the site prints it: ``3.1e-11``, ``0`` or ``—``."""
+    if value is None:
+        return "—"
+    if value == 0:
+        return "0"
+    if math.isinf(value) or math.isnan(value):
+        return "∞" if math.isinf(value) else "NaN"
+    return f"{value:.1e}"
+
+
+def table_math(latex: str) -> str:
+    """LaTeX safe inside a Markdown table cell (a bare ``|`` would split the cell)."""
+    return latex.replace("|", r"\vert ")
+
+
+def sizes_tex(combo: dict[str, int]) -> str:
+    """``{'n_l': 2, 'n_{l+1}': 3}`` as ``n_l = 2,\\ n_{l+1} = 3``."""
+    return r",\ ".join(f"{k} = {v}" for k, v in combo.items())
+
+
+def _env() -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
+    env.filters["err"] = fmt_error
+    env.filters["tm"] = table_math
+    env.filters["sizes"] = sizes_tex
+    env.filters["code_cell"] = lambda s: "`` " + " ".join(str(s).split()) + " ``"
+    env.filters["shq"] = shlex.quote
+    env.filters["ucfirst"] = lambda s: s[:1].upper() + s[1:]
+    env.filters["cell"] = lambda s: " ".join(str(s).split()).replace("|", "\\|")
+    return env
+
+
+def _status(o: Outcome, numeric_available: bool) -> dict:
+    """What a derivation's verdict looks like on the site."""
+    if not o.ok:
+        return {"key": "failed", "label": "failed", "icon": ":material-close-circle:", "ok": False}
+    r = o.value
+    numeric_missing = not numeric_available and all("checker.numeric" in n.detail for n in r.numeric)
+    if r.status == "verified":
+        return {"key": "verified", "label": "verified", "icon": ":material-check-circle:", "ok": True}
+    if r.symbolic and numeric_missing:
+        return {"key": "partial", "label": "steps verified; numeric check not available",
+                "icon": ":material-alert-circle:", "ok": True}
+    return {"key": "failed", "label": "failed", "icon": ":material-close-circle:", "ok": False}
+
+
+# ------------------------------------------------------------------------------------ derivations
+
+def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementation],
+                     questions: list[dict]) -> dict:
+    from derivations.expr import shape_of, to_latex
+
+    status = _status(o, m.numeric_available)
+    r = o.value if o.ok else None
+    checks = {(c.chain, c.index): c for c in (r.step_checks if r else [])}
+    sizes = [sizes_tex(s) for s in (r.sizes if r else [])]
+    chains = []
+    for ci, chain in enumerate(d.chains):
+        steps = []
+        for si, (_left, right, reason) in enumerate(chain.pairs()):
+            c = checks.get((ci, si))
+            steps.append({"n": si + 1, "latex": to_latex(right), "reason": reason,
+                          "ok": bool(c and c.ok), "checked": c is not None, "detail": c.detail if c else ""})
+        chains.append({"name": chain.name, "start": to_latex(chain.start), "steps": steps,
+                       "equation": d.equation_latex(chain)})
+    symbols = []
+    for s in d.symbols:
+        try:
+            shape = r" \times ".join(str(x) for x in shape_of(s))
+        except Exception:
+            shape = ""
+        symbols.append({"latex": to_latex(s), "shape": shape})
+    numeric = []
+    if r:
+        for n in r.numeric:
+            missing = not m.numeric_available and "checker.numeric" in n.detail
+            numeric.append({"network": n.network, "error": n.max_rel_error, "ok": n.ok, "detail": n.detail,
+                            "missing": missing})
+    return {
+        "id": d.id, "title": d.title, "topic": d.topic, "context": d.context, "notes": d.notes,
+        "convention": getattr(d, "convention", "column"),
+        "status": status, "result": r, "error": (o.error if not o.ok else (r.error if r else "")),
+        "sizes": sizes, "chains": chains, "symbols": symbols,
+        "definitions": [{"lhs": to_latex(s), "rhs": to_latex(e)} for s, e in d.definitions],
+        "numeric": numeric, "seconds": o.value.seconds if o.ok else o.seconds,
+        "cached": o.cached, "implementations": impls, "questions": questions,
+        "mistakes": list(d.mistakes), "probe": d.probe,
+        "result_latex": d.equation_latex(), "result_rhs": to_latex(d.result),
+    }
+
+
+# ------------------------------------------------------------------------------------ notation
+
+def _notation_view(root: Path) -> dict:
+    """The symbols of ``derivations/notation.py``, grouped by the section comments of the file."""
+    from derivations.expr import Sym, shape_of, to_latex
+
+    notation = importlib.import_module("derivations.notation")
+    source = (root / "derivations" / "notation.py").read_text(encoding="utf-8")
+    lines = source.splitlines()
+    sections: dict[str, list[dict]] = {}
+    order: list[tuple[int, str]] = []
+    for node in ast.parse(source).body:
+        if not isinstance(node, ast.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+            continue
+        name = node.targets[0].id
+        value = getattr(notation, name, None)
+        if not isinstance(value, Sym):
+            continue
+        heading = "symbols"
+        for ln in range(node.lineno - 1, 0, -1):
+            text = lines[ln - 1].strip()
+            if text.startswith("# ----") or text.startswith("# ==="):
+                heading = text.lstrip("#-= ").strip()
+                break
+        rows, cols = shape_of(value)
+        kind = ("scalar" if (rows, cols) == (1, 1) else "column vector" if cols == 1
+                else "row vector" if rows == 1 else "matrix")
+        if heading not in sections:
+            sections[heading] = []
+            order.append((node.lineno, heading))
+        sections[heading].append({"name": name, "key": value.key, "latex": to_latex(value),
+                                  "shape": rf"{rows} \times {cols}", "kind": kind})
+    row_words = ("row convention", "slides")
+    groups = [{"title": h, "symbols": sections[h], "row": any(w in h.lower() for w in row_words)}
+              for _, h in order]
+    doc = (notation.__doc__ or "").strip()
+    return {"groups": groups, "doc": doc}
+
+
+def _convention_definitions(catalogue: dict[str, Any]) -> dict[str, list[dict]]:
+    """The definitions the catalogue's derivations rely on, per convention, without repeats."""
+    from derivations.expr import to_latex
+
+    out: dict[str, list[dict]] = {"column": [], "row": []}
+    seen: set[str] = set()
+    for d in catalogue.values():
+        conv = "row" if getattr(d, "convention", "column") == "row" else "column"
+        for s, e in d.definitions:
+            line = f"{to_latex(s)} = {to_latex(e)}"
+            if line in seen:
+                continue
+            seen.add(line)
+            out[conv].append({"latex": line, "derivation": d.id, "title": d.title})
+    return out
+
+
+# ------------------------------------------------------------------------------------ assembling
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def build(m: Measurements) -> SiteContent:
+    """Every generated page and asset, and the navigation."""
+    from derivations.base import TOPICS
+
+    env = _env()
+    out = SiteContent()
+    root = m.root
+    cat = m.catalogue
+    impls = implementations(root, list(cat))
+    bank = m.questions.value if m.questions is not None and m.questions.ok else None
+    question_list = bank["questions"] if bank else []
+    by_derivation: dict[str, list[dict]] = {}
+    for q in question_list:
+        by_derivation.setdefault(q["derivation"], []).append(q)
+
+    views = {}
+    for i, d in cat.items():
+        o = m.verify[i]
+        views[i] = _derivation_view(d, o, m, [x for x in impls if i in x.cites], by_derivation.get(i, []))
+        st = views[i]["status"]
+        if not st["ok"]:
+            why = views[i]["error"] or "; ".join(
+                [f"step {s['n']}: {s['detail']}" for c in views[i]["chains"] for s in c["steps"] if not s["ok"]]
+                + [f"{n['network']}: {n['detail'] or fmt_error(n['error'])}" for n in views[i]["numeric"]
+                   if not n["ok"]])
+            out.errors.append(f"derivation {i!r} failed its checks: {why}")
+        elif st["key"] == "partial":
+            out.notes.append(f"derivation {i!r}: steps verified; numeric check not available yet")
+
+    topics = list(TOPICS) + sorted({d.topic for d in cat.values()} - set(TOPICS))
+    by_topic = [(t, [views[i] for i, d in cat.items() if d.topic == t]) for t in topics]
+    by_topic = [(t, vs) for t, vs in by_topic if vs]
+    totals = {
+        "derivations": len(views),
+        "verified": sum(v["status"]["key"] == "verified" for v in views.values()),
+        "partial": sum(v["status"]["key"] == "partial" for v in views.values()),
+        "failed": sum(not v["status"]["ok"] for v in views.values()),
+        "steps": sum(d.step_count for d in cat.values()),
+        "steps_verified": sum(v["result"].steps_verified for v in views.values() if v["result"]),
+        "seconds": round(m.seconds, 1),
+        "ran": m.ran,
+        "worst_error": max((v["result"].numeric_max_rel_error for v in views.values()
+                            if v["result"] and v["result"].numeric_max_rel_error is not None), default=None),
+    }
+    common = {"totals": totals, "numeric_available": m.numeric_available}
+
+    def render(template: str, path: str, **ctx: Any) -> None:
+        depth = path.count("/")
+        up = "../" * depth
+        out.pages.append(Page(path, env.get_template(template).render(up=up, **common, **ctx)))
+
+    render("home.md.j2", "index.md", topics=by_topic, questions=question_list)
+    render("notation.md.j2", "notation.md", notation=_notation_view(root),
+           definitions=_convention_definitions(cat))
+    render("derivations.md.j2", "derivations/index.md", topics=by_topic)
+    for v in views.values():
+        render("derivation.md.j2", f"derivations/{v['id']}.md", d=v)
+
+    # --- questions and the example class
+    qnav: list[Any] = ["questions/index.md"]
+    gb = m.grade_batch
+    example = gb.value if gb is not None and gb.ok else None
+    if m.questions is not None and not m.questions.ok:
+        out.errors.append(f"the question bank could not be read: {m.questions.error}")
+    if gb is not None and not gb.ok:
+        out.errors.append(f"grade-batch on the example class failed: {gb.error}")
+    if example:
+        out.pages.append(Page("questions/example-report.html", source=Path(example["dir"]) / example["report"]))
+    render("questions.md.j2", "questions/index.md", bank=bank, bank_outcome=m.questions,
+           example=example, example_outcome=gb, derivations=views,
+           question_ids={q["id"] for q in question_list})
+    for q in question_list:
+        render("question.md.j2", f"questions/{q['id']}.md", q=q, d=views.get(q["derivation"]))
+        qnav.append({q["title"]: f"questions/{q['id']}.md"})
+
+    # --- reference MLP
+    files: dict[str, list[Implementation]] = {}
+    for x in impls:
+        files.setdefault(x.path, []).append(x)
+    walk = _walkthrough(root)
+    render("mlp.md.j2", "mlp.md", files=files, derivations=views, walk=walk)
+
+    # --- gradient checks
+    g = m.gradcheck
+    grid = g.value if g is not None and g.ok else None
+    if g is not None and not g.ok:
+        out.errors.append(f"the gradient checks failed to run: {g.error}")
+    if grid:
+        failing = [f"{r['activation']} × {r['loss']}" for r in [*grid["rows"], grid["rownet"]] if not r["passed"]]
+        if failing:
+            out.errors.append("gradient check failed for " + ", ".join(failing))
+        out.pages.append(Page("gradcheck.png", source=Path(grid["dir"]) / grid["figure"]))
+    render("gradcheck.md.j2", "gradcheck.md", grid=grid, outcome=g)
+
+    # --- experiments
+    enav: list[Any] = ["experiments/index.md"]
+    exps = []
+    for o in m.experiments or []:
+        if not o.ok:
+            out.errors.append(f"experiment {o.name!r} failed: {o.error}")
+        item = {"id": o.name, "title": o.extra.get("title", o.name), "ok": o.ok, "error": o.error,
+                "cached": o.cached, "data": o.value if o.ok else None}
+        exps.append(item)
+        if o.ok and o.kind == "experiment":
+            for fig in o.value["figures"]:
+                out.pages.append(Page(f"experiments/{o.name}/{fig}", source=Path(o.value["dir"]) / fig))
+        if o.kind == "experiment":
+            render("experiment.md.j2", f"experiments/{o.name}/index.md", e=item)
+            enav.append({item["title"]: f"experiments/{o.name}/index.md"})
+    render("experiments.md.j2", "experiments/index.md", experiments=exps,
+           available=m.experiments is not None)
+
+    dnav: list[Any] = ["derivations/index.md"]
+    for t, vs in by_topic:
+        dnav.append({t[:1].upper() + t[1:]: [{v["title"]: f"derivations/{v['id']}.md"} for v in vs]})
+    out.nav = [
+        {"Home": "index.md"},
+        {"Notation": "notation.md"},
+        {"Derivations": dnav},
+        {"Questions": qnav},
+        {"Reference MLP": "mlp.md"},
+        {"Gradient checks": "gradcheck.md"},
+        {"Experiments": enav},
+    ]
+    return out
+
+
+def _walkthrough(root: Path) -> list[dict]:
+    """The forward and backward methods of :class:`checker.mlp.MLP`, shown whole on the MLP page."""
+    path = root / "checker" / "mlp.py"
+    if not path.exists():
+        return []
+    source = path.read_text(encoding="utf-8")
+    lines = source.splitlines()
+    wanted = {"forward": "The forward pass", "backward": "The backward pass", "gradients": "Gradients of a batch"}
+    found = []
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.ClassDef) and node.name == "MLP":
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name in wanted:
+                    first = min([item.lineno, *(dec.lineno for dec in item.decorator_list)])
+                    last = item.end_lineno or item.lineno
+                    import textwrap
+
+                    found.append({"title": wanted[item.name], "name": f"MLP.{item.name}", "first": first,
+                                  "last": last, "source": textwrap.dedent("\n".join(lines[first - 1:last])),
+                                  "doc": (ast.get_docstring(item) or "").strip().splitlines()[0:1]})
+    return found

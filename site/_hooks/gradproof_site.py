@@ -1,0 +1,118 @@
+"""The MkDocs hook that turns the verified catalogue into the gradproof handbook.
+
+At every build (``mkdocs build`` or each reload of ``mkdocs serve``):
+
+1. ``on_config`` points ``GRADPROOF_CACHE`` at ``.cache/gradproof`` of the repository and, when a
+   source file of ``derivations/`` or ``checker/`` changed since the previous build in this process,
+   drops those modules so that the new code is imported;
+2. ``on_files`` measures everything (``gp_measure``: verification of every derivation, gradient
+   checks, experiments, the question bank and an example class report — cached by content, the
+   uncached part on two processes) and adds the pages rendered from ``site/_templates`` as
+   generated files, with the navigation;
+3. ``on_page_content`` replaces every formula by MathML (``gp_math``);
+4. ``on_serve`` also watches ``derivations/`` and ``checker/``.
+
+A derivation that fails its checks, a piece that exists but fails, or a formula that cannot be
+converted is logged as an error: the page shows it in red and ``mkdocs build --strict`` fails.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import gp_math
+import gp_measure
+import gp_pages
+from mkdocs.structure.files import File, Files, InclusionLevel
+
+log = logging.getLogger("mkdocs.plugins.gradproof")
+
+WATCHED = ("derivations", "checker")
+_state: dict[str, Any] = {"mtimes": None, "content": None}
+
+
+def _root(config: Any) -> Path:
+    return Path(config.config_file_path).resolve().parent
+
+
+def _source_mtimes(root: Path) -> dict[str, float]:
+    out = {}
+    for top in WATCHED:
+        for p in (root / top).rglob("*"):
+            if p.suffix in (".py", ".lark", ".j2") and "__pycache__" not in p.parts:
+                out[str(p)] = p.stat().st_mtime
+    return out
+
+
+def _reload_if_changed(root: Path) -> None:
+    """Forget the project's modules if their sources changed since the previous build of this process."""
+    now = _source_mtimes(root)
+    if _state["mtimes"] is not None and now != _state["mtimes"]:
+        for name in list(sys.modules):
+            if name.split(".")[0] in WATCHED:
+                del sys.modules[name]
+        gp_math.to_mathml.cache_clear()
+        log.info("gradproof: sources changed, reloading derivations and checker")
+    _state["mtimes"] = now
+
+
+def on_config(config: Any) -> Any:
+    """Set the cache location and pick up changed sources."""
+    root = _root(config)
+    os.environ.setdefault("GRADPROOF_CACHE", str(root / ".cache" / "gradproof"))
+    if str(root) not in sys.path:
+        sys.path.insert(0, str(root))
+    _reload_if_changed(root)
+    return config
+
+
+def on_files(files: Files, config: Any) -> Files:
+    """Measure, render every generated page, and set the navigation."""
+    root = _root(config)
+    start = time.perf_counter()
+    measurements = gp_measure.measure(root)
+    content = gp_pages.build(measurements)
+    for page in content.pages:
+        old = files.get_file_from_path(page.path)
+        if old is not None:
+            files.remove(old)
+        if page.source is not None:
+            files.append(File.generated(config, page.path, abs_src_path=str(page.source),
+                                        inclusion=InclusionLevel.INCLUDED))
+        else:
+            files.append(File.generated(config, page.path, content=page.markdown,
+                                        inclusion=InclusionLevel.INCLUDED))
+    config.nav = content.nav
+    for note in content.notes:
+        log.info(f"gradproof: {note}")
+    for error in content.errors:
+        log.error(f"gradproof: {error}")
+    log.info(
+        f"gradproof: {len(measurements.catalogue)} derivations, {measurements.ran} computations run "
+        f"(the rest from the cache), pages in {time.perf_counter() - start:.1f} s"
+    )
+    _state["content"] = content
+    return files
+
+
+def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
+    """Every ``$...$`` and ``$$...$$`` of the page as MathML; a formula that cannot be shown is an error."""
+
+    def problem(p: gp_math.Problem) -> None:
+        log.error(f"gradproof: {page.file.src_uri}: latex2mathml cannot convert ${p.latex}$: {p.reason}")
+
+    return gp_math.render_math(html, problem)
+
+
+def on_serve(server: Any, config: Any, builder: Any) -> Any:
+    """Rebuild when a derivation or the checking code changes, not only the docs."""
+    root = _root(config)
+    for top in WATCHED:
+        if (root / top).is_dir():
+            server.watch(str(root / top))
+    return server

@@ -108,6 +108,8 @@ CASES: list[tuple[str, str, Vocabulary, Expr]] = [
     ("top-braced", "(W^{(l+1)})^{\\top}", COL, T(W)),
     ("intercal", "(W^{(l+1)})^\\intercal", COL, T(W)),
     ("mathsf-T", "(W^{(l+1)})^{\\mathsf{T}}", COL, T(W)),
+    ("mathrm-T", "(W^{(l+1)})^{\\mathrm{T}}", COL, T(W)),
+    ("rm-switch-T", "(W^{(l+1)})^{\\rm T}", COL, T(W)),
     ("fused-T", "W^{(l+1)T}", COL, T(W)),
     ("fused-top", "W^{(l+1)\\top}", COL, T(W)),
     ("braced-group-top", "{W^{(l+1)}}^{\\top}", COL, T(W)),

@@ -443,9 +443,8 @@ class Reader:
         if isinstance(node, Token):
             if node.start_pos is None:
                 return None
-            return node.start_pos, node.end_pos if node.end_pos is not None else node.start_pos + len(
-                node.value
-            )
+            end = node.end_pos if node.end_pos is not None else node.start_pos + len(node.value)
+            return node.start_pos, end
         meta = getattr(node, "_meta", None)
         if meta is not None and not meta.empty:
             return meta.start_pos, meta.end_pos
@@ -1459,11 +1458,7 @@ class Reader:
             parts = body.children if _tree(body, "arglist") else [body]
             args: list[Expr | Cond] = []
             for p in parts:
-                if _tree(p, "cond"):
-                    c = self.condition(p)
-                    args.append(c if isinstance(c, Cond) else c)
-                else:
-                    args.append(self.value(p))
+                args.append(self.condition(p) if _tree(p, "cond") else self.value(p))
             post = scripts
         else:
             args, post = [self.value(arg_node)], []
@@ -1480,9 +1475,8 @@ class Reader:
                 node,
                 f"`{self.spelled(head.node)}` takes {arity} argument{'s' * (arity > 1)}, not {len(args)}",
             )
-        if name != "where" and any(isinstance(a, Cond | KDelta) for a in args):
-            conds = [Indicator(a) if isinstance(a, Cond) else a for a in args]
-            args = conds
+        if name != "where":  # a comparison as an argument is 1 where it holds: \sigma(z > 0)
+            args = [Indicator(a) if isinstance(a, Cond) else a for a in args]
         if head.d and name in STRUCTURAL:
             raise self.error(head.node, f"the derivative of {name} is not read; write it out")
         if name == "max":
@@ -1494,11 +1488,7 @@ class Reader:
             return Diag(args[0])
         if name == "where":
             cond, a, b = args
-            if isinstance(cond, KDelta):
-                cond = Cond(
-                    Num(Fraction(1)), "==", Num(Fraction(1))
-                )  # never: index comparisons are not read here
-            if not isinstance(cond, Cond):
+            if not isinstance(cond, Cond) or isinstance(a, Cond) or isinstance(b, Cond):
                 raise self.error(
                     node, "the first argument of where(...) is a comparison, as in where(z > 0, 1, 0)"
                 )

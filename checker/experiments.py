@@ -875,8 +875,14 @@ def _big_run(env: str, name: str, config: TrainConfig) -> dict[str, Any]:
 def _big_section(
     label: str, env: str, dataset: str, m: dict[str, Any], configs: Sequence[TrainConfig]
 ) -> str:
-    extra = f"--data-dir DIR --out runs/{dataset}"
-    commands = _code(*(train_command(dataset, config, extra=extra) for config in configs))
+    commands = _code(
+        *(
+            train_command(
+                dataset, c, extra=f"--data-dir DIR --out runs/{dataset}-{'-'.join(map(str, c.layers))}"
+            )
+            for c in configs
+        )
+    )
     files = MNIST_FILES if dataset == "mnist" else CIFAR_FILES
     if not m["configured"]:
         status = (

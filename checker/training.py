@@ -28,6 +28,7 @@ __all__ = [
     "TrainConfig",
     "TrainResult",
     "accuracy",
+    "check_config",
     "grid_search",
     "jsonable",
     "load_model",
@@ -179,6 +180,23 @@ def resolve_layers(layers: Sequence[int | None], ds: Dataset, loss: str = "mse")
     return [int(s) for s in sizes]  # type: ignore[arg-type]
 
 
+def check_config(config: TrainConfig) -> None:
+    """Reject settings SGD cannot run with, naming the flag: η > 0, 0 ≤ momentum < 1, λ ≥ 0, epochs ≥ 1."""
+    problems = []
+    if not config.lr > 0:
+        problems.append(f"--lr must be positive, got {config.lr:g}")
+    if not 0 <= config.momentum < 1:
+        problems.append(f"--momentum must be in [0, 1), got {config.momentum:g}")
+    if config.l1 < 0 or config.l2 < 0:
+        problems.append(f"--l1 and --l2 cannot be negative, got {config.l1:g} and {config.l2:g}")
+    if config.epochs < 1 or config.batch_size < 1:
+        problems.append("--epochs and --batch-size must be at least 1")
+    if config.dtype not in ("float32", "float64"):
+        problems.append(f"--dtype must be float32 or float64, got {config.dtype}")
+    if problems:
+        raise ConfigError("; ".join(problems))
+
+
 # ---------------------------------------------------------------------------------------------
 # Predictions
 # ---------------------------------------------------------------------------------------------
@@ -241,6 +259,7 @@ def train(
     not counted in ``seconds``. ``on_epoch(epoch, record)`` is called after each epoch.
     """
     mlp = _mlp()
+    check_config(config)
     sizes = resolve_layers(config.layers, ds, config.loss)
     dtype = np.dtype(config.dtype)
     n_out = sizes[-1]
@@ -248,16 +267,19 @@ def train(
     val: dict[str, np.ndarray] = {}
     if ds.has_validation:
         val = {"X_val": columns(ds.X_val, dtype), "Y_val": targets(ds.y_val, n_out, dtype)}  # type: ignore[arg-type]
-    model = mlp.MLP.create(
-        sizes,
-        activation=config.activation,
-        loss=config.loss,
-        output_activation=config.output_activation,
-        l1=config.l1,
-        l2=config.l2,
-        dtype=dtype,
-        seed=config.seed,
-    )
+    try:
+        model = mlp.MLP.create(
+            sizes,
+            activation=config.activation,
+            loss=config.loss,
+            output_activation=config.output_activation,
+            l1=config.l1,
+            l2=config.l2,
+            dtype=dtype,
+            seed=config.seed,
+        )
+    except ValueError as exc:  # e.g. an output activation the loss does not allow
+        raise ConfigError(str(exc)) from exc
     history: list[dict[str, float]] = []
     eval_seconds = 0.0
 

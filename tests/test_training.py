@@ -242,6 +242,14 @@ def test_train_command_prints_a_summary(capsys):
         (["--dataset", "digits", "--layers", "auto,30,x"], "'x' is not a whole number"),
         (["--dataset", "mnist", "--layers", "auto,30,10"], "pass --data-dir DIR or set GRADPROOF_MNIST_DIR"),
         (["--dataset", "mnist", "--data-dir", "/nonexist/m", "--layers", "auto,10"], "/nonexist/m does not"),
+        (["--dataset", "xor", "--layers", "2,2,1", "--lr", "0"], "--lr must be positive"),
+        (["--dataset", "xor", "--layers", "2,2,1", "--momentum", "1.5"], "--momentum must be in [0, 1)"),
+        (["--dataset", "xor", "--layers", "2,2,1", "--l2", "-1"], "cannot be negative"),
+        (
+            ["--dataset", "xor", "--layers", "2,2", "--loss", "softmax-ce", "--output-activation", "tanh"],
+            "fixes the",
+        ),
+        (["--dataset", "xor", "--layers", "2,2,1", "--val-fraction", "1.5"], "validation fraction"),
     ],
 )
 def test_train_command_errors_are_one_clear_line(argv, message, capsys, monkeypatch):

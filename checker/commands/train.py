@@ -148,10 +148,11 @@ def load_data(args: argparse.Namespace):
 def run(args: argparse.Namespace) -> int:
     """Train, report and save; 0 on success, 2 on a configuration or data error."""
     from checker.datasets import DatasetError
-    from checker.training import ConfigError, resolve_layers, save_model, train, write_metrics
+    from checker.training import ConfigError, check_config, resolve_layers, save_model, train, write_metrics
 
     try:
         config = config_from_args(args)
+        check_config(config)
         ds = load_data(args)
         resolve_layers(config.layers, ds, config.loss)  # fail before any work is done
     except (ConfigError, DatasetError, ValueError) as exc:
@@ -166,8 +167,11 @@ def run(args: argparse.Namespace) -> int:
         )
         advance(status=status)
 
-    with bar:
-        result = train(ds, config, on_epoch=on_epoch)
+    try:
+        with bar:
+            result = train(ds, config, on_epoch=on_epoch)
+    except ConfigError as exc:
+        return fail("train", str(exc))
     metrics = result.metrics
 
     if args.out is not None:

@@ -287,6 +287,8 @@ def test_grid_command_rejects_bad_lists(tmp_path, capsys):
     argv = ["grid", "--dataset", "moons", "--layers", "auto,4,auto", "--out", str(tmp_path)]
     assert main([*argv, "--batch-sizes", "10,0", "--lrs", "0.1"]) == 2
     assert "--batch-sizes '10,0'" in capsys.readouterr().err
+    assert main([*argv, "--batch-sizes", "10", "--lrs", "0.1", "--momentum", "1"]) == 2
+    assert "--momentum must be in [0, 1)" in capsys.readouterr().err
 
 
 def test_progress_bar_only_on_a_terminal_outside_ci(monkeypatch):

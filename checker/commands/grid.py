@@ -26,6 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.datasets import DatasetError
     from checker.training import (
         ConfigError,
+        check_config,
         grid_search,
         parse_floats,
         parse_ints,
@@ -37,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
         batch_sizes = parse_ints(args.batch_sizes, "--batch-sizes")
         lrs = parse_floats(args.lrs, "--lrs")
         config = config_from_args(args)
+        check_config(config)
         ds = load_data(args)
         resolve_layers(config.layers, ds, config.loss)
     except (ConfigError, DatasetError, ValueError) as exc:
@@ -49,8 +51,11 @@ def run(args: argparse.Namespace) -> int:
         shown = "diverged" if score is None else f"{100 * score:.2f} %"
         advance(status=f"batch {cell['batch_size']}, η {cell['lr']:g}: {shown}")
 
-    with bar:
-        result = grid_search(ds, config, batch_sizes, lrs, on_cell=on_cell)
+    try:
+        with bar:
+            result = grid_search(ds, config, batch_sizes, lrs, on_cell=on_cell)
+    except ConfigError as exc:
+        return fail("grid", str(exc))
     paths = write_grid(result, args.out)
     best = result.best
     if args.json:

@@ -436,6 +436,9 @@ def sgd(
             f"{model.sizes[0]} input rows and the same number of columns in both"
         )
     _check_targets(model, YT.T)
+    validation = None
+    if X_val is not None and Y_val is not None:  # cast once, not every epoch
+        validation = np.asarray(X_val, dtype), np.asarray(Y_val, dtype)
     N, L = XT.shape[0], model.depth
     cost = _losses.loss(model.loss)
     rng = np.random.default_rng(seed)
@@ -473,8 +476,8 @@ def sgd(
             "val_loss": None,
             "val_accuracy": None,
         }
-        if X_val is not None and Y_val is not None:
-            Xv, Yv = np.asarray(X_val, dtype), np.asarray(Y_val, dtype)
+        if validation is not None:
+            Xv, Yv = validation
             cache = model.forward(Xv)
             record["val_loss"] = cost.fn(cache.z[L], cache.a[L], Yv) + model.regularisation()
             record["val_accuracy"] = count_correct(cache.a[L], Yv) / Yv.shape[1]

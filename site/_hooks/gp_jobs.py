@@ -81,7 +81,8 @@ def digest(root: Path, patterns: tuple[str, ...], *extra: str) -> str:
     h = hashlib.sha256(CACHE_FORMAT.encode())
     for text in extra:
         h.update(text.encode())
-    paths = sorted({p for pat in patterns for p in root.glob(pat) if p.is_file() and "__pycache__" not in p.parts})
+    found = {p for pat in patterns for p in root.glob(pat)}
+    paths = sorted(p for p in found if p.is_file() and "__pycache__" not in p.parts)
     for p in paths:
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
@@ -95,7 +96,8 @@ def _execute(job: Job) -> Outcome:
             # library deprecation notices are for the project's developers, not the site's build log
             warnings.simplefilter("ignore", DeprecationWarning)
             value = job.run(*job.args)
-        return Outcome(job.kind, job.name, True, value, seconds=time.perf_counter() - start, cached=job.cached)
+        return Outcome(job.kind, job.name, True, value, seconds=time.perf_counter() - start,
+                       cached=job.cached)
     except BaseException as exc:  # noqa: BLE001 - a job reports, never raises
         if isinstance(exc, KeyboardInterrupt):
             raise
@@ -154,13 +156,20 @@ def store(kind: str, name: str, key: str, produce: Callable[[Path], dict]) -> di
     try:
         data = produce(work)
         (work / "result.json").write_text(json.dumps(data, default=_json_default, indent=1))
-        shutil.rmtree(final, ignore_errors=True)
-        work.rename(final)
+        if final.exists() and not (final / "result.json").exists():
+            shutil.rmtree(final, ignore_errors=True)  # the remains of an interrupted build
+        try:
+            work.rename(final)
+        except OSError:
+            if not (final / "result.json").exists():
+                raise
+            # a concurrent build stored the same result (same key) first: keep that one
     finally:
         shutil.rmtree(work, ignore_errors=True)
     # older versions of the same result are of no further use
     for old in final.parent.glob(f"{name}-*"):
-        if old != final and not old.name.startswith(f"{final.name}.tmp") and old.name[len(name) + 1:].isalnum():
+        other_key = old.name[len(name) + 1:]
+        if old != final and other_key.isalnum():  # not a sibling name ("xor-big") nor a .tmp dir
             shutil.rmtree(old, ignore_errors=True)
     data["dir"] = str(final)
     return data

@@ -70,7 +70,7 @@ class Measurements:
     grade_batch: Outcome | None
     seconds: float = 0.0
     ran: int = 0  # jobs that were not cached
-    problems: list[str] = field(default_factory=list)
+    timings: list[dict] = field(default_factory=list)  # every job: kind, name, seconds, cached
 
 
 # ----------------------------------------------------------------------------------- catalogue
@@ -113,8 +113,14 @@ def _gradcheck_grid(root: Path, key: str) -> dict:
         import numpy as np
 
         from checker import activations, losses, rownet
-        from checker.gradcheck import DEFAULT_FLOOR, DEFAULT_H, DEFAULT_THRESHOLD, gradcheck, random_problem
-        from checker.gradcheck import rownet_gradcheck
+        from checker.gradcheck import (
+            DEFAULT_FLOOR,
+            DEFAULT_H,
+            DEFAULT_THRESHOLD,
+            gradcheck,
+            random_problem,
+            rownet_gradcheck,
+        )
         from checker.mlp import MLP
 
         rows = []
@@ -252,7 +258,8 @@ def _grade_batch(csv_path: Path, key: str) -> dict:
 
         out_dir = work / "out"
         start = time.perf_counter()
-        with contextlib.redirect_stdout(io.StringIO()) as said, contextlib.redirect_stderr(io.StringIO()) as err:
+        said, err = io.StringIO(), io.StringIO()
+        with contextlib.redirect_stdout(said), contextlib.redirect_stderr(err):
             status = main(["grade-batch", str(csv_path), "--out", str(out_dir), "--jobs", "1"])
         if status != 0:
             raise RuntimeError(f"gradproof grade-batch exited with {status}: {err.getvalue().strip()}")
@@ -317,7 +324,7 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
         exp_outcomes = [outcomes[("experiment", i)] for i, _ in experiments]
         if ("experiment-list", "all") in outcomes:
             exp_outcomes.append(outcomes[("experiment-list", "all")])
-        for (i, title), o in zip(experiments, exp_outcomes, strict=False):
+        for (_, title), o in zip(experiments, exp_outcomes, strict=False):
             o.extra.setdefault("title", title)
     return Measurements(
         root=root,
@@ -330,6 +337,8 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
         grade_batch=outcomes.get(("grade-batch", "example")) if have_grader else None,
         seconds=time.perf_counter() - start,
         ran=sum(not j.cached for j in jobs),
+        timings=[{"kind": o.kind, "name": o.name, "seconds": round(o.seconds, 3), "cached": o.cached,
+                  "ok": o.ok} for o in outcomes.values()],
     )
 
 

@@ -56,6 +56,22 @@ def fmt_error(value: float | None) -> str:
     return f"{value:.1e}"
 
 
+def power_tex(value: float) -> str:
+    """``1e-05`` as ``10^{-5}``, ``3e-4`` as ``3 \\times 10^{-4}``: how a step size reads in a formula."""
+    mantissa, exponent = f"{value:.0e}".split("e")
+    power = f"10^{{{int(exponent)}}}"
+    return power if mantissa == "1" else rf"{mantissa} \times {power}"
+
+
+def shell_quote(text: str) -> str:
+    """An answer quoted for bash, as readably as possible (double quotes keep ``\\sigma'`` legible)."""
+    if "'" not in text:
+        return f"'{text}'"
+    if not any(c in text for c in '"$`!') and "\\\\" not in text:
+        return f'"{text}"'
+    return shlex.quote(text)
+
+
 def table_math(latex: str) -> str:
     """LaTeX safe inside a Markdown table cell (a bare ``|`` would split the cell)."""
     return latex.replace("|", r"\vert ")
@@ -79,7 +95,8 @@ def _env() -> jinja2.Environment:
     env.filters["tm"] = table_math
     env.filters["sizes"] = sizes_tex
     env.filters["code_cell"] = lambda s: "`` " + " ".join(str(s).split()) + " ``"
-    env.filters["shq"] = shlex.quote
+    env.filters["shq"] = shell_quote
+    env.filters["power"] = power_tex
     env.filters["ucfirst"] = lambda s: s[:1].upper() + s[1:]
     env.filters["cell"] = lambda s: " ".join(str(s).split()).replace("|", "\\|")
     return env
@@ -108,7 +125,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
     status = _status(o, m.numeric_available)
     r = o.value if o.ok else None
     checks = {(c.chain, c.index): c for c in (r.step_checks if r else [])}
-    sizes = [sizes_tex(s) for s in (r.sizes if r else [])]
+    sizes = [sizes_tex(s) for s in (r.sizes if r else []) if s]  # {} for an all-scalar derivation
     chains = []
     for ci, chain in enumerate(d.chains):
         steps = []
@@ -156,9 +173,10 @@ def _notation_view(root: Path) -> dict:
     sections: dict[str, list[dict]] = {}
     order: list[tuple[int, str]] = []
     for node in ast.parse(source).body:
-        if not isinstance(node, ast.Assign) or len(node.targets) != 1 or not isinstance(node.targets[0], ast.Name):
+        target = node.targets[0] if isinstance(node, ast.Assign) and len(node.targets) == 1 else None
+        if not isinstance(target, ast.Name):
             continue
-        name = node.targets[0].id
+        name = target.id
         value = getattr(notation, name, None)
         if not isinstance(value, Sym):
             continue
@@ -183,20 +201,38 @@ def _notation_view(root: Path) -> dict:
     return {"groups": groups, "doc": doc}
 
 
-def _convention_definitions(catalogue: dict[str, Any]) -> dict[str, list[dict]]:
-    """The definitions the catalogue's derivations rely on, per convention, without repeats."""
+# Which checked derivations the Notation page sets side by side, per convention: their definitions
+# (the forward pass) and their results (the backward pass). A missing id is skipped.
+CONVENTIONS = {
+    "column": {"forward": ("weight-gradient", "mse-output-delta"),
+               "results": ("softmax-ce-gradient", "hidden-delta", "weight-gradient", "bias-gradient")},
+    "row": {"forward": ("row-backprop",), "results": ("row-backprop",)},
+}
+
+
+def _conventions(catalogue: dict[str, Any]) -> dict[str, dict[str, list[dict]]]:
+    """The definitions and results of the derivations named in :data:`CONVENTIONS`, without repeats."""
     from derivations.expr import to_latex
 
-    out: dict[str, list[dict]] = {"column": [], "row": []}
-    seen: set[str] = set()
-    for d in catalogue.values():
-        conv = "row" if getattr(d, "convention", "column") == "row" else "column"
-        for s, e in d.definitions:
-            line = f"{to_latex(s)} = {to_latex(e)}"
-            if line in seen:
+    out: dict[str, dict[str, list[dict]]] = {}
+    for conv, spec in CONVENTIONS.items():
+        seen: set[str] = set()
+        forward, results = [], []
+        for i in spec["forward"]:
+            if i not in catalogue:
                 continue
-            seen.add(line)
-            out[conv].append({"latex": line, "derivation": d.id, "title": d.title})
+            for sym, e in catalogue[i].definitions:
+                line = rf"{to_latex(sym)} \coloneqq {to_latex(e)}"
+                if line not in seen:
+                    seen.add(line)
+                    forward.append({"latex": line, "id": i, "title": catalogue[i].title})
+        for i in spec["results"]:
+            if i not in catalogue:
+                continue
+            for chain in catalogue[i].chains:
+                results.append({"latex": catalogue[i].equation_latex(chain), "id": i,
+                                "title": catalogue[i].title})
+        out[conv] = {"forward": forward, "results": results}
     return out
 
 
@@ -227,10 +263,13 @@ def build(m: Measurements) -> SiteContent:
         views[i] = _derivation_view(d, o, m, [x for x in impls if i in x.cites], by_derivation.get(i, []))
         st = views[i]["status"]
         if not st["ok"]:
+            steps = [s for c in views[i]["chains"] for s in c["steps"] if not s["ok"]]
+            numeric = [n for n in views[i]["numeric"] if not n["ok"]]
             why = views[i]["error"] or "; ".join(
-                [f"step {s['n']}: {s['detail']}" for c in views[i]["chains"] for s in c["steps"] if not s["ok"]]
-                + [f"{n['network']}: {n['detail'] or fmt_error(n['error'])}" for n in views[i]["numeric"]
-                   if not n["ok"]])
+                [f"step {s['n']}: {s['detail'] or 'not checked'}" for s in steps]
+                + [f"{n['network']}: {n['detail'] or fmt_error(n['error'])}" for n in numeric]
+                + ([] if views[i]["result"] is None or views[i]["result"].result_check
+                   else ["sympy does not derive the result from the start of the chain"]))
             out.errors.append(f"derivation {i!r} failed its checks: {why}")
         elif st["key"] == "partial":
             out.notes.append(f"derivation {i!r}: steps verified; numeric check not available yet")
@@ -259,7 +298,7 @@ def build(m: Measurements) -> SiteContent:
 
     render("home.md.j2", "index.md", topics=by_topic, questions=question_list)
     render("notation.md.j2", "notation.md", notation=_notation_view(root),
-           definitions=_convention_definitions(cat))
+           conventions=_conventions(cat))
     render("derivations.md.j2", "derivations/index.md", topics=by_topic)
     for v in views.values():
         render("derivation.md.j2", f"derivations/{v['id']}.md", d=v)
@@ -273,7 +312,11 @@ def build(m: Measurements) -> SiteContent:
     if gb is not None and not gb.ok:
         out.errors.append(f"grade-batch on the example class failed: {gb.error}")
     if example:
-        out.pages.append(Page("questions/example-report.html", source=Path(example["dir"]) / example["report"]))
+        example = dict(example)
+        example["counts"] = {v: sum(r["verdict"] == v for r in example["rows"])
+                             for v in ("correct", "incorrect", "invalid")}
+        report = Path(example["dir"]) / example["report"]
+        out.pages.append(Page("questions/example-report.html", source=report))
     render("questions.md.j2", "questions/index.md", bank=bank, bank_outcome=m.questions,
            example=example, example_outcome=gb, derivations=views,
            question_ids={q["id"] for q in question_list})
@@ -294,7 +337,8 @@ def build(m: Measurements) -> SiteContent:
     if g is not None and not g.ok:
         out.errors.append(f"the gradient checks failed to run: {g.error}")
     if grid:
-        failing = [f"{r['activation']} × {r['loss']}" for r in [*grid["rows"], grid["rownet"]] if not r["passed"]]
+        checks = [*grid["rows"], grid["rownet"]]
+        failing = [f"{r['activation']} × {r['loss']}" for r in checks if not r["passed"]]
         if failing:
             out.errors.append("gradient check failed for " + ", ".join(failing))
         out.pages.append(Page("gradcheck.png", source=Path(grid["dir"]) / grid["figure"]))
@@ -340,7 +384,8 @@ def _walkthrough(root: Path) -> list[dict]:
         return []
     source = path.read_text(encoding="utf-8")
     lines = source.splitlines()
-    wanted = {"forward": "The forward pass", "backward": "The backward pass", "gradients": "Gradients of a batch"}
+    wanted = {"forward": "The forward pass", "backward": "The backward pass",
+              "gradients": "Gradients of a batch"}
     found = []
     for node in ast.parse(source).body:
         if isinstance(node, ast.ClassDef) and node.name == "MLP":

@@ -65,7 +65,8 @@ def cites(text: str, ids: list[str]) -> tuple[str, ...]:
     return tuple(i for i in ids if re.search(rf"(?<![\w-]){re.escape(i)}(?![\w-])", text))
 
 
-def implementations(root: Path, ids: list[str], files: tuple[str, ...] = REFERENCE_FILES) -> list[Implementation]:
+def implementations(root: Path, ids: list[str],
+                    files: tuple[str, ...] = REFERENCE_FILES) -> list[Implementation]:
     """Every function of the reference files that cites at least one of ``ids``, in file order."""
     found: list[Implementation] = []
     for rel in files:

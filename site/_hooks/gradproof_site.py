@@ -18,6 +18,7 @@ converted is logged as an error: the page shows it in red and ``mkdocs build --s
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import gp_jobs
 import gp_math
 import gp_measure
 import gp_pages
@@ -97,7 +99,21 @@ def on_files(files: Files, config: Any) -> Files:
         f"(the rest from the cache), pages in {time.perf_counter() - start:.1f} s"
     )
     _state["content"] = content
+    _write_timings(measurements, time.perf_counter() - start)
     return files
+
+
+def _write_timings(m: gp_measure.Measurements, seconds: float) -> None:
+    """What this build measured and how long each part took (read by bench/bench_site.py)."""
+    path = gp_jobs.cache_root() / "site" / "last-build.json"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        slowest = sorted(m.timings, key=lambda t: -t["seconds"])
+        summary = {"measure_seconds": round(m.seconds, 3), "on_files_seconds": round(seconds, 3),
+                   "jobs_run": m.ran, "jobs": slowest}
+        path.write_text(json.dumps(summary, indent=1))
+    except OSError as exc:  # a read-only cache must not break the build
+        log.debug(f"gradproof: could not write {path}: {exc}")
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:

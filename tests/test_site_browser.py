@@ -1,0 +1,246 @@
+"""The built handbook in a real browser: headless Debian chromium, driven by Playwright.
+
+The site is built once per session (``site_build``) and served by ``python -m http.server`` on
+127.0.0.1. Every page must load without a console error and without a request leaving localhost,
+and every formula must be rendered MathML. These tests never skip under CI: a missing chromium is
+a failure there, and a skip only on a developer's machine.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic",
+]
+SCREENSHOT = Path(__file__).resolve().parent.parent / "assets" / "derivation-page.png"
+IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+
+# Text left in a page (outside code) that means a formula was not rendered.
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\$\\")
+
+_TEXT_OUTSIDE_CODE = """() => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
+    acceptNode(node) {
+      for (let el = node.parentElement; el; el = el.parentElement) {
+        if (["PRE", "CODE", "SCRIPT", "STYLE", "MATH", "TEXTAREA"].includes(el.tagName.toUpperCase()))
+          return NodeFilter.FILTER_REJECT;
+      }
+      return NodeFilter.FILTER_ACCEPT;
+    }
+  });
+  const parts = [];
+  while (walker.nextNode()) parts.push(walker.currentNode.nodeValue);
+  return parts.join(" ");
+}"""
+
+_FORMULAS = """() => {
+  const all = [...document.querySelectorAll(".arithmatex")];
+  return {
+    formulas: all.length,
+    withMath: all.filter(el => el.querySelectorAll("math").length === 1).length,
+    errors: document.querySelectorAll(".gp-math-error").length,
+    maths: document.querySelectorAll("math").length,
+  };
+}"""
+
+
+_MATHS_PER_STEP = """() => [...document.querySelectorAll('.gp-step:not(.gp-start)')]
+  .map(step => step.querySelectorAll('math').length)"""
+
+
+def _unavailable(reason: str) -> None:
+    if IN_CI:
+        pytest.fail(f"{reason}: the browser tests must run under CI (apt-get install -y chromium)")
+    pytest.skip(reason)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(site_build: Any) -> Iterator[str]:
+    """The built site served on 127.0.0.1 (a free port)."""
+    assert site_build.returncode == 0, site_build.log[-3000:]
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(site_build.site_dir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Debian chromium (never a downloaded one)."""
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+class Visit:
+    """One browser page that records console errors and every request, and blocks off-site ones."""
+
+    def __init__(self, browser: Any, base_url: str, **context: Any) -> None:
+        self.context = browser.new_context(**context)
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        local = base_url + "/"
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        def route(r: Any) -> None:
+            url = r.request.url
+            if url.startswith(local) or url.startswith(("data:", "blob:")):
+                r.continue_()
+            else:
+                self.outside.append(url)
+                r.abort()
+
+        self.page.route("**/*", route)
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture(scope="module")
+def visit(browser: Any, base_url: str) -> Iterator[Visit]:
+    v = Visit(browser, base_url, viewport={"width": 1280, "height": 800})
+    yield v
+    v.close()
+
+
+def _pages(site_dir: Path) -> list[str]:
+    """Every page of the built site, as its directory relative to the root ("" for the home page)."""
+    rels = (p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))
+    return sorted("" if r == "." else r for r in rels)
+
+
+@pytest.fixture(scope="module")
+def reports(site_build: Any, base_url: str, visit: Visit) -> dict[str, dict]:
+    """Every page of the site visited once: what it logged, requested and rendered."""
+    out = {}
+    for rel in _pages(site_build.site_dir):
+        url = f"{base_url}/{rel}/" if rel else f"{base_url}/"
+        visit.errors.clear()
+        visit.outside.clear()
+        response = visit.page.goto(url, wait_until="load")
+        out[rel] = {
+            "url": url,
+            "status": response.status if response else None,
+            "errors": list(visit.errors),
+            "outside": list(visit.outside),
+            "raw": RAW_MATH.findall(visit.page.evaluate(_TEXT_OUTSIDE_CODE)),
+            "formulas": visit.page.evaluate(_FORMULAS),
+            "maths_per_step": visit.page.evaluate(_MATHS_PER_STEP),
+            "maths_in_result": visit.page.locator(".gp-result math").count(),
+        }
+    return out
+
+
+def test_every_page_loads_cleanly_with_every_formula_rendered(reports: dict[str, dict]) -> None:
+    assert len(reports) > 10
+    problems: list[str] = []
+    for r in reports.values():
+        if r["status"] != 200:
+            problems.append(f"{r['url']}: HTTP {r['status']}")
+        if r["errors"]:
+            problems.append(f"{r['url']}: console errors {r['errors']}")
+        if r["outside"]:
+            problems.append(f"{r['url']}: requests off localhost {r['outside']}")
+        if r["raw"]:
+            problems.append(f"{r['url']}: raw math left in the text: {r['raw'][:5]}")
+        f = r["formulas"]
+        if f["errors"] or f["withMath"] != f["formulas"]:
+            problems.append(f"{r['url']}: {f}")
+    assert not problems, "\n".join(problems)
+    assert sum(r["formulas"]["maths"] for r in reports.values()) > 500
+
+
+def test_derivation_pages_show_a_rendered_formula_per_step(reports: dict[str, dict]) -> None:
+    from derivations import all_derivations
+
+    for d in all_derivations().values():
+        r = reports[f"derivations/{d.id}"]
+        assert len(r["maths_per_step"]) == d.step_count, d.id
+        assert all(n >= 1 for n in r["maths_per_step"]), (d.id, r["maths_per_step"])
+        assert r["maths_in_result"] == 1, d.id
+
+
+def test_the_theme_toggle_switches_the_palette(base_url: str, visit: Visit) -> None:
+    visit.page.goto(f"{base_url}/")
+    scheme = "() => document.body.getAttribute('data-md-color-scheme')"
+    before = visit.page.evaluate(scheme)
+    visit.page.locator("form[data-md-component=palette] label:visible").first.click()
+    visit.page.wait_for_function(f"() => document.body.getAttribute('data-md-color-scheme') !== '{before}'")
+    after = visit.page.evaluate(scheme)
+    assert {before, after} == {"default", "slate"}
+    visit.page.locator("form[data-md-component=palette] label:visible").first.click()
+    visit.page.wait_for_function(f"() => document.body.getAttribute('data-md-color-scheme') === '{before}'")
+
+
+def test_search_finds_a_derivation_by_a_word_of_its_title(base_url: str, visit: Visit) -> None:
+    from derivations import all_derivations
+
+    items = all_derivations()
+    d = items.get("hidden-delta") or next(iter(items.values()))
+    word = max(re.findall(r"[A-Za-z]+", d.title), key=len)
+    visit.page.goto(f"{base_url}/")
+    box = visit.page.locator("input[data-md-component=search-query]")
+    box.click()
+    box.fill(word.lower())
+    link = visit.page.locator(f".md-search-result a[href*='derivations/{d.id}/']")
+    link.first.wait_for(state="attached", timeout=10_000)
+    assert link.count() >= 1
+
+
+def test_screenshot_of_a_derivation_page(base_url: str, browser: Any) -> None:
+    """The README's picture: the hidden-delta page, steps and result in view (a viewport, PNG)."""
+    v = Visit(browser, base_url, viewport={"width": 1100, "height": 840}, color_scheme="light")
+    try:
+        v.page.goto(f"{base_url}/derivations/hidden-delta/")
+        # one scroll down: scrolling back up would bring out Material's "back to top" button
+        v.page.evaluate("() => window.scrollTo(0, document.querySelector('#derivation').offsetTop - 64)")
+        v.page.wait_for_timeout(200)
+        SCREENSHOT.parent.mkdir(exist_ok=True)
+        v.page.screenshot(path=str(SCREENSHOT))
+        assert not v.errors and not v.outside
+    finally:
+        v.close()
+    assert SCREENSHOT.stat().st_size > 10_000

@@ -1,0 +1,168 @@
+"""The handbook builds in strict mode from the catalogue, and a wrong derivation breaks the build."""
+
+from __future__ import annotations
+
+import html
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO / "site" / "_hooks"))
+
+import gp_math  # noqa: E402 - the hook's modules live in site/_hooks, not in a package
+
+
+def test_strict_build_succeeds(site_build: Any) -> None:
+    assert site_build.returncode == 0, site_build.log[-4000:]
+    assert (site_build.site_dir / "index.html").is_file()
+
+
+def test_every_derivation_has_a_page(site_build: Any) -> None:
+    from derivations import all_derivations
+
+    ids = list(all_derivations())
+    assert ids
+    missing = [i for i in ids if not (site_build.site_dir / "derivations" / i / "index.html").is_file()]
+    assert not missing, f"no page for {missing}"
+    page = (site_build.site_dir / "derivations" / ids[0] / "index.html").read_text()
+    assert "gp-step" in page and "<math" in page
+
+
+def test_every_question_has_a_page(site_build: Any) -> None:
+    from derivations.questions import QUESTIONS
+
+    assert QUESTIONS
+    missing = [q for q in QUESTIONS if not (site_build.site_dir / "questions" / q / "index.html").is_file()]
+    assert not missing, f"no page for {missing}"
+
+
+def test_home_lists_every_derivation_with_its_status(site_build: Any) -> None:
+    from derivations import all_derivations
+
+    home = (site_build.site_dir / "index.html").read_text()
+    for d in all_derivations().values():
+        assert f'href="derivations/{d.id}/"' in home, d.id
+    assert home.count("gp-status gp-verified") == len(all_derivations())
+
+
+def test_sources_of_the_site_are_not_published(site_build: Any) -> None:
+    out = site_build.site_dir
+    assert not (out / "_hooks").exists() and not (out / "_templates").exists()
+    assert not list(out.rglob("*.py")) and not list(out.rglob("*.j2"))
+    assert (out / "examples" / "class.csv").is_file()  # the example class is a download
+
+
+def test_search_index_holds_the_generated_pages(site_build: Any) -> None:
+    from derivations import all_derivations
+
+    index = json.loads((site_build.site_dir / "search" / "search_index.json").read_text())
+    titles = {doc["title"] for doc in index["docs"]}
+    assert {d.title for d in all_derivations().values()} <= titles
+
+
+def test_pages_ask_for_nothing_outside_the_site(site_build: Any) -> None:
+    for page in site_build.site_dir.rglob("*.html"):
+        html = page.read_text(errors="replace")
+        for attr in ('src="http', "src='http", 'href="https://fonts', "@import url(http"):
+            assert attr not in html, f"{page}: {attr}"
+
+
+BROKEN = '''
+"""hidden-delta with its last step wrong on purpose (sigma for sigma'), and a formula no one can render."""
+from dataclasses import replace
+
+from derivations.base import Chain, Step
+from derivations.catalogue.hidden_delta import DERIVATION as GOOD
+from derivations.expr import Fn, Hadamard, Mul, T
+from derivations.notation import W_next, delta_next, z_l
+
+chain = GOOD.chains[0]
+wrong = Step(Hadamard(Mul(T(W_next), delta_next), Fn("sigma", z_l)), "wrong on purpose: sigma for sigma'")
+DERIVATION = replace(
+    GOOD,
+    id="broken-hidden-delta",
+    title="Broken hidden delta",
+    context=GOOD.context + r" A formula that cannot be shown: $\\frobnicate{x}$.",
+    chains=(Chain(chain.start, (*chain.steps[:-1], wrong)),),
+    probe=None,
+)
+'''
+
+
+@pytest.fixture(scope="module")
+def broken_build(tmp_path_factory: pytest.TempPathFactory, site_builder) -> Any:  # noqa: ANN001
+    """The site built in strict mode with one extra derivation whose last step is wrong."""
+    folder = tmp_path_factory.mktemp("broken")
+    module = folder / "broken_hidden_delta.py"
+    module.write_text(BROKEN)
+    return site_builder(folder / "out", env={"GRADPROOF_SITE_EXTRA_DERIVATIONS": str(module)})
+
+
+def test_a_failing_derivation_fails_the_strict_build(broken_build: Any) -> None:
+    assert broken_build.returncode != 0
+    assert "derivation 'broken-hidden-delta' failed its checks" in broken_build.log
+    assert "Aborted" in broken_build.log and "strict mode" in broken_build.log
+
+
+def test_the_failing_derivation_is_shown_in_red(broken_build: Any) -> None:
+    page = (broken_build.site_dir / "derivations" / "broken-hidden-delta" / "index.html").read_text()
+    assert "FAILED its checks" in page
+    assert page.count("gp-step-bad") == 1  # only the wrong step
+    assert "gp-status gp-failed" in (broken_build.site_dir / "index.html").read_text()
+
+
+def test_a_formula_latex2mathml_cannot_convert_fails_the_build_naming_page_and_formula(
+    broken_build: Any,
+) -> None:
+    expected = "derivations/broken-hidden-delta.md: latex2mathml cannot convert $\\frobnicate{x}$"
+    assert expected in broken_build.log
+    page = (broken_build.site_dir / "derivations" / "broken-hidden-delta" / "index.html").read_text()
+    assert 'class="gp-math-error"' in page
+
+
+@pytest.mark.parametrize(
+    ("latex", "expected"),
+    [
+        (r"a \odot b", "\u2299"),
+        (r"W^\top", "\u22a4"),
+        (r"\operatorname{diag}(v)", ">diag<"),
+        (r"\mathbb{1}[z > 0]", "\U0001d7d9"),  # 𝟙: browsers ignore mathvariant, so the letter itself
+        (r"\mathbf{1}_m", "\U0001d7cf"),  # 𝟏
+        (r"\begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}", "<mtable"),
+        (r"\boxed{x = 1}", 'class="gp-boxed"'),  # MathML Core has no menclose
+        (r"\left\lVert x \right\rVert", "\u2016"),
+        (r"\frac{\partial L}{\partial z^{(l)}}", "<mfrac>"),
+    ],
+)
+def test_formulas_become_mathml_browsers_render(latex: str, expected: str) -> None:
+    mathml = gp_math.to_mathml(latex)
+    assert mathml.startswith("<math") and expected in html.unescape(mathml)
+    assert "menclose" not in mathml and 'mathvariant="double-struck"' not in mathml
+
+
+@pytest.mark.parametrize("latex", [r"\frobnicate{x}", r"\left( x", ""])
+def test_formulas_that_cannot_be_converted_are_errors(latex: str) -> None:
+    with pytest.raises(gp_math.MathError):
+        gp_math.to_mathml(latex)
+
+
+def test_render_math_reports_the_bad_formula_and_keeps_the_good_ones() -> None:
+    html = ('<p><span class="arithmatex">\\(a^2\\)</span> and '
+            '<span class="arithmatex">\\(\\nosuch\\)</span></p>'
+            '<div class="arithmatex">\\[ x &lt; y \\]</div>')
+    problems: list[gp_math.Problem] = []
+    out = gp_math.render_math(html, problems.append)
+    assert [p.latex for p in problems] == ["\\nosuch"]
+    assert out.count("<math") == 2 and "gp-math-error" in out and "&#x0003C;" in out
+    assert "\\(" not in out and "\\[" not in out
+
+
+def test_hook_code_is_where_mkdocs_yml_says() -> None:
+    config = (REPO / "mkdocs.yml").read_text()
+    assert "site/_hooks/gradproof_site.py" in config
+    assert Path(REPO / "site" / "_hooks" / "gradproof_site.py").is_file()
+    assert not (REPO / "site" / "__init__.py").exists()  # site/ would shadow the stdlib's site module

@@ -12,10 +12,11 @@ from __future__ import annotations
 import random as _random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, lru_cache
 
 import sympy as sp
 from sympy.core.function import AppliedUndef
+from sympy.polys.rings import sring
 
 from derivations.expr import (
     Add,
@@ -139,6 +140,9 @@ class SympyEnv:
         return self._symbols[s]
 
 
+_DERIVATIVES: dict[tuple, sp.ImmutableMatrix] = {}
+
+
 def to_sympy(e: Expr, env: SympyEnv, frozen: frozenset[Sym] = frozenset()) -> sp.Matrix:
     """Translate ``e`` to an explicit sympy matrix (scalars are 1×1).
 
@@ -258,6 +262,16 @@ class _Translator:
         raise TypeError(f"no sympy translation for {type(e).__name__}")
 
     def _derivative(self, f: Expr, wrt: Sym) -> sp.Matrix:
+        # A network's derivative costs seconds and recurs in many steps and chains: keep it.
+        key = (f, wrt, self.frozen, tuple(sorted(self.env.sizes.items())),
+               tuple(self.env.definitions.items()), tuple(sorted(self.env.generic_as.items())))
+        if key not in _DERIVATIVES:
+            if len(_DERIVATIVES) > 512:
+                _DERIVATIVES.clear()
+            _DERIVATIVES[key] = sp.ImmutableMatrix(self._differentiate(f, wrt))
+        return sp.Matrix(_DERIVATIVES[key])
+
+    def _differentiate(self, f: Expr, wrt: Sym) -> sp.Matrix:
         inner = _Translator(self.env, self.frozen | {wrt})
         fm = inner.run(f)
         xs = self.env.entries(wrt)
@@ -269,7 +283,13 @@ class _Translator:
             raise ValueError(f"derivative of a {fm.shape} matrix by a {xs.shape} matrix")
         if wrt in self.env.definitions and wrt not in self.frozen:
             value = self.run(wrt)
-            out = out.subs(dict(zip(list(xs), list(value), strict=True)), simultaneous=True)
+            mapping = dict(zip(list(xs), list(value), strict=True))
+            # xreplace is exact for plain symbols and many times faster than subs on a network's
+            # derivative; subs is needed where a derivative of an unknown function must become Subs
+            if out.has(sp.Derivative, sp.Subs):
+                out = out.subs(mapping, simultaneous=True)
+            else:
+                out = out.xreplace(mapping)
         return out
 
 
@@ -424,9 +444,41 @@ def _clearly_nonzero(expr: sp.Expr) -> bool:
     return bool(value.is_Number and value.is_real and value.is_finite and abs(value) > 1e-12)
 
 
+def _zero_with_frozen_atoms(expr: sp.Expr) -> bool:
+    """A fast, exact *acceptance*: zero as a rational function once every function application
+    (exp, tanh, σ', a derivative of an unknown function, ...) is read as an independent symbol,
+    exp(c·u) as E_u^c. An identity among independent symbols survives any values they take, so
+    True is a proof; False decides nothing. Differences of a network's chain-rule steps are of
+    this kind, and rewriting their tanh and exp of sums for ``cancel`` costs minutes."""
+    if expr.has(sp.Order):
+        return False
+    names: dict[object, sp.Dummy] = {}
+    reps: dict[sp.Basic, sp.Basic] = {}
+    for node in expr.atoms(sp.Function, sp.Derivative, sp.Subs):
+        if isinstance(node, sp.exp):
+            c, k = node.args[0].as_content_primitive()
+            if k.could_extract_minus_sign():
+                c, k = -c, -k
+            reps[node] = names.setdefault(("exp", k), sp.Dummy()) ** c
+        else:
+            reps[node] = names.setdefault(node, sp.Dummy())
+    expr = expr.xreplace(reps)
+    # A sum that divides (softmax's Σ_k e^{z_k}) is one more atom, wherever it occurs: then the
+    # difference is a polynomial, and sring's sparse polynomials expand it many times faster
+    # than Expr.expand would.
+    sums = {p.base for p in expr.atoms(sp.Pow) if p.base.is_Add and p.exp.is_negative}
+    try:
+        return sring(expr.xreplace({b: sp.Dummy() for b in sums}))[1] == 0
+    except (sp.PolynomialError, sp.CoercionFailed, sp.GeneratorsNeeded):
+        return False
+
+
+@lru_cache(maxsize=4096)  # a chain's start = result often repeats one of its steps exactly
 def _is_zero(expr: sp.Expr) -> bool:
-    expr = _basic(expr).doit()
-    if expr == 0 or sp.expand(expr) == 0:
+    expr = _basic(expr)
+    if expr.has(sp.Derivative, sp.Subs, sp.Sum, sp.Product, sp.Integral):  # doit rebuilds every node
+        expr = expr.doit()
+    if expr == 0 or _zero_with_frozen_atoms(expr) or sp.expand(expr) == 0:
         return True
     if expr.has(sp.Order):
         return _is_zero(expr.removeO())
@@ -538,8 +590,8 @@ def equal(a: Expr, b: Expr, env: SympyEnv, simplex: Iterable[Sym] = ()) -> tuple
     for s in simplex:
         for ys in _distributions(s, env):
             sub[ys[-1]] = 1 - sum(ys[:-1])
-    if sub:
-        diff = diff.subs(sub)
+    if sub:  # xreplace is exact for plain symbols; subs costs minutes on a network's derivative
+        diff = diff.subs(sub) if diff.has(sp.Derivative, sp.Subs) else diff.xreplace(sub)
     orders = [o for o in diff.atoms(sp.Order)]
     for i in range(diff.shape[0]):
         for j in range(diff.shape[1]):

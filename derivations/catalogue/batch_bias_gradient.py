@@ -2,7 +2,7 @@
 
 from derivations.base import Chain, Derivation, Probe, Step
 from derivations.expr import Deriv, Div, Mul, Num, Ones, T, scalar
-from derivations.notation import M, A_prev, Delta_l, W_l, Z_l, b_l, m
+from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 
 # Σ_i L_i as a function of the whole batch (see batch_weight_gradient.py).
 S = scalar("S", r"\textstyle\sum_i L_i", depends=(Z_l,))
@@ -35,7 +35,8 @@ DERIVATION = Derivation(
                 Step(
                     Mul(Div(Num(1), m), Mul(Deriv(S, Z_l), Ones(M))),
                     r"chain rule: $b^{(l)}_i$ enters every entry $Z^{(l)}_{ik}$ of row $i$ with "
-                    r"derivative 1, so entry $i$ is $\sum_k \frac{\partial (\sum_n L_n)}{\partial Z^{(l)}_{ik}}$, "
+                    r"derivative 1, so entry $i$ is $\sum_k \frac{\partial "
+                    r"(\sum_n L_n)}{\partial Z^{(l)}_{ik}}$, "
                     r"a row sum: the product with $\mathbf{1}_m$",
                 ),
                 Step(

@@ -2,7 +2,7 @@
 
 from derivations.base import Chain, Derivation, Probe, Step
 from derivations.expr import Deriv, Div, Mul, Num, Ones, T, scalar
-from derivations.notation import M, A_prev, Delta_l, W_l, Z_l, b_l, m
+from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 
 # Σ_i L_i as a function of the whole batch Z^{(l)}: L_i depends on column i only, so column i of
 # ∂(Σ_i L_i)/∂Z^{(l)} is the δ of example i; no formula for the losses is needed.
@@ -37,7 +37,8 @@ DERIVATION = Derivation(
                 Step(
                     Mul(Div(Num(1), m), Mul(Deriv(S, Z_l), T(A_prev))),
                     r"chain rule: $\partial Z^{(l)}_{ik} / \partial W^{(l)}_{ij} = A^{(l-1)}_{jk}$, so entry "
-                    r"$(i, j)$ is $\sum_k \frac{\partial (\sum_n L_n)}{\partial Z^{(l)}_{ik}} A^{(l-1)}_{jk}$, "
+                    r"$(i, j)$ is $\sum_k \frac{\partial (\sum_n "
+                    r"L_n)}{\partial Z^{(l)}_{ik}} A^{(l-1)}_{jk}$, "
                     r"a matrix product with $(A^{(l-1)})^\top$",
                 ),
                 Step(

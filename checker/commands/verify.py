@@ -1,0 +1,139 @@
+"""``gradproof verify``: every derivation of the catalogue, checked three ways.
+
+For each derivation: every step exactly (sympy, at two or more size combinations), the result
+against sympy's own differentiation of the chain's start, and the result against central
+differences of the reference MLP. Prints a table (or ``--json``); exits 1 if anything fails and 2
+for an unknown ``--only`` id.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from checker.verify import VerifyResult
+    from derivations.base import Derivation
+
+DEFAULT_JOBS = 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The flags of ``gradproof verify``."""
+    parser.add_argument(
+        "--only", nargs="+", action="extend", metavar="ID", help="check only these derivation ids"
+    )
+    parser.add_argument("--json", action="store_true", help="print a JSON list, one object per derivation")
+    parser.add_argument(
+        "--jobs", type=_positive_int, default=DEFAULT_JOBS, help=f"worker processes (default {DEFAULT_JOBS})"
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="check everything again, ignoring stored verdicts"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Verify the chosen derivations and report; the exit status says whether all passed."""
+    from checker.verify import verify_all
+    from derivations import all_derivations
+
+    catalogue = all_derivations()
+    chosen = list(dict.fromkeys(args.only)) if args.only else list(catalogue)
+    unknown = [i for i in chosen if i not in catalogue]
+    if unknown:
+        print(
+            f"gradproof verify: unknown derivation id{'s' if len(unknown) > 1 else ''} "
+            f"{', '.join(unknown)}\nknown ids: {', '.join(catalogue)}",
+            file=sys.stderr,
+        )
+        return 2
+    start = time.perf_counter()
+    # Longest first, so that the slowest derivation never starts last on a busy worker.
+    order = sorted(chosen, key=lambda i: -expected_cost(catalogue[i]))
+    by_id = {r.id: r for r in verify_all(order, workers=args.jobs, cached=not args.no_cache)}
+    results = [by_id[i] for i in chosen]
+    elapsed = time.perf_counter() - start
+    if args.json:
+        print(json.dumps([r.to_json() for r in results], indent=2))
+    else:
+        print_report(results, elapsed)
+    return 0 if all(r.status == "verified" for r in results) else 1
+
+
+def expected_cost(d: Derivation) -> int:
+    """A rough cost for scheduling: every step expands the derivation's definitions."""
+    return (1 + len(d.definitions)) * (d.step_count + len(d.chains))
+
+
+def print_report(results: Sequence[VerifyResult], elapsed: float) -> None:
+    """The table (rich on a terminal, plain text otherwise), then what failed and why."""
+    rows = [_row(r) for r in results]
+    headers = ("id", "steps", "symbolic", "numeric max rel. error", "seconds", "status")
+    if sys.stdout.isatty():
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(*headers, title="gradproof verify")
+        for row, r in zip(rows, results, strict=True):
+            style = "green" if r.status == "verified" else "bold red"
+            table.add_row(*row[:-1], f"[{style}]{row[-1]}[/{style}]")
+        Console().print(table)
+    else:
+        widths = [max(len(h), *(len(row[k]) for row in rows)) for k, h in enumerate(headers)]
+        line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
+        print(line.rstrip())
+        print("  ".join("-" * w for w in widths))
+        for row in rows:
+            print("  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip())
+    for r in results:
+        if r.status != "verified":
+            print(f"\n{r.id}: failed")
+            for reason in failure_reasons(r):
+                print(f"  - {reason}")
+    failed = sum(r.status != "verified" for r in results)
+    print(
+        f"\n{len(results)} derivation{'s' if len(results) != 1 else ''}: "
+        f"{len(results) - failed} verified, {failed} failed, in {elapsed:.1f} s"
+    )
+
+
+def failure_reasons(r: VerifyResult) -> list[str]:
+    """What a failed derivation got wrong, one line each."""
+    out = []
+    if r.error:
+        out.append(f"could not be checked: {r.error}")
+    for c in r.step_checks:
+        if not c.ok:
+            out.append(f"chain {c.chain + 1}, step {c.index + 1} ({c.reason}): {c.detail}")
+    if not r.result_check:
+        out.append("the result differs from sympy's own derivative of the chain's start")
+    for n in r.numeric:
+        if not n.ok:
+            out.append(f"numeric, {n.network}: max relative error {n.max_rel_error:.2e} {n.detail}".rstrip())
+    return out or ["no numeric check ran"]
+
+
+def _row(r: VerifyResult) -> tuple[str, ...]:
+    numeric = "—" if r.numeric_max_rel_error is None else f"{r.numeric_max_rel_error:.1e}"
+    return (
+        r.id,
+        f"{r.steps_verified}/{r.steps}",
+        "exact" if r.symbolic else "FAILED",
+        numeric,
+        f"{r.seconds:.2f}",
+        r.status,
+    )
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
+    return value

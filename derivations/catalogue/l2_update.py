@@ -1,0 +1,62 @@
+"""One gradient step on J + (λ/2)‖W‖²_F is W − η(G + λW)."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Div, Mul, Norm, Num, scalar
+from derivations.notation import G, J, W_l, eta, lam
+
+J_reg = scalar("J_lambda", r"J_\lambda")
+HALF_LAMBDA = Mul(Div(lam, Num(2)), Norm(W_l, "fro2"))
+
+DERIVATION = Derivation(
+    id="l2-update",
+    title="Gradient step with L2 regularisation",
+    topic="regularization",
+    context=(
+        r"$J(W)$ is the unregularised cost of the weights $W = W^{(l)}$ of one layer (any "
+        r"differentiable function; its gradient $G = \partial J / \partial W$ comes from "
+        r"backpropagation). The L2-regularised cost is "
+        r"$J_\lambda(W) = J(W) + \frac{\lambda}{2} \lVert W \rVert_F^2 = J(W) + \frac{\lambda}{2} "
+        r"\sum_{i,j} W_{ij}^2$, and one step of gradient descent with learning rate $\eta$ is "
+        r"$W - \eta \, \partial J_\lambda / \partial W$. Biases are not regularised."
+    ),
+    symbols=(W_l, G, eta, lam),
+    definitions=(
+        (J_reg, J + HALF_LAMBDA),
+        (G, Deriv(J, W_l)),
+    ),
+    chains=(
+        Chain(
+            start=W_l - Mul(eta, Deriv(J_reg, W_l)),
+            steps=(
+                Step(
+                    W_l - Mul(eta, Deriv(J, W_l) + Deriv(HALF_LAMBDA, W_l)),
+                    "the gradient of a sum is the sum of the gradients",
+                ),
+                Step(
+                    W_l - Mul(eta, G + Mul(Div(lam, Num(2)), Mul(Num(2), W_l))),
+                    r"$G = \partial J/\partial W$, and "
+                    r"$\partial \lVert W \rVert_F^2 / \partial W_{ij} = "
+                    r"\partial W_{ij}^2 / \partial W_{ij} = 2 W_{ij}$",
+                ),
+                Step(W_l - Mul(eta, G + Mul(lam, W_l)), r"$\frac{\lambda}{2} \cdot 2 = \lambda$"),
+            ),
+        ),
+    ),
+    probe=Probe(
+        kind="update",
+        layer=1,
+        bind={"W_l": "W[l]", "G": "G[l]", "eta": "eta", "lambda": "lambda"},
+        networks=(
+            {"sizes": (3, 4, 2), "activation": "tanh", "loss": "mse", "batch": 4, "l2": 0.1},
+            {"sizes": (2, 5, 3), "activation": "sigmoid", "loss": "softmax-ce", "batch": 3, "l2": 0.05},
+        ),
+    ),
+    mistakes=(
+        r"$W - \eta (G + \frac{\lambda}{2} W)$ or $W - \eta (G + 2\lambda W)$: the factor of the "
+        r"square is lost or doubled; the $\frac{1}{2}$ in $\frac{\lambda}{2}$ is there to cancel it.",
+        r"$W - \eta G + \lambda W$: the penalty's gradient must also be scaled by $\eta$, and it "
+        r"*shrinks* $W$, so it enters with a minus sign.",
+        r"regularising the bias too ($b - \eta(\partial J/\partial b + \lambda b)$): the penalty is "
+        r"on the weights only.",
+    ),
+)

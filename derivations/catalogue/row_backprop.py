@@ -1,0 +1,174 @@
+"""Backpropagation in the row convention of the slides' code: δ_3, δ_2 and the four gradients."""
+
+from derivations.base import Chain, Derivation, Probe, Step
+from derivations.expr import Deriv, Diag, Fn, Hadamard, Mul, Neg, Num, Ones, Softmax, T, mat, scalar
+from derivations.notation import (
+    A1,
+    W1,
+    W2,
+    Z1,
+    Z2,
+    C,
+    D,
+    H,
+    M,
+    P,
+    X,
+    Y,
+    b1,
+    b2,
+    delta2,
+    delta3,
+)
+
+L = scalar("L_rows", "L")
+# log P row by row, in the form that never takes the log of a quotient (the code's log-softmax)
+log_P = mat("log_P", M, C, r"\log P")
+ones_m, ones_c = Ones(M), Ones(C)
+
+DERIVATION = Derivation(
+    id="row-backprop",
+    title="Backpropagation in the row convention",
+    topic="backprop",
+    convention="row",
+    context=(
+        "The slides' code: a batch $X$ of $m$ examples as *rows* ($m \\times d$), "
+        r"$Z_1 = X W_1 + \mathbf{1}_m b_1$, $A_1 = \tanh(Z_1)$, $Z_2 = A_1 W_2 + \mathbf{1}_m b_2$, "
+        r"$P = \operatorname{softmax}(Z_2)$ applied to each row, $Y$ the one-hot labels as rows, and "
+        r"the loss summed over the batch, $L = -\sum_n \sum_c Y_{nc} \log P_{nc} = "
+        r"-\mathbf{1}_m^\top (Y \odot \log P) \mathbf{1}_c$, where "
+        r"$\log P_{nc} = Z_{2,nc} - \log \sum_k e^{Z_{2,nk}}$. Biases are rows ($b_1$ is $1 \times h$, "
+        r"$b_2$ is $1 \times c$) added to every example, as NumPy broadcasting does. "
+        r"$\delta_3 = \partial L / \partial Z_2$ and $\delta_2 = \partial L / \partial Z_1$; "
+        r"$\mathbf{1}^\top$ without a size is $\mathbf{1}_m^\top$, a sum over the examples."
+    ),
+    symbols=(X, W1, b1, Z1, A1, W2, b2, Z2, P, Y, delta3, delta2),
+    simplex=("Y",),
+    definitions=(
+        (Z1, Mul(X, W1) + Mul(ones_m, b1)),
+        (A1, Fn("tanh", Z1)),
+        (Z2, Mul(A1, W2) + Mul(ones_m, b2)),
+        (P, Softmax(Z2, axis=1)),
+        (log_P, Z2 - Mul(Fn("log", Mul(Fn("exp", Z2), ones_c)), T(ones_c))),
+        (L, Neg(Mul(Mul(T(ones_m), Hadamard(Y, log_P)), ones_c))),
+        (delta3, Deriv(L, Z2)),
+        (delta2, Deriv(L, Z1)),
+    ),
+    # four distinct sizes in each combination; the network is expanded in full, so the smallest
+    # that keep every pair of dimensions apart (measured: about 4 s of sympy each)
+    sizes=({M: 4, D: 5, H: 3, C: 2}, {M: 4, D: 5, H: 2, C: 3}),
+    chains=(
+        Chain(
+            name="delta3",
+            start=Deriv(L, Z2),
+            steps=(
+                Step(
+                    Neg(Y) + Mul(Diag(Mul(Y, ones_c)), P),
+                    r"$\log P_{nk} = Z_{2,nk} - \log \sum_j e^{Z_{2,nj}}$, so "
+                    r"$\partial \log P_{nk} / \partial Z_{2,nj} = [k = j] - P_{nj}$ and rows do not "
+                    r"interact: $\partial L / \partial Z_{2,nj} = -Y_{nj} + P_{nj} \sum_k Y_{nk}$",
+                ),
+                Step(
+                    Neg(Y) + Mul(Diag(ones_m), P),
+                    r"each row of $Y$ is one-hot, so its entries sum to 1: $Y \mathbf{1}_c = \mathbf{1}_m$",
+                ),
+                Step(P - Y, r"$\operatorname{diag}(\mathbf{1}_m) = I$"),
+            ),
+        ),
+        Chain(
+            name="delta2",
+            start=Deriv(L, Z1),
+            steps=(
+                Step(
+                    Hadamard(Deriv(L, A1), Fn("tanh", Z1, 1)),
+                    r"$A_1 = \tanh(Z_1)$ entry by entry: $A_{1,nj}$ depends on $Z_{1,nj}$ alone",
+                ),
+                Step(
+                    Hadamard(Mul(Deriv(L, Z2), T(W2)), Fn("tanh", Z1, 1)),
+                    r"$Z_2 = A_1 W_2 + \mathbf{1}_m b_2$: $\partial "
+                    r"Z_{2,nc} / \partial A_{1,nj} = W_{2,jc}$, "
+                    r"so $\partial L / \partial A_1 = (\partial L / \partial Z_2) W_2^\top$",
+                ),
+                Step(
+                    Hadamard(Mul(delta3, T(W2)), Num(1) - Hadamard(A1, A1)),
+                    r"$\delta_3 = \partial L / \partial Z_2$ and $\tanh' = 1 "
+                    r"- \tanh^2$, with $\tanh(Z_1) = A_1$",
+                ),
+            ),
+        ),
+        Chain(
+            name="dW2",
+            start=Deriv(L, W2),
+            steps=(
+                Step(
+                    Mul(T(A1), Deriv(L, Z2)),
+                    r"$\partial Z_{2,nc} / \partial W_{2,jc} = A_{1,nj}$ for every example $n$: "
+                    r"entry $(j, c)$ is $\sum_n A_{1,nj} \, \partial L / \partial Z_{2,nc}$",
+                ),
+                Step(Mul(T(A1), delta3), r"$\delta_3 = \partial L / \partial Z_2$"),
+            ),
+        ),
+        Chain(
+            name="db2",
+            start=Deriv(L, b2),
+            steps=(
+                Step(
+                    Mul(T(ones_m), Deriv(L, Z2)),
+                    r"$b_2$ is added to every row: $\partial Z_{2,nc} / \partial b_{2,c} = 1$ for every $n$, "
+                    r"so the gradient is the sum of the rows",
+                ),
+                Step(
+                    Mul(T(ones_m), delta3),
+                    r"$\delta_3 = \partial L / \partial Z_2$: the column sums of $\delta_3$",
+                ),
+            ),
+        ),
+        Chain(
+            name="dW1",
+            start=Deriv(L, W1),
+            steps=(
+                Step(
+                    Mul(T(X), Deriv(L, Z1)),
+                    r"$Z_1 = X W_1 + \mathbf{1}_m b_1$, the same pattern as for $W_2$ one layer down",
+                ),
+                Step(Mul(T(X), delta2), r"$\delta_2 = \partial L / \partial Z_1$"),
+            ),
+        ),
+        Chain(
+            name="db1",
+            start=Deriv(L, b1),
+            steps=(
+                Step(
+                    Mul(T(ones_m), Deriv(L, Z1)),
+                    r"$b_1$ is added to every row of $Z_1$",
+                ),
+                Step(
+                    Mul(T(ones_m), delta2),
+                    r"$\delta_2 = \partial L / \partial Z_1$: the column sums of $\delta_2$",
+                ),
+            ),
+        ),
+    ),
+    probe=Probe(
+        kind="row",
+        bind={
+            "X": "X", "W1": "W1", "b1": "b1", "Z1": "Z1", "A1": "A1", "W2": "W2", "b2": "b2",
+            "Z2": "Z2", "P": "P", "Y": "Y", "delta3": "delta3", "delta2": "delta2",
+        },
+        networks=(
+            {"sizes": (2, 4, 3), "activation": "tanh", "loss": "softmax-ce", "batch": 5},
+            {"sizes": (3, 5, 2), "activation": "tanh", "loss": "softmax-ce", "batch": 4},
+        ),
+    ),
+    mistakes=(
+        r"$\delta_3 W_2^\top \odot \tanh(Z_1)$ or $\odot (1 - Z_1 \odot Z_1)$: the derivative of tanh "
+        r"is $1 - \tanh^2(Z_1) = 1 - A_1 \odot A_1$, written with the *activations*.",
+        r"$\delta_3 A_1^\top$ or $W_2^\top \delta_3$ for $\partial L/\partial W_2$: the column convention's "
+        r"order carried into the row convention; with examples as rows the gradient is $A_1^\top \delta_3$ "
+        r"($h \times c$, like $W_2$).",
+        r"$\partial L / \partial b_2 = \delta_3$: an $m \times c$ matrix for a $1 \times c$ bias; the bias "
+        r"is shared by all rows, so its gradient sums them ($\mathbf{1}^\top \delta_3$, "
+        r"`np.sum(delta3, axis=0, keepdims=True)`).",
+        r"dividing by $m$ here: this $L$ is the *sum* over the batch, as in the slides' code.",
+    ),
+)

@@ -71,6 +71,93 @@ def test_pages_ask_for_nothing_outside_the_site(site_build: Any) -> None:
             assert attr not in html, f"{page}: {attr}"
 
 
+def test_derivation_and_reference_code_link_both_ways(site_build: Any) -> None:
+    page = (site_build.site_dir / "derivations" / "hidden-delta" / "index.html").read_text()
+    assert 'href="../../mlp/#code-mlp-hidden-delta"' in page
+    assert 'class="linenos"' in page or "linenodiv" in page  # the source is shown with line numbers
+    mlp = (site_build.site_dir / "mlp" / "index.html").read_text()
+    assert 'id="code-mlp-hidden-delta"' in mlp
+    assert 'href="../derivations/hidden-delta/"' in mlp
+
+
+def test_gradient_checks_are_measured_and_plotted(site_build: Any) -> None:
+    from checker.activations import ACTIVATIONS
+    from checker.losses import LOSSES
+
+    page = (site_build.site_dir / "gradcheck" / "index.html").read_text()
+    assert (site_build.site_dir / "gradcheck.png").stat().st_size > 5_000
+    assert 'src="../gradcheck.png"' in page
+    for name in [*ACTIVATIONS, *LOSSES]:
+        assert f"<td>{name}</td>" in page, name
+    assert "gp-bad" not in page
+
+
+def test_every_experiment_has_a_page_and_its_figures(site_build: Any) -> None:
+    import re
+
+    from checker.experiments import EXPERIMENTS
+
+    for exp in EXPERIMENTS:
+        folder = site_build.site_dir / "experiments" / exp.id
+        page = (folder / "index.html").read_text()
+        for src in re.findall(r'<img[^>]+src="([^"]+)"', page):
+            assert (folder / src).resolve().is_file(), (exp.id, src)
+
+
+def test_the_example_class_is_graded_at_build_time(site_build: Any) -> None:
+    import csv
+
+    rows = list(csv.DictReader((REPO / "site" / "examples" / "class.csv").open()))
+    page = (site_build.site_dir / "questions" / "index.html").read_text()
+    assert page.count('class="gp-verdict gp-') == len(rows)
+    assert (site_build.site_dir / "questions" / "example-report.html").is_file()
+
+
+def test_pieces_not_written_yet_give_pages_that_say_so() -> None:
+    """With only the catalogue (no question bank, grader, gradient checker or experiments)."""
+    import gp_measure
+    import gp_pages
+    from gp_jobs import Outcome
+
+    from checker.verify import verify_cached
+    from derivations import get
+
+    d = get("hidden-delta")
+    m = gp_measure.Measurements(
+        root=REPO, catalogue={d.id: d}, verify={d.id: Outcome("verify", d.id, True, verify_cached(d))},
+        numeric_available=True, gradcheck=None, experiments=None, questions=None, grade_batch=None,
+    )
+    content = gp_pages.build(m)
+    pages = {p.path: p.markdown for p in content.pages}
+    assert not content.errors
+    assert "not part of this build yet" in pages["gradcheck.md"]
+    assert "not part of this build yet" in pages["experiments/index.md"]
+    assert "not available" in pages["questions/index.md"]
+    assert "derivations/hidden-delta.md" in pages
+
+
+def test_a_piece_that_exists_but_fails_is_an_error() -> None:
+    import gp_measure
+    import gp_pages
+    from gp_jobs import Outcome
+
+    from checker.verify import verify_cached
+    from derivations import get
+
+    d = get("hidden-delta")
+    m = gp_measure.Measurements(
+        root=REPO, catalogue={d.id: d}, verify={d.id: Outcome("verify", d.id, True, verify_cached(d))},
+        numeric_available=True, gradcheck=Outcome("gradcheck", "grid", False, error="ValueError: boom"),
+        experiments=[Outcome("experiment", "xor", False, error="RuntimeError: diverged")],
+        questions=None, grade_batch=None,
+    )
+    content = gp_pages.build(m)
+    assert any("gradient checks failed" in e for e in content.errors)
+    assert any("experiment 'xor' failed" in e for e in content.errors)
+    pages = {p.path: p.markdown for p in content.pages}
+    assert "ValueError: boom" in pages["gradcheck.md"]
+
+
 BROKEN = '''
 """hidden-delta with its last step wrong on purpose (sigma for sigma'), and a formula no one can render."""
 from dataclasses import replace

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from gp_jobs import Outcome
+from gp_jobs import Outcome, available
 from gp_measure import Measurements
 from gp_source import Implementation, implementations
 
@@ -342,7 +342,8 @@ def build(m: Measurements) -> SiteContent:
         if failing:
             out.errors.append("gradient check failed for " + ", ".join(failing))
         out.pages.append(Page("gradcheck.png", source=Path(grid["dir"]) / grid["figure"]))
-    render("gradcheck.md.j2", "gradcheck.md", grid=grid, outcome=g)
+    render("gradcheck.md.j2", "gradcheck.md", grid=grid, outcome=g,
+           has_command=available("checker.commands.gradcheck"))
 
     # --- experiments
     enav: list[Any] = ["experiments/index.md"]

@@ -158,6 +158,27 @@ def test_a_piece_that_exists_but_fails_is_an_error() -> None:
     assert "ValueError: boom" in pages["gradcheck.md"]
 
 
+def test_cache_keys_follow_the_imports_of_the_code_that_produces_a_result(tmp_path: Path) -> None:
+    import gp_jobs
+
+    pkg = tmp_path / "checker"
+    (pkg / "sub").mkdir(parents=True)
+    (pkg / "__init__.py").write_text("")
+    (pkg / "sub" / "__init__.py").write_text("")
+    (pkg / "a.py").write_text("import numpy\n\ndef f():\n    from checker.sub import b\n    return b\n")
+    (pkg / "sub" / "b.py").write_text("from . import c\n")
+    (pkg / "sub" / "c.py").write_text("X = 1\n")
+    (pkg / "unrelated.py").write_text("Y = 2\n")
+    closure = gp_jobs.import_closure(tmp_path, ("checker.a",))
+    assert closure == ("checker/__init__.py", "checker/a.py", "checker/sub/__init__.py", "checker/sub/b.py",
+                       "checker/sub/c.py")
+    key = gp_jobs.digest(tmp_path, closure)
+    (pkg / "unrelated.py").write_text("Y = 3\n")
+    assert gp_jobs.digest(tmp_path, closure) == key
+    (pkg / "sub" / "c.py").write_text("X = 2\n")
+    assert gp_jobs.digest(tmp_path, closure) != key
+
+
 BROKEN = '''
 """hidden-delta with its last step wrong on purpose (sigma for sigma'), and a formula no one can render."""
 from dataclasses import replace

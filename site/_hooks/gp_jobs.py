@@ -12,6 +12,7 @@ so the page can show it and the hook can fail a strict build.
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import importlib
 import importlib.util
@@ -87,6 +88,47 @@ def digest(root: Path, patterns: tuple[str, ...], *extra: str) -> str:
         h.update(str(p.relative_to(root)).encode())
         h.update(p.read_bytes())
     return h.hexdigest()[:20]
+
+
+def import_closure(root: Path, modules: tuple[str, ...],
+                   packages: tuple[str, ...] = ("checker", "derivations")) -> tuple[str, ...]:
+    """The source files of ``modules`` and of every project module they import, at any depth.
+
+    Read from the code (``import`` statements anywhere, even inside functions), so that a key built
+    from them changes when, and only when, code the result can depend on changes.
+    """
+    files: dict[str, Path] = {}
+    todo = list(modules)
+    while todo:
+        name = todo.pop()
+        if name in files or name.split(".")[0] not in packages:
+            continue
+        path = _module_file(root, name)
+        if path is None:
+            continue
+        files[name] = path
+        parts = name.split(".")
+        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # the packages' __init__
+        package = name if path.name == "__init__.py" else ".".join(parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                todo.extend(alias.name for alias in node.names)
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                    base = ".".join([*anchor, base] if base else anchor)
+                todo.append(base)
+                todo.extend(f"{base}.{alias.name}" for alias in node.names)  # submodules by name
+    return tuple(sorted(str(p.relative_to(root)) for p in files.values()))
+
+
+def _module_file(root: Path, name: str) -> Path | None:
+    base = root.joinpath(*name.split("."))
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
 
 
 def _execute(job: Job) -> Outcome:

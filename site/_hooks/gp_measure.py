@@ -39,13 +39,16 @@ from gp_jobs import Job, Outcome, available
 
 EXTRA_ENV = "GRADPROOF_SITE_EXTRA_DERIVATIONS"
 
-# What each kind of result depends on, besides the source of the code here that produces it.
-GRADCHECK_DEPENDS = ("checker/gradcheck.py", "checker/mlp.py", "checker/activations.py",
-                     "checker/losses.py", "checker/rownet.py")
-EXPERIMENT_DEPENDS = ("checker/*.py",)
-GRADER_DEPENDS = ("derivations/**/*.py", "checker/grading/**/*", "checker/commands/questions.py",
-                  "checker/commands/grade_batch.py", "checker/cli.py", "checker/symbolic.py",
-                  "checker/evaluate.py")
+# What each kind of result depends on, besides the source of the code here that produces it: the
+# modules it runs and everything they import (gp_jobs.import_closure), plus files read by name.
+GRADCHECK_MODULES = ("checker.gradcheck", "checker.mlp", "checker.activations", "checker.losses",
+                     "checker.rownet")
+EXPERIMENT_MODULES = ("checker.experiments",)
+GRADER_MODULES = ("checker.cli", "checker.commands.grade_batch", "checker.commands.questions",
+                  "checker.grading.batch", "checker.grading.judge", "derivations.questions")
+# a question's reference answer is a catalogue result, looked up by id; the grammar and the report
+# template are data files
+GRADER_FILES = ("derivations/catalogue/*.py", "checker/grading/**/*")
 EXAMPLE_CSV = "site/examples/class.csv"
 
 # The gradient-check grid: every activation of the reference MLP with every loss, two hidden layers
@@ -286,7 +289,8 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
 
     have_gradcheck = available("checker.gradcheck")
     if have_gradcheck:
-        key = gp_jobs.digest(root, GRADCHECK_DEPENDS, _code(_gradcheck_grid, _gradcheck_row, _plot_gradcheck),
+        depends = gp_jobs.import_closure(root, GRADCHECK_MODULES)
+        key = gp_jobs.digest(root, depends, _code(_gradcheck_grid, _gradcheck_row, _plot_gradcheck),
                              repr((GRADCHECK_SIZES, GRADCHECK_BATCH, ROWNET_SIZES, ROWNET_BATCH)))
         jobs.append(Job("gradcheck", "grid", _gradcheck_grid, (root, key),
                         cached=gp_jobs.load_stored("gradcheck", "grid", key) is not None, weight=20))
@@ -301,20 +305,22 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
             experiments = []
             jobs.append(Job("experiment-list", "all", _raise, (f"{type(exc).__name__}: {exc}",)))
             exps = []
+        depends = gp_jobs.import_closure(root, EXPERIMENT_MODULES)
         for e in exps:
             fingerprint = e.fingerprint() if hasattr(e, "fingerprint") else ""
-            key = gp_jobs.digest(root, EXPERIMENT_DEPENDS, _code(_experiment), e.id, fingerprint)
+            key = gp_jobs.digest(root, depends, _code(_experiment), e.id, fingerprint)
             jobs.append(Job("experiment", e.id, _experiment, (e.id, key),
                             cached=gp_jobs.load_stored("experiment", e.id, key) is not None, weight=50))
 
     have_bank = available("derivations.questions")
+    grader = (*gp_jobs.import_closure(root, GRADER_MODULES), *GRADER_FILES)
     if have_bank:
-        key = gp_jobs.digest(root, GRADER_DEPENDS, _code(_question_bank, _shape_tex))
+        key = gp_jobs.digest(root, grader, _code(_question_bank, _shape_tex))
         jobs.append(Job("questions", "bank", _question_bank, (key,),
                         cached=gp_jobs.load_stored("questions", "bank", key) is not None, weight=5))
     have_grader = available("checker.commands.grade_batch") and (root / EXAMPLE_CSV).exists()
     if have_grader:
-        key = gp_jobs.digest(root, (*GRADER_DEPENDS, EXAMPLE_CSV), _code(_grade_batch))
+        key = gp_jobs.digest(root, (*grader, EXAMPLE_CSV), _code(_grade_batch))
         jobs.append(Job("grade-batch", "example", _grade_batch, (root / EXAMPLE_CSV, key),
                         cached=gp_jobs.load_stored("grade-batch", "example", key) is not None, weight=8))
 

@@ -152,6 +152,17 @@ def to_sympy(e: Expr, env: SympyEnv, frozen: frozenset[Sym] = frozenset()) -> sp
     return _Translator(env, frozen).run(e)
 
 
+class _Relations:
+    """A grid of sympy relations (z > 0 per entry): sympy matrices may hold only expressions."""
+
+    def __init__(self, rows: list[list[sp.Basic]]) -> None:
+        self.rows = rows
+        self.shape = (len(rows), len(rows[0]) if rows else 0)
+
+    def __getitem__(self, ij: tuple[int, int]) -> sp.Basic:
+        return self.rows[ij[0]][ij[1]]
+
+
 class _Translator:
     def __init__(self, env: SympyEnv, frozen: frozenset[Sym]) -> None:
         self.env, self.frozen = env, frozen
@@ -172,10 +183,15 @@ class _Translator:
             b = sp.ones(*a.shape) * b[0]
         return sp.Matrix(a.shape[0], a.shape[1], lambda i, j: f(a[i, j], b[i, j]))
 
-    def _cond(self, c: Cond, shape: tuple[int, int]) -> sp.Matrix:
+    def _cond(self, c: Cond, shape: tuple[int, int]) -> _Relations:
         lhs, rhs = self.run(c.lhs), self.run(c.rhs)
         ops = {">": sp.Gt, "<": sp.Lt, ">=": sp.Ge, "<=": sp.Le, "==": sp.Eq, "!=": sp.Ne}
-        return self._elementwise(lhs, rhs, ops[c.op])
+        if lhs.shape == (1, 1) and rhs.shape != (1, 1):
+            lhs = sp.ones(*rhs.shape) * lhs[0]
+        if rhs.shape == (1, 1) and lhs.shape != (1, 1):
+            rhs = sp.ones(*lhs.shape) * rhs[0]
+        rows, cols = lhs.shape
+        return _Relations([[ops[c.op](lhs[i, j], rhs[i, j]) for j in range(cols)] for i in range(rows)])
 
     def _go(self, e: Expr) -> sp.Matrix:  # noqa: C901 - one case per node kind
         env = self.env
@@ -243,7 +259,7 @@ class _Translator:
                 return sp.Matrix([[sp.O(inner, (var, 0))]])
             case Indicator(c):
                 cond = self._cond(c, (1, 1))
-                return cond.applyfunc(lambda r: sp.Piecewise((1, r), (0, True)))
+                return sp.Matrix(*cond.shape, lambda i, j: sp.Piecewise((1, cond[i, j]), (0, True)))
             case Piecewise(cases):
                 values = [(self.run(v), None if c is None else self._cond(c, (1, 1))) for v, c in cases]
                 shape = max((v.shape for v, _ in values), key=lambda s: s[0] * s[1])
@@ -252,7 +268,7 @@ class _Translator:
                     pieces = []
                     for v, c in values:
                         vv = v[0] if v.shape == (1, 1) else v[i, j]
-                        cc = True if c is None else (c[0] if c.shape == (1, 1) else c[i, j])
+                        cc = True if c is None else (c[0, 0] if c.shape == (1, 1) else c[i, j])
                         pieces.append((vv, cc))
                     return sp.Piecewise(*pieces)
 
@@ -592,7 +608,8 @@ def equal(a: Expr, b: Expr, env: SympyEnv, simplex: Iterable[Sym] = ()) -> tuple
             sub[ys[-1]] = 1 - sum(ys[:-1])
     if sub:  # xreplace is exact for plain symbols; subs costs minutes on a network's derivative
         diff = diff.subs(sub) if diff.has(sp.Derivative, sp.Subs) else diff.xreplace(sub)
-    orders = [o for o in diff.atoms(sp.Order)]
+    # Scanning every entry for O-terms costs seconds on a network's derivative: only when present.
+    orders = list(diff.atoms(sp.Order)) if has_order else []
     for i in range(diff.shape[0]):
         for j in range(diff.shape[1]):
             entry = diff[i, j]

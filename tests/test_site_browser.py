@@ -236,11 +236,18 @@ def test_search_finds_a_derivation_by_a_word_of_its_title(base_url: str, visit: 
     word = max(re.findall(r"[A-Za-z]+", d.title), key=len)
     visit.page.goto(f"{base_url}/")
     box = visit.page.locator("input[data-md-component=search-query]")
-    box.click()
-    box.fill(word.lower())
     link = visit.page.locator(f".md-search-result a[href*='derivations/{d.id}/']")
-    link.first.wait_for(state="attached", timeout=10_000)
-    assert link.count() >= 1
+    # the index loads in a web worker: a query typed before it is ready finds nothing, so type again
+    deadline = time.monotonic() + 20
+    while link.count() == 0 and time.monotonic() < deadline:
+        box.click()
+        box.fill("")
+        box.type(word.lower(), delay=20)
+        try:
+            link.first.wait_for(state="attached", timeout=2_000)
+        except Exception:  # playwright's TimeoutError: not yet
+            continue
+    assert link.count() >= 1, f"searching {word!r} did not list derivations/{d.id}/"
 
 
 def test_screenshot_of_a_derivation_page(base_url: str, browser: Any) -> None:

@@ -286,8 +286,6 @@ def build(m: Measurements) -> SiteContent:
         "steps_verified": sum(v["result"].steps_verified for v in views.values() if v["result"]),
         "seconds": round(m.seconds, 1),
         "ran": m.ran,
-        "worst_error": max((v["result"].numeric_max_rel_error for v in views.values()
-                            if v["result"] and v["result"].numeric_max_rel_error is not None), default=None),
     }
     common = {"totals": totals, "numeric_available": m.numeric_available}
 

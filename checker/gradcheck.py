@@ -128,7 +128,7 @@ class GradcheckResult:
         if self.error:
             lines.append(f"  {self.error}")
             return "\n".join(lines)
-        what = "parameters" if self.mode == "full" else "directions"
+        what = f"of {self.n_params:,} parameters" if self.mode == "full" else "random directions"
         lines.append(
             f"  {self.params_checked:,} {what} checked in {self.seconds:.3f} s; "
             f"{self.kinks_skipped} skipped at kinks after {self.resamples} resample(s)"

@@ -74,6 +74,7 @@ class VerifyResult:
             "symbolic": self.symbolic,
             "numeric_max_rel_error": self.numeric_max_rel_error,
             "status": self.status,
+            "seconds": self.seconds,
         }
 
 

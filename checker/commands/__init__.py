@@ -1,1 +1,4 @@
-"""One module per ``gradproof`` sub-command; each defines ``add_arguments(parser)`` and ``run(args) -> int``."""
+"""One module per ``gradproof`` sub-command.
+
+Each defines ``add_arguments(parser)`` and ``run(args) -> int``.
+"""

@@ -27,11 +27,13 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Mul(T(Deriv(z_next, z_l)), delta_next),
-                    r"chain rule: $\partial L/\partial z^{(l)} = (\partial z^{(l+1)}/\partial z^{(l)})^\top \delta^{(l+1)}$",
+                    r"chain rule: $\partial L/\partial z^{(l)} = "
+                    r"(\partial z^{(l+1)}/\partial z^{(l)})^\top \delta^{(l+1)}$",
                 ),
                 Step(
                     Mul(T(Mul(W_next, Diag(Fn("sigma", z_l, 1)))), delta_next),
-                    r"the Jacobian of $W^{(l+1)}\sigma(z^{(l)}) + b^{(l+1)}$ is $W^{(l+1)} \operatorname{diag}(\sigma'(z^{(l)}))$",
+                    r"the Jacobian of $W^{(l+1)}\sigma(z^{(l)}) + b^{(l+1)}$ is "
+                    r"$W^{(l+1)} \operatorname{diag}(\sigma'(z^{(l)}))$",
                 ),
                 Step(
                     Mul(Diag(Fn("sigma", z_l, 1)), Mul(T(W_next), delta_next)),
@@ -54,7 +56,8 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W^{(l+1)}\delta^{(l+1)}$ without the transpose: the shapes do not even fit when $n_l \ne n_{l+1}$.",
+        r"$W^{(l+1)}\delta^{(l+1)}$ without the transpose: the shapes do not even fit "
+        r"when $n_l \ne n_{l+1}$.",
         r"$\sigma(z^{(l)})$ or $\sigma'(a^{(l)})$ in place of $\sigma'(z^{(l)})$.",
         r"$a^{(l)} \odot (1 - a^{(l)})$: right only for the sigmoid.",
     ),

@@ -436,28 +436,67 @@ def _basic(x: object) -> sp.Basic:
     return sp.Float(x)
 
 
+def _with_concrete_unknowns(expr: sp.Expr) -> sp.Expr:
+    """Every unknown function F(x_1, …, x_n) (a cost J(W), a loss L(z)) read as exp(Σ_k c_k x_k)
+    with fixed random c_k, its derivatives then taken: an identity that holds for an arbitrary F
+    holds for this one too, so a value far from 0 still proves a difference nonzero."""
+    rng = _random.Random(1)
+    for func in sorted({f.func for f in expr.atoms(AppliedUndef)}, key=str):
+        coeffs = [sp.Rational(rng.choice((-1, 1)) * rng.randint(3, 12), 10) for _ in range(64)]
+
+        def concrete(*args: sp.Expr, c: list[sp.Rational] = coeffs) -> sp.Expr:
+            if len(args) > len(c):
+                raise ValueError("too many arguments for a concrete stand-in")
+            return sp.exp(sp.Add(*(ck * a for ck, a in zip(c, args, strict=False))))
+
+        expr = expr.replace(func, concrete)
+    return expr.doit()
+
+
 def _clearly_nonzero(expr: sp.Expr) -> bool:
     """A fast, exact *rejection*: the value at a random real point, to 30 digits, is far from 0.
 
-    An unknown σ (and σ', σ'', ...) is read as exp, whose derivatives are all exp: an identity in
-    an arbitrary σ holds for it too. The point avoids kinks and ties with probability 1. Anything
-    that cannot be evaluated (unknown functions without a form, O-terms, a complex value) is
-    inconclusive and left to the symbolic checks: a wrong formula then costs a ``simplify``.
+    An unknown σ (and σ', σ'', ...) is read as u ↦ e^{cu}, whose derivatives are c^d e^{cu}: an
+    identity in an arbitrary σ holds for it too; an unknown function of several arguments likewise (see
+    :func:`_with_concrete_unknowns`). The point avoids kinks and ties with probability 1. Anything
+    that cannot be evaluated (O-terms, a complex value) is inconclusive and left to the symbolic
+    checks: a wrong formula then costs a ``simplify``.
     """
-    if expr.has(sp.Order, sp.Derivative, sp.Subs) or expr.atoms(AppliedUndef):
+    if expr.has(sp.Order):
         return False
-    reps: dict[sp.Basic, sp.Basic] = {
-        n: sp.exp(n.args[0]) for n in expr.atoms(sp.Function) if getattr(type(n), "_generic_of", None)
-    }
+    if expr.atoms(AppliedUndef):
+        try:
+            expr = _with_concrete_unknowns(expr)
+        except (TypeError, ValueError):
+            return False
+        if expr.has(sp.Derivative, sp.Subs) or expr.atoms(AppliedUndef):
+            return False
+    # σ(u) = e^{cu} with c ≠ 1, so that σ^{(d)}(u) = c^d e^{cu}: σ for σ' is then visible too.
+    # replace works bottom-up, so σ inside σ (a network's layers) is read as well.
+    c = sp.Rational(13, 10)
+    expr = expr.replace(
+        lambda n: isinstance(n, sp.Function) and getattr(type(n), "_generic_of", None) is not None,
+        lambda n: c ** type(n)._generic_of[1] * sp.exp(c * n.args[0]),
+    )
+    reps: dict[sp.Basic, sp.Basic] = {}
     rng = _random.Random(0)
     for s in sorted(expr.free_symbols, key=str):
         size = sp.Float(rng.uniform(0.2, 1.4), 30)  # 30-digit floats: sympy evaluates as it builds
         reps[s] = size if s.is_positive or rng.random() < 0.5 else -size
     try:
         value = expr.xreplace(reps).evalf(30)
+        if not (value.is_Number and value.is_real and value.is_finite):
+            return False
+        if abs(value) > 1e-12:
+            return True
+        if not expr.is_Add:
+            return False
+        # A sum whose terms are all tiny (σ' = c e^{cu} of a very negative u): far from 0 relative
+        # to its terms' size, 15 of the 30 digits clear of round-off.
+        scale = sum(abs(t.xreplace(reps).evalf(30)) for t in expr.args)
     except (TypeError, ValueError, ZeroDivisionError):
         return False
-    return bool(value.is_Number and value.is_real and value.is_finite and abs(value) > 1e-12)
+    return bool(scale.is_Number and scale.is_finite and abs(value) > 1e-15 * scale > 0)
 
 
 def _zero_with_frozen_atoms(expr: sp.Expr) -> bool:
@@ -494,13 +533,18 @@ def _is_zero(expr: sp.Expr) -> bool:
     expr = _basic(expr)
     if expr.has(sp.Derivative, sp.Subs, sp.Sum, sp.Product, sp.Integral):  # doit rebuilds every node
         expr = expr.doit()
-    if expr == 0 or _zero_with_frozen_atoms(expr) or sp.expand(expr) == 0:
+    if expr == 0 or _zero_with_frozen_atoms(expr):
+        return True
+    expanded = sp.expand(expr)
+    if expanded == 0:
         return True
     if expr.has(sp.Order):
         return _is_zero(expr.removeO())
     kinks = _kink_arguments(expr)
     if kinks:
-        if _clearly_nonzero(expr):  # before the sign regions, each of which may cost a simplify
+        # before the sign regions, each of which may cost a simplify; expanded, the terms in a
+        # derivative of an unknown function (which the random point cannot value) often cancel
+        if _clearly_nonzero(expr) or _clearly_nonzero(expanded):
             return False
         # Piecewise formulas are equal away from their kinks when they agree in every region
         # where each kink argument has a fixed sign ("for z ≠ 0" in the questions).
@@ -517,10 +561,12 @@ def _is_zero(expr: sp.Expr) -> bool:
                 # a kink at a compound argument (max(w₁ᵀx + b₁, w₂ᵀx + b₂)) needs its own regions
                 return _zero_in_kink_regions(expr)
         return True
+    # The random point (milliseconds) before cancel: on a network's wrong step, cancel's rewrite
+    # of tanh and the exp of sums into exponentials of symbols runs for minutes.
+    if _clearly_nonzero(expr) or _clearly_nonzero(expanded):
+        return False
     if _cancels(expr):
         return True
-    if _clearly_nonzero(expr):
-        return False
     simple = sp.simplify(expr)
     if simple == 0:
         return True

@@ -38,9 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Verify the chosen derivations and report; the exit status says whether all passed."""
+    import warnings
+
+    from sympy.utilities.exceptions import SymPyDeprecationWarning
+
     from checker.verify import verify_all
     from derivations import all_derivations
 
+    # sympy deprecates a Matrix of relations (how 𝟙[·] conditions translate): not the user's concern.
+    # Set before the worker processes start, so that they inherit it.
+    warnings.filterwarnings("ignore", category=SymPyDeprecationWarning)
     catalogue = all_derivations()
     chosen = list(dict.fromkeys(args.only)) if args.only else list(catalogue)
     unknown = [i for i in chosen if i not in catalogue]

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from checker.verify import VerifyResult
-    from derivations.base import Derivation
 
 DEFAULT_JOBS = 2
 
@@ -59,21 +58,13 @@ def run(args: argparse.Namespace) -> int:
         )
         return 2
     start = time.perf_counter()
-    # Longest first, so that the slowest derivation never starts last on a busy worker.
-    order = sorted(chosen, key=lambda i: -expected_cost(catalogue[i]))
-    by_id = {r.id: r for r in verify_all(order, workers=args.jobs, cached=not args.no_cache)}
-    results = [by_id[i] for i in chosen]
+    results = verify_all(chosen, workers=args.jobs, cached=not args.no_cache)
     elapsed = time.perf_counter() - start
     if args.json:
         print(json.dumps([r.to_json() for r in results], indent=2))
     else:
         print_report(results, elapsed)
     return 0 if all(r.status == "verified" for r in results) else 1
-
-
-def expected_cost(d: Derivation) -> int:
-    """A rough cost for scheduling: every step expands the derivation's definitions."""
-    return (1 + len(d.definitions)) * (d.step_count + len(d.chains))
 
 
 def print_report(results: Sequence[VerifyResult], elapsed: float) -> None:

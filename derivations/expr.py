@@ -21,7 +21,27 @@ SCALAR: Shape = (1, 1)
 
 
 class ShapeError(ValueError):
-    """Shapes that do not fit; the message names the shapes and, where it can, the fix."""
+    """Shapes that do not fit; the message names the shapes and, where it can, the fix.
+
+    ``reason`` says what does not fit and ``hint`` (possibly empty) the transpose that would
+    make it fit, so that a caller with a better diagnosis can keep the one and drop the other.
+    Formulas in both are LaTeX between dollar signs, like every message of the grader.
+    """
+
+    def __init__(self, reason: str, hint: str = "") -> None:
+        super().__init__(f"{reason}; {hint}" if hint else reason)
+        self.reason = reason
+        self.hint = hint
+
+
+def tex(e: Expr) -> str:
+    """``e`` as inline math for a message: its LaTeX between dollar signs."""
+    return f"${to_latex(e)}$"
+
+
+def shape_tex(shape: Shape) -> str:
+    """A shape as inline math for a message: ``$n_l \\times 1$``."""
+    return f"${shape[0]} \\times {shape[1]}$"
 
 
 class Expr:
@@ -394,10 +414,6 @@ def depth(e: Expr) -> int:
 # ------------------------------------------------------------------------------------- shapes
 
 
-def _fmt(shape: Shape) -> str:
-    return f"{shape[0]}×{shape[1]}"
-
-
 def _is_scalar(s: Shape) -> bool:
     return s == SCALAR
 
@@ -420,7 +436,7 @@ def _elementwise(a: Shape, b: Shape, what: str, left: Expr, right: Expr) -> Shap
     if _is_scalar(a):
         return b
     raise ShapeError(
-        f"{to_latex(left)} is {_fmt(a)} and {to_latex(right)} is {_fmt(b)}: "
+        f"{tex(left)} is {shape_tex(a)} and {tex(right)} is {shape_tex(b)}: "
         f"the {what} needs equal shapes"
     )
 
@@ -445,7 +461,7 @@ def _shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case per no
                         f"index {letter} runs over {known} in one place and over {dim} in another"
                     )
             if col is None and s[1] != 1 and s[0] != 1:
-                raise ShapeError(f"{to_latex(arg)} is a {_fmt(s)} matrix: it needs two indices")
+                raise ShapeError(f"{tex(arg)} is a {shape_tex(s)} matrix: it needs two indices")
             return SCALAR
         case Add(terms):
             shapes = [_shape(t, ctx) for t in terms]
@@ -457,7 +473,7 @@ def _shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case per no
                     result = s
                     continue
                 raise ShapeError(
-                    f"cannot add {to_latex(terms[0])} ({_fmt(result)}) and {to_latex(t)} ({_fmt(s)})"
+                    f"cannot add {tex(terms[0])} ({shape_tex(result)}) and {tex(t)} ({shape_tex(s)})"
                 )
             return result
         case Neg(a) | Fn(_, a) | Softmax(a):
@@ -474,12 +490,13 @@ def _shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case per no
             if sa[1] != sb[0]:
                 hint = ""
                 if sa[0] == sb[0]:
-                    hint = f"; did you mean ({to_latex(a)})^T {to_latex(b)}?"
+                    hint = f"did you mean ${{{to_latex(a)}}}^\\top {to_latex(b)}$?"
                 elif sa[1] == sb[1]:
-                    hint = f"; did you mean {to_latex(a)} ({to_latex(b)})^T?"
+                    hint = f"did you mean ${to_latex(a)} {{{to_latex(b)}}}^\\top$?"
                 raise ShapeError(
-                    f"{to_latex(a)} is {_fmt(sa)} and {to_latex(b)} is {_fmt(sb)}: "
-                    f"{to_latex(a)}{to_latex(b)} does not fit{hint}"
+                    f"{tex(a)} is {shape_tex(sa)} and {tex(b)} is {shape_tex(sb)}: "
+                    f"{tex(Mul(a, b))} does not fit",
+                    hint,
                 )
             return (sa[0], sb[1])
         case Hadamard(a, b):
@@ -491,12 +508,12 @@ def _shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case per no
         case Pow(a, b):
             sb = _shape(b, ctx)
             if not _is_scalar(sb):
-                raise ShapeError(f"the exponent {to_latex(b)} must be a scalar, not {_fmt(sb)}")
+                raise ShapeError(f"the exponent {tex(b)} must be a scalar, not {shape_tex(sb)}")
             return _shape(a, ctx)
         case Diag(a):
             r, c = _shape(a, ctx)
             if c != 1:
-                raise ShapeError(f"diag needs a column vector; {to_latex(a)} is {_fmt((r, c))}")
+                raise ShapeError(f"diag needs a column vector; {tex(a)} is {shape_tex((r, c))}")
             return (r, r)
         case Ones(n):
             return (n, 1)
@@ -506,7 +523,10 @@ def _shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case per no
                 return sx
             if sf[1] == 1 and sx[1] == 1:
                 return (sf[0], sx[0])
-            raise ShapeError(f"∂{to_latex(f)}/∂{to_latex(x)}: {_fmt(sf)} by {_fmt(sx)} is not supported")
+            raise ShapeError(
+                f"$\\partial {to_latex(f)} / \\partial {to_latex(x)}$: {shape_tex(sf)} by {shape_tex(sx)} "
+                "is not supported"
+            )
         case Indicator(c):
             return _elementwise(_shape(c.lhs, ctx), _shape(c.rhs, ctx), "comparison", c.lhs, c.rhs)
         case Piecewise(cases):

@@ -123,7 +123,7 @@ def test_every_tag_is_exercised_twice():
 
 def test_shape_misfit_names_the_shapes_and_never_crashes():
     r = grade_expr("hidden-delta", Hadamard(Mul(W, d), dsigma(z)))
-    assert "n_{l+1}×n_l" in r.feedback and r.verdict == "incorrect"
+    assert r"$n_{l+1} \times n_l$" in r.feedback and r.verdict == "incorrect"
     r = grade_expr("bias-gradient", Mul(n.delta_l, n.a_prev))  # no fix explains it
     assert r.verdict == "incorrect" and "does not fit" in r.feedback
 
@@ -133,7 +133,28 @@ def test_wrong_without_known_mistake_says_where():
     assert (r.verdict, r.mistake) == ("incorrect", None)
     assert "different value" in r.feedback
     r = grade_expr("bias-gradient", Mul(n.delta_l, T(n.a_prev)))
-    assert r.verdict == "incorrect" and "n_l×1" in r.feedback
+    assert r.verdict == "incorrect" and r"$n_l \times 1$" in r.feedback
+
+
+def test_a_diagnosed_misfit_says_the_fix_once():
+    """The shape error's own "did you mean" gives way to the mistake's message, not beside it."""
+    r = grade_expr("hidden-delta", Hadamard(Mul(W, d), dsigma(z)))
+    assert r.mistake == "missing-transpose"
+    assert "did you mean" not in r.feedback
+    assert r.feedback.count("transpose") == 1, r.feedback
+
+
+def test_a_misfit_whose_fix_is_still_wrong_names_the_second_mistake():
+    # a δ for δ aᵀ: transposing δ makes it fit, and then it is the transpose of the answer
+    r = grade_expr("weight-gradient", Mul(n.a_prev, n.delta_l))
+    assert (r.verdict, r.mistake) == ("incorrect", "transposed")
+    assert "does not fit" in r.feedback and "Even then" in r.feedback
+
+
+def test_feedback_never_capitalises_a_symbol():
+    # a^{(l-1)} is a vector and A^{(l-1)} the batch matrix: "A^{(l-1)} is ..." would name the wrong one
+    r = grade_expr("weight-gradient", Mul(n.a_prev, n.delta_l))
+    assert r.feedback.startswith("$a^{(l-1)}$ is"), r.feedback
 
 
 def test_generic_sigma_is_tried_with_several_activations():

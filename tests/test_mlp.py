@@ -33,8 +33,14 @@ def networks(draw: st.DrawFn) -> tuple[MLP, np.ndarray, np.ndarray]:
     model = MLP.create(sizes, hidden, loss, output_activation=output, l1=l1, l2=l2, dtype=dtype, seed=seed)
     X, Y = gradcheck.random_problem(model, draw(st.integers(1, 6)), seed=seed + 1)
     if loss == "softmax-ce" and draw(st.booleans()):
-        # any distribution per column, not only one-hot
-        Y = np.random.default_rng(seed).dirichlet(np.ones(sizes[-1]), X.shape[1]).T.astype(dtype)
+        # any distribution per column, not only one-hot. p − y needs Σy = 1 exactly: a float32 cast
+        # of a float64 distribution is off by ~1e-8, which a 1e-6 check can see where p ≈ y, so
+        # the entries are multiples of 2⁻¹² (exact in both precisions) and the last one makes 1.
+        Y = np.random.default_rng(seed).dirichlet(np.ones(sizes[-1]), X.shape[1]).T
+        Y = np.floor(Y * 4096) / 4096
+        Y[-1] = 1.0 - Y[:-1].sum(axis=0)
+        Y = Y.astype(dtype)
+        assert np.all(Y.astype(np.float64).sum(axis=0) == 1.0)
     return model, X, Y
 
 

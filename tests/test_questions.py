@@ -96,3 +96,26 @@ def test_questions_command_prints_every_question(capsys):
     assert {"latex": "W^{(l+1)}", "shape": "n_{l+1}×n_l"}.items() <= hd["symbols"][0].items()
     assert main(["questions"]) == 0
     assert "row-grad-W1" in capsys.readouterr().out
+
+
+def test_a_closed_pipe_ends_the_listing_quietly(monkeypatch, tmp_path):
+    """`gradproof questions | head`: the reader leaving is no error and prints no traceback."""
+    from checker.cli import main
+
+    class ClosedPipe:
+        def __init__(self) -> None:
+            self.fd = open(tmp_path / "stdout", "w")  # noqa: SIM115 - the real fd main() redirects
+
+        def write(self, text: str) -> int:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def flush(self) -> None:
+            raise BrokenPipeError(32, "Broken pipe")
+
+        def fileno(self) -> int:
+            return self.fd.fileno()
+
+    pipe = ClosedPipe()
+    monkeypatch.setattr("sys.stdout", pipe)
+    assert main(["questions"]) == 0
+    pipe.fd.close()

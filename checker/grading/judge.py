@@ -52,6 +52,7 @@ from derivations.expr import (
     children,
     depth,
     shape_of,
+    shape_tex,
     symbols_of,
     to_latex,
 )
@@ -174,6 +175,11 @@ class Prepared:
     square: list[Draw]
     ref_values: Values
     mutants: list[PreparedMutant] = field(default_factory=list)
+
+    @property
+    def mutant_shapes(self) -> set[Shape]:
+        """The shapes of the mutants that fit, to skip repairs no mutant could match."""
+        return {pm.shape for pm in self.mutants if pm.shape is not None}
 
 
 def seed_of(question_id: str) -> int:
@@ -401,10 +407,6 @@ def vocabulary_of(question_id: str) -> Vocabulary:
 # ------------------------------------------------------------------------------------ judging
 
 
-def _fmt(shape: Shape) -> str:
-    return f"{shape[0]}×{shape[1]}"
-
-
 def _answer_shape(e: Expr) -> tuple[Shape, dict | None]:
     if has_indices(e):
         shape, letters = index_shape(e)
@@ -422,7 +424,7 @@ def judge_expr(question_id: str, e: Expr) -> tuple[str, str | None, str]:
     try:
         shape, letters = _answer_shape(e)
     except ShapeError as err:
-        return _diagnose_misfit(prep, e, str(err))
+        return _diagnose_misfit(prep, e, err)
     try:
         vals = values_of(e, prep.draws, prep.activations, definitions, letters)
     except (EvaluationError, ValueError, IndexError, KeyError) as err:
@@ -438,7 +440,7 @@ def judge_expr(question_id: str, e: Expr) -> tuple[str, str | None, str]:
             return "incorrect", pm.mutant.tag, _sentence(pm.mutant.message)
     if shape != prep.ref_shape:
         return "incorrect", None, (
-            f"Your answer is {_fmt(shape)}, but the result must be {_fmt(prep.ref_shape)}."
+            f"Your answer is {shape_tex(shape)}, but the result must be {shape_tex(prep.ref_shape)}."
         )
     right = [a for a, ok in agree.items() if ok]
     wrong = [a for a, ok in agree.items() if not ok]
@@ -451,27 +453,45 @@ def judge_expr(question_id: str, e: Expr) -> tuple[str, str | None, str]:
         )
     where = _first_difference(vals, prep.ref_values, wrong[0], prep.draws)
     return "incorrect", None, (
-        f"Your answer has the right shape ({_fmt(shape)}) but a different value: {where}."
+        f"Your answer has the right shape ({shape_tex(shape)}) but a different value: {where}."
     )
 
 
 def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    """Capitalise a sentence that starts with a word, never one that starts with math."""
+    return text[:1].upper() + text[1:] if text[:1].isalpha() else text
 
 
-def _diagnose_misfit(prep: Prepared, e: Expr, why: str) -> tuple[str, str | None, str]:
-    """An answer whose shapes do not fit: which mistake, at sizes where everything fits?"""
+def _diagnose_misfit(prep: Prepared, e: Expr, err: ShapeError) -> tuple[str, str | None, str]:
+    """An answer whose shapes do not fit: which mistake, at sizes where everything fits?
+
+    First single repairs of the answer (a transpose added, factors swapped, ⊙ for a product):
+    one that gives the right answer names the mistake; one that gives a known wrong answer names
+    that answer's mistake as well. Then the answer itself at square sizes, where it fits.
+    The repair's message replaces the shape error's own "did you mean" hint, never repeats it.
+    """
     definitions = dict(prep.question.definitions)
-    why = _sentence(why)
+    why = _sentence(err.reason)
+    near: tuple[str, str] | None = None
     for tag, repaired, message in repairs(e):
         try:
-            if _answer_shape(repaired)[0] != prep.ref_shape:
+            shape, letters = _answer_shape(repaired)
+            if shape != prep.ref_shape and (near is not None or shape not in prep.mutant_shapes):
                 continue
-            vals = values_of(repaired, prep.draws, prep.activations, definitions, _answer_shape(repaired)[1])
+            vals = values_of(repaired, prep.draws, prep.activations, definitions, letters)
         except (ShapeError, EvaluationError, ValueError, IndexError, KeyError):
             continue
-        if all(agreement(vals, prep.ref_values).values()):
+        if shape == prep.ref_shape and all(agreement(vals, prep.ref_values).values()):
             return "incorrect", tag, f"{why} {_sentence(message)}"
+        if near is None:
+            for pm in prep.mutants:
+                if pm.shape == shape and pm.values is not None and all(agreement(vals, pm.values).values()):
+                    near = pm.mutant.tag, (
+                        f"{why} {_sentence(message)} Even then, {_uncapital(pm.mutant.message)}"
+                    )
+                    break
+    if near is not None:
+        return "incorrect", near[0], _sentence(near[1])
     try:
         square = values_of(e, prep.square, prep.activations, definitions)
     except (EvaluationError, ValueError, IndexError, KeyError):
@@ -481,7 +501,12 @@ def _diagnose_misfit(prep: Prepared, e: Expr, why: str) -> tuple[str, str | None
         for pm in ranked:
             if pm.square is not None and all(agreement(square, pm.square).values()):
                 return "incorrect", pm.mutant.tag, f"{why} {_sentence(pm.mutant.message)}"
-    return "incorrect", None, f"The shapes do not fit: {why}"
+    hint = f" {_sentence(err.hint)}" if err.hint else ""
+    return "incorrect", None, f"The shapes do not fit: {err.reason.rstrip('.')}.{hint}"
+
+
+def _uncapital(text: str) -> str:
+    return text[:1].lower() + text[1:] if text[:2].isalpha() and text[1:2].islower() else text
 
 
 def _sentence(text: str) -> str:

@@ -41,6 +41,8 @@ from derivations.expr import (
     T,
     children,
     shape_of,
+    shape_tex,
+    tex,
     to_latex,
 )
 from derivations.questions import Question
@@ -145,10 +147,9 @@ def substitute(e: Expr, old: Expr, new: Expr) -> Expr:
 
 def _shape_text(e: Expr) -> str:
     try:
-        r, c = shape_of(e)
+        return shape_tex(shape_of(e))
     except ShapeError:
-        return "?"
-    return f"{r}×{c}"
+        return "of a shape that does not fit"
 
 
 def _is_scalar(e: Expr) -> bool:
@@ -166,10 +167,6 @@ def _contains(e: Expr, pred: Callable[[Expr], bool]) -> bool:
             return True
         stack.extend(children(node))
     return False
-
-
-def _tex(e: Expr) -> str:
-    return f"${to_latex(e)}$"
 
 
 # ------------------------------------------------------------------------------- families
@@ -197,8 +194,8 @@ def _missing_transpose(c: _Context) -> Iterator[tuple[Expr, str]]:
     for tree, old, _ in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, T) else []):
         arg = old.arg  # type: ignore[attr-defined]
         yield tree, (
-            f"a transpose is missing: {_tex(arg)} is {_shape_text(arg)}, and the formula needs "
-            f"${{{to_latex(arg)}}}^\\top$ (you wrote {_tex(arg)} where {_tex(old)} belongs)"
+            f"a transpose is missing: {tex(arg)} is {_shape_text(arg)}, and the formula needs "
+            f"${{{to_latex(arg)}}}^\\top$ (you wrote {tex(arg)} where {tex(old)} belongs)"
         )
 
 
@@ -225,7 +222,7 @@ def _wrong_order(c: _Context) -> Iterator[tuple[Expr, str]]:
 
     for tree, old, _ in rewrites(c.ref, swap):
         yield tree, (
-            f"the factors of the matrix product are swapped: it is {_tex(old)} "
+            f"the factors of the matrix product are swapped: it is {tex(old)} "
             f"(matrix products do not commute)"
         )
     factors = _mul_factors(c.ref)
@@ -239,7 +236,7 @@ def _wrong_order(c: _Context) -> Iterator[tuple[Expr, str]]:
             chain = order[0]
             for f in order[1:]:
                 chain = Mul(chain, f)
-            yield chain, f"the factors of the matrix product are in the wrong order: it is {_tex(c.ref)}"
+            yield chain, f"the factors of the matrix product are in the wrong order: it is {tex(c.ref)}"
 
 
 def _hadamard_vs_matmul(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -256,7 +253,7 @@ def _hadamard_vs_matmul(c: _Context) -> Iterator[tuple[Expr, str]]:
     for tree, old, _ in rewrites(c.ref, flip):
         kind = "an elementwise product (⊙)" if isinstance(old, Hadamard) else "a matrix product"
         other = "a matrix product" if isinstance(old, Hadamard) else "an elementwise product (⊙)"
-        yield tree, f"{_tex(old)} is {kind}; your answer uses {other} there"
+        yield tree, f"{tex(old)} is {kind}; your answer uses {other} there"
 
 
 def _missing_derivative(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -273,7 +270,7 @@ def _missing_derivative(c: _Context) -> Iterator[tuple[Expr, str]]:
     for tree, old, new in rewrites(c.ref, drop):
         factor = old.right if new == old.left else old.left  # type: ignore[attr-defined]
         yield tree, (
-            f"the factor {_tex(factor)} is missing: the activation's derivative enters every "
+            f"the factor {tex(factor)} is missing: the activation's derivative enters every "
             f"δ through the chain rule"
         )
 
@@ -285,17 +282,17 @@ def _activation_instead(c: _Context) -> Iterator[tuple[Expr, str]]:
         return []
 
     for tree, old, new in rewrites(c.ref, undo):
-        yield tree, f"{_tex(new)} is the activation itself; its derivative {_tex(old)} belongs here"
+        yield tree, f"{tex(new)} is the activation itself; its derivative {tex(old)} belongs here"
     # a derivative written through defined symbols (1 − A ⊙ A): the activation A itself instead
     for sym in c.activations:
         def swap(n: Expr, sym: Sym = sym) -> list[Expr]:
             return [sym] if (isinstance(n, Add) and _contains(n, lambda k: k == sym)) else []
 
         for tree, old, new in rewrites(c.ref, swap):
-            yield tree, f"{_tex(new)} is the activation itself; its derivative {_tex(old)} belongs here"
+            yield tree, f"{tex(new)} is the activation itself; its derivative {tex(old)} belongs here"
     if c.q.activation is not None:
         yield c.q.activation, (
-            f"{_tex(c.q.activation)} is the function itself, not its derivative"
+            f"{tex(c.q.activation)} is the function itself, not its derivative"
         )
 
 
@@ -319,8 +316,8 @@ def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
 
     for tree, old, new in rewrites(c.ref, move):
         yield tree, (
-            f"σ' is taken at the wrong point: {_tex(new)} where {_tex(old)} belongs "
-            f"(the derivative is evaluated at the pre-activation {_tex(old.arg)})"  # type: ignore[attr-defined]
+            f"σ' is taken at the wrong point: {tex(new)} where {tex(old)} belongs "
+            f"(the derivative is evaluated at the pre-activation {tex(old.arg)})"  # type: ignore[attr-defined]
         )
     # 1 − A⊙A written with the pre-activation: 1 − Z⊙Z
     for sym, definition in c.activations.items():
@@ -328,14 +325,14 @@ def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
             for _tree, old, _ in rewrites(c.ref, lambda n, s=sym: [n] if n == s else []):
                 mutated = substitute(c.ref, old, definition.arg)
                 yield mutated, (
-                    f"the derivative is written with {_tex(definition.arg)} where the activation "
-                    f"{_tex(sym)} belongs"
+                    f"the derivative is written with {tex(definition.arg)} where the activation "
+                    f"{tex(sym)} belongs"
                 )
                 break
     # the activation questions: the derivative formula applied to z instead of σ(z)
     if c.q.activation is not None:
         for _tree, old, new in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, Fn) and n.d == 0 else []):
-            yield substitute(c.ref, old, new), f"{_tex(new)} appears where {_tex(old)} belongs"
+            yield substitute(c.ref, old, new), f"{tex(new)} appears where {tex(old)} belongs"
 
 
 def _wrong_layer(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -343,14 +340,14 @@ def _wrong_layer(c: _Context) -> Iterator[tuple[Expr, str]]:
     swaps = {s: c.vocab[k] for s in present for k in LAYER_NEIGHBOURS.get(s.key, ())[:1] if k in c.vocab}
     if len(swaps) > 1:  # every layer index shifted at once (the layers of ∂y/∂x in reverse)
         yield _substitute_all(c.ref, swaps), "the layers are mixed up: " + ", ".join(
-            f"{_tex(new)} where {_tex(old)} belongs" for old, new in swaps.items()
+            f"{tex(new)} where {tex(old)} belongs" for old, new in swaps.items()
         )
     for s in present:
         for k in LAYER_NEIGHBOURS.get(s.key, ()):
             if k not in c.vocab:
                 continue
             other = c.vocab[k]
-            message = f"a layer index is off: {_tex(other)} where {_tex(s)} belongs"
+            message = f"a layer index is off: {tex(other)} where {tex(s)} belongs"
             yield substitute(c.ref, s, other), message
             for tree, _, _ in rewrites(c.ref, lambda n, s=s, o=other: [o] if n == s else []):
                 yield tree, message
@@ -382,7 +379,7 @@ def _sign_error(c: _Context) -> Iterator[tuple[Expr, str]]:
         return []
 
     for tree, old, new in rewrites(c.ref, flip_term):
-        yield tree, f"a sign is flipped: {_tex(new)} where {_tex(old)} belongs"
+        yield tree, f"a sign is flipped: {tex(new)} where {tex(old)} belongs"
 
 
 def _negate(e: Expr) -> Expr:
@@ -408,7 +405,7 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
 
     for tree, old, new in rewrites(c.ref, drop_scale):
         factor = old.den if isinstance(old, Div) else (old.left if new == old.right else old.right)  # type: ignore[attr-defined]
-        yield tree, f"off by a constant factor: the factor {_tex(factor)} is missing"
+        yield tree, f"off by a constant factor: the factor {tex(factor)} is missing"
 
     def invert(n: Expr) -> list[Expr]:  # m where 1/m belongs
         if isinstance(n, Div) and _is_scalar(n.den):
@@ -416,7 +413,7 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
         return []
 
     for tree, old, _ in rewrites(c.ref, invert):
-        den = _tex(old.den)  # type: ignore[attr-defined]
+        den = tex(old.den)  # type: ignore[attr-defined]
         yield tree, f"off by a constant factor: your answer multiplies by {den} where it should divide"
 
     # s(t1 + t2) with s on one term only: λ for ηλ
@@ -428,7 +425,7 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
         return []
 
     for tree, old, _ in rewrites(c.ref, distribute_partly):
-        yield tree, f"off by a constant factor: {_tex(old.left)} multiplies every term of {_tex(old.right)}"  # type: ignore[attr-defined]
+        yield tree, f"off by a constant factor: {tex(old.left)} multiplies every term of {tex(old.right)}"  # type: ignore[attr-defined]
 
     factors: list[tuple[Expr, str]] = [(Num(Fraction(2)), "2"), (Num(Fraction(1, 2)), "1/2")]
     for s in _scalars(c):
@@ -446,7 +443,7 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
         return []
 
     for tree, _, new in rewrites(c.ref, scale_term):
-        yield tree, f"off by a constant factor in one term: {_tex(new)}"
+        yield tree, f"off by a constant factor in one term: {tex(new)}"
 
 
 def _summed(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -490,7 +487,7 @@ def _missing_term(c: _Context) -> Iterator[tuple[Expr, str]]:
     for tree, old, new in rewrites(c.ref, drop):
         kept = new.terms if isinstance(new, Add) else (new,)
         missing = next((t for t in old.terms if t not in kept), None)  # type: ignore[attr-defined]
-        what = _tex(_negate(missing) if isinstance(missing, Neg) else missing) if missing else "a term"
+        what = tex(_negate(missing) if isinstance(missing, Neg) else missing) if missing else "a term"
         yield tree, f"a term is missing: {what} is left out"
 
 
@@ -538,7 +535,7 @@ def _sigmoid_specific(c: _Context) -> Iterator[tuple[Expr, str]]:
 
 def sigmoid_specific_message(form: Expr | None = None) -> str:
     """What to say about a form that holds only for the sigmoid."""
-    what = f"{_tex(form)} is" if form is not None else "your answer is"
+    what = f"{tex(form)} is" if form is not None else "your answer is"
     return (
         f"{what} right only when σ is the logistic sigmoid (σ' = σ(1 − σ)); here σ is a generic "
         "activation, so write σ'(z)"
@@ -611,6 +608,6 @@ def repairs(answer: Expr, limit: int = 200) -> Iterator[tuple[str, Expr, str]]:
             if count > limit:
                 return
             message = REPAIR_MESSAGES[tag].format(
-                old=_tex(old), new=_tex(new), shape=_shape_text(old), old_tex=to_latex(old)
+                old=tex(old), new=tex(new), shape=_shape_text(old), old_tex=to_latex(old)
             )
             yield tag, tree, message

@@ -109,6 +109,7 @@ class GradcheckResult:
     error: str | None = None
     n_params: int = 0
     floor: float = DEFAULT_FLOOR  # the absolute floor used: floor · max(1, |J|)
+    largest_gradient: float = float("nan")  # max |analytic|, |numeric|: 0 means nothing was really compared
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON contract: exactly these keys."""
@@ -134,6 +135,9 @@ class GradcheckResult:
             f"{self.kinks_skipped} skipped at kinks after {self.resamples} resample(s)"
         )
         lines.append(f"  max relative error {self.max_rel_error:.3g} (threshold {self.threshold:.3g})")
+        if self.params_checked and self.largest_gradient == 0:
+            lines.append("  note: every gradient compared is exactly 0, so this check shows little; "
+                         "try another --seed or other widths")
         if self.worst:
             lines.append("  worst entries:")
             lines.append(f"    {'param':<6} {'index':<12} {'analytic':>14} {'numeric':>14} {'rel error':>10}")
@@ -243,6 +247,7 @@ class _Comparisons:
             resamples=resamples,
             n_params=n_params,
             floor=floor,
+            largest_gradient=float(max(np.abs(a).max(), np.abs(n).max())) if a.size else float("nan"),
         )
 
 

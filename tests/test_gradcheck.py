@@ -202,3 +202,29 @@ def test_cli_rejects_bad_layers(capsys: pytest.CaptureFixture[str]) -> None:
         cli.main(["gradcheck", "--layers", "784"])
     assert exc.value.code == 2
     assert "--layers" in capsys.readouterr().err
+
+
+def test_cli_refuses_softmax_over_one_output(capsys: pytest.CaptureFixture[str]) -> None:
+    """softmax of one output is the constant 1: a check of it would pass while proving nothing."""
+    code = cli.main(["gradcheck", "--layers", "3,4,1", "--loss", "softmax-ce"])
+    assert code == 2
+    assert "at least two outputs" in capsys.readouterr().err
+
+
+def test_a_check_of_all_zero_gradients_says_it_shows_little() -> None:
+    model = MLP.create([3, 4, 2], "relu", "mse", output_activation="relu", seed=0)
+    for W, b in zip(model.weights, model.biases, strict=True):  # every unit dead: every gradient 0
+        W[...] = 0.0
+        b[...] = -1.0
+    X, Y = random_problem(model, 5, seed=0)
+    result = gradcheck(model, X, Y)
+    assert result.largest_gradient == 0
+    assert "shows little" in result.report()
+    live = gradcheck(*_live_problem())
+    assert live.largest_gradient > 0 and "shows little" not in live.report()
+
+
+def _live_problem() -> tuple[MLP, np.ndarray, np.ndarray]:
+    model = MLP.create([3, 4, 2], "tanh", "mse", seed=0)
+    X, Y = random_problem(model, 5, seed=0)
+    return model, X, Y

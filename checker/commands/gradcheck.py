@@ -58,6 +58,11 @@ def run(args: argparse.Namespace) -> int:
     if args.batch < 1:
         print("gradproof gradcheck: --batch must be at least 1", file=sys.stderr)
         return 2
+    if args.loss == "softmax-ce" and args.layers[-1] < 2:
+        # softmax of one output is the constant 1: every gradient is 0 and the check proves nothing
+        print("gradproof gradcheck: softmax-ce needs at least two outputs (the last width); "
+              "for one output use --loss sigmoid-bce", file=sys.stderr)
+        return 2
     try:
         model = MLP.create(
             args.layers,

@@ -11,6 +11,11 @@ import importlib
 import os
 import sys
 
+DESCRIPTION = (
+    "Verified backpropagation derivations, a reference NumPy MLP with a gradient checker, "
+    "and a grader for students' formulas."
+)
+
 # name -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "verify": ("checker.commands.verify", "check every derivation exactly (sympy) and numerically"),
@@ -25,7 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
 
 def build_parser(only: str | None = None) -> argparse.ArgumentParser:
     """Build the argument parser; with ``only``, import just that command's module."""
-    parser = argparse.ArgumentParser(prog="gradproof", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="gradproof", description=DESCRIPTION)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)

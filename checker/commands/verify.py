@@ -9,6 +9,7 @@ for an unknown ``--only`` id.
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sys
 import time
@@ -24,7 +25,8 @@ DEFAULT_JOBS = 2
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """The flags of ``gradproof verify``."""
     parser.add_argument(
-        "--only", nargs="+", action="extend", metavar="ID", help="check only these derivation ids"
+        "--only", nargs="+", action="extend", metavar="ID",
+        help="check only these derivation ids (space- or comma-separated)",
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list, one object per derivation")
     parser.add_argument(
@@ -48,12 +50,16 @@ def run(args: argparse.Namespace) -> int:
     # Set before the worker processes start, so that they inherit it.
     warnings.filterwarnings("ignore", category=SymPyDeprecationWarning)
     catalogue = all_derivations()
-    chosen = list(dict.fromkeys(args.only)) if args.only else list(catalogue)
+    # `--only a b`, `--only a --only b` and `--only a,b` all mean the same
+    named = [i for item in args.only or () for i in item.split(",") if i]
+    chosen = list(dict.fromkeys(named)) if named else list(catalogue)
     unknown = [i for i in chosen if i not in catalogue]
     if unknown:
+        close = {i: difflib.get_close_matches(i, list(catalogue), n=1) for i in unknown}
+        hints = "".join(f"\n  {i}: did you mean {m[0]}?" for i, m in close.items() if m)
         print(
             f"gradproof verify: unknown derivation id{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(unknown)}\nknown ids: {', '.join(catalogue)}",
+            f"{', '.join(unknown)}{hints}\nknown ids: {', '.join(catalogue)}",
             file=sys.stderr,
         )
         return 2

@@ -1,6 +1,6 @@
 """Benchmark of the gradient checker and of one SGD epoch, side by side with PyTorch.
 
-    /work/venv/bin/python bench/bench_gradcheck.py [--repeats N] [--epochs N] [--skip-sgd] [--skip-torch]
+    python bench/bench_gradcheck.py [--repeats N] [--epochs N] [--skip-sgd] [--skip-torch]
 
 1. ``gradcheck`` full and fast mode on 784-30-10 (relu, softmax-ce), batch 10, float64: median
    seconds over several runs. Beside it ``torch.autograd.gradcheck`` on the same function (same
@@ -54,7 +54,7 @@ def _torch():
         import torch
     except ImportError:
         print("PyTorch is not installed: the side-by-side columns are skipped.")
-        print("  (install it for benchmarking with: /work/venv/bin/pip install torch==2.13.0)")
+        print("  (install it for benchmarking with: pip install torch==2.13.0)")
         return None
     return torch
 

@@ -1,7 +1,7 @@
 """Benchmark of the grader: time per answer in process, grade-batch of 1,000 answers, and a
 side-by-side with math-verify on the scalar questions.
 
-    /work/venv/bin/python bench/bench_grader.py [--skip-batch] [--json OUT]
+    python bench/bench_grader.py [--skip-batch] [--json OUT]
 
 Numbers are measured on the machine that runs this; nothing is hard-coded. math-verify is not a
 dependency of gradproof: install it to compare (``pip install math-verify``), else that part is

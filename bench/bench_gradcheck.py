@@ -125,7 +125,7 @@ def bench_sgd(epochs: int, torch) -> None:
     labels = rng.integers(0, 10, N)
     onehot = np.zeros((N, 10), dtype=np.float32)
     onehot[np.arange(N), labels] = 1.0
-    X, Y = rows.T, onehot.T  # the MLP's columns: views of the row arrays, no copy
+    X, Y = rows.T, onehot.T  # the MLP's columns, as datasets.columns makes them: views, no copy
     print(f"\none SGD epoch: 784-256-256-10, relu, softmax-ce, batch {batch}, float32, {N:,} examples, "
           f"lr {lr}, {threads} BLAS thread(s)")
 
@@ -173,10 +173,10 @@ def bench_sgd(epochs: int, torch) -> None:
         print(f"  speed ours / PyTorch: {med_t / med:.2f}× by medians, "
               f"{min(t_torch) / min(t_ours):.2f}× by best (≥ 1 means ours is at least as fast)")
 
-    X_c = np.ascontiguousarray(X)  # what datasets.columns returns: (n, N), C-contiguous
+    X_c = np.ascontiguousarray(X)  # (n, N) C-contiguous, as a caller building its own columns might pass
     start = time.perf_counter()
     sgd(model, X_c, Y, epochs=1, batch_size=batch, lr=lr)
-    print(f"  for information: one epoch with X C-contiguous (one transposing copy per sgd call) "
+    print(f"  for information: one epoch with X C-contiguous (sgd makes one transposing copy of it) "
           f"{time.perf_counter() - start:.3f} s")
 
 

@@ -98,8 +98,14 @@ class Dataset:
 
 
 def columns(X: np.ndarray, dtype: Any = np.float64) -> np.ndarray:
-    """Rows-as-examples ``(m, n)`` → the MLP's columns-as-examples ``(n, m)``, contiguous, in ``dtype``."""
-    return np.ascontiguousarray(np.asarray(X).T, dtype=dtype)
+    """Rows-as-examples ``(m, n)`` → the MLP's columns-as-examples ``(n, m)``, in ``dtype``.
+
+    The result is the transpose *view* of the rows (cast first when ``dtype`` differs), not a
+    transposed copy: BLAS reads it as a transposed operand at no cost, and :func:`checker.mlp.sgd`
+    gathers its shuffled mini-batches from exactly these rows. A contiguous ``(n, m)`` copy would
+    cost a transposing pass over the whole data set here and another one in ``sgd``.
+    """
+    return np.asarray(X, dtype=dtype).T
 
 
 def targets(y: np.ndarray, n_outputs: int, dtype: Any = np.float64) -> np.ndarray:
@@ -113,9 +119,10 @@ def targets(y: np.ndarray, n_outputs: int, dtype: Any = np.float64) -> np.ndarra
         return y.reshape(1, -1).astype(dtype)
     if y.size and (y.min() < 0 or y.max() >= n_outputs):
         raise ValueError(f"labels run from {y.min()} to {y.max()}, which does not fit {n_outputs} outputs")
-    Y = np.zeros((n_outputs, y.size), dtype=dtype)
-    Y[y, np.arange(y.size)] = 1
-    return Y
+    # one-hot rows, returned transposed: the same row layout as columns(), for the same reason
+    rows = np.zeros((y.size, n_outputs), dtype=dtype)
+    rows[np.arange(y.size), y] = 1
+    return rows.T
 
 
 def squared_features(X: np.ndarray) -> np.ndarray:

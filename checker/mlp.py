@@ -395,8 +395,9 @@ def _check_targets(model: MLP, Y: Array) -> None:
 def _rows(X: Array, dtype: Any) -> Array:
     """X (n, N) as a C-contiguous (N, n) array whose rows are the examples.
 
-    ``X = rows.T`` (how the data loaders' row arrays arrive) gives a view, no copy; any other layout
-    is copied once here, so that gathering a shuffled mini-batch is a copy of whole rows.
+    ``X = rows.T`` (what :func:`checker.datasets.columns` returns for the loaders' row arrays) gives
+    a view, no copy; any other layout (a C-contiguous (n, N) array, say) is copied once here, so
+    that gathering a shuffled mini-batch is a copy of whole rows.
     """
     return np.ascontiguousarray(np.asarray(X).T, dtype=dtype)
 
@@ -417,7 +418,9 @@ def sgd(
 ) -> list[dict[str, Any]]:
     """Mini-batch SGD with optional classical momentum, in place on ``model``.
 
-    X is (n_0, N) and Y is (n_L, N), one example per column. Each epoch shuffles the examples with
+    X is (n_0, N) and Y is (n_L, N), one example per column; pass them as transposed views of
+    row arrays (as :func:`checker.datasets.columns` and ``targets`` make them) and no copy of the
+    data set is made. Each epoch shuffles the examples with
     ``np.random.default_rng(seed)`` and walks them in batches of ``batch_size`` (the last one may be
     smaller). The update is θ ← θ − η g, or with momentum μ: v ← μ v − η g, θ ← θ + v.
 

@@ -146,7 +146,10 @@ def test_squared_features_appends_x1_squared_and_x2_squared():
 def test_columns_and_targets_follow_the_mlp_convention():
     X = np.arange(6.0).reshape(3, 2)
     C = columns(X, np.float32)
-    assert C.shape == (2, 3) and C.dtype == np.float32 and C.flags.c_contiguous
+    assert C.shape == (2, 3) and C.dtype == np.float32
+    np.testing.assert_array_equal(C, X.T)
+    # no copy when no cast is needed: the MLP reads the rows through a transposed view
+    assert np.shares_memory(columns(X), X)
     Y = targets(np.array([2, 0, 1]), 3)
     np.testing.assert_array_equal(Y, [[0, 1, 0], [0, 0, 1], [1, 0, 0]])
     np.testing.assert_array_equal(targets(np.array([1, 0]), 1), [[1.0, 0.0]])

@@ -102,6 +102,29 @@ def test_sgd_keeps_float32() -> None:
     assert all(p.dtype == np.float32 for p in model.param_arrays().values())
 
 
+def test_sgd_on_column_views_makes_no_copy_of_the_data_set() -> None:
+    """columns()/targets() views reach sgd with no transposing copy of X; a C-contiguous X costs one."""
+    import tracemalloc
+
+    from checker.datasets import columns, targets
+
+    rng = np.random.default_rng(0)
+    rows = rng.random((4000, 300), dtype=np.float32)  # 4.8 MB, rows as examples like the loaders'
+    Y = targets(rng.integers(0, 3, 4000), 3, np.float32)
+
+    def peak_bytes(X: np.ndarray) -> int:
+        model = MLP.create([300, 8, 3], "relu", "softmax-ce", dtype=np.float32, seed=0)
+        tracemalloc.start()
+        try:
+            sgd(model, X, Y, epochs=1, batch_size=100, lr=0.1)
+            return tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+
+    assert peak_bytes(columns(rows, np.float32)) < rows.nbytes / 4
+    assert peak_bytes(np.ascontiguousarray(rows.T)) >= rows.nbytes  # the check can fail
+
+
 def test_determinism_under_a_seed() -> None:
     def run(seed: int) -> tuple[list[dict], np.ndarray]:
         model = MLP.create([5, 7, 3], "tanh", "softmax-ce", seed=seed)

@@ -54,6 +54,7 @@ from derivations.expr import (
     shape_of,
     shape_tex,
     symbols_of,
+    tex,
     to_latex,
 )
 from derivations.questions import Question, get_question
@@ -325,9 +326,19 @@ def _same(a: Values | None, b: Values | None) -> bool:
     return all(agreement(a, b).values())
 
 
-def _first_difference(a: Values, b: Values, act: str, draws: list[Draw]) -> str:
+def _first_difference(a: Values, b: Values, act: str, draws: list[Draw],
+                      scalars: list[Sym] | None = None) -> str:
+    """Where ``a`` and ``b`` first differ: an entry at named sizes, or for a scalar question the
+    value of its symbols (``at z = -0.53``), which a student can check by hand."""
     for ra, rb, draw in zip(a, b, draws, strict=True):
         x, y = ra[act], rb[act]
+        if x.shape == y.shape == SCALAR and scalars:
+            if not _close(x, y):
+                values = draw.envs[act].values
+                at = ", ".join(f"${s.tex or s.key} = {float(values[s.key][0, 0]):.4g}$"
+                               for s in scalars if s.key in values)
+                return f"at {at} it is {x[0, 0]:.4g} where {y[0, 0]:.4g} is expected"
+            continue
         if x.shape == y.shape:
             with np.errstate(all="ignore"):
                 bad = np.argwhere(~(np.abs(x - y) <= RTOL * np.abs(y) + ATOL * max(1.0, np.max(np.abs(y)))))
@@ -421,6 +432,12 @@ def judge_expr(question_id: str, e: Expr) -> tuple[str, str | None, str]:
     definitions = dict(q.definitions)
     if depth(e) > MAX_DEPTH:
         return "invalid", None, f"the answer is nested more than {MAX_DEPTH} levels deep"
+    asked = _asked_derivative(q, e)
+    if asked is not None:
+        return "incorrect", None, (
+            f"Your answer uses {tex(asked)}, the derivative the question asks for: write it "
+            f"through $z$ and the function itself."
+        )
     try:
         shape, letters = _answer_shape(e)
     except ShapeError as err:
@@ -448,18 +465,42 @@ def judge_expr(question_id: str, e: Expr) -> tuple[str, str | None, str]:
         return "incorrect", "sigmoid-specific", _sentence(sigmoid_specific_message())
     if right:
         return "incorrect", None, (
-            f"Your answer holds when σ is {', '.join(right)} but not when σ is {', '.join(wrong)}: "
-            "here σ is a generic activation."
+            f"Your answer holds when $\\sigma$ is {', '.join(right)} but not when $\\sigma$ is "
+            f"{', '.join(wrong)}: here $\\sigma$ is a generic activation."
         )
+    if q.scalar and shape == SCALAR:
+        scalars = [s for s, _ in q.symbols]
+        where = _first_difference(vals, prep.ref_values, wrong[0], prep.draws, scalars)
+        return "incorrect", None, f"Your answer has a different value: {where}."
     where = _first_difference(vals, prep.ref_values, wrong[0], prep.draws)
     return "incorrect", None, (
         f"Your answer has the right shape ({shape_tex(shape)}) but a different value: {where}."
     )
 
 
+def _asked_derivative(q: Question, e: Expr) -> Fn | None:
+    r"""In a question that asks for an activation's derivative, a derivative in the answer
+    (``\sigma'(z)``, ``\tanh'(z)``, ``\operatorname{ReLU}'(z)``) restates the question: the
+    first one found, or None."""
+    if q.activation is None:
+        return None
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Fn) and node.d >= 1 and (node.name not in ("sigma", "f") or q.sigma == "sigmoid"):
+            return node  # a generic σ' is another function, judged by its values
+        stack.extend(children(node))
+    return None
+
+
 def _capital(text: str) -> str:
-    """Capitalise a sentence that starts with a word, never one that starts with math."""
-    return text[:1].upper() + text[1:] if text[:1].isalpha() else text
+    """Capitalise a sentence that starts with an English word, never one that starts with math
+    (``$…$``) or a symbol (``σ'``, ``z is``): only a lowercase ASCII word of two or more letters,
+    or the article "a", is capitalised."""
+    word = text.split(" ", 1)[0]
+    if word.isascii() and word.isalpha() and word.islower() and (len(word) > 1 or word == "a"):
+        return text[:1].upper() + text[1:]
+    return text
 
 
 def _diagnose_misfit(prep: Prepared, e: Expr, err: ShapeError) -> tuple[str, str | None, str]:

@@ -251,8 +251,8 @@ def _hadamard_vs_matmul(c: _Context) -> Iterator[tuple[Expr, str]]:
         return []
 
     for tree, old, _ in rewrites(c.ref, flip):
-        kind = "an elementwise product (⊙)" if isinstance(old, Hadamard) else "a matrix product"
-        other = "a matrix product" if isinstance(old, Hadamard) else "an elementwise product (⊙)"
+        kind = r"an elementwise product ($\odot$)" if isinstance(old, Hadamard) else "a matrix product"
+        other = "a matrix product" if isinstance(old, Hadamard) else r"an elementwise product ($\odot$)"
         yield tree, f"{tex(old)} is {kind}; your answer uses {other} there"
 
 
@@ -271,7 +271,7 @@ def _missing_derivative(c: _Context) -> Iterator[tuple[Expr, str]]:
         factor = old.right if new == old.left else old.left  # type: ignore[attr-defined]
         yield tree, (
             f"the factor {tex(factor)} is missing: the activation's derivative enters every "
-            f"δ through the chain rule"
+            f"$\\delta$ through the chain rule"
         )
 
 
@@ -316,7 +316,7 @@ def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
 
     for tree, old, new in rewrites(c.ref, move):
         yield tree, (
-            f"σ' is taken at the wrong point: {tex(new)} where {tex(old)} belongs "
+            f"the derivative $\\sigma'$ is taken at the wrong point: {tex(new)} where {tex(old)} belongs "
             f"(the derivative is evaluated at the pre-activation {tex(old.arg)})"  # type: ignore[attr-defined]
         )
     # 1 − A⊙A written with the pre-activation: 1 − Z⊙Z
@@ -537,8 +537,8 @@ def sigmoid_specific_message(form: Expr | None = None) -> str:
     """What to say about a form that holds only for the sigmoid."""
     what = f"{tex(form)} is" if form is not None else "your answer is"
     return (
-        f"{what} right only when σ is the logistic sigmoid (σ' = σ(1 − σ)); here σ is a generic "
-        "activation, so write σ'(z)"
+        f"{what} right only when $\\sigma$ is the logistic sigmoid ($\\sigma' = \\sigma(1 - \\sigma)$); "
+        "here $\\sigma$ is a generic activation, so write $\\sigma'(z)$"
     )
 
 
@@ -594,7 +594,7 @@ REPAIR_MESSAGES = {
     ),
     "wrong-order": "the factors of {old} are in the wrong order: matrix products do not commute",
     "hadamard-vs-matmul": (
-        "{old} uses the wrong product: {new} (⊙ is elementwise, juxtaposition a matrix product)"
+        r"{old} uses the wrong product: {new} ($\odot$ is elementwise, juxtaposition a matrix product)"
     ),
 }
 

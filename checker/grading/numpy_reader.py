@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 from checker.grading import limits
 from checker.grading.latex_reader import Shapes
 from checker.grading.limits import AnswerError
+from checker.grading.text_reader import read_text
 from derivations.expr import (
     SCALAR,
     Add,
@@ -42,6 +43,7 @@ from derivations.expr import (
     Ones,
     Piecewise,
     Pow,
+    Sym,
     T,
 )
 
@@ -92,6 +94,8 @@ _BINOPS = {
     ast.RShift: ">>",
 }
 MAX_AST_DEPTH = 3 * limits.MAX_NESTING
+_ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)\s*")
+"""A leading ``name =``: the assignment a line of the student's code starts with (ignored)."""
 
 
 def read_numpy(text: str, vocab: Vocabulary) -> Expr:
@@ -99,6 +103,10 @@ def read_numpy(text: str, vocab: Vocabulary) -> Expr:
     limits.check_length(text)
     body = text.strip().rstrip(";").rstrip()
     offset = len(text) - len(text.lstrip())
+    target = _ASSIGNMENT.match(body)
+    if target and target.end() < len(body):  # `dW2 = a1.T.dot(delta3)`, a line copied from code
+        offset += target.end()
+        body = body[target.end():]
     if not body:
         raise AnswerError("the answer is empty")
     limits.check_nesting(body, offset)
@@ -117,6 +125,15 @@ def read_numpy(text: str, vocab: Vocabulary) -> Expr:
     expr = _Converter(vocab, body, offset).value(tree.body)
     limits.check_depth(expr)
     return expr
+
+
+def _plain_symbol(ident: str, vocab: Vocabulary) -> Expr | None:
+    """The symbol a bare identifier names in the plain-text syntax (``z``, ``alpha``, ``yhat``)."""
+    try:
+        found = read_text(ident, vocab)
+    except AnswerError:
+        return None
+    return found if isinstance(found, Sym) else None
 
 
 def _ast_depth(tree: ast.AST) -> int:
@@ -232,6 +249,10 @@ class _Converter:
             raise self.error(node, f"the name `{ident}` is not allowed (names with __ are never read)")
         if ident in self.vocab.code_names:
             return self.vocab.code_names[ident]
+        if not self.vocab.code_names:  # no code names: the symbols' plain-text names (z, p, alpha)
+            found = _plain_symbol(ident, self.vocab)
+            if found is not None:
+                return found
         if ident in ("np", "numpy"):
             raise self.error(
                 node, f"`{ident}` alone is not a value; call one of its functions, as in np.dot(a, b)"

@@ -142,9 +142,10 @@ class Vocabulary:
 
     def describe(self, mode: str = "latex") -> str:
         """What the question declares, for error messages in the reader's notation."""
-        if mode == "numpy":
-            names = ", ".join(self.code_names) or "none"
-            return f"this question's code names are: {names}"
+        if mode == "numpy" and self.code_names:
+            return "this question's code names are: " + ", ".join(self.code_names)
+        if mode == "numpy":  # no code names: NumPy answers use the symbols' plain-text names
+            mode = "text"
         shown = list(self.shown) + list(self.shown_named)
         if mode == "text":
             text = ", ".join(dict.fromkeys(text_spelling(s) for s in self.shown))

@@ -57,8 +57,8 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$\Delta^{(l)} \mathbf{1}_m$ without $\frac{1}{m}$: the gradient of the summed loss, not "
-        r"of the mean cost.",
+        r"$\Delta^{(l)} \mathbf{1}$: the $\frac{1}{m}$ is missing, which is the gradient of the "
+        r"summed loss, not of the mean cost (tag `wrong-scale`).",
         r"$\frac{1}{m} \Delta^{(l)}$: an $n_l \times m$ matrix where $b^{(l)}$ is $n_l \times 1$; "
         r"the per-example gradients must be summed over the batch.",
         r"$\frac{1}{m} \mathbf{1}^\top \Delta^{(l)}$: a sum over units (column sums) where the sum "

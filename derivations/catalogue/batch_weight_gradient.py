@@ -60,12 +60,14 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$\Delta^{(l)} (A^{(l-1)})^\top$ without $\frac{1}{m}$: the gradient of the *sum* of the "
-        r"losses, $m$ times too large for the mean cost $J$.",
-        r"$(A^{(l-1)})^\top \Delta^{(l)}$ or $A^{(l-1)} (\Delta^{(l)})^\top$: factors swapped or the "
-        r"whole answer transposed; $\Delta^{(l)} (A^{(l-1)})^\top$ is the only order that is "
-        r"$n_l \times n_{l-1}$.",
-        r"$\frac{1}{m} (\Delta^{(l)})^\top A^{(l-1)}$: a product over units instead of over examples; "
-        r"the sum in a batch gradient runs over the $m$ examples.",
+        r"$\Delta^{(l)} (A^{(l-1)})^\top$: the $\frac{1}{m}$ is missing, which is the gradient of "
+        r"the *sum* of the losses, $m$ times too large for the mean cost $J$ (tag `wrong-scale`).",
+        r"$\frac{1}{m} A^{(l-1)} (\Delta^{(l)})^\top$: the whole answer transposed, "
+        r"$n_{l-1} \times n_l$ (tag `transposed`).",
+        r"$\frac{1}{m} (A^{(l-1)})^\top \Delta^{(l)}$: the factors swapped, which does not even fit; "
+        r"$\Delta^{(l)} (A^{(l-1)})^\top$ is the only order that is $n_l \times n_{l-1}$ "
+        r"(tag `wrong-order`).",
+        r"$\frac{1}{m} \Delta^{(l)} A^{(l-1)}$: the transpose is missing; the product must pair "
+        r"the columns of both, that is the examples (tag `missing-transpose`).",
     ),
 )

@@ -49,10 +49,12 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$\delta^{(l)} (a^{(l-1)})^\top$ or $a^{(l-1)}$ as a factor: the bias is not multiplied by "
-        r"the input, so no activation appears.",
-        r"$\delta^{(l+1)}$: the bias of layer $l$ feeds $z^{(l)}$, so its gradient is $\delta^{(l)}$ "
-        r"(the seeds' $b^{(l)}$ feeding $z^{(l+1)}$ is the same fact with a shifted index).",
-        r"$\mathbf{1}^\top \delta^{(l)}$: a sum over units where each unit has its own bias.",
+        r"$\delta^{(l+1)}$: the bias of layer $l$ feeds $z^{(l)}$, so its gradient is $\delta^{(l)}$; "
+        r"texts that write $z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}$ state the same fact with the index "
+        r"shifted, and mixing the two conventions is how this slip happens (tag `wrong-layer`).",
+        r"$\mathbf{1}^\top \delta^{(l)}$: a sum over the units, where each unit has its own bias "
+        r"(tag `summed-over-outputs`).",
+        r"$\delta^{(l)} (a^{(l-1)})^\top$: the weight gradient; the bias is not multiplied by the "
+        r"input, so no activation appears.",
     ),
 )

@@ -25,7 +25,8 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Piecewise(((Deriv(z, z), Cond(z, ">", num(0))), (Deriv(negative_piece, z), None))),
-                    r"away from $z = 0$ differentiate each piece",
+                    r"away from $z = 0$ each piece holds on a whole interval around $z$: "
+                    r"differentiate each piece",
                 ),
                 Step(
                     Piecewise(((num(1), Cond(z, ">", num(0))), (alpha * Fn("exp", z), None))),
@@ -44,7 +45,8 @@ DERIVATION = Derivation(
     mistakes=(
         r"$\alpha(e^{z} - 1)$ for $z < 0$: the activation in place of its derivative; the $-1$ is a "
         r"constant and disappears.",
-        r"$e^{z}$ without the factor $\alpha$: right only for $\alpha = 1$.",
+        r"$\mathbb{1}[z > 0] + e^{z}\,\mathbb{1}[z < 0]$: the factor $\alpha$ of the negative piece "
+        r"is lost; right only for $\alpha = 1$ (tag `wrong-scale`).",
         r"0 for $z < 0$, as for ReLU: ELU's negative side has a non-zero slope that decays like $e^{z}$.",
     ),
 )

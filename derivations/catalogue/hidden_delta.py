@@ -2,23 +2,27 @@
 
 from derivations.base import Chain, Derivation, Probe, Step
 from derivations.expr import Deriv, Diag, Fn, Hadamard, Mul, T, scalar
-from derivations.notation import W_next, b_next, delta_next, z_l, z_next
+from derivations.notation import W_next, a_l, b_next, delta_next, z_l, z_next
 
 L = scalar("L", "L", depends=(z_next,))
+dsigma = Diag(Fn("sigma", z_l, 1))  # diag(σ'(z^{(l)})), the Jacobian of a^{(l)} = σ(z^{(l)})
 
 DERIVATION = Derivation(
     id="hidden-delta",
     title="Hidden-layer delta",
     topic="backprop",
     context=(
-        "Column convention, one example. Layer $l$ feeds layer $l+1$ through "
-        r"$z^{(l+1)} = W^{(l+1)} \sigma(z^{(l)}) + b^{(l+1)}$; the loss $L$ depends on $z^{(l)}$ only "
-        r"through $z^{(l+1)}$, and $\delta^{(l+1)} = \partial L / \partial z^{(l+1)}$ is known. "
-        r"$\sigma$ is a generic activation."
+        r"Column convention, one example. Layer $l$ has $n_l$ units: $a^{(l)} = \sigma(z^{(l)})$, "
+        r"with $\sigma$ a generic activation applied entry by entry, feeds layer $l+1$ through "
+        r"$z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$, and $W^{(l+1)}$ is $n_{l+1} \times n_l$. "
+        r"The loss $L$ depends on $z^{(l)}$ only through $z^{(l+1)}$, and the backward pass has "
+        r"already computed $\delta^{(l+1)} = \partial L / \partial z^{(l+1)}$ ($n_{l+1} \times 1$). "
+        r"A Jacobian $\partial u / \partial v$ has entry $(i, j) = \partial u_i / \partial v_j$."
     ),
-    symbols=(z_l, W_next, b_next, z_next, delta_next),
+    symbols=(z_l, a_l, W_next, b_next, z_next, delta_next),
     definitions=(
-        (z_next, Mul(W_next, Fn("sigma", z_l)) + b_next),
+        (a_l, Fn("sigma", z_l)),
+        (z_next, Mul(W_next, a_l) + b_next),
         (delta_next, Deriv(L, z_next)),
     ),
     chains=(
@@ -27,21 +31,29 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Mul(T(Deriv(z_next, z_l)), delta_next),
-                    r"chain rule: $\partial L/\partial z^{(l)} = "
-                    r"(\partial z^{(l+1)}/\partial z^{(l)})^\top \delta^{(l+1)}$",
+                    r"chain rule through $z^{(l+1)}$: $\frac{\partial L}{\partial z^{(l)}_i} = "
+                    r"\sum_j \frac{\partial z^{(l+1)}_j}{\partial z^{(l)}_i} \delta^{(l+1)}_j$, "
+                    r"a sum over row $j$ of the Jacobian, so its transpose appears",
                 ),
                 Step(
-                    Mul(T(Mul(W_next, Diag(Fn("sigma", z_l, 1)))), delta_next),
-                    r"the Jacobian of $W^{(l+1)}\sigma(z^{(l)}) + b^{(l+1)}$ is "
-                    r"$W^{(l+1)} \operatorname{diag}(\sigma'(z^{(l)}))$",
+                    Mul(T(Mul(Deriv(z_next, a_l), Deriv(a_l, z_l))), delta_next),
+                    r"chain rule through $a^{(l)}$: the Jacobian of a composition is the product "
+                    r"of the Jacobians, outer map first",
                 ),
                 Step(
-                    Mul(Diag(Fn("sigma", z_l, 1)), Mul(T(W_next), delta_next)),
-                    r"$(AB)^\top = B^\top A^\top$ and a diagonal matrix is symmetric",
+                    Mul(T(Mul(W_next, dsigma)), delta_next),
+                    r"$z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$ has Jacobian $W^{(l+1)}$; "
+                    r"$a^{(l)}_i = \sigma(z^{(l)}_i)$ depends on $z^{(l)}_i$ alone, so its Jacobian "
+                    r"is diagonal",
+                ),
+                Step(
+                    Mul(dsigma, Mul(T(W_next), delta_next)),
+                    r"$(AB)^\top = B^\top A^\top$, and a diagonal matrix is its own transpose",
                 ),
                 Step(
                     Hadamard(Mul(T(W_next), delta_next), Fn("sigma", z_l, 1)),
-                    r"multiplying by $\operatorname{diag}(v)$ is the elementwise product with $v$",
+                    r"$\operatorname{diag}(v)\,u = u \odot v$: multiplying by a diagonal matrix "
+                    r"scales each entry",
                 ),
             ),
         ),
@@ -56,9 +68,18 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W^{(l+1)}\delta^{(l+1)}$ without the transpose: the shapes do not even fit "
-        r"when $n_l \ne n_{l+1}$.",
-        r"$\sigma(z^{(l)})$ or $\sigma'(a^{(l)})$ in place of $\sigma'(z^{(l)})$.",
-        r"$a^{(l)} \odot (1 - a^{(l)})$: right only for the sigmoid.",
+        r"$W^{(l+1)} \delta^{(l+1)} \odot \sigma'(z^{(l)})$: the transpose is missing, and the "
+        r"shapes do not even fit when $n_l \ne n_{l+1}$ (tag `missing-transpose`).",
+        r"$(W^{(l)})^\top \delta^{(l+1)} \odot \sigma'(z^{(l)})$: the weights of the wrong layer, "
+        r"easy to write when a text numbers them $z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}$; the matrix "
+        r"that maps $a^{(l)}$ to $z^{(l+1)}$ is the one to transpose (tag `wrong-layer`).",
+        r"$(W^{(l+1)})^\top \delta^{(l+1)} \odot \sigma'(a^{(l)})$: $\sigma'$ is taken at the "
+        r"pre-activation $z^{(l)}$, the point where $\sigma$ was applied (tag "
+        r"`derivative-wrong-argument`).",
+        r"$\sigma'(z^{(l)})\,(W^{(l+1)})^\top \delta^{(l+1)}$ read as a matrix product: a column "
+        r"times a column does not fit; the factor $\sigma'(z^{(l)})$ is an elementwise product, or "
+        r"a product with $\operatorname{diag}(\sigma'(z^{(l)}))$.",
+        r"$(W^{(l+1)})^\top \delta^{(l+1)} \odot a^{(l)} \odot (1 - a^{(l)})$: right only for the "
+        r"sigmoid; with a generic $\sigma$ write $\sigma'(z^{(l)})$ (tag `sigmoid-specific`).",
     ),
 )

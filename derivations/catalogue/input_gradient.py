@@ -2,7 +2,7 @@
 
 from derivations.base import Chain, Derivation, Probe, Step
 from derivations.expr import Deriv, Diag, Fn, Mul
-from derivations.notation import W_1, W_2, b_1, b_2, x_in, y_out, z_1, z_2
+from derivations.notation import W_1, W_2, a_1, b_1, b_2, x_in, y_out, z_1, z_2
 
 
 def dsig(z):  # noqa: ANN001, ANN202 - local shorthand
@@ -15,19 +15,21 @@ DERIVATION = Derivation(
     topic="jacobians and numerics",
     context=(
         "Column convention, one example $x$ of $n_0$ features, a hidden layer of $n_1$ units and "
-        r"$n_2$ outputs: $z^{(1)} = W^{(1)} x + b^{(1)}$, $z^{(2)} = W^{(2)} \sigma(z^{(1)}) + b^{(2)}$, "
-        r"$y = \sigma(z^{(2)})$, with $\sigma$ a generic activation applied elementwise. "
-        r"$\partial y / \partial x$ is the $n_2 \times n_0$ Jacobian, "
-        r"entry $(i, j) = \partial y_i / \partial x_j$. "
+        r"$n_2$ outputs: $z^{(1)} = W^{(1)} x + b^{(1)}$, $a^{(1)} = \sigma(z^{(1)})$, "
+        r"$z^{(2)} = W^{(2)} a^{(1)} + b^{(2)}$ and $y = \sigma(z^{(2)})$, with $\sigma$ a generic "
+        r"activation applied entry by entry; $W^{(1)}$ is $n_1 \times n_0$ and $W^{(2)}$ is "
+        r"$n_2 \times n_1$. The output is a vector, so $\partial y / \partial x$ is not a gradient "
+        r"but the $n_2 \times n_0$ Jacobian, entry $(i, j) = \partial y_i / \partial x_j$. "
         r"For any depth the same argument gives the product "
         r"$\operatorname{diag}(\sigma'(z^{(L)})) W^{(L)} \cdots "
         r"\operatorname{diag}(\sigma'(z^{(1)})) W^{(1)}$, "
         "from the top layer down."
     ),
-    symbols=(x_in, W_1, b_1, z_1, W_2, b_2, z_2, y_out),
+    symbols=(x_in, W_1, b_1, z_1, a_1, W_2, b_2, z_2, y_out),
     definitions=(
         (z_1, Mul(W_1, x_in) + b_1),
-        (z_2, Mul(W_2, Fn("sigma", z_1)) + b_2),
+        (a_1, Fn("sigma", z_1)),
+        (z_2, Mul(W_2, a_1) + b_2),
         (y_out, Fn("sigma", z_2)),
     ),
     chains=(
@@ -35,24 +37,20 @@ DERIVATION = Derivation(
             start=Deriv(y_out, x_in),
             steps=(
                 Step(
-                    Mul(Deriv(y_out, z_2), Deriv(z_2, x_in)),
-                    r"chain rule for Jacobians: $\frac{\partial y}{\partial x} = "
-                    r"\frac{\partial y}{\partial z^{(2)}} \frac{\partial z^{(2)}}{\partial x}$",
+                    Deriv(y_out, z_2) @ Deriv(z_2, a_1) @ Deriv(a_1, z_1) @ Deriv(z_1, x_in),
+                    r"chain rule along $x \to z^{(1)} \to a^{(1)} \to z^{(2)} \to y$: the Jacobian "
+                    r"of a composition is the product of the Jacobians, the last map first",
                 ),
                 Step(
-                    Mul(dsig(z_2), Deriv(z_2, x_in)),
-                    r"$\sigma$ acts elementwise, so $\partial y_i / \partial z^{(2)}_j$ is "
-                    r"$\sigma'(z^{(2)}_i)$ for $i = j$ and 0 otherwise: a diagonal Jacobian",
-                ),
-                Step(
-                    dsig(z_2) @ W_2 @ dsig(z_1) @ Deriv(z_1, x_in),
-                    r"the same two facts for $z^{(2)} = W^{(2)} \sigma(z^{(1)}) + b^{(2)}$: "
-                    r"$\frac{\partial z^{(2)}}{\partial x} = W^{(2)} \operatorname{diag}(\sigma'(z^{(1)})) "
-                    r"\frac{\partial z^{(1)}}{\partial x}$",
+                    dsig(z_2) @ Deriv(z_2, a_1) @ dsig(z_1) @ Deriv(z_1, x_in),
+                    r"$\sigma$ acts entry by entry: $\partial y_i / \partial z^{(2)}_j$ is "
+                    r"$\sigma'(z^{(2)}_i)$ for $i = j$ and 0 otherwise, a diagonal Jacobian; "
+                    r"the same for $a^{(1)}$",
                 ),
                 Step(
                     dsig(z_2) @ W_2 @ dsig(z_1) @ W_1,
-                    r"$z^{(1)} = W^{(1)} x + b^{(1)}$ is affine in $x$ with Jacobian $W^{(1)}$",
+                    r"$z = W a + b$ is affine: $\partial z_i / \partial a_j = W_{ij}$, so the "
+                    r"Jacobian is $W$ itself, with no transpose",
                 ),
             ),
         ),
@@ -66,12 +64,19 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W^{(1)} \operatorname{diag}(\sigma'(z^{(1)})) W^{(2)} \operatorname{diag}(\sigma'(z^{(2)}))$: the "
-        r"factors in input-to-output order; the chain rule multiplies from the output layer down, "
-        r"and the shapes only fit that way.",
-        r"$(W^{(2)})^\top \ldots$ or $(W^{(1)})^\top$: transposes belong to the backward pass of a "
-        r"*scalar* loss ($\delta = W^\top \ldots$); a Jacobian uses $W$ itself.",
-        r"$\sigma'(z^{(2)}) \odot W^{(2)} \ldots$ with a vector where a diagonal matrix belongs, or "
-        r"$\sigma(z)$ for $\sigma'(z)$.",
+        r"$W^{(1)} \operatorname{diag}(\sigma'(z^{(1)})) W^{(2)} \operatorname{diag}(\sigma'(z^{(2)}))$: "
+        r"the factors in input-to-output order; the chain rule multiplies from the output layer "
+        r"down, and the shapes only fit that way (tag `wrong-order`).",
+        r"$\operatorname{diag}(\sigma'(z^{(2)})) (W^{(2)})^\top \operatorname{diag}(\sigma'(z^{(1)})) "
+        r"W^{(1)}$: transposes belong to the backward pass of a *scalar* loss "
+        r"($\delta = W^\top \ldots$); the Jacobian of $W a + b$ is $W$ itself "
+        r"(tag `missing-transpose`).",
+        r"$\operatorname{diag}(\sigma'(z^{(2)})) W^{(2)} W^{(1)}$: the hidden layer's "
+        r"$\operatorname{diag}(\sigma'(z^{(1)}))$ is left out, as if the hidden layer were linear "
+        r"(tag `missing-activation-derivative`).",
+        r"$\operatorname{diag}(\sigma'(z^{(2)})) W^{(2)} \operatorname{diag}(\sigma(z^{(1)})) W^{(1)}$: "
+        r"the activation where its derivative belongs (tag `activation-instead-of-derivative`).",
+        r"$\sigma'(z^{(2)} + b^{(2)})$: the bias is already inside $z^{(2)} = W^{(2)} a^{(1)} + "
+        r"b^{(2)}$; adding it again moves the point where $\sigma'$ is taken.",
     ),
 )

@@ -30,7 +30,8 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     W_l - Mul(eta, Deriv(J, W_l) + Mul(lam, Deriv(Norm(W_l, "l1"), W_l))),
-                    r"the gradient is linear, and $\lambda$ is a constant",
+                    r"the gradient of a sum is the sum of the gradients, and the constant "
+                    r"$\lambda$ comes out",
                 ),
                 Step(
                     W_l - Mul(eta, G + Mul(lam, Fn("sign", W_l))),
@@ -52,10 +53,12 @@ DERIVATION = Derivation(
     ),
     mistakes=(
         r"$W - \eta (G + \lambda W)$: the L2 rule; the derivative of $\lvert w \rvert$ is "
-        r"$\operatorname{sign}(w)$, not $w$.",
+        r"$\operatorname{sign}(w)$, not $w$ (tag `wrong-regularizer`).",
+        r"$W - \eta G - \lambda \operatorname{sign}(W)$: the penalty's gradient not scaled by the "
+        r"learning rate (tag `wrong-scale`).",
+        r"$W - \eta G$: the penalty's term left out, as if $\lambda\lVert W \rVert_1$ had no "
+        r"gradient (tag `missing-term`).",
         r"$W - \eta (G + \lambda \lvert W \rvert)$: the penalty itself in place of its derivative; "
         r"it would push negative weights further from zero.",
-        r"$W - \eta G - \lambda \operatorname{sign}(W)$: the penalty's gradient not scaled by the "
-        r"learning rate.",
     ),
 )

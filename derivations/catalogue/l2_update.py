@@ -33,10 +33,10 @@ DERIVATION = Derivation(
                     "the gradient of a sum is the sum of the gradients",
                 ),
                 Step(
-                    W_l - Mul(eta, G + Mul(Div(lam, Num(2)), Mul(Num(2), W_l))),
-                    r"$G = \partial J/\partial W$, and "
-                    r"$\partial \lVert W \rVert_F^2 / \partial W_{ij} = "
-                    r"\partial W_{ij}^2 / \partial W_{ij} = 2 W_{ij}$",
+                    W_l - Mul(eta, G + Mul(Mul(Div(lam, Num(2)), Num(2)), W_l)),
+                    r"$G = \partial J/\partial W$; and $W_{ij}$ appears in "
+                    r"$\lVert W \rVert_F^2 = \sum_{k,n} W_{kn}^2$ only as $W_{ij}^2$, whose derivative "
+                    r"is $2 W_{ij}$",
                 ),
                 Step(W_l - Mul(eta, G + Mul(lam, W_l)), r"$\frac{\lambda}{2} \cdot 2 = \lambda$"),
             ),
@@ -52,11 +52,16 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W - \eta (G + \frac{\lambda}{2} W)$ or $W - \eta (G + 2\lambda W)$: the factor of the "
-        r"square is lost or doubled; the $\frac{1}{2}$ in $\frac{\lambda}{2}$ is there to cancel it.",
-        r"$W - \eta G + \lambda W$: the penalty's gradient must also be scaled by $\eta$, and it "
-        r"*shrinks* $W$, so it enters with a minus sign.",
-        r"regularising the bias too ($b - \eta(\partial J/\partial b + \lambda b)$): the penalty is "
-        r"on the weights only.",
+        r"$W - \eta (G + 2\lambda W)$ or $W - \eta (G + \frac{\lambda}{2} W)$: the factor 2 of the "
+        r"square doubled or lost; the $\frac{1}{2}$ in $\frac{\lambda}{2}$ is there to cancel it "
+        r"(tag `wrong-scale`).",
+        r"$W - \eta G - \lambda W$: the penalty's gradient must be scaled by $\eta$ like the rest of "
+        r"the gradient (tag `wrong-scale`); and $W - \eta G + \lambda W$ also has the sign wrong, "
+        r"the penalty *shrinks* $W$.",
+        r"$W - \eta (G + \lambda \operatorname{sign}(W))$: the L1 rule; the derivative of "
+        r"$\frac{1}{2} w^2$ is $w$ (tag `wrong-regularizer`).",
+        r"The norm without its square, $\frac{\lambda}{2}\lVert W \rVert_F$: its gradient is "
+        r"$\frac{\lambda}{2} W / \lVert W \rVert_F$, not $\lambda W$; the L2 penalty is the sum of "
+        r"the *squared* weights. (Biases are not regularised either.)",
     ),
 )

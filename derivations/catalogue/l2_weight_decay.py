@@ -51,8 +51,9 @@ DERIVATION = Derivation(
     ),
     mistakes=(
         r"$(1 - \lambda) W - \eta G$: the decay factor is $1 - \eta\lambda$; the learning rate "
-        r"scales the penalty too.",
-        r"$(1 + \eta\lambda) W - \eta G$: a sign slip that makes the weights grow at every step.",
+        r"scales the penalty too (tag `wrong-scale`).",
+        r"$(1 + \eta\lambda) W - \eta G$: a sign slip that makes the weights grow at every step "
+        r"(tag `sign-error`).",
         r"$(1 - \eta\lambda)(W - \eta G)$: decaying after the step multiplies $G$ by "
         r"$1 - \eta\lambda$ as well.",
     ),

@@ -26,8 +26,13 @@ DERIVATION = Derivation(
                     r"definition: $\operatorname{LeakyReLU}(z) = \max(0.1z, z)$",
                 ),
                 Step(
+                    Deriv(Piecewise(((z, positive), (slope * z, None))), z),
+                    r"for $z > 0$, $z > 0.1z$ and the max is $z$; for $z < 0$, $0.1z > z$ and it is $0.1z$",
+                ),
+                Step(
                     Piecewise(((num(1), positive), (slope, None))),
-                    r"$\max(0.1z, z)$ is $z$ for $z > 0$ and $0.1z$ for $z < 0$: differentiate each piece",
+                    r"away from $z = 0$ differentiate each piece: $\frac{d}{dz} z = 1$, "
+                    r"$\frac{d}{dz} 0.1z = 0.1$",
                 ),
             ),
         ),
@@ -37,6 +42,7 @@ DERIVATION = Derivation(
     mistakes=(
         r"0 for $z < 0$, the ReLU derivative: the point of the leak is that the slope there is $0.1$.",
         r"$0.1z$ for $z < 0$: the piece $0.1z$ has derivative $0.1$.",
-        r"The cases swapped ($0.1$ for $z > 0$): for positive $z$, $z > 0.1z$, so the max is $z$.",
+        r"The cases swapped ($0.1$ for $z > 0$): for positive $z$, $z > 0.1z$, so the max is $z$ "
+        r"and the slope is 1.",
     ),
 )

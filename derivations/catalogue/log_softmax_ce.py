@@ -20,7 +20,8 @@ DERIVATION = Derivation(
         r"$\log p = z - \mathbf{1}\log\sum_k e^{z_k}$ the loss can be written from the logits, "
         r"$L = -y^\top z + (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$, and the log-sum-exp is "
         r"computed after subtracting $\max_k z_k$. Here $y$ is any non-negative target; for a "
-        r"distribution ($\mathbf{1}^\top y = 1$) the gradient is the familiar $p - y$."
+        r"distribution ($\mathbf{1}^\top y = 1$) the gradient is the familiar $p - y$. In the "
+        r"reasons $z$ stands for $z^{(L)}$."
     ),
     symbols=(z_L, p, y, L),
     definitions=(
@@ -33,13 +34,13 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(-(T(y) * z_L) + mass * Fn("log", total), z_L),
-                    r"the stable form: $\log p = z - \mathbf{1}\log(\mathbf{1}^\top e^{z})$, so "
-                    r"$L = -y^\top z + (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$",
+                    r"$\log p_k = z_k - \log \sum_j e^{z_j}$; multiply by $-y_k$ and sum over $k$",
                 ),
                 Step(
                     -y + (ez / total) * mass,
-                    r"$\partial (y^\top z)/\partial z = y$ and "
-                    r"$\partial \log(\mathbf{1}^\top e^{z})/\partial z = e^{z} / (\mathbf{1}^\top e^{z})$",
+                    r"$\partial (y^\top z)/\partial z = y$; and by the chain rule "
+                    r"$\partial \log(\mathbf{1}^\top e^{z})/\partial z_j = "
+                    r"e^{z_j} / (\mathbf{1}^\top e^{z})$",
                 ),
                 Step(p * mass - y, r"$e^{z} / (\mathbf{1}^\top e^{z}) = p$"),
             ),

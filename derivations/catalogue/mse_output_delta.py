@@ -14,7 +14,8 @@ DERIVATION = Derivation(
         r"The homework's output layer, one example: $a^{(L)} = \sigma(z^{(L)})$ with $\sigma$ the "
         r"sigmoid, and $L = \frac{1}{2}\lVert a^{(L)} - y \rVert^2$. Column convention; "
         r"$\delta^{(L)} = \partial L / \partial z^{(L)}$. As in the questions the result is written "
-        r"with $\sigma'$; for the sigmoid $\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})$."
+        r"with $\sigma'$; for the sigmoid $\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})$. In the "
+        r"reasons $z$, $a$ stand for $z^{(L)}$, $a^{(L)}$."
     ),
     symbols=(z_L, a_L, y, L),
     definitions=(
@@ -31,10 +32,14 @@ DERIVATION = Derivation(
                     r"(\partial a/\partial z)^\top \, \partial L/\partial a$",
                 ),
                 Step(
+                    T(Diag(Fn("sigma", z_L, 1))) * (a_L - y),
+                    r"$a_i = \sigma(z_i)$ depends on $z_i$ alone, so $\partial a/\partial z = "
+                    r"\operatorname{diag}(\sigma'(z))$; and $L = \frac{1}{2}\sum_k (a_k - y_k)^2$ "
+                    r"gives $\partial L / \partial a_k = a_k - y_k$",
+                ),
+                Step(
                     Diag(Fn("sigma", z_L, 1)) * (a_L - y),
-                    r"$\sigma$ acts entry by entry, so $\partial a/\partial z = "
-                    r"\operatorname{diag}(\sigma'(z))$ (symmetric); "
-                    r"$\partial \frac{1}{2}\lVert a - y\rVert^2/\partial a = a - y$",
+                    r"a diagonal matrix is its own transpose",
                 ),
                 Step(
                     Hadamard(a_L - y, Fn("sigma", z_L, 1)),
@@ -63,11 +68,16 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$a^{(L)} - y$ alone: the factor $\sigma'(z^{(L)})$ is missing (that is the softmax or "
-        r"sigmoid-cross-entropy delta, not the squared error's).",
-        r"$(a^{(L)} - y)\,\sigma'(z^{(L)})$ read as a matrix product, or $\sum_k (a_k - y_k)\,\sigma'(z)$ "
-        r"(a seed's slip): the product is elementwise, one entry per output.",
-        r"$(y - a^{(L)}) \odot \sigma'(z^{(L)})$: the sign flipped.",
-        r"$\sigma'(a^{(L)})$ in place of $\sigma'(z^{(L)})$.",
+        r"$a^{(L)} - y$: the factor $\sigma'(z^{(L)})$ is missing; that is the delta of softmax or "
+        r"sigmoid with cross-entropy, not of the squared error (tag `missing-activation-derivative`).",
+        r"$\sum_k (a^{(L)}_k - y_k)\,\sigma'(z^{(L)}_i)$: a sum over the outputs where each output "
+        r"keeps its own entry, $\delta^{(L)}_i = (a^{(L)}_i - y_i)\,\sigma'(z^{(L)}_i)$ "
+        r"(tag `summed-over-outputs`).",
+        r"$(a^{(L)} - y)\,\sigma'(z^{(L)})$ as a matrix product: two columns do not multiply; the "
+        r"product is elementwise (tag `hadamard-vs-matmul`).",
+        r"$(y - a^{(L)}) \odot \sigma'(z^{(L)})$: the sign flipped; $\frac{1}{2}(y - a)^2$ "
+        r"differentiated in $a$ gives $-(y - a) = a - y$ (tag `sign-error`).",
+        r"$(a^{(L)} - y) \odot \sigma'(a^{(L)})$: $\sigma'$ is taken where $\sigma$ was applied, "
+        r"at $z^{(L)}$ (tag `derivative-wrong-argument`).",
     ),
 )

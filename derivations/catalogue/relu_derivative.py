@@ -22,8 +22,13 @@ DERIVATION = Derivation(
             steps=(
                 Step(Deriv(Max(num(0), z), z), r"definition: $\operatorname{ReLU}(z) = \max(0, z)$"),
                 Step(
+                    Deriv(Piecewise(((z, positive), (num(0), None))), z),
+                    r"$\max(0, z)$ is $z$ where $z > 0$ and $0$ where $z < 0$",
+                ),
+                Step(
                     Piecewise(((num(1), positive), (num(0), None))),
-                    r"$\max(0, z)$ is $z$ for $z > 0$ and $0$ for $z < 0$: differentiate each piece",
+                    r"away from $z = 0$ differentiate each piece: $\frac{d}{dz} z = 1$, "
+                    r"$\frac{d}{dz} 0 = 0$",
                 ),
                 Step(Indicator(positive), r"a 1/0 case split is the indicator $\mathbb{1}[z > 0]$"),
             ),
@@ -32,9 +37,11 @@ DERIVATION = Derivation(
     sizes=({},),
     probe=Probe(kind="activation", activation="relu", bind={"z": "z"}),
     mistakes=(
-        r"$\max(0, z)$ itself (the activation) in place of its derivative $\mathbb{1}[z > 0]$.",
-        r"$\mathbb{1}[a > 0]$ and $\mathbb{1}[z > 0]$ agree for ReLU, but $\mathbb{1}[z < 0]$ "
-        r"(the indicator flipped) kills exactly the units that should pass the gradient.",
-        r"Writing $z$ for $z > 0$: the derivative of the identity piece is 1, not $z$.",
+        r"$\max(0, z)$: the activation itself in place of its derivative; the same mistake as "
+        r"writing $z$ rather than 1 for $z > 0$ (tag `activation-instead-of-derivative`).",
+        r"$\mathbb{1}[z < 0]$: the indicator flipped, which blocks exactly the units that should "
+        r"pass the gradient. ($\mathbb{1}[a > 0]$ is fine: for ReLU it is the same test.)",
+        r"A value at the kink presented as the derivative (“1 for $z \ge 0$”): ReLU has no "
+        r"derivative at 0; taking 0 or 1 there is a convention of the code, not a result.",
     ),
 )

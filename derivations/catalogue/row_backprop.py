@@ -63,10 +63,19 @@ DERIVATION = Derivation(
             start=Deriv(L, Z2),
             steps=(
                 Step(
+                    Deriv(
+                        Neg(Mul(Mul(T(ones_m), Hadamard(Y, Z2)), ones_c))
+                        + Mul(T(Mul(Y, ones_c)), Fn("log", Mul(Fn("exp", Z2), ones_c))),
+                        Z2,
+                    ),
+                    r"substitute $\log P_{nk} = Z_{2,nk} - \log \sum_j e^{Z_{2,nj}}$: row $n$ "
+                    r"contributes $-\sum_k Y_{nk} Z_{2,nk} + (\sum_k Y_{nk}) \log \sum_j e^{Z_{2,nj}}$",
+                ),
+                Step(
                     Neg(Y) + Mul(Diag(Mul(Y, ones_c)), P),
-                    r"$\log P_{nk} = Z_{2,nk} - \log \sum_j e^{Z_{2,nj}}$, so "
-                    r"$\partial \log P_{nk} / \partial Z_{2,nj} = [k = j] - P_{nj}$ and rows do not "
-                    r"interact: $\partial L / \partial Z_{2,nj} = -Y_{nj} + P_{nj} \sum_k Y_{nk}$",
+                    r"differentiate in $Z_{2,nj}$: the first term gives $-Y_{nj}$, the second "
+                    r"$(\sum_k Y_{nk})\, e^{Z_{2,nj}} / \sum_j e^{Z_{2,nj}} = (\sum_k Y_{nk}) P_{nj}$; "
+                    r"rows do not interact",
                 ),
                 Step(
                     Neg(Y) + Mul(Diag(ones_m), P),
@@ -161,14 +170,18 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$\delta_3 W_2^\top \odot \tanh(Z_1)$ or $\odot (1 - Z_1 \odot Z_1)$: the derivative of tanh "
-        r"is $1 - \tanh^2(Z_1) = 1 - A_1 \odot A_1$, written with the *activations*.",
-        r"$\delta_3 A_1^\top$ or $W_2^\top \delta_3$ for $\partial L/\partial W_2$: the column convention's "
-        r"order carried into the row convention; with examples as rows the gradient is $A_1^\top \delta_3$ "
-        r"($h \times c$, like $W_2$).",
-        r"$\partial L / \partial b_2 = \delta_3$: an $m \times c$ matrix for a $1 \times c$ bias; the bias "
-        r"is shared by all rows, so its gradient sums them ($\mathbf{1}^\top \delta_3$, "
-        r"`np.sum(delta3, axis=0, keepdims=True)`).",
-        r"dividing by $m$ here: this $L$ is the *sum* over the batch, as in the slides' code.",
+        r"$\delta_3 W_2^\top \odot (1 - Z_1 \odot Z_1)$ for $\delta_2$: the derivative of tanh is "
+        r"$1 - \tanh^2(Z_1) = 1 - A_1 \odot A_1$, written with the *activations* "
+        r"(tag `derivative-wrong-argument`); with $\tanh(Z_1)$ itself it is the activation in place "
+        r"of its derivative.",
+        r"$\delta_3 A_1^\top$ for $\partial L/\partial W_2$: the column convention's order carried "
+        r"into the row convention; with examples as rows the gradient is $A_1^\top \delta_3$ "
+        r"($h \times c$, like $W_2$) (tag `wrong-order`).",
+        r"$\delta_3 W_2 \odot (1 - A_1 \odot A_1)$ for $\delta_2$: $\delta_3$ is $m \times c$ and "
+        r"$W_2$ is $h \times c$, so $W_2$ needs its transpose (tag `missing-transpose`).",
+        r"$\delta_3$ for $\partial L / \partial b_2$ (as a slide writes it): an $m \times c$ matrix "
+        r"for a $1 \times c$ bias; the bias is shared by all rows, so its gradient sums them, "
+        r"$\mathbf{1}^\top \delta_3$, `np.sum(delta3, axis=0, keepdims=True)`.",
+        r"Dividing by $m$ here: this $L$ is the *sum* over the batch, as in the slides' code.",
     ),
 )

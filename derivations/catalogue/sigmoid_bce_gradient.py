@@ -28,12 +28,21 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     -(y * ds / s - (1 - y) * ds / (1 - s)),
-                    r"chain rule, $\frac{d}{dz}\log u = u'/u$, with "
+                    r"chain rule, $\frac{d}{dz}\log u = u'/u$, for $u = \operatorname{sigmoid}(z)$ and "
+                    r"$u = 1 - \operatorname{sigmoid}(z)$, with "
                     r"$\operatorname{sigmoid}' = \operatorname{sigmoid}(1 - \operatorname{sigmoid})$ "
                     r"(sigmoid-derivative)",
                 ),
-                Step(-(y * (1 - s) - (1 - y) * s), r"cancel the common factors"),
-                Step(s - y, r"expand: the two $y\,\operatorname{sigmoid}(z)$ terms cancel"),
+                Step(
+                    -(y * (1 - s) - (1 - y) * s),
+                    r"cancel $\operatorname{sigmoid}(z)$ in the first fraction and "
+                    r"$1 - \operatorname{sigmoid}(z)$ in the second",
+                ),
+                Step(
+                    s - y,
+                    r"expand: $-y + y\,\operatorname{sigmoid}(z) + \operatorname{sigmoid}(z) "
+                    r"- y\,\operatorname{sigmoid}(z)$, and the $y\,\operatorname{sigmoid}(z)$ terms cancel",
+                ),
             ),
         ),
     ),

@@ -25,20 +25,25 @@ DERIVATION = Derivation(
                 Step(Deriv(1 / (1 + e), z), r"definition of the sigmoid"),
                 Step(
                     e / (1 + e) ** 2,
-                    r"chain rule: $\frac{d}{dz}(1 + e^{-z})^{-1} = -(1 + e^{-z})^{-2} \cdot (-e^{-z})$",
+                    r"chain rule with $u = 1 + e^{-z}$: $\frac{d}{dz} u^{-1} = -u^{-2} u'$ and "
+                    r"$u' = -e^{-z}$, so the two minus signs cancel",
                 ),
                 Step((1 / (1 + e)) * (e / (1 + e)), r"split the fraction into two factors"),
-                Step(s * (1 - s), r"$\frac{e^{-z}}{1 + e^{-z}} = 1 - \frac{1}{1 + e^{-z}}$"),
+                Step(
+                    s * (1 - s),
+                    r"the first factor is $\operatorname{sigmoid}(z)$, and the second is "
+                    r"$\frac{(1 + e^{-z}) - 1}{1 + e^{-z}} = 1 - \operatorname{sigmoid}(z)$",
+                ),
             ),
         ),
     ),
     sizes=({},),
     probe=Probe(kind="activation", activation="sigmoid", bind={"z": "z"}),
     mistakes=(
+        r"$-\frac{e^{-z}}{(1 + e^{-z})^2}$: one of the two minus signs of the chain rule lost; the "
+        r"sigmoid is increasing, so its derivative is positive (tag `sign-error`).",
         r"$\sigma(z)(1 - \sigma(z))$ evaluated at the output, $\sigma(a)(1 - \sigma(a))$: the formula "
-        r"in terms of the output is $a(1 - a)$, with no second $\sigma$.",
-        r"A sign slip in the chain rule, giving $-\frac{e^{-z}}{(1 + e^{-z})^2}$: the sigmoid is "
-        r"increasing, so its derivative is positive.",
+        r"in terms of the output $a = \sigma(z)$ is $a(1 - a)$, with no second $\sigma$.",
         r"$\sigma(z)(1 - \sigma(z))$ used for every activation: it holds for the sigmoid only "
         r"(tanh has $1 - \tanh^2 z$).",
     ),

@@ -5,6 +5,7 @@ from derivations.expr import Deriv, Diag, Fn, Hadamard, Ones, Softmax, T, scalar
 from derivations.notation import N_OUT, p, y, z_L
 
 L = scalar("L", "L")
+jac = Diag(p) - p * T(p)  # ∂p/∂z^{(L)}, proved in softmax-jacobian
 
 DERIVATION = Derivation(
     id="softmax-ce-gradient",
@@ -14,7 +15,8 @@ DERIVATION = Derivation(
         r"The output layer of a classifier, one example: logits $z^{(L)}$, "
         r"$p = \operatorname{softmax}(z^{(L)})$ and the cross-entropy $L = -\sum_k y_k \log p_k$ against "
         r"a target distribution $y$ (one-hot or not; $y_k \ge 0$ and $\sum_k y_k = 1$). Column "
-        r"convention; $\delta^{(L)} = \partial L / \partial z^{(L)}$."
+        r"convention; $\delta^{(L)} = \partial L / \partial z^{(L)}$, and in the reasons $z$ stands "
+        r"for $z^{(L)}$. A quotient of two vectors, $y / p$, is taken entry by entry."
     ),
     symbols=(z_L, p, y, L),
     definitions=(
@@ -32,15 +34,29 @@ DERIVATION = Derivation(
                     r"(\partial p/\partial z)^\top \, \partial L/\partial p$",
                 ),
                 Step(
-                    -(T(Diag(p) - p * T(p)) * (y / p)),
-                    r"softmax Jacobian (softmax-jacobian), and $\partial L/\partial p_k = -y_k/p_k$",
+                    T(jac) * -(y / p),
+                    r"the softmax Jacobian (softmax-jacobian); and $p_k$ appears only in the term "
+                    r"$-y_k \log p_k$ of $L$, so $\partial L/\partial p_k = -y_k/p_k$",
+                ),
+                Step(
+                    -(jac * (y / p)),
+                    r"the Jacobian is symmetric, and the scalar $-1$ moves to the front",
+                ),
+                Step(
+                    -(Diag(p) * (y / p) - p * (T(p) * (y / p))),
+                    r"distribute the product over the difference",
                 ),
                 Step(
                     p * (T(Ones(N_OUT)) * y) - y,
-                    r"the Jacobian is symmetric, $\operatorname{diag}(p)(y \oslash p) = y$ and "
-                    r"$p^\top (y \oslash p) = \mathbf{1}^\top y$",
+                    r"entry $k$ of $\operatorname{diag}(p)(y / p)$ is $p_k y_k / p_k = y_k$, and "
+                    r"$p^\top (y / p) = \sum_k p_k y_k / p_k = \mathbf{1}^\top y$, a scalar; "
+                    r"then open the bracket",
                 ),
-                Step(p - y, r"$\mathbf{1}^\top y = \sum_k y_k = 1$: $y$ is a distribution"),
+                Step(
+                    p - y,
+                    r"$\mathbf{1}^\top y = \sum_k y_k = 1$ because $y$ is a distribution: the only "
+                    r"place where this is used",
+                ),
             ),
         ),
     ),
@@ -54,11 +70,16 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$y - p$: the sign flipped; a gradient step must move $p$ towards $y$.",
-        r"$p - y$ multiplied by $p \odot (1 - p)$, treating softmax as elementwise: the full "
-        r"Jacobian $\operatorname{diag}(p) - p\,p^\top$ collapses, nothing is left to multiply.",
-        r"$-y \oslash p$: only $\partial L / \partial p$, the chain rule through softmax forgotten.",
-        r"$p_i - 1$ for every entry: true only in the true class's entry of a one-hot $y$; the "
-        r"others are $p_j$.",
+        r"$y - p$: the sign flipped; a gradient step $z - \eta\,\delta^{(L)}$ must move $p$ "
+        r"towards $y$ (tag `sign-error`).",
+        r"$p$ alone, or $p - 1$ in every entry: for a one-hot $y$ the $-1$ belongs to the true "
+        r"class's entry only, and the other entries are $p_j$; in vector form that is $p - y$ "
+        r"(tag `missing-term`).",
+        r"$(p - y) \odot p \odot (1 - p)$, treating softmax as elementwise like the sigmoid: the full "
+        r"Jacobian $\operatorname{diag}(p) - p\,p^\top$ has already been used, nothing is left to "
+        r"multiply.",
+        r"$\partial L / \partial p_j = -\sum_k y_k / p_j$: only the term $k = j$ of the sum contains "
+        r"$p_j$, so $\partial L / \partial p_j = -y_j / p_j$; and stopping at $-y / p$ forgets the "
+        r"chain rule through softmax.",
     ),
 )

@@ -13,9 +13,11 @@ DERIVATION = Derivation(
     topic="outputs and losses",
     context=(
         r"The output layer of a classifier: logits $z^{(L)} \in \mathbb{R}^{n_L}$ and "
-        r"$p = \operatorname{softmax}(z^{(L)})$, $p_j = e^{z_j} / \sum_k e^{z_k}$. Column convention; "
-        r"the Jacobian's entry $(i, j)$ is $\partial p_i / \partial z_j$. Every $p_i$ depends on every "
-        r"$z_j$, so unlike an elementwise activation the Jacobian is not diagonal."
+        r"$p = \operatorname{softmax}(z^{(L)})$, $p_j = e^{z_j} / \sum_k e^{z_k}$ (in the reasons "
+        r"$z$ stands for $z^{(L)}$, and $e^{z}$ is the vector of the $e^{z_k}$). Column convention: "
+        r"the Jacobian $\partial p / \partial z$ is $n_L \times n_L$ with entry $(i, j) = "
+        r"\partial p_i / \partial z_j$. Every $p_i$ depends on every $z_j$ through the sum in the "
+        r"denominator, so unlike an elementwise activation the Jacobian is not diagonal."
     ),
     symbols=(z_L, p),
     definitions=((p, Softmax(z_L)),),
@@ -23,22 +25,47 @@ DERIVATION = Derivation(
         Chain(
             start=Deriv(p, z_L),
             steps=(
-                Step(Deriv(ez / total, z_L), r"definition: $p = e^{z} / (\mathbf{1}^\top e^{z})$"),
+                Step(
+                    Deriv(ez / total, z_L),
+                    r"definition: $p = e^{z} / s$ with the scalar "
+                    r"$s = \mathbf{1}^\top e^{z} = \sum_k e^{z_k}$",
+                ),
+                Step(
+                    Deriv(ez, z_L) / total - (ez * T(Deriv(total, z_L))) / total**2,
+                    r"quotient rule for a vector $u$ over a scalar $s$: "
+                    r"$\frac{\partial (u/s)}{\partial z} = \frac{1}{s} \frac{\partial u}{\partial z} "
+                    r"- \frac{1}{s^2} u \left(\frac{\partial s}{\partial z}\right)^\top$",
+                ),
                 Step(
                     Diag(ez) / total - (ez * T(ez)) / total**2,
-                    r"quotient rule: $\partial e^{z}/\partial z = \operatorname{diag}(e^{z})$ and "
-                    r"$\partial (\mathbf{1}^\top e^{z})/\partial z = (e^{z})^\top$",
+                    r"$e^{z_i}$ depends on $z_i$ alone, so $\partial e^{z}/\partial z = "
+                    r"\operatorname{diag}(e^{z})$; $\partial s / \partial z_j = e^{z_j}$, so the "
+                    r"gradient of $s$ is $e^{z}$",
                 ),
-                Step(Diag(p) - p * T(p), r"$e^{z} / (\mathbf{1}^\top e^{z}) = p$"),
+                Step(
+                    Diag(p) - p * T(p),
+                    r"$\frac{e^{z}}{s} = p$, and $\frac{e^{z} (e^{z})^\top}{s^2} = "
+                    r"\frac{e^{z}}{s} \left(\frac{e^{z}}{s}\right)^\top = p\,p^\top$",
+                ),
             ),
         ),
     ),
     sizes=({N_OUT: 2}, {N_OUT: 3}),  # softmax of a single logit is constant: n_L ≥ 2
     probe=Probe(kind="softmax", bind={"z_L": "z", "p": "p"}),
+    notes=(
+        r"Entry by entry the result reads $\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j)$: "
+        r"$p_i(1 - p_i)$ on the diagonal ($i = j$) and $-p_i p_j$ off it ($i \ne j$), the two cases a "
+        r"derivation by components treats separately. The matrix is symmetric, so the order of the "
+        r"indices does not matter here; it does for the chain rule through it."
+    ),
     mistakes=(
-        r"$\operatorname{diag}(p \odot (1 - p))$: only the diagonal $p_i(1 - p_i)$, missing the "
-        r"off-diagonal $-p_i p_j$ that couple the outputs.",
-        r"$p\,p^\top - \operatorname{diag}(p)$: the sign flipped (the diagonal must be positive).",
-        r"$\operatorname{diag}(p) - p^\top p$: $p^\top p$ is a scalar, not the outer product $p\,p^\top$.",
+        r"$\operatorname{diag}(p \odot (1 - p))$: only the diagonal $p_i(1 - p_i)$, the sigmoid's "
+        r"pattern; the off-diagonal $-p_i p_j$ that couple the outputs are missing.",
+        r"$p\,p^\top - \operatorname{diag}(p)$: the sign flipped; the diagonal entries "
+        r"$p_i(1 - p_i)$ are positive (tag `sign-error`).",
+        r"$\operatorname{diag}(p) - p^\top p$: $p^\top p$ is a scalar, not the outer product "
+        r"$p\,p^\top$ (tag `wrong-order`).",
+        r"A sign lost in one entry of the component-wise matrix ($+p_i p_j$ for some $i \ne j$): every "
+        r"off-diagonal entry is $-p_i p_j$, and the matrix is symmetric, which is a quick check.",
     ),
 )

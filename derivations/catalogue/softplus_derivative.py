@@ -18,11 +18,15 @@ DERIVATION = Derivation(
             start=Deriv(Fn("softplus", z), z),
             steps=(
                 Step(
+                    Deriv(Fn("log", 1 + Fn("exp", z)), z),
+                    r"definition: $\operatorname{softplus}(z) = \log(1 + e^{z})$",
+                ),
+                Step(
                     Fn("exp", z) / (1 + Fn("exp", z)),
                     r"chain rule: $\frac{d}{dz}\log u = \frac{u'}{u}$ with $u = 1 + e^{z}$",
                 ),
                 Step(1 / (1 + Fn("exp", -z)), r"divide numerator and denominator by $e^{z}$"),
-                Step(Fn("sigmoid", z), r"definition of the sigmoid"),
+                Step(Fn("sigmoid", z), r"definition of the sigmoid, $1 / (1 + e^{-z})$"),
             ),
         ),
     ),

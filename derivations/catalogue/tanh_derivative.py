@@ -24,11 +24,14 @@ DERIVATION = Derivation(
                 Step(Deriv((ep - em) / (ep + em), z), r"definition of $\tanh$"),
                 Step(
                     ((ep + em) ** 2 - (ep - em) ** 2) / (ep + em) ** 2,
-                    r"quotient rule: $(e^{z} - e^{-z})' = e^{z} + e^{-z}$ and "
-                    r"$(e^{z} + e^{-z})' = e^{z} - e^{-z}$",
+                    r"quotient rule $(u/v)' = (u'v - uv')/v^2$ with $u = e^{z} - e^{-z}$ and "
+                    r"$v = e^{z} + e^{-z}$: here $u' = v$ and $v' = u$",
                 ),
-                Step(1 - (ep - em) ** 2 / (ep + em) ** 2, r"split the fraction"),
-                Step(1 - t**2, r"$\frac{e^{z} - e^{-z}}{e^{z} + e^{-z}} = \tanh z$"),
+                Step(
+                    1 - (ep - em) ** 2 / (ep + em) ** 2,
+                    r"split the fraction: $v^2 / v^2 = 1$",
+                ),
+                Step(1 - t**2, r"$u / v = \tanh z$, so $u^2 / v^2 = \tanh^2 z$"),
             ),
         ),
     ),
@@ -36,7 +39,8 @@ DERIVATION = Derivation(
     probe=Probe(kind="activation", activation="tanh", bind={"z": "z"}),
     mistakes=(
         r"$1 - \tanh z$ or $(1 - \tanh z)^2$ in place of $1 - \tanh^2 z = 1 - (\tanh z)^2$.",
-        r"$1 + \tanh^2 z$: a sign slip in the quotient rule (the derivative is at most 1).",
+        r"$1 + \tanh^2(z)$: a sign slip in the quotient rule; the derivative of tanh is at most 1 "
+        r"(tag `sign-error`).",
         r"$\tanh z\,(1 - \tanh z)$, the sigmoid's pattern carried over to tanh.",
     ),
 )

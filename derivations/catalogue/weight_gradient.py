@@ -14,7 +14,9 @@ DERIVATION = Derivation(
         "Column convention, one example. Layer $l$ computes "
         r"$z^{(l)} = W^{(l)} a^{(l-1)} + b^{(l)}$ with $W^{(l)}$ of size $n_l \times n_{l-1}$; "
         r"the loss $L$ depends on $W^{(l)}$ only through $z^{(l)}$, and "
-        r"$\delta^{(l)} = \partial L / \partial z^{(l)}$ is known from the backward pass."
+        r"$\delta^{(l)} = \partial L / \partial z^{(l)}$ ($n_l \times 1$) is known from the "
+        r"backward pass. The gradient $\partial L / \partial W^{(l)}$ has the shape of $W^{(l)}$: "
+        r"entry $(i, j)$ is $\partial L / \partial W^{(l)}_{ij}$."
     ),
     symbols=(W_l, a_prev, b_l, z_l, delta_l),
     definitions=(
@@ -27,9 +29,9 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Mul(Deriv(L, z_l), T(a_prev)),
-                    r"chain rule: $W^{(l)}_{ij}$ enters only $z^{(l)}_i$, with "
-                    r"$\partial z^{(l)}_i / \partial W^{(l)}_{ij} = a^{(l-1)}_j$, so entry $(i, j)$ is "
-                    r"$\frac{\partial L}{\partial z^{(l)}_i} a^{(l-1)}_j$: an outer product",
+                    r"chain rule: $z^{(l)}_i = \sum_k W^{(l)}_{ik} a^{(l-1)}_k + b^{(l)}_i$, so "
+                    r"$W^{(l)}_{ij}$ enters only $z^{(l)}_i$, with factor $a^{(l-1)}_j$; entry $(i, j)$ is "
+                    r"$\frac{\partial L}{\partial z^{(l)}_i} a^{(l-1)}_j$, an outer product",
                 ),
                 Step(
                     Mul(delta_l, T(a_prev)),
@@ -48,10 +50,15 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$a^{(l-1)} (\delta^{(l)})^\top$: the transpose of the answer, "
-        r"$n_{l-1} \times n_l$ where $W^{(l)}$ is $n_l \times n_{l-1}$.",
-        r"$(\delta^{(l)})^\top a^{(l-1)}$: an inner product (and it only fits when $n_l = n_{l-1}$).",
-        r"$\delta^{(l)} (a^{(l)})^\top$: the activation of the wrong layer; the weight multiplies "
-        r"the layer's *input* $a^{(l-1)}$.",
+        r"$a^{(l-1)} (\delta^{(l)})^\top$: the transpose of the answer, $n_{l-1} \times n_l$ where "
+        r"$W^{(l)}$ is $n_l \times n_{l-1}$; a gradient has the shape of the matrix it is taken with "
+        r"respect to (tag `transposed`).",
+        r"$\delta^{(l)} a^{(l-1)}$: two columns side by side, which do not multiply; entry $(i, j)$ "
+        r"is $\delta^{(l)}_i a^{(l-1)}_j$, an outer product, so $a^{(l-1)}$ needs its transpose "
+        r"(tag `missing-transpose`).",
+        r"$\delta^{(l)} (a^{(l)})^\top$: the activation of the wrong layer; $W^{(l)}$ multiplies "
+        r"the layer's *input* $a^{(l-1)}$ (tag `wrong-layer`).",
+        r"$\partial z^{(l)} / \partial W^{(l)}_{ij} = a^{(l-1)}$, the whole vector: $W^{(l)}_{ij}$ "
+        r"enters only $z^{(l)}_i$, with the single factor $a^{(l-1)}_j$.",
     ),
 )

@@ -36,9 +36,9 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from checker import experiments  # noqa: E402
-from checker.datasets import columns, load_dataset, targets  # noqa: E402
-from checker.mlp import MLP, sgd  # noqa: E402
-from checker.training import TrainConfig, train  # noqa: E402
+from checker.network.mlp import MLP, sgd  # noqa: E402
+from checker.training.datasets import columns, load_dataset, targets  # noqa: E402
+from checker.training.loop import TrainConfig, train  # noqa: E402
 
 DEFAULT_MNIST = ROOT.parent / "shared" / "data" / "mnist-10k"
 MNIST_SMALL = experiments.MNIST_CONFIG
@@ -109,9 +109,9 @@ def torch_net(torch: Any, model: MLP) -> Any:
 
 
 def torch_train(torch: Any, net: Any, X: np.ndarray, y: np.ndarray, config: TrainConfig) -> float:
-    """Train ``net`` (rows-as-examples data) with the batches checker.mlp.sgd would draw; return seconds.
+    """Train ``net`` (rows-as-examples data) with the batches mlp.sgd would draw; return seconds.
 
-    checker.mlp.sgd shuffles with ``np.random.default_rng(seed).permutation(N)`` once per epoch;
+    checker.network.mlp.sgd shuffles with ``np.random.default_rng(seed).permutation(N)`` once per epoch;
     the same generator here gives PyTorch the very same mini-batches in the same order.
     """
     Xt = torch.from_numpy(np.ascontiguousarray(X, dtype=np.float32))
@@ -135,7 +135,7 @@ def torch_train(torch: Any, net: Any, X: np.ndarray, y: np.ndarray, config: Trai
             loss = loss_fn(out, yb)
             loss.backward()
             opt.step()
-            # the same bookkeeping as checker.mlp.sgd: running loss and accuracy
+            # the same bookkeeping as checker.network.mlp.sgd: running loss and accuracy
             loss_sum += loss.item() * len(idx)
             correct += int((out.argmax(1) == yb).sum())
     return time.perf_counter() - start

@@ -7,7 +7,7 @@
    parameters, data and loss, float64) in its default slow mode (``fast_mode=False``), and, for
    information, with ``fast_mode=True``.
 2. One SGD epoch of 784-256-256-10 (relu, softmax-ce), batch 100, float32, 60,000 random examples,
-   lr 0.01: ``checker.mlp.sgd`` against the same model in PyTorch (``nn.Linear`` + ``ReLU`` +
+   lr 0.01: ``checker.network.mlp.sgd`` against the same model in PyTorch (``nn.Linear`` + ``ReLU`` +
    ``CrossEntropyLoss`` + ``optim.SGD``), with ``torch.set_num_threads`` set to NumPy's BLAS threads.
    The epochs alternate between the two so that a change in the machine's load hits both.
 
@@ -24,8 +24,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from checker.gradcheck import gradcheck, random_problem
-from checker.mlp import MLP, sgd
+from checker.network.gradcheck import gradcheck, random_problem
+from checker.network.mlp import MLP, sgd
 
 
 def _median_seconds(fn: Callable[[], object], repeats: int) -> tuple[float, float]:
@@ -165,7 +165,7 @@ def bench_sgd(epochs: int, torch) -> None:
         if step_torch is not None:
             t_torch.append(_median_seconds(step_torch, 1)[0])
     med = statistics.median(t_ours)
-    print(f"  ours (checker.mlp.sgd)     {med:8.3f} s median   ({min(t_ours):.3f} s best)   "
+    print(f"  ours (checker.network.mlp.sgd)     {med:8.3f} s median   ({min(t_ours):.3f} s best)   "
           f"over {epochs} epochs")
     if t_torch:
         med_t = statistics.median(t_torch)

@@ -26,7 +26,7 @@ def one_run() -> tuple[float, list[dict]]:
         env = {**os.environ, "GRADPROOF_CACHE": cache, "PYTHONWARNINGS": "ignore"}
         start = time.perf_counter()
         done = subprocess.run(
-            [sys.executable, "-m", "checker.cli", "verify", "--json", "--no-cache"],
+            [sys.executable, "-m", "checker.commands.main", "verify", "--json", "--no-cache"],
             capture_output=True, text=True, env=env, check=False,
         )
         wall = time.perf_counter() - start

@@ -47,7 +47,7 @@ class Chain:
 
 @dataclass(frozen=True)
 class Probe:
-    """How the reference MLP checks a derivation numerically (interpreted by ``checker.numeric``).
+    """How the reference MLP checks a derivation numerically (interpreted by ``checker.proof.numeric``).
 
     ``kind`` names what is differentiated by central differences:
 
@@ -57,7 +57,7 @@ class Probe:
     - ``"dz"``, ``"dW"``, ``"db"``: the cost with respect to z^{(l)}, W^{(l)}, b^{(l)} at ``layer``;
     - ``"input"``: the network output with respect to its input;
     - ``"update"``: one regularised gradient step (the result is the updated W^{(l)});
-    - ``"row"``: the slides' row-convention network (``checker.rownet``);
+    - ``"row"``: the slides' row-convention network (``checker.network.rownet``);
     - ``"series"``: the error of a central difference as h shrinks.
 
     ``bind`` maps symbol keys to quantities of the run: ``"z[l]"``, ``"a[l-1]"``, ``"W[l+1]"``,

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from checker.cli import DESCRIPTION, build_parser, main
+from checker.commands.main import DESCRIPTION, build_parser, main
 
 
 def test_help_describes_the_product_not_the_code() -> None:

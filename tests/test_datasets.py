@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from checker.datasets import (
+from checker.training.datasets import (
     DATASETS,
     DatasetError,
     columns,

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
-from checker.cli import main
-from checker.numeric import check_probe
-from checker.verify import VerifyResult, sizes_for, verify, verify_all, verify_symbolic
+from checker.commands.main import main
+from checker.proof.numeric import check_probe
+from checker.proof.sizes import sizes_for
+from checker.proof.verify import VerifyResult, verify, verify_all, verify_symbolic
 from derivations import all_derivations
 from derivations.base import Chain, Derivation, Step
 from derivations.expr import Diag, Expr, Fn, Hadamard, Mul, Num, Ones, Sym, T
@@ -215,7 +216,7 @@ def test_named_mistake_is_rejected_exactly(derivation_id: str) -> None:
 
 def test_row_backprop_mistake_is_rejected_exactly() -> None:
     """The row network expanded in full: a wrong δ_2 is still rejected in seconds."""
-    from checker.symbolic import SympyEnv, equal
+    from checker.proof.symbolic import SympyEnv, equal
 
     d = all_derivations()["row-backprop"]
     _, mutate = MISTAKES["row-backprop"]

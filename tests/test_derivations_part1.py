@@ -3,7 +3,7 @@ check able to fail.
 
 For each derivation: (1) every step and start = result hold exactly (sympy) at the derivation's
 sizes; (2) a wrong result — a named mistake from the course — is rejected by
-``checker.symbolic.equal``; (3) the numeric probe passes against the reference MLP, and the same
+``checker.proof.symbolic.equal``; (3) the numeric probe passes against the reference MLP, and the same
 probe fails once the result is replaced by the mistake.
 """
 
@@ -15,9 +15,10 @@ from collections.abc import Callable
 
 import pytest
 
-from checker.numeric import check_probe
-from checker.symbolic import SympyEnv, equal
-from checker.verify import sizes_for, verify_symbolic
+from checker.proof.numeric import check_probe
+from checker.proof.sizes import sizes_for
+from checker.proof.symbolic import SympyEnv, equal
+from checker.proof.verify import verify_symbolic
 from derivations import all_derivations
 from derivations.base import Chain, Derivation, Step
 from derivations.expr import (

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from checker import experiments
-from checker.cli import build_parser, main
+from checker.commands.main import build_parser, main
 from checker.commands.train import config_from_args
 from checker.experiments import EXPERIMENTS, TrainConfig, get, train_command
 

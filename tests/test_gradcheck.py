@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from checker import cli, mlp
-from checker.gradcheck import DEFAULT_H, gradcheck, random_problem, relative_error
-from checker.mlp import MLP
+from checker.commands import main as cli
+from checker.network import mlp
+from checker.network.central_difference import relative_error
+from checker.network.gradcheck import DEFAULT_H, gradcheck, random_problem
+from checker.network.mlp import MLP
 
 JSON_KEYS = {"max_rel_error", "params_checked", "seconds", "kinks_skipped", "worst", "passed"}
 ENTRY_KEYS = {"param", "index", "analytic", "numeric", "rel_error"}

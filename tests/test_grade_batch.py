@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from checker.cli import main
+from checker.commands.main import main
 from checker.grading import batch
 
 HEADER = ["student", "question", "answer", "format", "section"]

@@ -1,8 +1,8 @@
 """Every classic backprop bug, injected into the backward pass, is caught by the gradient checker.
 
-Each bug replaces one of the named functions the backward pass calls (``checker.mlp``'s
+Each bug replaces one of the named functions the backward pass calls (``checker.network.mlp``'s
 ``output_delta``, ``hidden_delta``, ``weight_gradient``, ``bias_gradient``,
-``regularisation_gradient``, an entry of ``ACTIVATIONS``, or a function of ``checker.rownet``) with
+``regularisation_gradient``, an entry of ``ACTIVATIONS``, or a function of ``checker.network.rownet``) with
 the wrong formula. Only the backward pass changes; the cost, and hence the numeric gradient, stays
 right, so the check must fail.
 
@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pytest
 
-from checker import activations, gradcheck, losses, mlp, rownet
-from checker.activations import Activation, sigmoid, sigmoid_prime
-from checker.gradcheck import GradcheckResult
-from checker.mlp import MLP
+from checker.network import activations, gradcheck, losses, mlp, rownet
+from checker.network.activations import Activation, sigmoid, sigmoid_prime
+from checker.network.gradcheck import GradcheckResult
+from checker.network.mlp import MLP
 
 NAMED = ("output_delta", "hidden_delta", "weight_gradient", "bias_gradient", "regularisation_gradient")
 ORIGINAL = {name: getattr(mlp, name) for name in NAMED}

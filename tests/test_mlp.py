@@ -7,9 +7,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker import activations, gradcheck, rownet
-from checker.losses import LOSSES
-from checker.mlp import MLP, count_correct, sgd
+from checker.network import activations, gradcheck, rownet
+from checker.network.losses import LOSSES
+from checker.network.mlp import MLP, count_correct, sgd
 
 ACTS = sorted(activations.ACTIVATIONS)
 XOR_X = np.array([[0.0, 0.0, 1.0, 1.0], [0.0, 1.0, 0.0, 1.0]])
@@ -106,7 +106,7 @@ def test_sgd_on_column_views_makes_no_copy_of_the_data_set() -> None:
     """columns()/targets() views reach sgd with no transposing copy of X; a C-contiguous X costs one."""
     import tracemalloc
 
-    from checker.datasets import columns, targets
+    from checker.training.datasets import columns, targets
 
     rng = np.random.default_rng(0)
     rows = rng.random((4000, 300), dtype=np.float32)  # 4.8 MB, rows as examples like the loaders'

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from checker.grading import limits
 from checker.grading.parse import AnswerError, Parsed, parse_answer
-from checker.grading.vocabulary import Vocabulary
+from checker.grading.spellings import vocabulary_from_spellings
 from derivations.expr import Add, Mul, Neg, Num, depth, mat, scalar, vec
 
 # The judge's hard per-answer limit: reading alone must fit inside it for any answer of at most
@@ -27,7 +27,7 @@ Dl = mat("Delta_l", "n_l", "m", r"\Delta^{(l)}")
 m, eta = scalar("m", "m"), scalar("eta", r"\eta")
 A1, W2, delta3 = mat("A1", "m", "h", "A_1"), mat("W2", "h", "c", "W_2"), mat("delta3", "m", "c", r"\delta_3")
 
-VOCAB = Vocabulary.from_spellings(
+VOCAB = vocabulary_from_spellings(
     [(W, []), (d, []), (z, []), (a_prev, []), (aL, []), (y, []), (Dl, []), (m, []), (eta, []),
      (A1, ["a_1"]), (W2, []), (delta3, [])],
     code_names={"W2": W2, "a1": A1, "delta3": delta3, "W": W, "z": z, "y": y},

@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from checker.grading.parse import AnswerError, parse_answer
+from checker.grading.spellings import vocabulary_from_spellings
 from checker.grading.vocabulary import Vocabulary
 from derivations.expr import (
     Add,
@@ -59,18 +60,18 @@ A1, W2, X = mat("A1", "m", "h", "A_1"), mat("W2", "h", "c", "W_2"), mat("X", "m"
 Z1, P, Y = mat("Z1", "m", "h", "Z_1"), mat("P", "m", "c", "P"), mat("Y", "m", "c", "Y")
 delta3, delta2 = mat("delta3", "m", "c", r"\delta_3"), mat("delta2", "m", "h", r"\delta_2")
 
-COL = Vocabulary.from_spellings(
+COL = vocabulary_from_spellings(
     [(s, []) for s in (W, d, z, a_prev, dl, aL, y, zL, Dl, Ap, m)],
     named=[(r"\frac{\partial L}{\partial W^{(l)}}", Mul(dl, T(a_prev)))],
 )
-INDEX = Vocabulary.from_spellings([(dl, [r"\delta"]), (a_prev, ["a"]), (p, [r"\hat{y}"])])
-SCALAR = Vocabulary.from_spellings([(zs, [])])
-PVOC = Vocabulary.from_spellings([(p, [])])
-REG = Vocabulary.from_spellings(
+INDEX = vocabulary_from_spellings([(dl, [r"\delta"]), (a_prev, ["a"]), (p, [r"\hat{y}"])])
+SCALAR = vocabulary_from_spellings([(zs, [])])
+PVOC = vocabulary_from_spellings([(p, [])])
+REG = vocabulary_from_spellings(
     [(Wl, ["W"]), (eta, []), (lam, []), (G, [r"\frac{\partial J}{\partial W}"])]
 )
-INPUT = Vocabulary.from_spellings([(z1, []), (z2, []), (W1, []), (W2c, []), (x, [r"\mathbf{x}"])])
-ROW = Vocabulary.from_spellings(
+INPUT = vocabulary_from_spellings([(z1, []), (z2, []), (W1, []), (W2c, []), (x, [r"\mathbf{x}"])])
+ROW = vocabulary_from_spellings(
     [(A1, ["a_1"]), (W2, []), (X, []), (Z1, ["z_1"]), (P, [r"\hat{y}"]), (Y, []), (delta3, []), (delta2, [])],
     row_convention=True,
 )
@@ -368,17 +369,17 @@ def test_row_convention_unknown_layer_number() -> None:
 
 def test_spellings_share_one_key() -> None:
     keys = {key for s in ("W^{(l+1)}", "W^{l+1}", "\\mathbf{W}^{(l+1)}", "{W}^{( l+1 )}")
-            for key in Vocabulary.from_spellings([(W, [s])]).symbols}
+            for key in vocabulary_from_spellings([(W, [s])]).symbols}
     assert keys == {"W^{l+1}"}
 
 
 def test_conflicting_spellings_are_refused() -> None:
     with pytest.raises(ValueError, match="used for both"):
-        Vocabulary.from_spellings([(W, ["A"]), (d, ["A"])])
+        vocabulary_from_spellings([(W, ["A"]), (d, ["A"])])
 
 
 def test_questions_without_index_notation_say_so() -> None:
-    plain = Vocabulary.from_spellings([(aL, []), (y, [])], index_letters=())
+    plain = vocabulary_from_spellings([(aL, []), (y, [])], index_letters=())
     with pytest.raises(AnswerError, match="does not read index notation"):
         read("\\sum_k a^{(L)}_k", plain)
     with pytest.raises(AnswerError, match="a\\^\\{\\(L\\)\\}_i"):

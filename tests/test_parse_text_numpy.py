@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from checker.grading.parse import AnswerError, guess_order, parse_answer
+from checker.grading.spellings import vocabulary_from_spellings
 from checker.grading.vocabulary import Vocabulary
 from derivations.expr import (
     Add,
@@ -45,13 +46,13 @@ A1, W2, X = mat("A1", "m", "h", "A_1"), mat("W2", "h", "c", "W_2"), mat("X", "m"
 Z1, P, Y = mat("Z1", "m", "h", "Z_1"), mat("P", "m", "c", "P"), mat("Y", "m", "c", "Y")
 delta3, delta2 = mat("delta3", "m", "c", r"\delta_3"), mat("delta2", "m", "h", r"\delta_2")
 
-COL = Vocabulary.from_spellings(
+COL = vocabulary_from_spellings(
     [(W, []), (d, []), (z, []), (aL, []), (y, []), (zL, []), (Dl, []), (Ap, []), (m, []), (p, [r"\hat{y}"])]
 )
-REG = Vocabulary.from_spellings(
+REG = vocabulary_from_spellings(
     [(Wl, ["W"]), (eta, []), (lam, []), (G, [r"\frac{\partial J}{\partial W}"])]
 )
-ROW = Vocabulary.from_spellings(
+ROW = vocabulary_from_spellings(
     [(A1, ["a_1"]), (W2, []), (X, []), (Z1, ["z_1"]), (P, [r"\hat{y}"]), (Y, []), (delta3, []), (delta2, [])],
     code_names={"delta3": delta3, "W2": W2, "a1": A1, "z1": Z1, "probs": P, "y_onehot": Y, "X": X,
                 "delta2": delta2},

@@ -87,7 +87,7 @@ def test_vocabulary_builds_for_every_question():
 def test_questions_command_prints_every_question(capsys):
     import json
 
-    from checker.cli import main
+    from checker.commands.main import main
 
     assert main(["questions", "--json"]) == 0
     items = json.loads(capsys.readouterr().out)
@@ -100,7 +100,7 @@ def test_questions_command_prints_every_question(capsys):
 
 def test_a_closed_pipe_ends_the_listing_quietly(monkeypatch, tmp_path):
     """`gradproof questions | head`: the reader leaving is no error and prints no traceback."""
-    from checker.cli import main
+    from checker.commands.main import main
 
     class ClosedPipe:
         def __init__(self) -> None:

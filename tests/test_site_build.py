@@ -81,8 +81,8 @@ def test_derivation_and_reference_code_link_both_ways(site_build: Any) -> None:
 
 
 def test_gradient_checks_are_measured_and_plotted(site_build: Any) -> None:
-    from checker.activations import ACTIVATIONS
-    from checker.losses import LOSSES
+    from checker.network.activations import ACTIVATIONS
+    from checker.network.losses import LOSSES
 
     page = (site_build.site_dir / "gradcheck" / "index.html").read_text()
     assert (site_build.site_dir / "gradcheck.png").stat().st_size > 5_000
@@ -119,7 +119,7 @@ def test_pieces_not_written_yet_give_pages_that_say_so() -> None:
     import gp_pages
     from gp_jobs import Outcome
 
-    from checker.verify import verify_cached
+    from checker.proof.verify import verify_cached
     from derivations import get
 
     d = get("hidden-delta")
@@ -141,7 +141,7 @@ def test_a_piece_that_exists_but_fails_is_an_error() -> None:
     import gp_pages
     from gp_jobs import Outcome
 
-    from checker.verify import verify_cached
+    from checker.proof.verify import verify_cached
     from derivations import get
 
     d = get("hidden-delta")

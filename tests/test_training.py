@@ -11,9 +11,9 @@ import struct
 import numpy as np
 import pytest
 
-from checker.cli import main
-from checker.datasets import Dataset, load_dataset
-from checker.training import (
+from checker.commands.main import main
+from checker.training.datasets import Dataset, load_dataset
+from checker.training.loop import (
     METRIC_KEYS,
     ConfigError,
     GridResult,

@@ -13,8 +13,8 @@ import sys
 
 import numpy as np
 
-from checker.activations import ACTIVATIONS
-from checker.losses import LOSSES
+from checker.network.activations import ACTIVATIONS
+from checker.network.losses import LOSSES
 
 
 def _layers(text: str) -> list[int]:
@@ -52,8 +52,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Build the network, check it, print the result; 1 if the check fails."""
-    from checker.gradcheck import DEFAULT_THRESHOLD, gradcheck, random_problem
-    from checker.mlp import MLP
+    from checker.network.gradcheck import DEFAULT_THRESHOLD, gradcheck, random_problem
+    from checker.network.mlp import MLP
 
     if args.batch < 1:
         print("gradproof gradcheck: --batch must be at least 1", file=sys.stderr)

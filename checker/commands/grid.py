@@ -23,8 +23,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run every cell, write grid.json / grid.csv / heatmap.png; 0 on success, 2 on a bad configuration."""
-    from checker.datasets import DatasetError
-    from checker.training import (
+    from checker.training.datasets import DatasetError
+    from checker.training.loop import (
         ConfigError,
         check_config,
         grid_search,

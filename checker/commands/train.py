@@ -18,7 +18,7 @@ LOSSES = ("mse", "softmax-ce", "sigmoid-bce")
 
 def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = False) -> None:
     """The flags shared by ``train`` and ``grid`` (``grid`` replaces batch size and η by lists)."""
-    from checker.datasets import DATASETS
+    from checker.training.datasets import DATASETS
 
     data = parser.add_argument_group("data")
     data.add_argument("--dataset", required=True, help="one of: " + ", ".join(DATASETS))
@@ -79,8 +79,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace, **overrides: Any):
-    """Build a :class:`~checker.training.TrainConfig` from parsed flags."""
-    from checker.training import TrainConfig, parse_layers
+    """Build a :class:`~checker.training.loop.TrainConfig` from parsed flags."""
+    from checker.training.loop import TrainConfig, parse_layers
 
     fields = {
         "layers": parse_layers(args.layers),
@@ -134,7 +134,7 @@ def fail(command: str, message: str) -> int:
 
 def load_data(args: argparse.Namespace):
     """The data set the flags name, with the requested validation split."""
-    from checker.datasets import load_dataset
+    from checker.training.datasets import load_dataset
 
     return load_dataset(
         args.dataset,
@@ -147,8 +147,15 @@ def load_data(args: argparse.Namespace):
 
 def run(args: argparse.Namespace) -> int:
     """Train, report and save; 0 on success, 2 on a configuration or data error."""
-    from checker.datasets import DatasetError
-    from checker.training import ConfigError, check_config, resolve_layers, save_model, train, write_metrics
+    from checker.training.datasets import DatasetError
+    from checker.training.loop import (
+        ConfigError,
+        check_config,
+        resolve_layers,
+        save_model,
+        train,
+        write_metrics,
+    )
 
     try:
         config = config_from_args(args)
@@ -180,7 +187,7 @@ def run(args: argparse.Namespace) -> int:
         )
         write_metrics(metrics, args.out / "metrics.json")
     if args.json:
-        from checker.training import jsonable
+        from checker.training.loop import jsonable
 
         print(json.dumps(jsonable(metrics), indent=2))
     else:

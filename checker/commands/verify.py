@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from checker.verify import VerifyResult
+    from checker.proof.verify import VerifyResult
 
 DEFAULT_JOBS = 2
 
@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     from sympy.utilities.exceptions import SymPyDeprecationWarning
 
-    from checker.verify import verify_all
+    from checker.proof.verify import verify_all
     from derivations import all_derivations
 
     # sympy deprecates a Matrix of relations (how 𝟙[·] conditions translate): not the user's concern.

@@ -7,7 +7,7 @@ broadcast over those axes, and ``Σ_k`` sums an axis away. The free indices of t
 in alphabetical order, are (row, column): ``δ_j a_k`` and ``a_k δ_j`` are both entry (j, k).
 
 Sub-expressions without index letters (``(W^T δ)_i`` has the matrix product inside the entry)
-are evaluated by :mod:`checker.evaluate`; nothing here ever executes text.
+are evaluated by :mod:`checker.proof.evaluate`; nothing here ever executes text.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checker.evaluate import EvaluationError, NumEnv, apply_function, evaluate
+from checker.proof.evaluate import EvaluationError, NumEnv, apply_function, evaluate
 from derivations.expr import (
     SCALAR,
     Add,

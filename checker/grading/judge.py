@@ -34,10 +34,11 @@ from functools import cache
 
 import numpy as np
 
-from checker.evaluate import EvaluationError, NumEnv, evaluate
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, repairs, sigmoid_specific_message
+from checker.grading.spellings import vocabulary_from_spellings
 from checker.grading.vocabulary import Vocabulary
+from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
 from derivations.expr import (
     SCALAR,
     Entry,
@@ -400,7 +401,7 @@ def prepare(question_id: str) -> Prepared:
 
 def vocabulary_for(question: Question) -> Vocabulary:
     """The parser's vocabulary for a question: its spellings, code names and named quantities."""
-    return Vocabulary.from_spellings(
+    return vocabulary_from_spellings(
         question.symbols + question.extra,
         code_names=dict(question.code_names),
         named=question.named,
@@ -576,7 +577,7 @@ def _confirm(prep: Prepared, e: Expr) -> tuple[str, str | None, str]:
 
 def _exact(q: Question, a: Expr, b: Expr) -> tuple[bool, str]:
     """sympy's exact verdict on ``a == b`` for a scalar question."""
-    from checker.symbolic import SympyEnv, equal
+    from checker.proof.symbolic import SympyEnv, equal
 
     generic = {"sigma": "sigmoid", "f": "sigmoid"} if q.sigma == "sigmoid" else {}
     with warnings.catch_warnings():

@@ -4,16 +4,14 @@ A question declares its symbols with one or more LaTeX spellings each. Spellings
 canonicalised by the same reader that reads answers, so ``W^{(l+1)}``, ``W^{l+1}`` and
 ``\mathbf{W}^{(l+1)}`` are one key, and a student may write any of them.
 
->>> from derivations.notation import W_next, delta_next
->>> v = Vocabulary.from_spellings([(W_next, ["W^{(l+1)}"]), (delta_next, [r"\delta^{(l+1)}"])])
->>> v.lookup("W^{l+1}")
-Sym(W_next)
+Build one with :func:`checker.grading.spellings.vocabulary_from_spellings`, which canonicalises
+the spellings with the LaTeX reader (this module stays below the readers).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -39,7 +37,7 @@ def text_spelling(tex: str) -> str:
 class Vocabulary:
     """What names an answer to one question may use.
 
-    ``symbols`` maps canonical spellings to symbols (build it with :meth:`from_spellings`);
+    ``symbols`` maps canonical spellings to symbols (build it with ``vocabulary_from_spellings``);
     ``code_names`` are identifiers for plain-text and NumPy answers (``delta3``, ``W2``, ``probs``);
     ``named`` maps canonical spellings of named quantities (``\\frac{\\partial J}{\\partial W}``)
     to expressions; ``index_letters`` may be free or summed indices; with ``row_convention``
@@ -57,59 +55,6 @@ class Vocabulary:
     shown_named: tuple[str, ...] = ()
 
     __hash__ = object.__hash__  # identity: the mappings are not hashable
-
-    @classmethod
-    def from_spellings(
-        cls,
-        entries: Iterable[tuple[Sym, Iterable[str]]],
-        code_names: Mapping[str, Sym] | Iterable[tuple[str, Sym]] = (),
-        named: Iterable[tuple[str, Expr]] = (),
-        row_convention: bool = False,
-        index_letters: Iterable[str] = DEFAULT_INDEX_LETTERS,
-        functions: Iterable[str] = (),
-    ) -> Vocabulary:
-        """Build a vocabulary from symbols and their LaTeX spellings (each symbol's ``tex`` is one
-        of them when it is a name). Two symbols with one canonical spelling are an error."""
-        from checker.grading.latex_reader import spelling_key
-
-        symbols: dict[str, Sym] = {}
-        shown: list[str] = []
-        shown_named: list[str] = []  # derivatives, as spelled: \frac{\partial J}{\partial W}
-        for sym, spellings in entries:
-            given = [s for s in spellings if s]
-            own = sym.tex or sym.key
-            try:
-                spelling_key(own)
-            except ValueError:  # a symbol printed as a formula (\operatorname{ELU}(z)) is named by `given`
-                own = ""
-            all_spellings = [own, *given] if own else given
-            if not all_spellings:
-                raise ValueError(f"the symbol {sym.key} has no spelling that names it")
-            shown.append(all_spellings[0])
-            for spelling in all_spellings:
-                if "\\partial" in spelling:
-                    shown_named.append(spelling)
-                key = spelling_key(spelling)
-                if key in symbols and symbols[key] != sym:
-                    raise ValueError(
-                        f"the spelling {spelling!r} is used for both {symbols[key].key} and {sym.key}"
-                    )
-                symbols[key] = sym
-        named_map: dict[str, Expr] = {}
-        for spelling, expr in named:
-            named_map[spelling_key(spelling)] = expr
-            shown_named.append(spelling)
-        codes = dict(code_names.items() if isinstance(code_names, Mapping) else code_names)
-        return cls(
-            symbols=symbols,
-            code_names=codes,
-            named=named_map,
-            index_letters=frozenset(index_letters),
-            row_convention=row_convention,
-            functions=frozenset(functions),
-            shown=tuple(dict.fromkeys(shown)),
-            shown_named=tuple(shown_named),
-        )
 
     def lookup(self, key: str) -> Expr | None:
         """The symbol or named quantity with canonical spelling ``key``, or None."""

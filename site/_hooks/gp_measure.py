@@ -2,9 +2,9 @@
 
 Every number a page shows comes from here, measured when the site is built:
 
-* ``verify`` — one job per derivation: :func:`checker.verify.verify_cached` (its own cache);
+* ``verify`` — one job per derivation: :func:`checker.proof.verify.verify_cached` (its own cache);
 * ``gradcheck`` — the reference MLP against central differences, activation × loss, and the row
-  network (:mod:`checker.gradcheck`), with its plot;
+  network (:mod:`checker.network.gradcheck`), with its plot;
 * ``experiment`` — one job per :data:`checker.experiments.EXPERIMENTS` entry;
 * ``questions`` — the question bank with the mistakes the grader recognises for each question
   (:func:`checker.grading.judge.prepare`);
@@ -41,10 +41,10 @@ EXTRA_ENV = "GRADPROOF_SITE_EXTRA_DERIVATIONS"
 
 # What each kind of result depends on, besides the source of the code here that produces it: the
 # modules it runs and everything they import (gp_jobs.import_closure), plus files read by name.
-GRADCHECK_MODULES = ("checker.gradcheck", "checker.mlp", "checker.activations", "checker.losses",
-                     "checker.rownet")
+GRADCHECK_MODULES = ("checker.network.gradcheck", "checker.network.mlp", "checker.network.activations",
+                     "checker.network.losses", "checker.network.rownet", "checker.network.central_difference")
 EXPERIMENT_MODULES = ("checker.experiments",)
-GRADER_MODULES = ("checker.cli", "checker.commands.grade_batch", "checker.commands.questions",
+GRADER_MODULES = ("checker.commands.main", "checker.commands.grade_batch", "checker.commands.questions",
                   "checker.grading.batch", "checker.grading.judge", "derivations.questions")
 # a question's reference answer is a catalogue result, looked up by id; the grammar and the report
 # template are data files
@@ -97,14 +97,14 @@ def catalogue() -> dict[str, Any]:
 # ----------------------------------------------------------------------------------- the jobs
 
 def _verify(d: Any) -> Any:
-    from checker.verify import verify_cached
+    from checker.proof.verify import verify_cached
 
     return verify_cached(d)
 
 
 def _verify_is_cached(d: Any) -> bool:
     try:
-        from checker import verify
+        from checker.proof import verify
 
         return (verify.cache_dir() / f"{d.id}-{verify.content_key(d)}.json").exists()
     except Exception:
@@ -115,8 +115,10 @@ def _gradcheck_grid(root: Path, key: str) -> dict:
     def produce(work: Path) -> dict:
         import numpy as np
 
-        from checker import activations, losses, rownet
-        from checker.gradcheck import (
+        from checker.network import activations
+        from checker.network import losses
+        from checker.network import rownet
+        from checker.network.gradcheck import (
             DEFAULT_FLOOR,
             DEFAULT_H,
             DEFAULT_THRESHOLD,
@@ -124,7 +126,7 @@ def _gradcheck_grid(root: Path, key: str) -> dict:
             random_problem,
             rownet_gradcheck,
         )
-        from checker.mlp import MLP
+        from checker.network.mlp import MLP
 
         rows = []
         for act in activations.ACTIVATIONS:
@@ -257,7 +259,7 @@ def _question_bank(key: str) -> dict:
 
 def _grade_batch(csv_path: Path, key: str) -> dict:
     def produce(work: Path) -> dict:
-        from checker.cli import main
+        from checker.commands.main import main
 
         out_dir = work / "out"
         start = time.perf_counter()
@@ -287,7 +289,7 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
     for d in items.values():
         jobs.append(Job("verify", d.id, _verify, (d,), cached=_verify_is_cached(d), weight=1 + d.step_count))
 
-    have_gradcheck = available("checker.gradcheck")
+    have_gradcheck = available("checker.network.gradcheck")
     if have_gradcheck:
         depends = gp_jobs.import_closure(root, GRADCHECK_MODULES)
         key = gp_jobs.digest(root, depends, _code(_gradcheck_grid, _gradcheck_row, _plot_gradcheck),
@@ -336,7 +338,7 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
         root=root,
         catalogue=items,
         verify={i: outcomes[("verify", i)] for i in items},
-        numeric_available=available("checker.numeric"),
+        numeric_available=available("checker.proof.numeric"),
         gradcheck=outcomes.get(("gradcheck", "grid")) if have_gradcheck else None,
         experiments=exp_outcomes,
         questions=outcomes.get(("questions", "bank")) if have_bank else None,

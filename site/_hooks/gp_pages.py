@@ -107,7 +107,7 @@ def _status(o: Outcome, numeric_available: bool) -> dict:
     if not o.ok:
         return {"key": "failed", "label": "failed", "icon": ":material-close-circle:", "ok": False}
     r = o.value
-    numeric_missing = not numeric_available and all("checker.numeric" in n.detail for n in r.numeric)
+    numeric_missing = not numeric_available and all("checker.proof.numeric" in n.detail for n in r.numeric)
     if r.status == "verified":
         return {"key": "verified", "label": "verified", "icon": ":material-check-circle:", "ok": True}
     if r.symbolic and numeric_missing:
@@ -145,7 +145,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
     numeric = []
     if r:
         for n in r.numeric:
-            missing = not m.numeric_available and "checker.numeric" in n.detail
+            missing = not m.numeric_available and "checker.proof.numeric" in n.detail
             numeric.append({"network": n.network, "error": n.max_rel_error, "ok": n.ok, "detail": n.detail,
                             "missing": missing})
     return {
@@ -377,7 +377,7 @@ def build(m: Measurements) -> SiteContent:
 
 
 def _walkthrough(root: Path) -> list[dict]:
-    """The forward and backward methods of :class:`checker.mlp.MLP`, shown whole on the MLP page."""
+    """The forward and backward methods of :class:`checker.network.mlp.MLP`, shown whole on the MLP page."""
     path = root / "checker" / "mlp.py"
     if not path.exists():
         return []

@@ -1,6 +1,6 @@
 """Which functions of the reference MLP implement which derivation, read from their own words.
 
-A function (or method) of ``checker/mlp.py``, ``rownet.py``, ``activations.py`` or ``losses.py``
+A function (or method) of ``checker/network/mlp.py``, ``rownet.py``, ``activations.py`` or ``losses.py``
 implements a derivation when its docstring or one of its comments cites the derivation's id
 (``hidden-delta``). Nothing is listed by hand: a new citation in the code is a new link on the site.
 """
@@ -15,14 +15,14 @@ import tokenize
 from dataclasses import dataclass
 from pathlib import Path
 
-REFERENCE_FILES = ("checker/mlp.py", "checker/rownet.py", "checker/activations.py", "checker/losses.py")
+REFERENCE_FILES = ("checker/network/mlp.py", "checker/network/rownet.py", "checker/network/activations.py", "checker/network/losses.py")
 
 
 @dataclass(frozen=True)
 class Implementation:
     """One function of the reference code and the derivation ids its docstring/comments cite."""
 
-    path: str  # relative to the repository, e.g. "checker/mlp.py"
+    path: str  # relative to the repository, e.g. "checker/network/mlp.py"
     qualname: str  # "hidden_delta", "SoftmaxCrossEntropy.delta"
     first_line: int
     last_line: int

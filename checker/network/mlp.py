@@ -39,10 +39,10 @@ from typing import Any
 
 import numpy as np
 
-from checker import activations as _act
-from checker import losses as _losses
-from checker.activations import Activation, activation, softmax_jacobian
-from checker.losses import Loss
+from checker.network import activations as _act
+from checker.network import losses as _losses
+from checker.network.activations import Activation, activation, softmax_jacobian
+from checker.network.losses import Loss
 
 Array = np.ndarray
 
@@ -58,7 +58,7 @@ def output_delta(loss: Loss, z_L: Array, a_L: Array, Y: Array, act: Activation) 
     """BP1 — δ^{(L)} of the batch, 1/m included.
 
     mse-output-delta (a − y) ⊙ σ'(z), softmax-ce-gradient p − y, sigmoid-bce-gradient σ(z) − y:
-    each formula lives with its cost in :mod:`checker.losses`, as in network2.py.
+    each formula lives with its cost in :mod:`checker.network.losses`, as in network2.py.
     """
     return loss.delta(z_L, a_L, Y, act)
 
@@ -74,7 +74,7 @@ def activation_prime(act: Activation, z: Array) -> Array:
     """σ'(z^{(l)}), evaluated at the pre-activation z, never at a = σ(z).
 
     sigmoid-derivative, tanh-derivative, relu-derivative, leaky-relu-derivative, elu-derivative,
-    softplus-derivative: the formulas are in :mod:`checker.activations`.
+    softplus-derivative: the formulas are in :mod:`checker.network.activations`.
     """
     return act.prime(z)
 
@@ -395,7 +395,7 @@ def _check_targets(model: MLP, Y: Array) -> None:
 def _rows(X: Array, dtype: Any) -> Array:
     """X (n, N) as a C-contiguous (N, n) array whose rows are the examples.
 
-    ``X = rows.T`` (what :func:`checker.datasets.columns` returns for the loaders' row arrays) gives
+    ``X = rows.T`` (what :func:`checker.training.datasets.columns` returns for the loaders' row arrays) gives
     a view, no copy; any other layout (a C-contiguous (n, N) array, say) is copied once here, so
     that gathering a shuffled mini-batch is a copy of whole rows.
     """
@@ -419,7 +419,7 @@ def sgd(
     """Mini-batch SGD with optional classical momentum, in place on ``model``.
 
     X is (n_0, N) and Y is (n_L, N), one example per column; pass them as transposed views of
-    row arrays (as :func:`checker.datasets.columns` and ``targets`` make them) and no copy of the
+    row arrays (as :func:`checker.training.datasets.columns` and ``targets`` make them) and no copy of the
     data set is made. Each epoch shuffles the examples with
     ``np.random.default_rng(seed)`` and walks them in batches of ``batch_size`` (the last one may be
     smaller). The update is θ ← θ − η g, or with momentum μ: v ← μ v − η g, θ ← θ + v.

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from checker.activations import Activation
+from checker.network.activations import Activation
 
 Array = np.ndarray
 

@@ -1,6 +1,6 @@
 """Training runs of the reference MLP: configuration, metrics, model files and the grid search.
 
-A run is plain data in, plain data out: a :class:`~checker.datasets.Dataset` and a
+A run is plain data in, plain data out: a :class:`~checker.training.datasets.Dataset` and a
 :class:`TrainConfig` go in; a :class:`TrainResult` (the model and a JSON-able metrics dict) comes
 out. The CLI commands ``gradproof train`` / ``gradproof grid`` and the experiments on the site are
 thin layers over :func:`train` and :func:`grid_search`.
@@ -20,7 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from checker.datasets import Dataset, columns, targets
+from checker.training.datasets import Dataset, columns, targets
 
 __all__ = [
     "ConfigError",
@@ -224,7 +224,7 @@ def accuracy(model: Any, X: np.ndarray, y: np.ndarray, dtype: Any = np.float64) 
 
 def _mlp():
     # Imported late so that the data layer and the CLI's argument parsing do not pay for it.
-    from checker import mlp
+    from checker.network import mlp
 
     return mlp
 
@@ -248,7 +248,7 @@ def train(
 ) -> TrainResult:
     """Train an MLP on ``ds`` with mini-batch SGD as ``config`` says; measure accuracies and time.
 
-    Each history record holds what :func:`checker.mlp.sgd` reports: ``loss`` and ``accuracy`` are
+    Each history record holds what :func:`checker.network.mlp.sgd` reports: ``loss`` and ``accuracy`` are
     running means over the epoch's mini-batches (the model changes during the epoch), ``val_loss``
     and ``val_accuracy`` are measured after it; losses include the L1/L2 penalty.
 
@@ -329,7 +329,7 @@ def train(
 
 def _measure(model: Any, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
     """(data loss without the penalty, accuracy) of columns X, Y in one forward pass."""
-    from checker import losses
+    from checker.network import losses
 
     mlp = _mlp()
     cache = model.forward(X)

@@ -10,6 +10,8 @@ The whole set runs cold in well under half a minute on two cores: the sizes and 
 chosen for that. Run them from the command line with::
 
     python -m checker.experiments [ID ...] --out DIR
+
+This room may import ``checker.training`` and ``checker.network`` (and ``derivations``).
 """
 
 from __future__ import annotations
@@ -28,8 +30,16 @@ from typing import Any
 
 import numpy as np
 
-from checker.datasets import CIFAR10_ENV, MNIST_ENV, Dataset, DatasetError, columns, load_dataset, take_train
-from checker.training import TrainConfig, TrainResult, grid_search, jsonable, plot_heatmap, train
+from checker.training.datasets import (
+    CIFAR10_ENV,
+    MNIST_ENV,
+    Dataset,
+    DatasetError,
+    columns,
+    load_dataset,
+    take_train,
+)
+from checker.training.loop import TrainConfig, TrainResult, grid_search, jsonable, plot_heatmap, train
 
 __all__ = ["EXPERIMENTS", "Experiment", "ExperimentResult", "get", "run_all", "train_command"]
 

@@ -101,7 +101,7 @@ def columns(X: np.ndarray, dtype: Any = np.float64) -> np.ndarray:
     """Rows-as-examples ``(m, n)`` → the MLP's columns-as-examples ``(n, m)``, in ``dtype``.
 
     The result is the transpose *view* of the rows (cast first when ``dtype`` differs), not a
-    transposed copy: BLAS reads it as a transposed operand at no cost, and :func:`checker.mlp.sgd`
+    transposed copy: BLAS reads it as a transposed operand at no cost, and :func:`checker.network.mlp.sgd`
     gathers its shuffled mini-batches from exactly these rows. A contiguous ``(n, m)`` copy would
     cost a transposing pass over the whole data set here and another one in ``sgd``.
     """

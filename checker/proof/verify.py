@@ -3,7 +3,7 @@
 1. every step exactly, by sympy, at two or more size combinations with distinct sizes;
 2. the result against sympy's own differentiation of the start of its chain (the explicit
    function or network);
-3. numerically, against central differences of the reference MLP (``checker.numeric``).
+3. numerically, against central differences of the reference MLP (``checker.proof.numeric``).
 
 Results are cached on disk by the content of the derivation's module and of the checking code,
 so the site build and repeated ``gradproof verify`` runs stay fast.
@@ -20,7 +20,9 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from checker.symbolic import SympyEnv, default_sizes, equal
+from checker.proof.numeric import NumericCheck, check_probe
+from checker.proof.sizes import sizes_for
+from checker.proof.symbolic import SympyEnv, equal
 from derivations import all_derivations
 from derivations.base import Derivation
 
@@ -32,16 +34,6 @@ class StepCheck:
     chain: int
     index: int
     reason: str
-    ok: bool
-    detail: str = ""
-
-
-@dataclass
-class NumericCheck:
-    """One run of the reference MLP against central differences."""
-
-    network: str
-    max_rel_error: float
     ok: bool
     detail: str = ""
 
@@ -76,18 +68,6 @@ class VerifyResult:
             "status": self.status,
             "seconds": self.seconds,
         }
-
-
-NUMERIC_TOLERANCE = 1e-6
-
-
-def sizes_for(d: Derivation) -> list[dict[str, int]]:
-    """The size combinations at which the steps are checked (two distinct ones by default)."""
-    if d.sizes:
-        return [dict(s) for s in d.sizes]
-    exprs = [c.start for c in d.chains] + [s.expr for c in d.chains for s in c.steps]
-    exprs += [e for _, e in d.definitions] + list(d.symbols)
-    return [dict(s) for s in default_sizes(exprs)]
 
 
 def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str, int]]]:
@@ -129,8 +109,6 @@ def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
     numeric_checks: list[NumericCheck] = []
     if numeric and d.probe is not None:
         try:
-            from checker.numeric import check_probe
-
             numeric_checks = check_probe(d)
         except Exception as exc:
             numeric_checks = [NumericCheck("(not run)", float("inf"), False, f"{type(exc).__name__}: {exc}")]
@@ -159,8 +137,9 @@ def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
 # -------------------------------------------------------------------------------- caching
 
 _CHECKING_MODULES = (
-    "checker.symbolic", "checker.evaluate", "checker.numeric", "checker.verify",
-    "checker.mlp", "checker.activations", "checker.losses", "checker.rownet",
+    "checker.proof.symbolic", "checker.proof.evaluate", "checker.proof.numeric", "checker.proof.verify",
+    "checker.proof.sizes", "checker.network.central_difference",
+    "checker.network.mlp", "checker.network.activations", "checker.network.losses", "checker.network.rownet",
     "derivations.expr", "derivations.base", "derivations.notation",
 )
 

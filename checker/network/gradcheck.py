@@ -1,6 +1,6 @@
 """Central-difference gradient checks of the reference MLP, in float64.
 
-The analytic gradient comes from :meth:`checker.mlp.MLP.backward`; the numeric one from the cost
+The analytic gradient comes from :meth:`checker.network.mlp.MLP.backward`; the numeric one from the cost
 alone, (J(θ + h e) − J(θ − h e)) / 2h. They are compared by the relative error
 
     |a − n| / max(|a| + |n|, floor · max(1, |J|))
@@ -42,24 +42,17 @@ from typing import Any
 
 import numpy as np
 
-from checker import losses as _losses
-from checker import rownet as _rownet
-from checker.mlp import MLP, Cache
+from checker.network import losses as _losses
+from checker.network import rownet as _rownet
+from checker.network.central_difference import FLOOR, TOLERANCE, H, relative_error
+from checker.network.mlp import MLP, Cache
 
 Array = np.ndarray
 
-# h balances truncation (h²·|third derivative|/6) against rounding (eps·|J|/h); of 1e-6, 1e-5,
-# 2e-5, 3e-5 and 1e-4, 1e-5 gave the smallest worst-case error on random networks.
-DEFAULT_H = 1e-5
-# Rounding noise of a central difference is about eps·|J| / h: measured up to ~1e-10·max(1, |J|) in
-# absolute terms on correct networks. A floor of 1e-3·max(1, |J|) turns that into a relative error
-# of at most ~1e-7 for entries whose true gradient is ~0, instead of a meaningless ~1.
-DEFAULT_FLOOR = 1e-3
-# Measured on 300 random correct float64 checks (every activation and loss, depth 1–4, widths 1–200,
-# batch 1–30, inputs scaled by 0.1–3, costs up to ~200, with L1/L2): the worst entry stays below
-# 2e-7 (784-100-100-10, batch 50: 9e-8). Every injected bug of tests/test_injected_bugs.py scores
-# 0.6 or more. 1e-6 sits between them.
-DEFAULT_THRESHOLD = 1e-6
+# One central-difference policy for every check (see checker.network.central_difference).
+DEFAULT_H = H
+DEFAULT_FLOOR = FLOOR
+DEFAULT_THRESHOLD = TOLERANCE
 JITTER = 0.05  # size of a resampling step, relative to the spread of each array
 CHUNK = 1 << 20  # elements per stacked block of perturbed copies (8 MB of float64)
 
@@ -150,17 +143,6 @@ class GradcheckResult:
 
 def _json_float(x: float) -> float | None:
     return float(x) if np.isfinite(x) else None
-
-
-def relative_error(analytic: Array, numeric: Array, floor: float = DEFAULT_FLOOR) -> Array:
-    """|a − n| / max(|a| + |n|, floor), elementwise; anything not finite counts as an infinite error.
-
-    ``floor`` here is absolute: the checks pass ``floor · max(1, |J|)``.
-    """
-    a, n = np.asarray(analytic, dtype=np.float64), np.asarray(numeric, dtype=np.float64)
-    with np.errstate(invalid="ignore", over="ignore"):
-        rel = np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)
-    return np.where(np.isfinite(rel), rel, np.inf)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -538,7 +520,7 @@ def check_function(
 
 
 def rownet_gradcheck(params: dict[str, Array], X: Array, Y: Array, **options: Any) -> GradcheckResult:
-    """Check :func:`checker.rownet.row_backward` against central differences of ``row_loss``."""
+    """Check :func:`checker.network.rownet.row_backward` against central differences of ``row_loss``."""
     started = time.perf_counter()
     p64 = {k: np.array(v, dtype=np.float64) for k, v in params.items()}
     X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)

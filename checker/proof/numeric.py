@@ -7,7 +7,7 @@ computed by central differences; and two things are compared with it:
 - the derivation's *formula*, evaluated on the MLP's own values (``bind`` names them), and
 - the MLP's backward pass, which is written from the same formula.
 
-Either one wrong is a failure. The relative error is |a − n| / max(|a| + |n|, floor).
+Either one wrong is a failure. Errors and tolerance follow :mod:`checker.network.central_difference`.
 """
 
 from __future__ import annotations
@@ -19,47 +19,23 @@ from functools import partial
 
 import numpy as np
 
-from checker.evaluate import NumEnv, evaluate
-from checker.verify import NUMERIC_TOLERANCE, NumericCheck, sizes_for
+from checker.network.central_difference import central_gradient, max_relative_error, passes
+from checker.proof.evaluate import NumEnv, evaluate
+from checker.proof.sizes import sizes_for
 from derivations.base import Chain, Derivation, Probe
 from derivations.expr import Sym, symbols_of
 
 Array = np.ndarray
-FLOOR = 1e-10
-H = 1e-5  # balances truncation (h²) and round-off (ε/h) best for these float64 costs (measured)
 
 
-def rel_error(analytic: Array, numeric: Array, floor: float = FLOOR) -> float:
-    """max over entries of |a − n| / max(|a| + |n|, floor)."""
-    a, n = np.asarray(analytic, float), np.asarray(numeric, float)
-    if a.shape != n.shape:
-        if a.size == n.size:
-            a = a.reshape(n.shape)
-        else:
-            return float("inf")
-    return float(np.max(np.abs(a - n) / np.maximum(np.abs(a) + np.abs(n), floor)))
+@dataclass
+class NumericCheck:
+    """One run of the reference MLP against central differences."""
 
-
-def central_gradient(f: Callable[[Array], float | Array], x: Array, h: float | None = None) -> Array:
-    """∂f/∂x by central differences: x's shape for a scalar f, (f.size, x.size) otherwise."""
-    h = H if h is None else h
-    x = np.array(x, dtype=float)
-    flat = x.reshape(-1)
-    first = np.asarray(f(x), float)
-    out = np.zeros(x.shape) if first.size == 1 else np.zeros((first.size, flat.size))
-    for k in range(flat.size):
-        keep = flat[k]
-        flat[k] = keep + h
-        up = np.asarray(f(x), float)
-        flat[k] = keep - h
-        down = np.asarray(f(x), float)
-        flat[k] = keep
-        g = (up - down) / (2 * h)
-        if first.size == 1:
-            out.reshape(-1)[k] = float(g.reshape(-1)[0])
-        else:
-            out[:, k] = g.reshape(-1)
-    return out
+    network: str
+    max_rel_error: float
+    ok: bool
+    detail: str = ""
 
 
 # --------------------------------------------------------------------------------- bindings
@@ -119,7 +95,7 @@ def _targets(loss: str, n: int, m: int, rng: np.random.Generator) -> Array:
 
 def make_run(net: dict, seed: int = 0) -> Run:
     """Build, run forward and backward one network configuration of a probe."""
-    from checker.mlp import MLP
+    from checker.network.mlp import MLP
 
     sizes = tuple(net["sizes"])
     activation = net.get("activation", "sigmoid")
@@ -162,10 +138,10 @@ def _quantities(run: Run) -> dict[str, object]:
 def _check(label: str, pairs: list[tuple[str, Array, Array]]) -> NumericCheck:
     worst, detail = 0.0, ""
     for what, analytic, numeric in pairs:
-        err = rel_error(analytic, numeric)
+        err = max_relative_error(analytic, numeric)
         if err > worst or not detail:
             worst, detail = max(worst, err), f"worst: {what} ({err:.2e})"
-    return NumericCheck(label, worst, worst <= NUMERIC_TOLERANCE, detail)
+    return NumericCheck(label, worst, passes(worst), detail)
 
 
 # ------------------------------------------------------------------------------- kinds
@@ -258,7 +234,7 @@ def _update_quantities(run: Run, layer: int) -> dict[str, object]:
 
 
 def _activation_kind(d: Derivation) -> list[NumericCheck]:
-    from checker.activations import activation
+    from checker.network.activations import activation
 
     probe = d.probe
     assert probe is not None
@@ -279,7 +255,7 @@ def _activation_kind(d: Derivation) -> list[NumericCheck]:
 
 
 def _softmax_kind(d: Derivation) -> list[NumericCheck]:
-    from checker.activations import softmax, softmax_jacobian
+    from checker.network.activations import softmax, softmax_jacobian
 
     probe = d.probe
     assert probe is not None
@@ -312,8 +288,8 @@ def _row_loss(params: dict[str, Array], X: Array, Y: Array, name: str, value: Ar
 
 
 def _row_kind(d: Derivation) -> list[NumericCheck]:
-    """The row-convention network of the slides (``checker.rownet``), one check per chain."""
-    from checker import rownet
+    """The row-convention network of the slides (``checker.network.rownet``), one check per chain."""
+    from checker.network import rownet
 
     probe = d.probe
     assert probe is not None
@@ -404,7 +380,7 @@ def _series_kind(d: Derivation) -> list[NumericCheck]:
             measured = evaluate(chain.start, env) - exact
             predicted = evaluate(chain.result, env) - exact
             pairs.append((f"h = {hv:g}", predicted, measured))
-        worst = max(rel_error(a, n) for _, a, n in pairs)
+        worst = max(max_relative_error(a, n) for _, a, n in pairs)
         # the prediction leaves out O(h⁴): relative to the h² term that is O(h²) ≤ 10⁻² here
         out.append(NumericCheck(f"f = {fname} at x = 0.7, h = 0.1 … 0.01", worst, worst <= 1e-2,
                                 "relative gap between the measured and the predicted error"))

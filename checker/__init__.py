@@ -12,6 +12,7 @@ an experiment :mod:`checker.experiments`, a command :mod:`checker.commands`.
 # Lowest first. derivations is the floor; checker.commands is the roof.
 ROOMS: tuple[str, ...] = (
     "derivations",
+    "checker.files",
     "checker.network",
     "checker.proof",
     "checker.grading",

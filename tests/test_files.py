@@ -1,0 +1,101 @@
+"""Outputs are complete or absent: atomic single files, a run's outputs swapped in together."""
+
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from checker.files import MANIFEST, OutputError, OutputSet, check_output_dir, write_atomic
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+def test_write_atomic_replaces_and_follows_the_umask(tmp_path: Path) -> None:
+    target = tmp_path / "model.npz"
+    target.write_text("old")
+    old = os.umask(0o022)
+    try:
+        write_atomic(target, "new")
+    finally:
+        os.umask(old)
+    assert target.read_text() == "new"
+    assert mode(target) == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]  # no temporary file left
+
+
+def test_a_failed_write_keeps_the_previous_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "model.npz"
+    target.write_text("good model")
+
+    def full_disk(*_: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(OSError):
+        write_atomic(target, "half a model")
+    assert target.read_text() == "good model"
+    assert [p.name for p in tmp_path.iterdir()] == ["model.npz"]
+
+
+def test_outputs_of_a_run_replace_the_previous_run_together(tmp_path: Path) -> None:
+    out = tmp_path / "results"
+    with OutputSet(out) as outputs:
+        outputs.write("results.csv", "run 1")
+        outputs.write("results.json", "run 1")
+    assert sorted(p.name for p in out.iterdir()) == [MANIFEST, "results.csv", "results.json"]
+    with pytest.raises(KeyboardInterrupt), OutputSet(out) as outputs:
+        outputs.write("results.csv", "run 2")
+        raise KeyboardInterrupt  # killed between two files
+    assert (out / "results.csv").read_text() == "run 1" and (out / "results.json").read_text() == "run 1"
+    with OutputSet(out) as outputs:
+        outputs.write("results.csv", "run 3")
+        outputs.write("results.json", "run 3")
+        outputs.write("report.html", "run 3")
+    assert {p.name: p.read_text() for p in out.iterdir() if p.name != MANIFEST} == {
+        "results.csv": "run 3", "results.json": "run 3", "report.html": "run 3"
+    }
+    assert not [p for p in tmp_path.iterdir() if p.name != "results"]  # no staging left beside it
+
+
+def test_a_directory_with_the_users_own_files_keeps_them(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with OutputSet(tmp_path) as outputs:
+        outputs.write("results.csv", "x")
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+    assert (tmp_path / "results.csv").read_text() == "x"
+
+
+def test_directory_modes_follow_the_umask(tmp_path: Path) -> None:
+    old = os.umask(0o027)
+    try:
+        with OutputSet(tmp_path / "out") as outputs:
+            outputs.write("a.txt", "x")
+    finally:
+        os.umask(old)
+    assert mode(tmp_path / "out") == 0o750 and mode(tmp_path / "out" / "a.txt") == 0o640
+
+
+def test_check_output_dir_refuses_a_file_and_an_unwritable_place(tmp_path: Path) -> None:
+    a_file = tmp_path / "f"
+    a_file.write_text("")
+    with pytest.raises(OutputError, match="is a file"):
+        check_output_dir(a_file)
+    with pytest.raises(OutputError, match="is a file"):
+        check_output_dir(a_file / "sub")
+    assert check_output_dir(tmp_path / "new" / "dir") == tmp_path / "new" / "dir"
+    assert not (tmp_path / "new").exists()  # checking creates nothing
+    if os.geteuid() != 0:  # root writes everywhere
+        locked = tmp_path / "locked"
+        locked.mkdir(mode=0o500)
+        with pytest.raises(OutputError, match="not writable"):
+            check_output_dir(locked / "out")
+
+
+def test_output_names_are_bare_file_names(tmp_path: Path) -> None:
+    with OutputSet(tmp_path / "o") as outputs, pytest.raises(ValueError):
+        outputs.path("../escape.txt")

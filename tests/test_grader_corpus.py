@@ -1,4 +1,4 @@
-"""The labelled corpus: every answer in tests/corpus/answers.csv graded as labelled.
+"""The labelled corpus: every answer in tests/corpus/answers*.csv graded as labelled.
 
 Each row is its own test (id: row number, question, expected verdict), so a regression names
 the answer that changed. Labels were written from the mathematics, not from the grader's output.
@@ -13,19 +13,22 @@ import pytest
 
 from checker.grading.judge import grade
 
-CORPUS = Path(__file__).parent / "corpus" / "answers.csv"
+CORPUS_FILES = sorted((Path(__file__).parent / "corpus").glob("answers*.csv"))
 
 
 def _rows() -> list[dict[str, str]]:
-    with CORPUS.open(newline="", encoding="utf-8") as f:
-        return list(csv.DictReader(f))
+    rows: list[dict[str, str]] = []
+    for path in CORPUS_FILES:
+        with path.open(newline="", encoding="utf-8") as f:
+            rows.extend({**r, "file": path.stem, "line": n + 2} for n, r in enumerate(csv.DictReader(f)))
+    return rows
 
 
 ROWS = _rows()
 
 
 @pytest.mark.parametrize(
-    "row", ROWS, ids=[f"{i + 2:03d}-{r['question']}-{r['expected_verdict']}" for i, r in enumerate(ROWS)]
+    "row", ROWS, ids=[f"{r['file']}-{r['line']:03d}-{r['question']}-{r['expected_verdict']}" for r in ROWS]
 )
 def test_answer_is_graded_as_labelled(row):
     result = grade(row["question"], row["answer"], row["format"] or "auto")

@@ -420,14 +420,52 @@ def _is_scalar(s: Shape) -> bool:
 
 @dataclass
 class ShapeContext:
-    """Dimensions of index letters, gathered while shapes are inferred."""
+    """Dimensions of index letters, gathered while shapes are inferred, and, when ``memo`` is
+    given, the shape (or the :class:`ShapeError`) of every node already seen, by identity."""
 
     index_dims: dict[str, Dim] = field(default_factory=dict)
+    memo: dict[int, tuple[Expr, Shape | ShapeError]] | None = None
 
 
 def shape_of(e: Expr, ctx: ShapeContext | None = None) -> Shape:
     """The symbolic shape of ``e``; raises :class:`ShapeError` with a readable message."""
     return _shape(e, ctx if ctx is not None else ShapeContext())
+
+
+class ShapeCache:
+    """Shapes of many trees that share nodes, each node's shape computed once.
+
+    A reader asks for the shape of the growing left operand at every ``*`` of a long chain;
+    remembering every node's shape keeps that linear. A shape that does not fit is ``None``
+    here (whoever judges the tree reports it later, with its message). The rules are those of
+    :func:`shape_of`: there is one shape algebra.
+    """
+
+    def __init__(self) -> None:
+        self._ctx = ShapeContext(memo={})
+
+    def __call__(self, e: Expr) -> Shape | None:
+        try:
+            return _shape(e, self._ctx)
+        except (ShapeError, TypeError):
+            return None
+
+
+def _shape(e: Expr, ctx: ShapeContext) -> Shape:
+    memo = ctx.memo
+    if memo is None:
+        return _node_shape(e, ctx)
+    hit = memo.get(id(e))
+    if hit is None or hit[0] is not e:
+        try:
+            found: Shape | ShapeError = _node_shape(e, ctx)
+        except ShapeError as err:
+            found = err
+        hit = (e, found)
+        memo[id(e)] = hit  # the node is kept alive by the memo, so its id is not reused
+    if isinstance(hit[1], ShapeError):
+        raise hit[1]
+    return hit[1]
 
 
 def _elementwise(a: Shape, b: Shape, what: str, left: Expr, right: Expr) -> Shape:
@@ -441,7 +479,7 @@ def _elementwise(a: Shape, b: Shape, what: str, left: Expr, right: Expr) -> Shap
     )
 
 
-def _shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case per node kind
+def _node_shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case per node kind
     match e:
         case Sym():
             return e.shape

@@ -9,9 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from checker.grading import limits
-from checker.grading.parse import AnswerError, Parsed, parse_answer
-from checker.grading.spellings import vocabulary_from_spellings
+import checker.grading.readers.limits as limits
+from checker.grading.readers import AnswerError, Parsed, parse_answer, vocabulary_from_spellings
 from derivations.expr import Add, Mul, Neg, Num, depth, mat, scalar, vec
 
 # The judge's hard per-answer limit: reading alone must fit inside it for any answer of at most

@@ -6,9 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from checker.grading.parse import AnswerError, parse_answer
-from checker.grading.spellings import vocabulary_from_spellings
-from checker.grading.vocabulary import Vocabulary
+from checker.grading.readers import AnswerError, Vocabulary, parse_answer, vocabulary_from_spellings
 from derivations.expr import (
     Add,
     Cond,

@@ -6,9 +6,13 @@ from fractions import Fraction
 
 import pytest
 
-from checker.grading.parse import AnswerError, guess_order, parse_answer
-from checker.grading.spellings import vocabulary_from_spellings
-from checker.grading.vocabulary import Vocabulary
+from checker.grading.readers import (
+    AnswerError,
+    Vocabulary,
+    guess_order,
+    parse_answer,
+    vocabulary_from_spellings,
+)
 from derivations.expr import (
     Add,
     Cond,

@@ -82,7 +82,7 @@ def test_sigma_readings():
 
 
 def test_vocabulary_builds_for_every_question():
-    pytest.importorskip("checker.grading.vocabulary")
+    pytest.importorskip("checker.grading.readers.vocabulary")
     for q in QUESTIONS.values():
         assert vocabulary_for(q) is not None
 

@@ -1,6 +1,6 @@
 """Judging an answer by its meaning, and naming its mistake.
 
-An answer is read into the expression tree (``checker.grading.parse``), its shape is inferred
+An answer is read into the expression tree (``checker.grading.readers``), its shape is inferred
 symbolically, and it is compared with the reference answer by random instantiation: several
 draws with *distinct* dimension sizes (so a missing transpose cannot hide), values away from
 kinks and inside domains, and a generic σ read as several concrete activations (so a
@@ -36,8 +36,7 @@ import numpy as np
 
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, repairs, sigmoid_specific_message
-from checker.grading.spellings import vocabulary_from_spellings
-from checker.grading.vocabulary import Vocabulary
+from checker.grading.readers import Vocabulary, vocabulary_from_spellings
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
 from derivations.expr import (
     SCALAR,
@@ -592,7 +591,7 @@ def warm(question_id: str) -> None:
     prepare(question_id)
     q = get_question(question_id)
     with contextlib.suppress(Exception):
-        from checker.grading.parse import parse_answer
+        from checker.grading.readers import parse_answer
 
         parse_answer(q.accepted[0], "auto", vocabulary_of(question_id))
 
@@ -621,7 +620,7 @@ def grade(question_id: str, answer: str, fmt: str = "auto") -> GradeResult:
         return invalid(q.id, "the answer is empty")
     try:
         vocab = vocabulary_of(q.id)
-        from checker.grading.parse import AnswerError, parse_answer
+        from checker.grading.readers import AnswerError, parse_answer
 
         warm(q.id)
     except Exception as exc:  # noqa: BLE001 - no reader or no reference: nothing can be judged

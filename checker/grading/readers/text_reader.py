@@ -52,13 +52,14 @@ from typing import TYPE_CHECKING
 
 from lark import Lark
 
-from checker.grading import limits
-from checker.grading.latex_reader import Reader, parse_tree
-from checker.grading.limits import AnswerError
+import checker.grading.readers.limits as limits
+from checker.grading.readers.latex_reader import Reader
+from checker.grading.readers.latex_syntax import parse_tree
+from checker.grading.readers.limits import AnswerError
 from derivations.expr import Expr
 
 if TYPE_CHECKING:
-    from checker.grading.vocabulary import Vocabulary
+    from checker.grading.readers.vocabulary import Vocabulary
 
 # The same rule names as latex.lark, so that one Reader decides what the pieces mean.
 TEXT_GRAMMAR = r"""

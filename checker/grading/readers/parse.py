@@ -13,12 +13,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from checker.grading import limits
-from checker.grading.latex_reader import read_latex
-from checker.grading.limits import AnswerError
-from checker.grading.numpy_reader import read_numpy
-from checker.grading.text_reader import read_text
-from checker.grading.vocabulary import Vocabulary
+import checker.grading.readers.limits as limits
+from checker.grading.readers.latex_reader import read_latex
+from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.numpy_reader import read_numpy
+from checker.grading.readers.text_reader import read_text
+from checker.grading.readers.vocabulary import Vocabulary
 from derivations.expr import Expr, to_latex
 
 FORMATS = ("latex", "text", "numpy", "auto")

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from checker.grading.latex_reader import spelling_key
-from checker.grading.vocabulary import DEFAULT_INDEX_LETTERS, Vocabulary
+from checker.grading.readers.latex_reader import spelling_key
+from checker.grading.readers.vocabulary import DEFAULT_INDEX_LETTERS, Vocabulary
 from derivations.expr import Expr, Sym
 
 

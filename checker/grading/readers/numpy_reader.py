@@ -22,10 +22,9 @@ import re
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
-from checker.grading import limits
-from checker.grading.latex_reader import Shapes
-from checker.grading.limits import AnswerError
-from checker.grading.text_reader import read_text
+import checker.grading.readers.limits as limits
+from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.text_reader import read_text
 from derivations.expr import (
     SCALAR,
     Add,
@@ -43,12 +42,13 @@ from derivations.expr import (
     Ones,
     Piecewise,
     Pow,
+    ShapeCache,
     Sym,
     T,
 )
 
 if TYPE_CHECKING:
-    from checker.grading.vocabulary import Vocabulary
+    from checker.grading.readers.vocabulary import Vocabulary
 
 _UNARY_NP = {
     "exp": "exp",
@@ -152,7 +152,7 @@ class _Converter:
         self.vocab = vocab
         self.source = source
         self.offset = offset
-        self.shape = Shapes()
+        self.shape = ShapeCache()
 
     def error(self, node: ast.AST, message: str) -> AnswerError:
         col = getattr(node, "col_offset", 0)

@@ -1,0 +1,261 @@
+r"""Groups, cases, derivatives the question names (``\frac{\partial L}{\partial W}``) and sums."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lark import Token, Tree
+
+from checker.grading.readers.syntax import (
+    GROUPS,
+    RELATIONS,
+    Node,
+    PendingOnes,
+    group_body,
+    is_tok,
+    is_tree,
+    item_view,
+    unbrace,
+    word_of,
+)
+from derivations.expr import (
+    Cond,
+    Expr,
+    Fn,
+    Indicator,
+    KDelta,
+    Piecewise,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+class CalculusMixin:
+    """Bracketed groups and conditions, named derivatives and index sums."""
+
+    # ---- groups
+
+    def is_condition_group(self, node: Node) -> bool:
+        atom, _ = item_view(node)
+        return is_tree(atom, *GROUPS) and is_tree(group_body(atom), "cond")
+
+    def group_value(self, atom: Tree) -> Expr | PendingOnes:  # noqa: C901
+        d = atom.data
+        if d in GROUPS:
+            body = group_body(atom)
+            if body is None:
+                raise self.error(atom, "empty braces `{}` are not a value")
+            if is_tree(body, "cond"):
+                cond = self.condition(body)
+                return cond if isinstance(cond, KDelta) else Indicator(cond)
+            if is_tree(body, "arglist"):
+                raise self.error(
+                    atom, "a list `(a, b)` is read only as the arguments of a function, as in \\max(0, z)"
+                )
+            return self.node(body)
+        if d == "frac":
+            if self.partial_of(atom.children[1]) is not None:
+                return self.named(atom, self.partial_key(atom.children[1], atom.children[2], atom))
+            return self.divide(self.value(atom.children[1]), self.value(atom.children[2]), atom)
+        if d == "sqrt":
+            return Fn("sqrt", self.value(atom.children[1]))
+        if d == "cases":
+            return self.cases(atom)
+        if d in ("sum", "hterm", "signed", "seq", "item"):
+            return self.node(atom)
+        raise self.error(atom, f"`{self.spelled(atom)}` is not read here")
+
+    def condition(self, tree: Tree) -> Cond | KDelta:
+        lhs, op, rhs = tree.children
+        operator = RELATIONS.get(op.value, op.value)
+        if operator == "==" and self.vocab is not None:
+            a, b = (self.canon(x) for x in (lhs, rhs))
+            letters = self.vocab.index_letters
+            if a in letters and b in letters and self.lookup(a) is None and self.lookup(b) is None:
+                return KDelta(a, b)
+        return Cond(self.value(lhs), operator, self.value(rhs))
+
+    def cases(self, tree: Tree) -> Expr:
+        rows: list[tuple[Expr, Cond | None]] = []
+        for row in tree.children:
+            if not is_tree(row, "crow"):
+                continue
+            value = self.value(row.children[0])
+            cond: Cond | None = None
+            for c in row.children[1:]:
+                if is_tree(c, "cond"):
+                    found = self.condition(c)
+                    if isinstance(found, KDelta):
+                        raise self.error(c, "an index comparison is not read as a case condition")
+                    cond = found
+            rows.append((value, cond))
+        return Piecewise(tuple(rows))
+
+    # ---- derivatives named by the question
+
+    def partial_of(self, node: Node) -> Node | str | None:
+        r"""For ``\partial X`` the node X, for a lone ``\partial`` the empty string, else None."""
+        body = unbrace(node)
+        atom, _ = item_view(body) if not is_tree(body, "seq") else (body, [])
+        if is_tok(atom, "CMD") and atom.value == r"\partial" and not is_tree(body, "item"):
+            return ""
+        if is_tree(body, "seq"):
+            first, _ = item_view(body.children[0])
+            if is_tok(first, "CMD") and first.value == r"\partial" and not is_tree(body.children[0], "item"):
+                rest = body.children[1:]
+                if not rest:
+                    return ""
+                return rest[0] if len(rest) == 1 else Tree("seq", rest)
+        return self.upright_d(body)
+
+    def upright_d(self, body: Node) -> Node | str | None:
+        r"""``dJ``, ``d W^{(l)}``, ``\mathrm{d}J`` as ∂J, ∂W^{(l)} (when d is not a declared name)."""
+        if self.lookup("d") is not None:
+            return None
+        parts = list(body.children) if is_tree(body, "seq") else [body]
+        atom, scripts = item_view(parts[0])
+        if is_tok(atom, "WORDCMD") and word_of(atom) == "d" and not scripts:
+            rest = parts[1:]
+        elif is_tok(atom, "NAME") and atom.value.startswith("d"):
+            if atom.value == "d":
+                if scripts:
+                    return None
+                rest = parts[1:]
+            else:
+                tail = Token.new_borrow_pos("NAME", atom.value[1:], atom)
+                rest = [Tree("item", [tail, *scripts]) if scripts else tail, *parts[1:]]
+        else:
+            return None
+        if not rest:
+            return ""
+        return rest[0] if len(rest) == 1 else Tree("seq", rest)
+
+    def quantity_key(self, node: Node) -> str:
+        ref = self.name_ref(node)
+        return self.key_of(ref) if ref is not None else self.canon(node)
+
+    def partial_key(self, num: Node, den: Node, where: Node) -> str:
+        top, bottom = self.partial_of(num), self.partial_of(den)
+        if not isinstance(top, Tree | Token) or not isinstance(bottom, Tree | Token):
+            raise self.error(where, r"a derivative is read as \frac{\partial L}{\partial W}")
+        return self.derivative_key(self.quantity_key(top), self.quantity_key(bottom))
+
+    @staticmethod
+    def derivative_key(f: str, x: str) -> str:
+        return r"\frac{\partial " + f + r"}{\partial " + x + "}"
+
+    def named(self, node: Node, key: str) -> Expr:
+        found = self.lookup(key)
+        if found is None:
+            names = self.vocab.named_spellings() if self.vocab is not None else []
+            raise self.error(
+                node,
+                f"unknown quantity `{self.spelled(node)}`; "
+                + (
+                    "this question names: " + ", ".join(names)
+                    if names
+                    else "this question names no derivative"
+                ),
+            )
+        return found
+
+    def partial_quotient(self, items: list[Node], i: int) -> tuple[Expr, int]:
+        r"""``\partial L / \partial W`` written inline."""
+        window = items[i : i + 5]
+        if (
+            len(window) == 5
+            and is_tok(window[2], "SEQOP")
+            and window[2].value == "/"
+            and is_tok(item_view(window[3])[0], "CMD")
+            and item_view(window[3])[0].value == r"\partial"
+        ):
+            key = self.derivative_key(self.quantity_key(window[1]), self.quantity_key(window[4]))
+            return self.named(Tree("seq", window), key), i + 5
+        raise self.error(items[i], r"`\partial` is read only in a derivative: \frac{\partial L}{\partial W}")
+
+    def partial_operator(
+        self, items: list[Node], i: int, frac: Tree, scripts: list[Tree]
+    ) -> tuple[Expr, int]:
+        r"""``\frac{\partial}{\partial W} L``."""
+        if i + 1 >= len(items) or scripts:
+            raise self.error(frac, r"write the derivative as \frac{\partial L}{\partial W}")
+        bottom = self.partial_of(frac.children[2])
+        if not isinstance(bottom, Tree | Token):
+            raise self.error(frac, r"write the derivative as \frac{\partial L}{\partial W}")
+        key = self.derivative_key(self.quantity_key(items[i + 1]), self.quantity_key(bottom))
+        return self.named(Tree("seq", items[i : i + 2]), key), i + 2
+
+    def nabla(self, items: list[Node], i: int, scripts: list[Tree]) -> tuple[Expr, int]:
+        r"""``\nabla_W J``."""
+        subs = [s for s in scripts if s.data == "sub"]
+        if len(subs) != 1 or i + 1 >= len(items):
+            raise self.error(items[i], r"a gradient is read as \nabla_W J or \frac{\partial J}{\partial W}")
+        wrt = unbrace(subs[0].children[0])
+        key = self.derivative_key(self.quantity_key(items[i + 1]), self.quantity_key(wrt))
+        return self.named(Tree("seq", items[i : i + 2]), key), i + 2
+
+    def d_quotient(self, items: list[Node], i: int) -> Expr | None:
+        """Plain text ``dL/dW``: a derivative the question names."""
+        if i + 2 >= len(items) or not (is_tok(items[i + 1], "SEQOP") and items[i + 1].value == "/"):
+            return None
+        top = items[i]
+        bottom_atom, bottom_scripts = item_view(items[i + 2])
+        if not (is_tok(top, "IDENT") and is_tok(bottom_atom, "IDENT")):
+            return None
+        if (
+            not (top.value.startswith("d") and bottom_atom.value.startswith("d"))
+            or min(len(top.value), len(bottom_atom.value)) < 2
+        ):
+            return None
+        f = self.quantity_key(Token.new_borrow_pos("IDENT", top.value[1:], top))
+        x_tok = Token.new_borrow_pos("IDENT", bottom_atom.value[1:], bottom_atom)
+        x = self.quantity_key(Tree("item", [x_tok, *bottom_scripts]) if bottom_scripts else x_tok)
+        return self.lookup(self.derivative_key(f, x))
+
+    # ---- sums
+
+    def sum_head(self, atom: Node, scripts: list[Tree]) -> str | None:
+        r"""The index of ``\sum_k``/``sum_k`` (None if the item is not a sum)."""
+        is_sum = (is_tok(atom, "CMD") and atom.value == r"\sum") or (
+            is_tok(atom, "CMD") and atom.value == r"\Sigma" and self.lookup(r"\Sigma") is None and scripts
+        )
+        index_node: Node | None = None
+        if (
+            self.mode == "text"
+            and is_tok(atom, "IDENT")
+            and (atom.value == "sum" or atom.value.startswith("sum_"))
+        ):
+            if self.vocab is not None and atom.value in self.vocab.code_names:
+                return None
+            is_sum = True
+            if atom.value.startswith("sum_"):
+                index_node = Token.new_borrow_pos("IDENT", atom.value[4:], atom)
+        if is_tok(atom, "NAME") and atom.value == "sum":
+            is_sum = True
+        if not is_sum:
+            return None
+        for s in scripts:
+            if s.data == "sub" and index_node is None:
+                index_node = unbrace(s.children[0])
+                if is_tree(index_node, "paren"):
+                    index_node = index_node.children[0]
+            elif s.data in ("sup",):
+                continue  # the upper bound: an index runs over the dimension it indexes
+            else:
+                raise self.error(s, "a sum takes an index below and an optional bound above: \\sum_{k=1}^{n}")
+        if index_node is None:
+            raise self.error(atom, "a sum needs its index: \\sum_k (or sum_k in plain text)")
+        if is_tree(index_node, "cond"):
+            index_node = index_node.children[0]
+        letter = self.canon(index_node)
+        letters = self.vocab.index_letters if self.vocab is not None else frozenset()
+        if letter not in letters:
+            raise self.error(index_node, f"the summation index `{letter}` is not read: {self.index_help()}")
+        return letter
+
+    def index_help(self) -> str:
+        letters = sorted(self.vocab.index_letters) if self.vocab is not None else []
+        if not letters:
+            return "this question does not read index notation; write the matrix formula"
+        return "this question's index letters are " + ", ".join(letters)

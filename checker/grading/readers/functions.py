@@ -1,0 +1,172 @@
+r"""Function names and their application: ``\sigma'(z)``, ``\tanh^2 z``, ``\max(0, z)``."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from lark import Tree
+
+import checker.grading.readers.limits as limits
+from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.syntax import (
+    GREEK,
+    GROUPS,
+    STANDARD_FUNCTIONS,
+    STRUCTURAL,
+    FnHead,
+    Node,
+    PendingOnes,
+    group_body,
+    is_tok,
+    is_tree,
+    item_view,
+    norm_word,
+    word_of,
+)
+from derivations.expr import (
+    ELEMENTWISE,
+    Cond,
+    Diag,
+    Expr,
+    Fn,
+    Indicator,
+    Max,
+    Num,
+    Piecewise,
+    Softmax,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+class FunctionsMixin:
+    """Which words are functions, their derivative order and power, and calling them."""
+
+    # ---- functions
+
+    def function_word(self, word: str) -> str | None:
+        w = norm_word(word)
+        if w in STANDARD_FUNCTIONS:
+            return STANDARD_FUNCTIONS[w]
+        if self.vocab is not None:
+            for name in self.vocab.functions:
+                if norm_word(name) == w and name in ELEMENTWISE:
+                    return name
+        return None
+
+    def function_head(self, atom: Node, scripts: list[Tree]) -> FnHead | None:
+        name: str | None = None
+        if is_tok(atom, "CMD"):
+            word = atom.value[1:]
+            name = self.function_word(word) if word not in GREEK or word == "sigma" else None
+        elif is_tok(atom, "WORDCMD"):
+            name = self.function_word(word_of(atom))
+        elif is_tok(atom, "NAME", "IDENT"):
+            word = atom.value
+            if self.vocab is not None and (word in self.vocab.code_names or self.lookup(word) is not None):
+                return None
+            if self.vocab is not None and word in self.vocab.bases:
+                return None
+            name = self.function_word(word)
+            if name is None and word == "f":
+                name = "sigma"
+        if name is None:
+            return None
+        d, power = 0, None
+        for s in scripts:
+            if s.data == "prime":
+                d += 1
+            elif s.data == "sup":
+                info = self.split_sup(s.children[0])
+                d += info.primes
+                if info.transposes:
+                    raise self.error(
+                        s, f"a transpose on the function name `{self.spelled(atom)}` is not read"
+                    )
+                if info.layer is not None:
+                    text = self.script_text(info.layer)
+                    if info.paren and text.isdigit() and int(text) <= 3:
+                        d += int(text)  # \sigma^{(2)}: the second derivative
+                    elif text.lstrip("-").isdigit() and int(text) < 0:
+                        raise self.error(s, "inverse functions are not read")
+                    else:
+                        power = info.layer
+            elif s.data == "power":
+                power = s.children[0]
+            else:
+                raise self.error(s, f"`{self.spelled(s)}` is not read on a function name")
+        if d > limits.MAX_DERIVATIVE:
+            raise self.error(atom, f"a derivative of order {d} is not read (at most {limits.MAX_DERIVATIVE})")
+        return FnHead(name, d, power, atom)
+
+    @staticmethod
+    def example(head: FnHead) -> str:
+        return {
+            "max": r"\max(0, z)",
+            "softmax": r"\operatorname{softmax}(z)",
+            "diag": r"\operatorname{diag}(p)",
+            "where": "where(z > 0, 1, 0)",
+        }.get(
+            head.name,
+            rf"\{head.name}(z)" if head.name in ("sigma", "tanh", "exp", "log") else f"{head.name}(z)",
+        )
+
+    def is_head(self, node: Node) -> bool:
+        """Whether an item is a function name or a sum, which take what follows."""
+        atom, scripts = item_view(node)
+        try:
+            return self.function_head(atom, scripts) is not None or self.sum_head(atom, scripts) is not None
+        except AnswerError:
+            return False
+
+    def apply_function(self, head: FnHead, arg_node: Node, arg: Expr | None = None) -> Expr | PendingOnes:
+        atom, scripts = item_view(arg_node)
+        if arg is not None:
+            args, post = [arg], []
+        elif is_tree(atom, *GROUPS):
+            body = group_body(atom)
+            if body is None:
+                raise self.error(atom, f"`{self.spelled(head.node)}` needs an argument inside the brackets")
+            parts = body.children if is_tree(body, "arglist") else [body]
+            args: list[Expr | Cond] = []
+            for p in parts:
+                args.append(self.condition(p) if is_tree(p, "cond") else self.value(p))
+            post = scripts
+        else:
+            args, post = [self.value(arg_node)], []
+        result = self.call(head, args, arg_node)
+        if head.power is not None:
+            result = self.power(result, head.power)
+        return self.apply_scripts(result, post)
+
+    def call(self, head: FnHead, args: list, node: Node) -> Expr:  # noqa: C901
+        name = head.name
+        arity = STRUCTURAL.get(name, 1)
+        if len(args) != arity:
+            raise self.error(
+                node,
+                f"`{self.spelled(head.node)}` takes {arity} argument{'s' * (arity > 1)}, not {len(args)}",
+            )
+        if name != "where":  # a comparison as an argument is 1 where it holds: \sigma(z > 0)
+            args = [Indicator(a) if isinstance(a, Cond) else a for a in args]
+        if head.d and name in STRUCTURAL:
+            raise self.error(head.node, f"the derivative of {name} is not read; write it out")
+        if name == "max":
+            return Max(args[0], args[1])
+        if name == "softmax":
+            axis = 1 if self.vocab is not None and self.vocab.row_convention else 0
+            return Softmax(args[0], axis)
+        if name == "diag":
+            return Diag(args[0])
+        if name == "where":
+            cond, a, b = args
+            if not isinstance(cond, Cond) or isinstance(a, Cond) or isinstance(b, Cond):
+                raise self.error(
+                    node, "the first argument of where(...) is a comparison, as in where(z > 0, 1, 0)"
+                )
+            if a == Num(Fraction(1)) and b == Num(Fraction(0)):
+                return Indicator(cond)
+            return Piecewise(((a, cond), (b, None)))
+        return Fn(name, args[0], head.d)

@@ -1,0 +1,362 @@
+r"""Sums, products and single items: the precedence of ``+``, ``\odot``/``*`` and juxtaposition."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import TYPE_CHECKING
+
+from lark import Token, Tree
+
+import checker.grading.readers.limits as limits
+from checker.grading.readers.syntax import (
+    ELEMENTWISE_OPS,
+    GREEK,
+    Node,
+    PendingOnes,
+    is_tok,
+    is_tree,
+    item_view,
+    name_key,
+    norm_dim,
+    norm_word,
+    unbrace,
+    word_of,
+)
+from derivations.expr import (
+    SCALAR,
+    Add,
+    Div,
+    Expr,
+    Hadamard,
+    IndexSum,
+    Indicator,
+    Mul,
+    Neg,
+    Num,
+    Ones,
+    T,
+)
+
+if TYPE_CHECKING:
+    pass
+
+
+class ProductsMixin:
+    """Expressions of the parse tree: sums, elementwise products, products of items, ones."""
+
+    # ---- expressions
+
+    def answer(self, tree: Tree) -> Expr:
+        """The right-hand side of the answer (left-hand sides ``x =`` are dropped)."""
+        children = [c for c in tree.children if not is_tree(c, "lhs")]
+        return self.value(children[-1])
+
+    @staticmethod
+    def as_value(v: Expr | PendingOnes) -> Expr:
+        return Num(Fraction(1)) if isinstance(v, PendingOnes) else v
+
+    def value(self, node: Node) -> Expr:
+        return self.as_value(self.node(node))
+
+    def node(self, node: Node) -> Expr | PendingOnes:  # noqa: C901 - one case per rule
+        if isinstance(node, Token):
+            return self.seq([node])
+        d = node.data
+        if d == "sum":
+            terms: list[Expr] = [self.value(node.children[0])]
+            for op, term in zip(node.children[1::2], node.children[2::2], strict=True):
+                v = self.value(term)
+                terms.append(self.neg(v) if op.type == "MINUS" else v)
+            return Add(tuple(terms))
+        if d == "hterm":
+            acc = self.value(node.children[0])
+            for op, rhs in zip(node.children[1::2], node.children[2::2], strict=True):
+                r = self.value(rhs)
+                acc = Hadamard(acc, r) if op.value in ELEMENTWISE_OPS else self.star(acc, r)
+            return acc
+        if d == "signed":
+            v = self.value(node.children[-1])
+            minus = sum(1 for c in node.children[:-1] if is_tok(c, "MINUS"))
+            return self.neg(v) if minus % 2 else v
+        if d == "seq":
+            return self.seq(node.children)
+        if d in ("cond", "arglist"):
+            return self.group_value(Tree("paren", [node]))
+        return self.seq([node])
+
+    @staticmethod
+    def neg(v: Expr) -> Expr:
+        if isinstance(v, Num):
+            return Num(-v.value)
+        return Neg(v)
+
+    def star(self, a: Expr, b: Expr) -> Expr:
+        """``*`` and ``\\times``: elementwise for two operands of one non-scalar shape, else a product."""
+        sa, sb = self.shape(a), self.shape(b)
+        if sa is not None and sa == sb and sa != SCALAR:
+            return Hadamard(a, b)
+        return Mul(a, b)
+
+    def divide(self, a: Expr, b: Expr, node: Node) -> Expr:
+        if isinstance(b, Num) and b.value == 0:
+            raise self.error(node, "division by zero")
+        if isinstance(a, Num) and isinstance(b, Num):
+            return Num(a.value / b.value)
+        return Div(a, b)
+
+    # ---- products
+
+    def expand(self, children: list[Node]) -> list[Node]:
+        """Split LaTeX letter runs that are not words (``pp^T`` is p p^T; ``ReLU`` stays)."""
+        if self.mode != "latex":
+            return list(children)
+        out: list[Node] = []
+        for k, c in enumerate(children):
+            atom, scripts = item_view(c)
+            before_group = k + 1 < len(children) and self.is_group(children[k + 1])
+            letters_declared = is_tok(atom, "NAME") and all(self.lookup(ch) is not None for ch in atom.value)
+            if before_group and is_tok(atom, "NAME") and not letters_declared:
+                out.append(c)  # gelu(z): an unknown function, reported as one
+                continue
+            if is_tok(atom, "NAME") and len(atom.value) > 1 and not self.is_word(atom.value):
+                letters = [
+                    Token(
+                        "NAME",
+                        ch,
+                        start_pos=atom.start_pos + i,
+                        end_pos=atom.start_pos + i + 1,
+                        line=atom.line,
+                        column=(atom.column or 0) + i,
+                    )
+                    for i, ch in enumerate(atom.value)
+                ]
+                out.extend(letters[:-1])
+                out.append(Tree("item", [letters[-1], *scripts]) if scripts else letters[-1])
+            else:
+                out.append(c)
+        return out
+
+    def is_word(self, word: str) -> bool:
+        if self.function_word(word) is not None or norm_word(word) in ("sum", "ones"):
+            return True
+        return self.vocab is not None and word in self.vocab.bases
+
+    def seq(self, children: list[Node]) -> Expr | PendingOnes:
+        """A product of items: functions take their argument, sums their body, then a left fold."""
+        items = self.expand(children)
+        factors: list[tuple[str, Expr | PendingOnes, Node]] = []
+        op = "juxt"
+        i = 0
+        while i < len(items):
+            node = items[i]
+            if is_tok(node, "SEQOP", "AT"):
+                op = "div" if node.value == "/" else "dot"
+                i += 1
+                continue
+            value, nxt = self.factor(items, i)
+            factors.append((op, value, node))
+            op = "juxt"
+            i = nxt
+        return self.fold(factors)
+
+    def factor(self, items: list[Node], i: int) -> tuple[Expr | PendingOnes, int]:  # noqa: C901
+        """The value starting at ``items[i]`` and the index after what it consumed."""
+        node = items[i]
+        atom, scripts = item_view(node)
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if is_tok(atom, "CMD") and atom.value == r"\partial":
+            return self.partial_quotient(items, i)
+        if is_tok(atom, "CMD") and atom.value == r"\nabla":
+            return self.nabla(items, i, scripts)
+        if is_tree(atom, "frac") and self.partial_of(atom.children[1]) == "":
+            return self.partial_operator(items, i, atom, scripts)
+        if self.mode == "text" and is_tok(atom, "IDENT") and not scripts:
+            found = self.d_quotient(items, i)
+            if found is not None:
+                return found, i + 3
+        index = self.sum_head(atom, scripts)
+        if index is not None:
+            body = items[i + 1 :]
+            if not body or is_tok(body[0], "SEQOP", "AT"):
+                raise self.error(node, "a sum needs a body after its index, as in \\sum_k y_k \\log p_k")
+            return IndexSum(index, self.value(Tree("seq", body))), len(items)
+        head = self.function_head(atom, scripts)
+        if head is not None:
+            if nxt is None or is_tok(nxt, "SEQOP", "AT"):
+                raise self.error(
+                    node, f"the function `{self.spelled(node)}` needs an argument, as in {self.example(head)}"
+                )
+            if self.is_group(nxt) or not self.is_head(nxt):
+                return self.apply_function(head, nxt), i + 2
+            # \tanh \tanh z, \log \sum_k e^{z_k}: the argument is the function or sum that follows
+            self.chain += 1
+            if self.chain > limits.MAX_DEPTH:
+                raise self.error(node, f"more than {limits.MAX_DEPTH} functions are applied in a row")
+            arg, after = self.factor(items, i + 1)
+            self.chain -= 1
+            return self.apply_function(head, nxt, self.as_value(arg)), after
+        if nxt is not None and self.is_group(nxt) and self.looks_like_function(atom):
+            what = f"unknown function `{self.spelled(atom)}`"
+            raise self.error(atom, f"{what}; the functions read are: {self.function_list()}")
+        one = self.is_ones(atom) or (is_tok(atom, "NUMBER") and atom.value == "1" and not scripts)
+        if one and nxt is not None and self.is_condition_group(nxt):  # 𝟙[z > 0], 1[z > 0]
+            n_atom, n_scripts = item_view(nxt)
+            return self.apply_scripts(self.group_value(n_atom), n_scripts), i + 2
+        return self.item(node), i + 1
+
+    def is_group(self, node: Node) -> bool:
+        return is_tree(item_view(node)[0], "paren", "bracket", "setgroup")
+
+    def looks_like_function(self, atom: Node) -> bool:
+        """An undeclared command or word written before brackets, as a function is."""
+        if is_tok(atom, "CMD"):
+            special = (r"\partial", r"\nabla", r"\sum", r"\ell")
+            return atom.value[1:] not in GREEK and atom.value not in special
+        if is_tok(atom, "WORDCMD"):
+            word = word_of(atom)
+            return self.lookup(word) is None and (self.vocab is None or word not in self.vocab.bases)
+        if is_tok(atom, "NAME") and len(atom.value) > 1:
+            return not self.is_word(atom.value)  # kept whole by expand(): not all its letters are names
+        if is_tok(atom, "IDENT") and self.mode == "text":
+            if self.vocab is not None and atom.value in self.vocab.code_names:
+                return False
+            ref = self.ident_ref(atom, [])
+            bases = self.vocab.bases if self.vocab is not None else frozenset()
+            return self.lookup(name_key(ref.base, ref.sub, None)) is None and ref.base not in bases
+        return False
+
+    def function_list(self) -> str:
+        extra = sorted(self.vocab.functions) if self.vocab is not None else []
+        names = [
+            r"\sigma", r"\sigma'", "f", r"\tanh", r"\operatorname{ReLU}", r"\max(0, z)", r"\exp", "e^{x}",
+            r"\log", r"\ln", r"\operatorname{softmax}", r"\operatorname{diag}", r"\operatorname{sign}",
+            r"\operatorname{sgn}", r"\sech", r"\sqrt", r"\mathbb{1}[z>0]", *extra,
+        ]
+        if self.mode == "text":
+            names = ["sigma", "sigma'", "f", "tanh", "relu", "max(0, z)", "exp", "log", "ln", "softmax",
+                     "diag", "sign", "sgn", "sech", "sqrt", "abs", "where(c, a, b)", *extra]
+        return ", ".join(names)
+
+    def fold(self, factors: list[tuple[str, Expr | PendingOnes, Node]]) -> Expr | PendingOnes:
+        if len(factors) == 1:
+            return factors[0][1]
+        values = [
+            self.ones_in_product(factors, k) if isinstance(v, PendingOnes) else v
+            for k, (_, v, _) in enumerate(factors)
+        ]
+        acc = values[0]
+        for (op, _, node), v in zip(factors[1:], values[1:], strict=True):
+            acc = self.divide(acc, v, node) if op == "div" else Mul(acc, v)
+        return acc
+
+    def ones_in_product(self, factors: list[tuple[str, Expr | PendingOnes, Node]], k: int) -> Expr:
+        """𝟏 in a product: 𝟏ᵀX takes X's rows, X𝟏 takes X's columns."""
+        ones = factors[k][1]
+        assert isinstance(ones, PendingOnes)
+        step = 1 if ones.transposed else -1
+        j = k + step
+        while 0 <= j < len(factors):
+            op_between = factors[max(j, k)][0]
+            neighbour = factors[j][1]
+            if op_between == "div" or isinstance(neighbour, PendingOnes):
+                break
+            shape = self.shape(neighbour)
+            if shape != SCALAR:
+                n = 1 if shape is None else (shape[0] if ones.transposed else shape[1])
+                return T(Ones(n)) if ones.transposed else Ones(n)
+            j += step
+        others = [f[1] for f in factors if not isinstance(f[1], PendingOnes)]
+        if any(self.shape(v) != SCALAR for v in others):
+            raise self.error(
+                factors[k][2],
+                r"cannot tell how long this \mathbf{1} is: write its length, as in \mathbf{1}_m, "
+                r"or put it where a product fixes it (\mathbf{1}^T X, X \mathbf{1})",
+            )
+        return Num(Fraction(1))
+
+    # ---- single items
+
+    def item(self, node: Node) -> Expr | PendingOnes:  # noqa: C901
+        atom, scripts = item_view(node)
+        if is_tree(atom, "brace") and self.name_ref(node) is not None:  # \mathbf{W}^{(l)}, {W^{(l)}}^T
+            return self.name_value(self.name_ref(node))
+        if isinstance(atom, Tree) and atom.data != "accent":
+            return self.apply_scripts(self.group_value(atom), scripts)
+        if is_tok(atom, "IDENT") and self.vocab is not None and atom.value in self.vocab.code_names:
+            return self.apply_scripts(self.vocab.code_names[atom.value], scripts)
+        if self.is_ones(atom):
+            return self.ones_item(atom, scripts)
+        if is_tok(atom, "NUMBER"):
+            return self.apply_scripts(limits.number(atom.value, atom.start_pos), scripts)
+        ref = self.name_ref(node)
+        if ref is not None:
+            if (
+                self.mode == "latex"
+                and len(ref.base) > 1
+                and ref.base.isalpha()
+                and self.vocab is not None
+                and ref.base not in self.vocab.bases
+            ):
+                raise self.unknown(node)
+            return self.name_value(ref)
+        if is_tok(atom, "CMD"):
+            cmd = atom.value
+            hints = {
+                r"\top": "a transpose is written as a superscript: W^T or W^{\\top}",
+                r"\intercal": "a transpose is written as a superscript: W^\\intercal",
+                r"\prime": "a derivative is written \\sigma'(z) or \\sigma^{\\prime}(z)",
+                r"\sum": "a sum needs an index and a body: \\sum_k y_k",
+                r"\partial": "a derivative is written \\frac{\\partial L}{\\partial W}",
+            }
+            if cmd in hints:
+                raise self.error(atom, f"`{cmd}` is misplaced: {hints[cmd]}")
+            raise self.unknown(atom, "command")
+        if is_tok(atom, "WORDCMD"):
+            raise self.unknown(atom, "word")
+        if is_tok(atom, "UCHAR"):
+            raise self.unknown(atom)
+        raise self.error(atom, f"`{self.spelled(atom)}` is not read here")
+
+    def is_ones(self, atom: Node) -> bool:
+        if is_tok(atom, "ONES"):
+            return True
+        return (
+            self.mode == "text"
+            and is_tok(atom, "IDENT")
+            and atom.value == "ones"
+            and (self.vocab is None or "ones" not in self.vocab.code_names)
+        )
+
+    def ones_item(self, atom: Node, scripts: list[Tree]) -> Expr | PendingOnes:
+        r"""``\mathbf{1}``, ``\mathbf{1}_m``, ``\mathbf{1}^T``, ``\mathbb{1}_{z>0}``."""
+        transposed, dim, rest = False, None, []
+        for k, s in enumerate(scripts):
+            child = unbrace(s.children[0]) if s.children else None
+            if s.data == "sub" and is_tree(child, "cond"):
+                return self.apply_scripts(Indicator(self.condition(child)), scripts[k + 1 :])
+            if s.data == "sub" and dim is None:
+                dim = self.dimension(s.children[0])
+            elif s.data == "sup" and self.split_sup(s.children[0]).layer is None:
+                transposed ^= bool(self.split_sup(s.children[0]).transposes % 2)
+            elif s.data == "tsup" or (s.data == "prime" and self.mode == "text"):
+                transposed = not transposed
+            else:
+                rest = scripts[k:]  # a power: applied to the ones once they are built
+                break
+        if dim is not None:
+            return self.apply_scripts(T(Ones(dim)) if transposed else Ones(dim), rest)
+        return self.apply_scripts(PendingOnes(transposed), rest)
+
+    def dimension(self, sarg: Node) -> str | int:
+        text = self.script_text(sarg)
+        if text.isdigit():
+            return int(text)
+        dims = self.vocab.dims if self.vocab is not None else ()
+        for dim in dims:
+            if norm_dim(dim) == norm_dim(text):
+                return dim
+        raise self.error(
+            sarg,
+            f"unknown length `{text}` for \\mathbf{{1}}; this question's dimensions are: "
+            + (", ".join(str(d) for d in dims) or "none"),
+        )

@@ -329,6 +329,16 @@ def dsigma(x: Expr) -> Fn:
     return Fn("sigma", x, 1)
 
 
+def exp(x: Expr) -> Fn:
+    """e^x, elementwise."""
+    return Fn("exp", x)
+
+
+def log(x: Expr) -> Fn:
+    """The natural logarithm, elementwise."""
+    return Fn("log", x)
+
+
 def fn(name: str, x: Expr, d: int = 0) -> Fn:
     """An elementwise function by name (see ``ELEMENTWISE``)."""
     if name not in ELEMENTWISE:

@@ -1,7 +1,7 @@
 """∂J/∂b^{(l)} = (1/m) Δ^{(l)} 𝟏_m: the mean of the per-example deltas."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Div, Mul, Num, Ones, T, scalar
+from derivations.expr import Deriv, Ones, scalar
 from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 
 # Σ_i L_i as a function of the whole batch (see batch_weight_gradient.py).
@@ -20,8 +20,8 @@ DERIVATION = Derivation(
     ),
     symbols=(W_l, A_prev, b_l, Z_l, Delta_l, m),
     definitions=(
-        (Z_l, Mul(W_l, A_prev) + Mul(b_l, T(Ones(M)))),
-        (J, Mul(Div(Num(1), m), S)),
+        (Z_l, W_l @ A_prev + b_l @ Ones(M).T),
+        (J, 1 / m * S),
         (Delta_l, Deriv(S, Z_l)),
     ),
     chains=(
@@ -29,18 +29,18 @@ DERIVATION = Derivation(
             start=Deriv(J, b_l),
             steps=(
                 Step(
-                    Mul(Div(Num(1), m), Deriv(S, b_l)),
+                    1 / m * Deriv(S, b_l),
                     r"$J = \frac{1}{m} \sum_i L_i$ and $\frac{1}{m}$ is a constant",
                 ),
                 Step(
-                    Mul(Div(Num(1), m), Mul(Deriv(S, Z_l), Ones(M))),
+                    1 / m * (Deriv(S, Z_l) @ Ones(M)),
                     r"chain rule: $b^{(l)}_i$ enters every entry $Z^{(l)}_{ik}$ of row $i$ with "
                     r"derivative 1, so entry $i$ is $\sum_k \frac{\partial "
                     r"(\sum_n L_n)}{\partial Z^{(l)}_{ik}}$, "
                     r"a row sum: the product with $\mathbf{1}_m$",
                 ),
                 Step(
-                    Mul(Div(Num(1), m), Mul(Delta_l, Ones(M))),
+                    1 / m * (Delta_l @ Ones(M)),
                     r"definition of $\Delta^{(l)}$; $\Delta^{(l)} \mathbf{1}_m = \sum_i \delta^{(l)}_i$, "
                     r"the sum of the per-example deltas",
                 ),

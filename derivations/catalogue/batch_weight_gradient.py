@@ -1,7 +1,7 @@
 """∂J/∂W^{(l)} = (1/m) Δ^{(l)} (A^{(l-1)})ᵀ: the mean of the per-example outer products."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Div, Mul, Num, Ones, T, scalar
+from derivations.expr import Deriv, Ones, scalar
 from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 
 # Σ_i L_i as a function of the whole batch Z^{(l)}: L_i depends on column i only, so column i of
@@ -22,8 +22,8 @@ DERIVATION = Derivation(
     ),
     symbols=(W_l, A_prev, b_l, Z_l, Delta_l, m),
     definitions=(
-        (Z_l, Mul(W_l, A_prev) + Mul(b_l, T(Ones(M)))),
-        (J, Mul(Div(Num(1), m), S)),
+        (Z_l, W_l @ A_prev + b_l @ Ones(M).T),
+        (J, 1 / m * S),
         (Delta_l, Deriv(S, Z_l)),
     ),
     chains=(
@@ -31,18 +31,18 @@ DERIVATION = Derivation(
             start=Deriv(J, W_l),
             steps=(
                 Step(
-                    Mul(Div(Num(1), m), Deriv(S, W_l)),
+                    1 / m * Deriv(S, W_l),
                     r"$J = \frac{1}{m} \sum_i L_i$ and $\frac{1}{m}$ is a constant",
                 ),
                 Step(
-                    Mul(Div(Num(1), m), Mul(Deriv(S, Z_l), T(A_prev))),
+                    1 / m * (Deriv(S, Z_l) @ A_prev.T),
                     r"chain rule: $\partial Z^{(l)}_{ik} / \partial W^{(l)}_{ij} = A^{(l-1)}_{jk}$, so entry "
                     r"$(i, j)$ is $\sum_k \frac{\partial (\sum_n "
                     r"L_n)}{\partial Z^{(l)}_{ik}} A^{(l-1)}_{jk}$, "
                     r"a matrix product with $(A^{(l-1)})^\top$",
                 ),
                 Step(
-                    Mul(Div(Num(1), m), Mul(Delta_l, T(A_prev))),
+                    1 / m * (Delta_l @ A_prev.T),
                     r"definition of $\Delta^{(l)}$: "
                     r"$\Delta^{(l)} (A^{(l-1)})^\top = \sum_i \delta^{(l)}_i (a^{(l-1)}_i)^\top$, "
                     r"the sum of the per-example outer products",

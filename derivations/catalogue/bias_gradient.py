@@ -1,7 +1,7 @@
 """∂L/∂b^{(l)} = δ^{(l)}: the bias enters z^{(l)} with an identity Jacobian."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Mul, Ones, T, scalar
+from derivations.expr import Deriv, Diag, Ones, scalar
 from derivations.notation import N_L, W_l, a_prev, b_l, delta_l, z_l
 
 L = scalar("L", "L", depends=(z_l,))
@@ -17,7 +17,7 @@ DERIVATION = Derivation(
     ),
     symbols=(W_l, a_prev, b_l, z_l, delta_l),
     definitions=(
-        (z_l, Mul(W_l, a_prev) + b_l),
+        (z_l, W_l @ a_prev + b_l),
         (delta_l, Deriv(L, z_l)),
     ),
     chains=(
@@ -25,12 +25,12 @@ DERIVATION = Derivation(
             start=Deriv(L, b_l),
             steps=(
                 Step(
-                    Mul(T(Deriv(z_l, b_l)), Deriv(L, z_l)),
+                    Deriv(z_l, b_l).T @ Deriv(L, z_l),
                     r"chain rule: $\partial L/\partial b^{(l)} = "
                     r"(\partial z^{(l)}/\partial b^{(l)})^\top \, \partial L/\partial z^{(l)}$",
                 ),
                 Step(
-                    Mul(T(Diag(Ones(N_L))), delta_l),
+                    Diag(Ones(N_L)).T @ delta_l,
                     r"$z^{(l)}_i = \sum_j W^{(l)}_{ij} a^{(l-1)}_j + b^{(l)}_i$: the Jacobian with respect "
                     r"to $b^{(l)}$ is the identity $I = \operatorname{diag}(\mathbf{1})$; and "
                     r"$\partial L / \partial z^{(l)} = \delta^{(l)}$",

@@ -1,15 +1,15 @@
 """The central difference (f(x+h) − f(x−h))/2h is f'(x) + (h²/6) f'''(x) + O(h⁴): second order."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import BigO, Expr, Fn, num, scalar, summ
+from derivations.expr import BigO, Expr, fn, num, scalar, summ
 from derivations.notation import h
 
 x = scalar("x", "x")
 
 
-def f(d: int = 0) -> Fn:
+def f(d: int = 0) -> Expr:
     """f^{(d)}(x), the d-th derivative of the smooth function f at x."""
-    return Fn("f", x, d)
+    return fn("f", x, d)
 
 
 def taylor(sign: int) -> Expr:
@@ -36,7 +36,7 @@ DERIVATION = Derivation(
     symbols=(x, h),
     chains=(
         Chain(
-            start=(Fn("f", x + h) - Fn("f", x - h)) / (2 * h),
+            start=(fn("f", x + h) - fn("f", x - h)) / (2 * h),
             steps=(
                 Step(
                     (taylor(+1) - taylor(-1)) / (2 * h),

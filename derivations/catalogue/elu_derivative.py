@@ -1,11 +1,11 @@
 """ELU'(z): 1 for z > 0 and α e^z for z < 0."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Cond, Deriv, Fn, Piecewise, num, scalar
+from derivations.expr import Cond, Deriv, Piecewise, exp, num, scalar
 from derivations.notation import alpha, z
 
 elu = scalar("elu", r"\operatorname{ELU}(z)")
-negative_piece = alpha * (Fn("exp", z) - 1)
+negative_piece = alpha * (exp(z) - 1)
 
 DERIVATION = Derivation(
     id="elu-derivative",
@@ -29,7 +29,7 @@ DERIVATION = Derivation(
                     r"differentiate each piece",
                 ),
                 Step(
-                    Piecewise(((num(1), Cond(z, ">", num(0))), (alpha * Fn("exp", z), None))),
+                    Piecewise(((num(1), Cond(z, ">", num(0))), (alpha * exp(z), None))),
                     r"$\frac{d}{dz} z = 1$ and $\frac{d}{dz}\,\alpha(e^{z} - 1) = \alpha e^{z}$",
                 ),
             ),

@@ -1,11 +1,11 @@
 """δ^{(l)} from δ^{(l+1)}: the recursion at the heart of backpropagation."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Fn, Hadamard, Mul, T, scalar
+from derivations.expr import Deriv, Diag, dsigma, scalar, sigma
 from derivations.notation import W_next, a_l, b_next, delta_next, z_l, z_next
 
 L = scalar("L", "L", depends=(z_next,))
-dsigma = Diag(Fn("sigma", z_l, 1))  # diag(σ'(z^{(l)})), the Jacobian of a^{(l)} = σ(z^{(l)})
+jacobian_of_a = Diag(dsigma(z_l))  # diag(σ'(z^{(l)})), the Jacobian of a^{(l)} = σ(z^{(l)})
 
 DERIVATION = Derivation(
     id="hidden-delta",
@@ -21,8 +21,8 @@ DERIVATION = Derivation(
     ),
     symbols=(z_l, a_l, W_next, b_next, z_next, delta_next),
     definitions=(
-        (a_l, Fn("sigma", z_l)),
-        (z_next, Mul(W_next, a_l) + b_next),
+        (a_l, sigma(z_l)),
+        (z_next, W_next @ a_l + b_next),
         (delta_next, Deriv(L, z_next)),
     ),
     chains=(
@@ -30,28 +30,28 @@ DERIVATION = Derivation(
             start=Deriv(L, z_l),
             steps=(
                 Step(
-                    Mul(T(Deriv(z_next, z_l)), delta_next),
+                    Deriv(z_next, z_l).T @ delta_next,
                     r"chain rule through $z^{(l+1)}$: $\frac{\partial L}{\partial z^{(l)}_i} = "
                     r"\sum_j \frac{\partial z^{(l+1)}_j}{\partial z^{(l)}_i} \delta^{(l+1)}_j$, "
                     r"a sum over row $j$ of the Jacobian, so its transpose appears",
                 ),
                 Step(
-                    Mul(T(Mul(Deriv(z_next, a_l), Deriv(a_l, z_l))), delta_next),
+                    (Deriv(z_next, a_l) @ Deriv(a_l, z_l)).T @ delta_next,
                     r"chain rule through $a^{(l)}$: the Jacobian of a composition is the product "
                     r"of the Jacobians, outer map first",
                 ),
                 Step(
-                    Mul(T(Mul(W_next, dsigma)), delta_next),
+                    (W_next @ jacobian_of_a).T @ delta_next,
                     r"$z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$ has Jacobian $W^{(l+1)}$; "
                     r"$a^{(l)}_i = \sigma(z^{(l)}_i)$ depends on $z^{(l)}_i$ alone, so its Jacobian "
                     r"is diagonal",
                 ),
                 Step(
-                    Mul(dsigma, Mul(T(W_next), delta_next)),
+                    jacobian_of_a @ (W_next.T @ delta_next),
                     r"$(AB)^\top = B^\top A^\top$, and a diagonal matrix is its own transpose",
                 ),
                 Step(
-                    Hadamard(Mul(T(W_next), delta_next), Fn("sigma", z_l, 1)),
+                    (W_next.T @ delta_next).odot(dsigma(z_l)),
                     r"$\operatorname{diag}(v)\,u = u \odot v$: multiplying by a diagonal matrix "
                     r"scales each entry",
                 ),

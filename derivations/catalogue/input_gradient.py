@@ -1,12 +1,13 @@
 """∂y/∂x of a two-layer network: diag(σ'(z^{(2)})) W^{(2)} diag(σ'(z^{(1)})) W^{(1)}."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Fn, Mul
+from derivations.expr import Deriv, Diag, Expr, dsigma, sigma
 from derivations.notation import W_1, W_2, a_1, b_1, b_2, x_in, y_out, z_1, z_2
 
 
-def dsig(z):  # noqa: ANN001, ANN202 - local shorthand
-    return Diag(Fn("sigma", z, 1))
+def dsig(z: Expr) -> Expr:
+    """diag(σ'(z)), the Jacobian of σ applied entry by entry at z."""
+    return Diag(dsigma(z))
 
 
 DERIVATION = Derivation(
@@ -27,10 +28,10 @@ DERIVATION = Derivation(
     ),
     symbols=(x_in, W_1, b_1, z_1, a_1, W_2, b_2, z_2, y_out),
     definitions=(
-        (z_1, Mul(W_1, x_in) + b_1),
-        (a_1, Fn("sigma", z_1)),
-        (z_2, Mul(W_2, a_1) + b_2),
-        (y_out, Fn("sigma", z_2)),
+        (z_1, W_1 @ x_in + b_1),
+        (a_1, sigma(z_1)),
+        (z_2, W_2 @ a_1 + b_2),
+        (y_out, sigma(z_2)),
     ),
     chains=(
         Chain(

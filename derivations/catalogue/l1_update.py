@@ -1,11 +1,11 @@
 """One gradient step on J + λ‖W‖₁ is W − η(G + λ sign(W)), where no entry of W is 0."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Fn, Mul, Norm, scalar
+from derivations.expr import Deriv, Norm, fn, scalar
 from derivations.notation import G, J, W_l, eta, lam
 
 J_reg = scalar("J_lambda", r"J_\lambda")
-PENALTY = Mul(lam, Norm(W_l, "l1"))
+PENALTY = lam * Norm(W_l, "l1")
 
 DERIVATION = Derivation(
     id="l1-update",
@@ -26,15 +26,15 @@ DERIVATION = Derivation(
     ),
     chains=(
         Chain(
-            start=W_l - Mul(eta, Deriv(J_reg, W_l)),
+            start=W_l - eta * Deriv(J_reg, W_l),
             steps=(
                 Step(
-                    W_l - Mul(eta, Deriv(J, W_l) + Mul(lam, Deriv(Norm(W_l, "l1"), W_l))),
+                    W_l - eta * (Deriv(J, W_l) + lam * Deriv(Norm(W_l, "l1"), W_l)),
                     r"the gradient of a sum is the sum of the gradients, and the constant "
                     r"$\lambda$ comes out",
                 ),
                 Step(
-                    W_l - Mul(eta, G + Mul(lam, Fn("sign", W_l))),
+                    W_l - eta * (G + lam * fn("sign", W_l)),
                     r"$G = \partial J/\partial W$, and $\partial \lVert W \rVert_1 / \partial W_{ij} = "
                     r"\frac{d \lvert W_{ij} \rvert}{d W_{ij}} = "
                     r"\operatorname{sign}(W_{ij})$ for $W_{ij} \ne 0$",

@@ -1,11 +1,11 @@
 """One gradient step on J + (λ/2)‖W‖²_F is W − η(G + λW)."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Div, Mul, Norm, Num, scalar
+from derivations.expr import Deriv, Norm, scalar
 from derivations.notation import G, J, W_l, eta, lam
 
 J_reg = scalar("J_lambda", r"J_\lambda")
-HALF_LAMBDA = Mul(Div(lam, Num(2)), Norm(W_l, "fro2"))
+HALF_LAMBDA = lam / 2 * Norm(W_l, "fro2")
 
 DERIVATION = Derivation(
     id="l2-update",
@@ -26,19 +26,19 @@ DERIVATION = Derivation(
     ),
     chains=(
         Chain(
-            start=W_l - Mul(eta, Deriv(J_reg, W_l)),
+            start=W_l - eta * Deriv(J_reg, W_l),
             steps=(
                 Step(
-                    W_l - Mul(eta, Deriv(J, W_l) + Deriv(HALF_LAMBDA, W_l)),
+                    W_l - eta * (Deriv(J, W_l) + Deriv(HALF_LAMBDA, W_l)),
                     "the gradient of a sum is the sum of the gradients",
                 ),
                 Step(
-                    W_l - Mul(eta, G + Mul(Mul(Div(lam, Num(2)), Num(2)), W_l)),
+                    W_l - eta * (G + lam / 2 * 2 * W_l),
                     r"$G = \partial J/\partial W$; and $W_{ij}$ appears in "
                     r"$\lVert W \rVert_F^2 = \sum_{k,n} W_{kn}^2$ only as $W_{ij}^2$, whose derivative "
                     r"is $2 W_{ij}$",
                 ),
-                Step(W_l - Mul(eta, G + Mul(lam, W_l)), r"$\frac{\lambda}{2} \cdot 2 = \lambda$"),
+                Step(W_l - eta * (G + lam * W_l), r"$\frac{\lambda}{2} \cdot 2 = \lambda$"),
             ),
         ),
     ),

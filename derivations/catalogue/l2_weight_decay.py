@@ -1,7 +1,7 @@
 """The L2 step as weight decay: W − η(G + λW) = (1 − ηλ)W − ηG."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Div, Mul, Neg, Norm, Num, scalar, summ
+from derivations.expr import Deriv, Norm, scalar, summ
 from derivations.notation import G, J, W_l, eta, lam
 
 J_reg = scalar("J_lambda", r"J_\lambda")
@@ -18,23 +18,23 @@ DERIVATION = Derivation(
     ),
     symbols=(W_l, G, eta, lam),
     definitions=(
-        (J_reg, J + Mul(Div(lam, Num(2)), Norm(W_l, "fro2"))),
+        (J_reg, J + lam / 2 * Norm(W_l, "fro2")),
         (G, Deriv(J, W_l)),
     ),
     chains=(
         Chain(
-            start=W_l - Mul(eta, Deriv(J_reg, W_l)),
+            start=W_l - eta * Deriv(J_reg, W_l),
             steps=(
                 Step(
-                    W_l - Mul(eta, G + Mul(lam, W_l)),
+                    W_l - eta * (G + lam * W_l),
                     r"the gradient of $J_\lambda$ is $G + \lambda W$ (derivation l2-update)",
                 ),
                 Step(
-                    summ(W_l, Neg(Mul(Mul(eta, lam), W_l)), Neg(Mul(eta, G))),
+                    summ(W_l, -(eta * lam * W_l), -(eta * G)),
                     r"distribute $\eta$",
                 ),
                 Step(
-                    Mul(Num(1) - Mul(eta, lam), W_l) - Mul(eta, G),
+                    (1 - eta * lam) * W_l - eta * G,
                     r"collect the terms in $W$",
                 ),
             ),

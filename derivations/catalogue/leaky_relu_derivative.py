@@ -1,7 +1,7 @@
 """LeakyReLU'(z): 1 for z > 0 and 0.1 for z < 0, with LeakyReLU(z) = max(0.1 z, z)."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Cond, Deriv, Fn, Max, Piecewise, num
+from derivations.expr import Cond, Deriv, Max, Piecewise, fn, num
 from derivations.notation import z
 
 slope = num("1/10")
@@ -19,7 +19,7 @@ DERIVATION = Derivation(
     symbols=(z,),
     chains=(
         Chain(
-            start=Deriv(Fn("leaky_relu", z), z),
+            start=Deriv(fn("leaky_relu", z), z),
             steps=(
                 Step(
                     Deriv(Max(slope * z, z), z),

@@ -1,13 +1,13 @@
 """Cross-entropy from logits: the stable form −yᵀz + (𝟏ᵀy) log 𝟏ᵀe^z and its gradient (𝟏ᵀy)p − y."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Fn, Hadamard, Ones, Softmax, T, scalar
+from derivations.expr import Deriv, Ones, Softmax, exp, log, scalar
 from derivations.notation import N_OUT, p, y, z_L
 
 L = scalar("L", "L")
-ez = Fn("exp", z_L)
-total = T(Ones(N_OUT)) * ez  # 𝟏ᵀe^{z}
-mass = T(Ones(N_OUT)) * y  # 𝟏ᵀy
+ez = exp(z_L)
+total = Ones(N_OUT).T @ ez  # 𝟏ᵀe^{z}
+mass = Ones(N_OUT).T @ y  # 𝟏ᵀy
 
 DERIVATION = Derivation(
     id="log-softmax-ce",
@@ -26,14 +26,14 @@ DERIVATION = Derivation(
     symbols=(z_L, p, y, L),
     definitions=(
         (p, Softmax(z_L)),
-        (L, -(T(Ones(N_OUT)) * Hadamard(y, Fn("log", p)))),
+        (L, -(Ones(N_OUT).T @ y.odot(log(p)))),
     ),
     chains=(
         Chain(
             start=Deriv(L, z_L),
             steps=(
                 Step(
-                    Deriv(-(T(y) * z_L) + mass * Fn("log", total), z_L),
+                    Deriv(-(y.T @ z_L) + mass * log(total), z_L),
                     r"$\log p_k = z_k - \log \sum_j e^{z_j}$; multiply by $-y_k$ and sum over $k$",
                 ),
                 Step(

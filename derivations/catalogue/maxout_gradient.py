@@ -1,7 +1,7 @@
 """Maxout h = max(w₁ᵀx + b₁, w₂ᵀx + b₂): the gradient reaches only the winning piece."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Cond, Deriv, Indicator, Max, T, scalar, vec
+from derivations.expr import Cond, Deriv, Expr, Indicator, Max, Sym, scalar, vec
 
 D_IN = "d"
 x = vec("x", D_IN, "x")
@@ -14,7 +14,7 @@ wins = Indicator(Cond(z1, ">", z2))  # 𝟙[z₁ > z₂]
 loses = Indicator(Cond(z2, ">", z1))
 
 
-def through_max(wrt: object) -> object:
+def through_max(wrt: Sym) -> Expr:
     """∂h/∂wrt away from ties: the derivative of whichever piece is the maximum."""
     return wins * Deriv(z1, wrt) + loses * Deriv(z2, wrt)
 
@@ -32,8 +32,8 @@ DERIVATION = Derivation(
     ),
     symbols=(x, w1, b1, w2, b2, z1, z2, h),
     definitions=(
-        (z1, T(w1) * x + b1),
-        (z2, T(w2) * x + b2),
+        (z1, w1.T @ x + b1),
+        (z2, w2.T @ x + b2),
         (h, Max(z1, z2)),
     ),
     chains=(

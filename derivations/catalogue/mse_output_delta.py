@@ -1,7 +1,7 @@
 """δ^{(L)} = (a^{(L)} − y) ⊙ σ'(z^{(L)}) for the squared error ½‖a^{(L)} − y‖²."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Fn, Hadamard, Norm, T, num, scalar
+from derivations.expr import Deriv, Diag, Norm, dsigma, num, scalar, sigma
 from derivations.notation import a_L, y, z_L
 
 L = scalar("L", "L")
@@ -19,7 +19,7 @@ DERIVATION = Derivation(
     ),
     symbols=(z_L, a_L, y, L),
     definitions=(
-        (a_L, Fn("sigma", z_L)),
+        (a_L, sigma(z_L)),
         (L, num("1/2") * Norm(a_L - y, "fro2")),
     ),
     chains=(
@@ -27,22 +27,22 @@ DERIVATION = Derivation(
             start=Deriv(L, z_L),
             steps=(
                 Step(
-                    T(Deriv(a_L, z_L)) * Deriv(L, a_L),
+                    Deriv(a_L, z_L).T @ Deriv(L, a_L),
                     r"chain rule: $\partial L/\partial z = "
                     r"(\partial a/\partial z)^\top \, \partial L/\partial a$",
                 ),
                 Step(
-                    T(Diag(Fn("sigma", z_L, 1))) * (a_L - y),
+                    Diag(dsigma(z_L)).T @ (a_L - y),
                     r"$a_i = \sigma(z_i)$ depends on $z_i$ alone, so $\partial a/\partial z = "
                     r"\operatorname{diag}(\sigma'(z))$; and $L = \frac{1}{2}\sum_k (a_k - y_k)^2$ "
                     r"gives $\partial L / \partial a_k = a_k - y_k$",
                 ),
                 Step(
-                    Diag(Fn("sigma", z_L, 1)) * (a_L - y),
+                    Diag(dsigma(z_L)) @ (a_L - y),
                     r"a diagonal matrix is its own transpose",
                 ),
                 Step(
-                    Hadamard(a_L - y, Fn("sigma", z_L, 1)),
+                    (a_L - y).odot(dsigma(z_L)),
                     r"multiplying by $\operatorname{diag}(v)$ is the elementwise product with $v$",
                 ),
             ),

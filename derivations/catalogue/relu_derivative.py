@@ -1,7 +1,7 @@
 """ReLU'(z) = 𝟙[z > 0], away from the kink at z = 0."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Cond, Deriv, Fn, Indicator, Max, Piecewise, num
+from derivations.expr import Cond, Deriv, Indicator, Max, Piecewise, fn, num
 from derivations.notation import z
 
 positive = Cond(z, ">", num(0))
@@ -18,7 +18,7 @@ DERIVATION = Derivation(
     symbols=(z,),
     chains=(
         Chain(
-            start=Deriv(Fn("relu", z), z),
+            start=Deriv(fn("relu", z), z),
             steps=(
                 Step(Deriv(Max(num(0), z), z), r"definition: $\operatorname{ReLU}(z) = \max(0, z)$"),
                 Step(

@@ -1,7 +1,7 @@
 """Backpropagation in the row convention of the slides' code: δ_3, δ_2 and the four gradients."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Fn, Hadamard, Mul, Neg, Num, Ones, Softmax, T, mat, scalar
+from derivations.expr import Deriv, Diag, Ones, Softmax, exp, fn, log, mat, scalar
 from derivations.notation import (
     A1,
     W1,
@@ -45,12 +45,12 @@ DERIVATION = Derivation(
     symbols=(X, W1, b1, Z1, A1, W2, b2, Z2, P, Y, delta3, delta2),
     simplex=("Y",),
     definitions=(
-        (Z1, Mul(X, W1) + Mul(ones_m, b1)),
-        (A1, Fn("tanh", Z1)),
-        (Z2, Mul(A1, W2) + Mul(ones_m, b2)),
+        (Z1, X @ W1 + ones_m @ b1),
+        (A1, fn("tanh", Z1)),
+        (Z2, A1 @ W2 + ones_m @ b2),
         (P, Softmax(Z2, axis=1)),
-        (log_P, Z2 - Mul(Fn("log", Mul(Fn("exp", Z2), ones_c)), T(ones_c))),
-        (L, Neg(Mul(Mul(T(ones_m), Hadamard(Y, log_P)), ones_c))),
+        (log_P, Z2 - log(exp(Z2) @ ones_c) @ ones_c.T),
+        (L, -(ones_m.T @ Y.odot(log_P) @ ones_c)),
         (delta3, Deriv(L, Z2)),
         (delta2, Deriv(L, Z1)),
     ),
@@ -64,21 +64,20 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(
-                        Neg(Mul(Mul(T(ones_m), Hadamard(Y, Z2)), ones_c))
-                        + Mul(T(Mul(Y, ones_c)), Fn("log", Mul(Fn("exp", Z2), ones_c))),
+                        -(ones_m.T @ Y.odot(Z2) @ ones_c) + (Y @ ones_c).T @ log(exp(Z2) @ ones_c),
                         Z2,
                     ),
                     r"substitute $\log P_{nk} = Z_{2,nk} - \log \sum_j e^{Z_{2,nj}}$: row $n$ "
                     r"contributes $-\sum_k Y_{nk} Z_{2,nk} + (\sum_k Y_{nk}) \log \sum_j e^{Z_{2,nj}}$",
                 ),
                 Step(
-                    Neg(Y) + Mul(Diag(Mul(Y, ones_c)), P),
+                    -Y + Diag(Y @ ones_c) @ P,
                     r"differentiate in $Z_{2,nj}$: the first term gives $-Y_{nj}$, the second "
                     r"$(\sum_k Y_{nk})\, e^{Z_{2,nj}} / \sum_j e^{Z_{2,nj}} = (\sum_k Y_{nk}) P_{nj}$; "
                     r"rows do not interact",
                 ),
                 Step(
-                    Neg(Y) + Mul(Diag(ones_m), P),
+                    -Y + Diag(ones_m) @ P,
                     r"each row of $Y$ is one-hot, so its entries sum to 1: $Y \mathbf{1}_c = \mathbf{1}_m$",
                 ),
                 Step(P - Y, r"$\operatorname{diag}(\mathbf{1}_m) = I$"),
@@ -89,17 +88,17 @@ DERIVATION = Derivation(
             start=Deriv(L, Z1),
             steps=(
                 Step(
-                    Hadamard(Deriv(L, A1), Fn("tanh", Z1, 1)),
+                    Deriv(L, A1).odot(fn("tanh", Z1, 1)),
                     r"$A_1 = \tanh(Z_1)$ entry by entry: $A_{1,nj}$ depends on $Z_{1,nj}$ alone",
                 ),
                 Step(
-                    Hadamard(Mul(Deriv(L, Z2), T(W2)), Fn("tanh", Z1, 1)),
+                    (Deriv(L, Z2) @ W2.T).odot(fn("tanh", Z1, 1)),
                     r"$Z_2 = A_1 W_2 + \mathbf{1}_m b_2$: $\partial "
                     r"Z_{2,nc} / \partial A_{1,nj} = W_{2,jc}$, "
                     r"so $\partial L / \partial A_1 = (\partial L / \partial Z_2) W_2^\top$",
                 ),
                 Step(
-                    Hadamard(Mul(delta3, T(W2)), Num(1) - Hadamard(A1, A1)),
+                    (delta3 @ W2.T).odot(1 - A1.odot(A1)),
                     r"$\delta_3 = \partial L / \partial Z_2$ and $\tanh' = 1 "
                     r"- \tanh^2$, with $\tanh(Z_1) = A_1$",
                 ),
@@ -110,11 +109,11 @@ DERIVATION = Derivation(
             start=Deriv(L, W2),
             steps=(
                 Step(
-                    Mul(T(A1), Deriv(L, Z2)),
+                    A1.T @ Deriv(L, Z2),
                     r"$\partial Z_{2,nc} / \partial W_{2,jc} = A_{1,nj}$ for every example $n$: "
                     r"entry $(j, c)$ is $\sum_n A_{1,nj} \, \partial L / \partial Z_{2,nc}$",
                 ),
-                Step(Mul(T(A1), delta3), r"$\delta_3 = \partial L / \partial Z_2$"),
+                Step(A1.T @ delta3, r"$\delta_3 = \partial L / \partial Z_2$"),
             ),
         ),
         Chain(
@@ -122,12 +121,12 @@ DERIVATION = Derivation(
             start=Deriv(L, b2),
             steps=(
                 Step(
-                    Mul(T(ones_m), Deriv(L, Z2)),
+                    ones_m.T @ Deriv(L, Z2),
                     r"$b_2$ is added to every row: $\partial Z_{2,nc} / \partial b_{2,c} = 1$ for every $n$, "
                     r"so the gradient is the sum of the rows",
                 ),
                 Step(
-                    Mul(T(ones_m), delta3),
+                    ones_m.T @ delta3,
                     r"$\delta_3 = \partial L / \partial Z_2$: the column sums of $\delta_3$",
                 ),
             ),
@@ -137,10 +136,10 @@ DERIVATION = Derivation(
             start=Deriv(L, W1),
             steps=(
                 Step(
-                    Mul(T(X), Deriv(L, Z1)),
+                    X.T @ Deriv(L, Z1),
                     r"$Z_1 = X W_1 + \mathbf{1}_m b_1$, the same pattern as for $W_2$ one layer down",
                 ),
-                Step(Mul(T(X), delta2), r"$\delta_2 = \partial L / \partial Z_1$"),
+                Step(X.T @ delta2, r"$\delta_2 = \partial L / \partial Z_1$"),
             ),
         ),
         Chain(
@@ -148,11 +147,11 @@ DERIVATION = Derivation(
             start=Deriv(L, b1),
             steps=(
                 Step(
-                    Mul(T(ones_m), Deriv(L, Z1)),
+                    ones_m.T @ Deriv(L, Z1),
                     r"$b_1$ is added to every row of $Z_1$",
                 ),
                 Step(
-                    Mul(T(ones_m), delta2),
+                    ones_m.T @ delta2,
                     r"$\delta_2 = \partial L / \partial Z_1$: the column sums of $\delta_2$",
                 ),
             ),

@@ -1,12 +1,12 @@
 """∂L/∂z = σ(z) − y for a sigmoid output with binary cross-entropy."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Fn, scalar
+from derivations.expr import Deriv, fn, log, scalar
 from derivations.notation import z
 
 y = scalar("y", "y")
 L = scalar("L", "L")
-s = Fn("sigmoid", z)
+s = fn("sigmoid", z)
 ds = s * (1 - s)  # sigmoid-derivative
 
 DERIVATION = Derivation(
@@ -21,7 +21,7 @@ DERIVATION = Derivation(
         r"With several independent sigmoid outputs the same holds entry by entry."
     ),
     symbols=(z, y, L),
-    definitions=((L, -(y * Fn("log", s) + (1 - y) * Fn("log", 1 - s))),),
+    definitions=((L, -(y * log(s) + (1 - y) * log(1 - s))),),
     chains=(
         Chain(
             start=Deriv(L, z),

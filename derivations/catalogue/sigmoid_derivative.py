@@ -1,11 +1,11 @@
 """σ'(z) = σ(z)(1 − σ(z)): the logistic sigmoid's derivative, written with its own output."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Fn
+from derivations.expr import Deriv, exp, fn
 from derivations.notation import z
 
-e = Fn("exp", -z)  # e^{-z}
-s = Fn("sigmoid", z)
+e = exp(-z)  # e^{-z}
+s = fn("sigmoid", z)
 
 DERIVATION = Derivation(
     id="sigmoid-derivative",

@@ -1,11 +1,11 @@
 """δ^{(L)} = p − y for softmax followed by cross-entropy, with a general target distribution y."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Fn, Hadamard, Ones, Softmax, T, scalar
+from derivations.expr import Deriv, Diag, Ones, Softmax, log, scalar
 from derivations.notation import N_OUT, p, y, z_L
 
 L = scalar("L", "L")
-jac = Diag(p) - p * T(p)  # ∂p/∂z^{(L)}, proved in softmax-jacobian
+jac = Diag(p) - p @ p.T  # ∂p/∂z^{(L)}, proved in softmax-jacobian
 
 DERIVATION = Derivation(
     id="softmax-ce-gradient",
@@ -21,7 +21,7 @@ DERIVATION = Derivation(
     symbols=(z_L, p, y, L),
     definitions=(
         (p, Softmax(z_L)),
-        (L, -(T(Ones(N_OUT)) * Hadamard(y, Fn("log", p)))),
+        (L, -(Ones(N_OUT).T @ y.odot(log(p)))),
     ),
     simplex=("y",),
     chains=(
@@ -29,25 +29,25 @@ DERIVATION = Derivation(
             start=Deriv(L, z_L),
             steps=(
                 Step(
-                    T(Deriv(p, z_L)) * Deriv(L, p),
+                    Deriv(p, z_L).T @ Deriv(L, p),
                     r"chain rule: $\partial L/\partial z = "
                     r"(\partial p/\partial z)^\top \, \partial L/\partial p$",
                 ),
                 Step(
-                    T(jac) * -(y / p),
+                    jac.T @ -(y / p),
                     r"the softmax Jacobian (softmax-jacobian); and $p_k$ appears only in the term "
                     r"$-y_k \log p_k$ of $L$, so $\partial L/\partial p_k = -y_k/p_k$",
                 ),
                 Step(
-                    -(jac * (y / p)),
+                    -(jac @ (y / p)),
                     r"the Jacobian is symmetric, and the scalar $-1$ moves to the front",
                 ),
                 Step(
-                    -(Diag(p) * (y / p) - p * (T(p) * (y / p))),
+                    -(Diag(p) @ (y / p) - p @ (p.T @ (y / p))),
                     r"distribute the product over the difference",
                 ),
                 Step(
-                    p * (T(Ones(N_OUT)) * y) - y,
+                    p * (Ones(N_OUT).T @ y) - y,
                     r"entry $k$ of $\operatorname{diag}(p)(y / p)$ is $p_k y_k / p_k = y_k$, and "
                     r"$p^\top (y / p) = \sum_k p_k y_k / p_k = \mathbf{1}^\top y$, a scalar; "
                     r"then open the bracket",

@@ -1,11 +1,11 @@
 """∂p/∂z = diag(p) − p pᵀ for p = softmax(z)."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Fn, Ones, Softmax, T
+from derivations.expr import Deriv, Diag, Ones, Softmax, exp
 from derivations.notation import N_OUT, p, z_L
 
-ez = Fn("exp", z_L)  # e^{z}, elementwise
-total = T(Ones(N_OUT)) * ez  # 𝟏ᵀe^{z} = Σ_k e^{z_k}, a scalar
+ez = exp(z_L)  # e^{z}, elementwise
+total = Ones(N_OUT).T @ ez  # 𝟏ᵀe^{z} = Σ_k e^{z_k}, a scalar
 
 DERIVATION = Derivation(
     id="softmax-jacobian",
@@ -31,19 +31,19 @@ DERIVATION = Derivation(
                     r"$s = \mathbf{1}^\top e^{z} = \sum_k e^{z_k}$",
                 ),
                 Step(
-                    Deriv(ez, z_L) / total - (ez * T(Deriv(total, z_L))) / total**2,
+                    Deriv(ez, z_L) / total - (ez @ Deriv(total, z_L).T) / total**2,
                     r"quotient rule for a vector $u$ over a scalar $s$: "
                     r"$\frac{\partial (u/s)}{\partial z} = \frac{1}{s} \frac{\partial u}{\partial z} "
                     r"- \frac{1}{s^2} u \left(\frac{\partial s}{\partial z}\right)^\top$",
                 ),
                 Step(
-                    Diag(ez) / total - (ez * T(ez)) / total**2,
+                    Diag(ez) / total - (ez @ ez.T) / total**2,
                     r"$e^{z_i}$ depends on $z_i$ alone, so $\partial e^{z}/\partial z = "
                     r"\operatorname{diag}(e^{z})$; $\partial s / \partial z_j = e^{z_j}$, so the "
                     r"gradient of $s$ is $e^{z}$",
                 ),
                 Step(
-                    Diag(p) - p * T(p),
+                    Diag(p) - p @ p.T,
                     r"$\frac{e^{z}}{s} = p$, and $\frac{e^{z} (e^{z})^\top}{s^2} = "
                     r"\frac{e^{z}}{s} \left(\frac{e^{z}}{s}\right)^\top = p\,p^\top$",
                 ),

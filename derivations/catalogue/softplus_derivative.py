@@ -1,7 +1,7 @@
 """softplus'(z) = sigmoid(z), with softplus(z) = log(1 + e^z)."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Fn
+from derivations.expr import Deriv, exp, fn, log
 from derivations.notation import z
 
 DERIVATION = Derivation(
@@ -15,18 +15,18 @@ DERIVATION = Derivation(
     symbols=(z,),
     chains=(
         Chain(
-            start=Deriv(Fn("softplus", z), z),
+            start=Deriv(fn("softplus", z), z),
             steps=(
                 Step(
-                    Deriv(Fn("log", 1 + Fn("exp", z)), z),
+                    Deriv(log(1 + exp(z)), z),
                     r"definition: $\operatorname{softplus}(z) = \log(1 + e^{z})$",
                 ),
                 Step(
-                    Fn("exp", z) / (1 + Fn("exp", z)),
+                    exp(z) / (1 + exp(z)),
                     r"chain rule: $\frac{d}{dz}\log u = \frac{u'}{u}$ with $u = 1 + e^{z}$",
                 ),
-                Step(1 / (1 + Fn("exp", -z)), r"divide numerator and denominator by $e^{z}$"),
-                Step(Fn("sigmoid", z), r"definition of the sigmoid, $1 / (1 + e^{-z})$"),
+                Step(1 / (1 + exp(-z)), r"divide numerator and denominator by $e^{z}$"),
+                Step(fn("sigmoid", z), r"definition of the sigmoid, $1 / (1 + e^{-z})$"),
             ),
         ),
     ),

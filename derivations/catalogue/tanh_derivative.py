@@ -1,11 +1,11 @@
 """tanh'(z) = 1 − tanh²(z), from tanh written with exponentials."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Fn
+from derivations.expr import Deriv, exp, fn
 from derivations.notation import z
 
-ep, em = Fn("exp", z), Fn("exp", -z)  # e^{z}, e^{-z}
-t = Fn("tanh", z)
+ep, em = exp(z), exp(-z)  # e^{z}, e^{-z}
+t = fn("tanh", z)
 
 DERIVATION = Derivation(
     id="tanh-derivative",

@@ -1,7 +1,7 @@
 """∂L/∂W^{(l)} = δ^{(l)} (a^{(l-1)})ᵀ: the weight gradient of one example is an outer product."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Mul, T, scalar
+from derivations.expr import Deriv, scalar
 from derivations.notation import W_l, a_prev, b_l, delta_l, z_l
 
 L = scalar("L", "L", depends=(z_l,))
@@ -20,7 +20,7 @@ DERIVATION = Derivation(
     ),
     symbols=(W_l, a_prev, b_l, z_l, delta_l),
     definitions=(
-        (z_l, Mul(W_l, a_prev) + b_l),
+        (z_l, W_l @ a_prev + b_l),
         (delta_l, Deriv(L, z_l)),
     ),
     chains=(
@@ -28,13 +28,13 @@ DERIVATION = Derivation(
             start=Deriv(L, W_l),
             steps=(
                 Step(
-                    Mul(Deriv(L, z_l), T(a_prev)),
+                    Deriv(L, z_l) @ a_prev.T,
                     r"chain rule: $z^{(l)}_i = \sum_k W^{(l)}_{ik} a^{(l-1)}_k + b^{(l)}_i$, so "
                     r"$W^{(l)}_{ij}$ enters only $z^{(l)}_i$, with factor $a^{(l-1)}_j$; entry $(i, j)$ is "
                     r"$\frac{\partial L}{\partial z^{(l)}_i} a^{(l-1)}_j$, an outer product",
                 ),
                 Step(
-                    Mul(delta_l, T(a_prev)),
+                    delta_l @ a_prev.T,
                     r"definition $\delta^{(l)} = \partial L / \partial z^{(l)}$",
                 ),
             ),

@@ -1,9 +1,11 @@
-"""grade-batch: one result per input row, in order, malformed rows included; atomic outputs."""
+"""grade-batch: one result per input record, in order; outputs swapped in together; workers; retries."""
 
 from __future__ import annotations
 
 import csv
 import json
+import os
+import types
 
 import pytest
 
@@ -15,9 +17,8 @@ ROWS = [
     ["ada", "bias-gradient", r"\delta^{(l)}", "latex", "A"],
     ["ada", "softmax-ce-gradient", "y - p", "", "A"],
     ["bob", "no-such-question", "p - y", "", "B"],
-    ["bob", "hidden-delta", "", "auto", "B"],
+    ["bob", "bias-gradient", "", "auto", "B"],
     ["cy", "row-grad-W1", "np.dot(X.T, delta2)", "numpy", "A"],
-    ["cy", "bias-gradient"],  # too few fields
     ["dee", "weight-gradient", r"\delta^{(l)} (a^{(l-1)})^T", "klingon", "C"],
 ]
 
@@ -41,100 +42,149 @@ def graded(tmp_path):
 def test_one_result_per_row_in_order(graded):
     results = json.loads((graded / "results.json").read_text(encoding="utf-8"))
     assert [r["row"] for r in results] == list(range(1, len(ROWS) + 1))
+    assert [r["line"] for r in results] == list(range(2, len(ROWS) + 2))
     assert [r["student"] for r in results] == [r[0] for r in ROWS]
     for r in results:
         assert r["verdict"] in ("correct", "incorrect", "invalid") and r["feedback"]
         keys = {"question", "verdict", "score", "mistake", "feedback", "interpreted", "student", "row"}
         assert keys <= set(r)
     by_row = {r["row"]: r for r in results}
+    assert by_row[1]["verdict"] == "correct" and by_row[2]["mistake"] == "sign-error"
     assert by_row[3]["verdict"] == "invalid" and "unknown question" in by_row[3]["feedback"]
     assert by_row[4]["verdict"] == "invalid" and "empty" in by_row[4]["feedback"]
-    assert by_row[6]["verdict"] == "invalid" and "fields" in by_row[6]["feedback"]
-    assert by_row[7]["verdict"] == "invalid" and "format" in by_row[7]["feedback"]
+    assert by_row[6]["verdict"] == "invalid" and "format" in by_row[6]["feedback"]
+
+
+def test_counts_are_printed_and_equal(tmp_path, capsys):
+    src = write_csv(tmp_path / "in.csv", ROWS[:3])
+    assert main(["grade-batch", str(src), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 0
+    said = capsys.readouterr().out
+    assert "read 3 records" in said and "wrote 3 result rows" in said
+    assert "encoding UTF-8, delimiter comma" in said
 
 
 def test_extra_columns_are_carried(graded):
     results = json.loads((graded / "results.json").read_text(encoding="utf-8"))
-    assert [r["extra"].get("section") for r in results[:5]] == ["A", "A", "B", "B", "A"]
+    assert [r["extra"].get("section") for r in results] == [r[4] for r in ROWS]
     with (graded / "results.csv").open(newline="", encoding="utf-8") as f:
         table = list(csv.DictReader(f))
-    assert len(table) == len(ROWS)
-    assert [t["section"] for t in table[:5]] == ["A", "A", "B", "B", "A"]
+    assert [t["section"] for t in table] == [r[4] for r in ROWS]
     assert [t["student"] for t in table] == [r[0] for r in ROWS]
 
 
-def test_report_has_scores_and_chart(graded):
-    html = (graded / "report.html").read_text(encoding="utf-8")
-    for name in ("ada", "bob", "cy", "dee"):
-        assert f"<td>{name}</td>" in html
-    assert "<svg" in html and "<rect" in html
-    assert "<script" not in html and "http" not in html  # self-contained
-
-
-def test_report_counts_mistakes_per_question():
-    rows = [
-        {"student": "a", "question": "hidden-delta", "verdict": "incorrect", "mistake": "missing-transpose"},
-        {"student": "b", "question": "hidden-delta", "verdict": "incorrect", "mistake": "missing-transpose"},
-        {"student": "b", "question": "hidden-delta", "verdict": "correct", "mistake": None},
-        {"student": "c", "question": "hidden-delta", "verdict": "invalid", "mistake": None},
-    ]
-    ctx = batch.report_context(rows)
-    q = ctx["questions"][0]
-    assert q["mistakes"] == [("missing-transpose", 2)] and q["correct"] == 1 and q["invalid"] == 1
-    scores = {s["student"]: s for s in ctx["students"]}
-    assert scores["b"]["percent"] == 50 and scores["c"]["percent"] is None  # invalid costs nothing
-    html = batch.render_report(rows)
-    assert "missing-transpose" in html and "1/2 (50%)" in html
+def test_feedback_file_per_student(graded):
+    names = sorted(p.name for p in graded.iterdir() if p.name.startswith("feedback-"))
+    assert names == [f"feedback-{s}.{ext}" for s in ("ada", "bob", "cy", "dee") for ext in ("html", "md")]
+    md = (graded / "feedback-ada.md").read_text(encoding="utf-8")
+    assert "y - p" in md and "sign-error" in md and "incorrect" in md and "Read as: $" in md
+    page = (graded / "feedback-ada.html").read_text(encoding="utf-8")
+    assert "<math" in page and "sign-error" in page and 'name="viewport"' in page
 
 
 def test_pool_keeps_order_and_count(tmp_path):
     many = [[f"s{i % 7}", "bias-gradient" if i % 3 else "nope", r"-\delta^{(l)}" if i % 2 else "", "", str(i)]
             for i in range(90)]
     src = write_csv(tmp_path / "many.csv", many)
-    rows = batch.grade_batch(src, tmp_path / "out", jobs=2, progress=False)
+    rows = batch.grade_batch(src, tmp_path / "out", jobs=2, progress=False).rows
     assert [r["extra"]["section"] for r in rows] == [str(i) for i in range(90)]
     assert all((r["verdict"] == "invalid") == (i % 3 == 0 or i % 2 == 0) for i, r in enumerate(rows))
 
 
+def test_identical_answers_are_graded_once(tmp_path, monkeypatch):
+    calls = []
+    real = batch.grade_submission
+
+    def counting(sub, strict_notation=False):
+        calls.append(sub.answer)
+        return real(sub, strict_notation)
+
+    monkeypatch.setattr(batch, "grade_submission", counting)
+    answers = [r"\delta^{(l)}" if i % 2 else "y" for i in range(10)]
+    subs = [batch.Submission(i + 1, f"s{i}", "bias-gradient", a, line=i + 2) for i, a in enumerate(answers)]
+    results = batch.grade_all(subs, jobs=1)
+    assert len(results) == 10 and sorted(calls) == [r"\delta^{(l)}", "y"]
+    assert [r["verdict"] for r in results] == ["invalid" if i % 2 == 0 else "correct" for i in range(10)]
+
+
 def test_missing_required_column_makes_every_row_invalid(tmp_path):
     src = write_csv(tmp_path / "bad.csv", [["ada", "bias-gradient"]], header=["student", "question"])
-    rows = batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False)
-    assert len(rows) == 1 and rows[0]["verdict"] == "invalid" and "answer" in rows[0]["feedback"]
+    rows = batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False).rows
+    assert len(rows) == 1 and rows[0]["verdict"] == "invalid" and "'answer'" in rows[0]["feedback"]
 
 
-def test_unreadable_csv_lines_still_give_rows(tmp_path):
-    src = tmp_path / "junk.csv"
-    src.write_bytes(b'student,question,answer\nada,bias-gradient,"\\delta^{(l)}"\n\xff\xfe,"unterminated\n')
-    rows = batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False)
-    assert len(rows) == 2 and rows[1]["verdict"] == "invalid"
+def test_not_judged_answers_are_retried_once(tmp_path, monkeypatch):
+    attempts = []
+
+    def flaky(question, answer, fmt="auto"):
+        attempts.append(answer)
+        verdict = "incorrect" if len(attempts) == 1 else "correct"
+        out = {"question": question, "verdict": verdict, "score": 0.0, "mistake": None, "feedback": "f",
+               "interpreted": "", "not_judged": verdict == "incorrect"}
+        return types.SimpleNamespace(to_json=lambda: out)
+
+    monkeypatch.setattr(batch, "grade", flaky)
+    sub = batch.Submission(1, "ada", "bias-gradient", "x", line=2)
+    assert batch.grade_submission(sub)["verdict"] == "correct" and len(attempts) == 2
+    attempts.clear()
+
+    def never(question, answer, fmt="auto"):
+        attempts.append(answer)
+        out = {"question": question, "verdict": "invalid", "retry": True, "score": 0.0, "mistake": None,
+               "feedback": "busy"}
+        return types.SimpleNamespace(to_json=lambda: out)
+
+    monkeypatch.setattr(batch, "grade", never)
+    assert batch.grade_submission(sub)["verdict"] == "invalid"
+    assert len(attempts) == 2  # once more, not forever
 
 
-def test_atomic_write_leaves_the_old_file_on_a_crash(tmp_path, monkeypatch):
-    target = tmp_path / "results.json"
-    batch.atomic_write(target, "old, complete\n")
-
-    def crash(fd):
-        raise OSError("disk died mid-write")
-
-    monkeypatch.setattr(batch.os, "fsync", crash)
-    with pytest.raises(OSError):
-        batch.atomic_write(target, "new" * 100_000)
-    assert target.read_text() == "old, complete\n"
-    assert [p.name for p in tmp_path.iterdir()] == ["results.json"]  # no temporary left behind
+def test_worker_count_follows_affinity_without_a_cap(monkeypatch):
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(12)), raising=False)
+    assert batch.default_jobs() == 12
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {3}, raising=False)
+    assert batch.default_jobs() == 1
 
 
-def test_a_crash_while_rendering_leaves_no_half_report(tmp_path, monkeypatch):
+def test_outputs_follow_the_umask(tmp_path):
+    src = write_csv(tmp_path / "in.csv", ROWS[:1])
+    old = os.umask(0o022)
+    try:
+        batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False)
+    finally:
+        os.umask(old)
+    for p in (tmp_path / "out").iterdir():
+        assert p.stat().st_mode & 0o777 == 0o644, p.name
+    assert (tmp_path / "out").stat().st_mode & 0o777 == 0o755
+
+
+def test_a_crash_while_writing_leaves_the_previous_outputs_together(tmp_path, monkeypatch):
     src = write_csv(tmp_path / "in.csv", ROWS[:2])
+    out = tmp_path / "out"
+    batch.grade_batch(src, out, jobs=1, progress=False)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    write_csv(src, ROWS[:1])
 
-    def broken(rows):
+    def broken(rows, **context):
         raise RuntimeError("template failed")
 
     monkeypatch.setattr(batch, "render_report", broken)
     with pytest.raises(RuntimeError):
-        batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False)
-    names = sorted(p.name for p in (tmp_path / "out").iterdir())
-    assert names == ["results.csv", "results.json"]  # whole files only, no report, no temporaries
-    json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))
+        batch.grade_batch(src, out, jobs=1, progress=False)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # the old set, whole and unmixed
+    assert [p.name for p in tmp_path.iterdir() if "staging" in p.name] == []
+
+
+def test_a_bad_out_fails_before_grading(tmp_path, monkeypatch, capsys):
+    src = write_csv(tmp_path / "in.csv", ROWS[:1])
+    (tmp_path / "file").write_text("x")
+
+    def must_not_grade(*args, **kwargs):
+        raise AssertionError("graded before checking --out")
+
+    monkeypatch.setattr(batch, "grade_all", must_not_grade)
+    assert main(["grade-batch", str(src), "--out", str(tmp_path / "file"), "--jobs", "1"]) == 2
+    err = capsys.readouterr().err
+    assert "is a file" in err and "Traceback" not in err
 
 
 def test_no_progress_bar_under_ci(monkeypatch):

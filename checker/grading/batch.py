@@ -1,43 +1,62 @@
-"""Grading a class: a CSV of submissions in, results (CSV, JSON) and an instructor's report out.
+"""Grading a class: a CSV of submissions in; results, gradebooks, feedback and a report out.
 
-Every input row gives exactly one result row, in input order, malformed rows included (a row
-with missing fields, an unknown question or an empty answer is ``invalid`` with a message).
-Answers are graded in a pool of worker processes, in chunks, each answer under the judge's own
-time limit; if a worker dies, its chunk is graded again one answer per task, and an answer that
-kills a worker again is reported as ``invalid``. Outputs are written atomically (a temporary file
-in the output directory, then ``os.replace``), so a crash leaves either the old file or the new
-one, never half a file.
+Every input record gives exactly one result row, in input order. The file is read strictly
+(:mod:`checker.grading.classroom.csvin`): a broken record (an unterminated quote, a stray
+delimiter, a wrong number of fields) is reported with its line number, and the run stops before
+grading unless ``lenient`` is set, in which case every record is still graded and the broken ones
+are ``invalid`` with their problem as feedback. A cell that holds two or more relations is graded
+as a derivation (QUESTIONS.md §6) when the derivation grader is installed.
+
+Answers are graded in a pool of worker processes, as many as the CPUs this process may run on;
+identical answers to the same question are graded once (a verdict depends only on the question,
+the answer, its format and the notation setting). If a worker dies, its chunk is graded again one
+answer per task, and an answer that kills a worker again is reported as ``invalid``. An answer the
+judge marks as not judged (to be retried) is graded once more.
+
+All outputs of a run are written into a staging directory beside ``--out`` and swapped in together
+(:class:`checker.files.OutputSet`); ``--out`` is checked before grading starts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import csv
-import io
+import inspect
 import json
 import multiprocessing
 import os
 import sys
-import tempfile
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from checker.grading.judge import FORMATS, GradeResult, grade, invalid, warm
-from checker.grading.mistakes import TAGS
+from checker.files import OutputSet
+from checker.grading.classroom import feedback, gradebook
+from checker.grading.classroom.assignment import Assignment, implied_assignment
+from checker.grading.classroom.csvin import Table, read_table
+from checker.grading.classroom.csvout import csv_text
+from checker.grading.classroom.report import render_report
+from checker.grading.classroom.scores import StudentScore, score_class
+from checker.grading.judge import FORMATS, grade, invalid, warm
 from derivations.questions import QUESTIONS
 
 REQUIRED = ("student", "question", "answer")
-RESULT_FIELDS = ("row", "student", "question", "format", "answer", "verdict", "score", "mistake",
+RESULT_FIELDS = ("row", "line", "student", "question", "format", "answer", "verdict", "score", "mistake",
                  "feedback", "interpreted")
+
+
+class BatchRefused(Exception):
+    """The submissions file has problems and the run is strict: nothing was graded or written."""
+
+    def __init__(self, problems: list[str], reading: str) -> None:
+        super().__init__(f"{len(problems)} problem line(s) in the submissions file")
+        self.problems, self.reading = problems, reading
 
 
 @dataclass
 class Submission:
-    """One data row of the input: ``row`` counts data rows from 1 (the header is row 0)."""
+    """One data record: ``row`` counts records from 1, ``line`` is the file line it starts on."""
 
     row: int
     student: str = ""
@@ -46,117 +65,126 @@ class Submission:
     format: str = ""
     extra: dict[str, str] = field(default_factory=dict)
     problem: str = ""
+    line: int = 0
 
 
-def read_submissions(path: Path) -> tuple[list[Submission], list[str]]:
-    """The rows of a submissions CSV and the names of its extra columns.
+@dataclass
+class Reading:
+    """What was read from a submissions file, and how."""
 
-    Nothing is dropped: a row the CSV reader cannot parse, or one with missing fields, becomes a
-    submission with a ``problem`` (graded ``invalid``). Blank lines are not rows.
-    """
-    csv.field_size_limit(1 << 24)
-    text = Path(path).read_bytes().decode("utf-8-sig", errors="replace")
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header: list[str] | None = None
-    subs: list[Submission] = []
-    while True:
-        try:
-            fields = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as err:
-            if header is not None:
-                subs.append(Submission(len(subs) + 1, problem=f"the CSV line could not be read: {err}"))
-            continue
-        if not any(f.strip() for f in fields):
-            continue
-        if header is None:
-            header = [h.strip().lower() for h in fields]
-            continue
-        subs.append(_submission(len(subs) + 1, header, fields))
-    header = header or []
+    subs: list[Submission]
+    extra_columns: list[str]
+    table: Table
+
+    @property
+    def problems(self) -> list[str]:
+        """Every problem line of the file, in order."""
+        return [r.problem for r in self.table.problems]
+
+
+def default_jobs() -> int:
+    """The CPUs this process may run on (its affinity), not the machine's count; at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+def read_submissions(path: Path, encoding: str | None = None, delimiter: str | None = None) -> Reading:
+    """Every record of a submissions CSV as a :class:`Submission` (raises ``CsvRefused`` if unreadable)."""
+    table = read_table(Path(path).read_bytes(), REQUIRED, QUESTIONS, encoding, delimiter)
+    missing = [c for c in REQUIRED if c not in table.header]
     known = (*REQUIRED, "format")
-    return subs, [h for h in header if h not in known]
+    subs = []
+    for i, rec in enumerate(table.records, 1):
+        values = dict(zip(table.header, rec.fields, strict=False))
+        problem = rec.problem
+        if missing and not problem:
+            problem = (f"line {rec.line}: the header (line {table.header_line}) has no column "
+                       f"{', '.join(repr(c) for c in missing)}")
+        subs.append(Submission(
+            i, student=values.get("student", "").strip(), question=values.get("question", "").strip(),
+            answer=values.get("answer", ""), format=values.get("format", "").strip().lower(),
+            extra={h: v for h, v in values.items() if h not in known}, problem=problem, line=rec.line))
+    return Reading(subs, [h for h in table.header if h not in known], table)
 
 
-def _submission(row: int, header: list[str], fields: list[str]) -> Submission:
-    values = dict(zip(header, fields, strict=False))
-    sub = Submission(
-        row,
-        student=values.get("student", "").strip(),
-        question=values.get("question", "").strip(),
-        answer=values.get("answer", ""),
-        format=values.get("format", "").strip().lower(),
-        extra={h: v for h, v in values.items() if h not in (*REQUIRED, "format")},
-    )
-    missing = [c for c in REQUIRED if c not in header]
-    if missing:
-        sub.problem = f"the CSV has no column {', '.join(repr(c) for c in missing)}"
-    elif len(fields) < len(header) or len(fields) > len(header):
-        sub.problem = f"the row has {len(fields)} fields where the header has {len(header)}"
-    return sub
+# ------------------------------------------------------------------------------------ grading
 
 
-def grade_submission(sub: Submission) -> GradeResult:
-    """The verdict on one row; never raises."""
+def _derivation_grader() -> object | None:
+    """The derivation grader (QUESTIONS.md §6) where it is installed, else None."""
+    try:
+        from checker.grading import derivation
+    except ImportError:
+        return None
+    if hasattr(derivation, "is_derivation") and hasattr(derivation, "grade_derivation"):
+        return derivation
+    return None
+
+
+def _grade_formula(sub: Submission, fmt: str, strict_notation: bool) -> dict:
+    if strict_notation and "strict_notation" in inspect.signature(grade).parameters:
+        return grade(sub.question, sub.answer, fmt, strict_notation=True).to_json()  # type: ignore[call-arg]
+    return grade(sub.question, sub.answer, fmt).to_json()
+
+
+def _grade_derivation(grader: object, sub: Submission, fmt: str, strict_notation: bool) -> dict:
+    out = dict(grader.grade_derivation(sub.question, sub.answer, fmt=fmt,  # type: ignore[attr-defined]
+                                       strict_notation=strict_notation))
+    steps = out.get("steps") or []
+    wrong = next((s for s in steps if s.get("n") == out.get("first_wrong_step")), None)
+    out.setdefault("question", sub.question)
+    out.setdefault("mistake", wrong.get("mistake") if wrong else None)
+    out.setdefault("interpreted", "")
+    return out
+
+
+def _not_judged(result: dict) -> bool:
+    """True when the judge says it could not judge this time and the answer should be tried again."""
+    return bool(result.get("retry") or result.get("not_judged"))
+
+
+def grade_submission(sub: Submission, strict_notation: bool = False) -> dict:
+    """The verdict on one record as the JSON object of QUESTIONS.md §4 (or §6); never raises."""
     qid = sub.question or "(none)"
     if sub.problem:
-        return invalid(qid, sub.problem)
+        return invalid(qid, sub.problem).to_json()
     if sub.question not in QUESTIONS:
-        return invalid(qid, f"unknown question {sub.question!r}; known: {', '.join(QUESTIONS)}")
+        return invalid(qid, f"unknown question {sub.question!r}; known: {', '.join(QUESTIONS)}").to_json()
     fmt = sub.format or "auto"
     if fmt not in FORMATS:
-        return invalid(qid, f"unknown format {sub.format!r}; use one of {', '.join(FORMATS)}")
-    try:
-        return grade(sub.question, sub.answer, fmt)
-    except Exception as exc:  # noqa: BLE001 - one bad row never costs the others
-        return invalid(qid, f"the grader failed on this answer ({type(exc).__name__}: {exc})")
+        return invalid(qid, f"unknown format {sub.format!r}; use one of {', '.join(FORMATS)}").to_json()
+    grader = _derivation_grader() if fmt != "numpy" else None
+    for attempt in range(2):
+        try:
+            if grader is not None and grader.is_derivation(sub.answer):  # type: ignore[attr-defined]
+                result = _grade_derivation(grader, sub, fmt, strict_notation)
+            else:
+                result = _grade_formula(sub, fmt, strict_notation)
+        except Exception as exc:  # noqa: BLE001 - one bad row never costs the others
+            return invalid(qid, f"the grader failed on this answer ({type(exc).__name__}: {exc})").to_json()
+        if not _not_judged(result) or attempt:
+            return result
+    return result
 
 
-def _grade_chunk(chunk: list[Submission]) -> list[dict]:
-    return [grade_submission(s).to_json() for s in chunk]
+def _grade_chunk(chunk: list[Submission], strict_notation: bool = False) -> list[dict]:
+    return [grade_submission(s, strict_notation) for s in chunk]
 
 
 def _warm(questions: Iterable[str]) -> None:
-    """Prepare the questions (and import the reader) before the workers are forked."""
+    """Prepare the questions (and import the readers) before the workers are forked."""
     for qid in questions:
         if qid in QUESTIONS:
             with contextlib.suppress(Exception):  # a failure here shows up per answer instead
                 warm(qid)
+    _derivation_grader()
 
 
 def _chunks(items: list[Submission], size: int) -> Iterator[list[Submission]]:
     for i in range(0, len(items), size):
         yield items[i:i + size]
-
-
-def grade_all(subs: list[Submission], jobs: int = 2,
-              advance: Callable[[int], None] | None = None) -> list[dict]:
-    """Grade every submission; the results are in input order, one per submission."""
-    advance = advance or (lambda n: None)
-    _warm({s.question for s in subs})
-    if jobs <= 1 or len(subs) < 32:
-        out = []
-        for s in subs:
-            out.append(grade_submission(s).to_json())
-            advance(1)
-        return out
-    size = max(4, min(64, len(subs) // (jobs * 6) or 1))
-    chunks = list(_chunks(subs, size))
-    results: list[list[dict] | None] = [None] * len(chunks)
-    context = _fork_context()
-    failed: list[int] = []
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        futures = [pool.submit(_grade_chunk, c) for c in chunks]
-        for i, fut in enumerate(futures):
-            try:
-                results[i] = fut.result()
-            except BrokenProcessPool:
-                failed.append(i)
-            advance(len(chunks[i]))
-    for i in failed:
-        results[i] = [_grade_alone(s) for s in chunks[i]]
-    return [r for chunk in results for r in (chunk or [])]
 
 
 def _fork_context() -> multiprocessing.context.BaseContext | None:
@@ -165,129 +193,115 @@ def _fork_context() -> multiprocessing.context.BaseContext | None:
     return multiprocessing.get_context("fork") if "fork" in methods else None
 
 
-def _grade_alone(sub: Submission) -> dict:
+def _grade_alone(sub: Submission, strict_notation: bool) -> dict:
     """Grade one answer in a fresh worker: an answer that kills it is reported, not lost."""
-    context = _fork_context()
     try:
-        with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            return pool.submit(_grade_chunk, [sub]).result()[0]
+        with ProcessPoolExecutor(max_workers=1, mp_context=_fork_context()) as pool:
+            return pool.submit(_grade_chunk, [sub], strict_notation).result()[0]
     except BrokenProcessPool:
         return invalid(sub.question or "(none)", "the grader crashed on this answer").to_json()
+
+
+def _grade_distinct(subs: list[Submission], jobs: int, strict_notation: bool,
+                    advance: Callable[[int], None]) -> list[dict]:
+    if jobs <= 1 or len(subs) < 32:
+        out = []
+        for s in subs:
+            out.append(grade_submission(s, strict_notation))
+            advance(1)
+        return out
+    size = max(4, min(64, len(subs) // (jobs * 6) or 1))
+    chunks = list(_chunks(subs, size))
+    results: list[list[dict] | None] = [None] * len(chunks)
+    failed: list[int] = []
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
+        futures = [pool.submit(_grade_chunk, c, strict_notation) for c in chunks]
+        for i, fut in enumerate(futures):
+            try:
+                results[i] = fut.result()
+            except BrokenProcessPool:
+                failed.append(i)
+            advance(len(chunks[i]))
+    for i in failed:
+        results[i] = [_grade_alone(s, strict_notation) for s in chunks[i]]
+    return [r for chunk in results for r in (chunk or [])]
+
+
+def grade_all(subs: list[Submission], jobs: int = 2, advance: Callable[[int], None] | None = None,
+              strict_notation: bool = False) -> list[dict]:
+    """Grade every submission; the results are in input order, one per submission."""
+    advance = advance or (lambda n: None)
+    _warm({s.question for s in subs})
+    distinct: dict[tuple, int] = {}
+    unique: list[Submission] = []
+    slot = []
+    for s in subs:
+        key = (s.question, s.answer, s.format or "auto") if not s.problem else ("", s.problem, s.row)
+        if key not in distinct:
+            distinct[key] = len(unique)
+            unique.append(s)
+        slot.append(distinct[key])
+    repeats = len(subs) - len(unique)
+    graded = _grade_distinct(unique, jobs, strict_notation, advance)
+    advance(repeats)
+    return [graded[i] for i in slot]
 
 
 # ------------------------------------------------------------------------------------- output
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` so that a crash leaves the old file or the new one, never half."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def result_rows(subs: list[Submission], results: list[dict]) -> list[dict]:
-    """The JSON objects of results.json: the grade plus row, student, answer, format and extras."""
+    """The JSON objects of results.json: the grade plus row, line, student, answer, format and extras."""
     rows = []
     for sub, res in zip(subs, results, strict=True):
-        rows.append({
-            "row": sub.row,
-            "student": sub.student,
-            **res,
-            "answer": sub.answer,
-            "format": sub.format or "auto",
-            "extra": dict(sub.extra),
-        })
+        rows.append({"row": sub.row, "line": sub.line, "student": sub.student, **res, "answer": sub.answer,
+                     "format": sub.format or "auto", "extra": dict(sub.extra)})
     return rows
 
 
 def results_csv(rows: list[dict], extra_columns: list[str]) -> str:
-    """results.csv: the result fields, then the input's extra columns."""
-    names = {c: (c if c not in RESULT_FIELDS else f"input_{c}") for c in extra_columns}
-    buf = io.StringIO(newline="")
-    writer = csv.writer(buf)
-    writer.writerow([*RESULT_FIELDS, *names.values()])
+    """results.csv: the result fields, then the input's extra columns; every cell neutralised."""
+    names = [c if c not in RESULT_FIELDS else f"input_{c}" for c in extra_columns]
+    table: list[list[object]] = [[*RESULT_FIELDS, *names]]
     for r in rows:
-        writer.writerow([*("" if r[k] is None else r[k] for k in RESULT_FIELDS),
-                         *(r["extra"].get(c, "") for c in extra_columns)])
-    return buf.getvalue()
+        table.append([*("" if r.get(k) is None else r[k] for k in RESULT_FIELDS),
+                      *(r["extra"].get(c, "") for c in extra_columns)])
+    return csv_text(table)
 
 
-def report_context(rows: list[dict]) -> dict:
-    """What the instructor's report shows: per-student scores, per-question verdicts and mistakes."""
-    students: dict[str, Counter] = {}
-    questions: dict[str, Counter] = {}
+@dataclass
+class BatchOutcome:
+    """What a grade-batch run did: the rows, the scores, how the file was read, what was written."""
+
+    rows: list[dict]
+    reading: Reading
+    scores: list[StudentScore] | None
+    written: list[str]
+    warnings: list[str]
+
+
+def write_outputs(outputs: OutputSet, reading: Reading, rows: list[dict], assignment: Assignment | None,
+                  scores: list[StudentScore] | None) -> list[str]:
+    """Write every output of the run into ``outputs`` (an entered :class:`OutputSet`); returns their names."""
+    outputs.write("results.csv", results_csv(rows, reading.extra_columns))
+    outputs.write("results.json", json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
+    outputs.write("report.html", render_report(rows, assignment=assignment, scores=scores,
+                                               reading=reading.table.describe(), problems=reading.problems))
+    if assignment is not None and assignment.source and scores is not None:
+        outputs.write("gradebook-canvas.csv", gradebook.canvas_csv(assignment, scores))
+        outputs.write("gradebook-moodle.csv", gradebook.moodle_csv(assignment, scores))
+    by_student: dict[str, list[dict]] = {}
     for r in rows:
-        s = students.setdefault(r["student"] or "(no name)", Counter())
-        s[r["verdict"]] += 1
-        q = questions.setdefault(r["question"], Counter())
-        q[r["verdict"]] += 1
-        if r["verdict"] == "incorrect":
-            q["mistake:" + (r["mistake"] or "other")] += 1
-    student_rows = []
-    for name in sorted(students):
-        c = students[name]
-        judged = c["correct"] + c["incorrect"]
-        student_rows.append({
-            "student": name, "correct": c["correct"], "incorrect": c["incorrect"],
-            "invalid": c["invalid"], "judged": judged,
-            "percent": round(100 * c["correct"] / judged) if judged else None,
-        })
-    order = {qid: i for i, qid in enumerate(QUESTIONS)}
-    question_rows = []
-    biggest = 1
-    for qid in sorted(questions, key=lambda k: (order.get(k, len(order)), k)):
-        c = questions[qid]
-        tags = [(t, c["mistake:" + t]) for t in (*TAGS, "other") if c["mistake:" + t]]
-        biggest = max([biggest, *(n for _, n in tags)])
-        question_rows.append({
-            "id": qid, "known": qid in QUESTIONS, "correct": c["correct"], "incorrect": c["incorrect"],
-            "invalid": c["invalid"], "total": c["correct"] + c["incorrect"] + c["invalid"], "mistakes": tags,
-        })
-    totals = Counter(r["mistake"] or "other" for r in rows if r["verdict"] == "incorrect")
-    overall = [(t, totals[t]) for t in (*TAGS, "other") if totals[t]]
-    return {
-        "students": student_rows,
-        "questions": question_rows,
-        "overall": overall,
-        "overall_max": max([1, *(n for _, n in overall)]),
-        "biggest": biggest,
-        "count": len(rows),
-        "verdicts": Counter(r["verdict"] for r in rows),
-    }
-
-
-def render_report(rows: list[dict]) -> str:
-    """report.html, from the jinja2 template next to this module."""
-    import jinja2
-
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(Path(__file__).parent),
-        autoescape=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return env.get_template("report.html.j2").render(**report_context(rows))
-
-
-def write_outputs(out_dir: Path, subs: list[Submission], results: list[dict],
-                  extra_columns: list[str]) -> dict[str, Path]:
-    """Write results.csv, results.json and report.html into ``out_dir`` (atomically each)."""
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = result_rows(subs, results)
-    paths = {name: out_dir / name for name in ("results.csv", "results.json", "report.html")}
-    atomic_write(paths["results.csv"], results_csv(rows, extra_columns))
-    atomic_write(paths["results.json"], json.dumps(rows, indent=1, ensure_ascii=False) + "\n")
-    atomic_write(paths["report.html"], render_report(rows))
-    return paths
+        by_student.setdefault(r["student"] or "(no name)", []).append(r)
+    score_of = {s.student: s for s in scores or []} if assignment and assignment.source else {}
+    title = assignment.title if assignment and assignment.source else "Answers"
+    taken: set[str] = set()
+    for name in [*by_student, *(s for s in score_of if s not in by_student)]:
+        stem = feedback.file_stem(name, taken)
+        mine = by_student.get(name, [])
+        outputs.write(f"{stem}.md", feedback.markdown(name, mine, score_of.get(name), title))
+        outputs.write(f"{stem}.html", feedback.html_page(name, mine, score_of.get(name), title))
+    return list(outputs.names)
 
 
 def show_progress() -> bool:
@@ -295,19 +309,38 @@ def show_progress() -> bool:
     return sys.stderr.isatty() and not os.environ.get("CI")
 
 
-def grade_batch(path: Path, out_dir: Path, jobs: int = 2, progress: bool | None = None) -> list[dict]:
-    """Read, grade and write: the whole ``gradproof grade-batch``. Returns the result rows."""
-    subs, extra = read_submissions(path)
-    progress = show_progress() if progress is None else progress
-    if progress:
-        from rich.console import Console
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+def _graded(subs: list[Submission], jobs: int, progress: bool, strict_notation: bool) -> list[dict]:
+    if not progress:
+        return grade_all(subs, jobs, strict_notation=strict_notation)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-        with Progress("grading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                      console=Console(stderr=True), transient=True) as bar:
-            task = bar.add_task("grading", total=len(subs))
-            results = grade_all(subs, jobs, lambda n: bar.advance(task, n))
-    else:
-        results = grade_all(subs, jobs)
-    write_outputs(out_dir, subs, results, extra)
-    return result_rows(subs, results)
+    with Progress("grading", BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("grading", total=len(subs))
+        return grade_all(subs, jobs, lambda n: bar.advance(task, n), strict_notation)
+
+
+def grade_batch(path: Path, out_dir: Path, jobs: int = 2, progress: bool | None = None,
+                assignment: Assignment | None = None, lenient: bool = False,
+                encoding: str | None = None, delimiter: str | None = None) -> BatchOutcome:
+    """Read, grade and write: the whole ``gradproof grade-batch``.
+
+    Raises ``OutputError`` (bad ``--out``, before any work), ``CsvRefused`` (undecodable file) or
+    :class:`BatchRefused` (problem lines and not ``lenient``).
+    """
+    outputs = OutputSet(out_dir)  # checks --out now, before any grading
+    reading = read_submissions(path, encoding, delimiter)
+    if reading.problems and not lenient:
+        raise BatchRefused(reading.problems, reading.table.describe())
+    strict = bool(assignment and assignment.strict_notation)
+    results = _graded(reading.subs, jobs, show_progress() if progress is None else progress, strict)
+    rows = result_rows(reading.subs, results)
+    if len(rows) != len(reading.subs):  # the contract of the whole command; never expected to fire
+        raise RuntimeError(f"{len(reading.subs)} records read but {len(rows)} result rows")
+    plan = assignment or implied_assignment([s.question for s in reading.subs])
+    scores = score_class(plan, rows)
+    warnings = gradebook.moodle_warnings(assignment) if assignment else []
+    with outputs:
+        written = write_outputs(outputs, reading, rows, plan, scores)
+    return BatchOutcome(rows, reading, scores, written, warnings)

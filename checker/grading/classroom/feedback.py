@@ -1,0 +1,116 @@
+"""Per-student feedback files: ``feedback-<student>.md`` and ``feedback-<student>.html``.
+
+Each lists the student's answers in input order: the question, the answer exactly as written, the
+verdict, the points earned (with an assignment), the mistake, the feedback and the LaTeX of what
+the grader read. A derivation shows its steps, each marked follows / does not follow. The HTML
+file renders the formulas as MathML (latex2mathml, no script, no network); the Markdown file keeps
+them as ``$…$``. File names keep the student's letters and digits; any other character becomes
+``_``, and names that would collide get a short hash.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from pathlib import Path
+
+import jinja2
+from markupsafe import Markup
+
+from checker.grading.classroom.scores import StudentScore
+from derivations.questions import QUESTIONS
+
+_MATH = re.compile(r"\$([^$\n]{1,2000})\$")
+_TEMPLATES = Path(__file__).parent
+MARKS = {"follows": "✓ follows", "does-not-follow": "✗ does not follow"}
+
+
+def math_html(latex: str) -> str:
+    """MathML for one LaTeX formula; the escaped source in <code> when it cannot be converted."""
+    from latex2mathml.converter import convert
+
+    try:
+        return convert(latex)
+    except Exception:  # noqa: BLE001 - student text: any failure shows the source instead
+        return f"<code>{html.escape(latex)}</code>"
+
+
+def text_html(text: str) -> str:
+    """Feedback text as HTML: ``$…$`` spans as MathML, everything else escaped."""
+    out, last = [], 0
+    for m in _MATH.finditer(text or ""):
+        out.append(html.escape(text[last:m.start()]))
+        out.append(math_html(m.group(1)))
+        last = m.end()
+    out.append(html.escape((text or "")[last:]))
+    return "".join(out)
+
+
+def file_stem(student: str, taken: set[str]) -> str:
+    """A file-name-safe stem for ``student``, unique among ``taken`` (which it is added to)."""
+    slug = "".join(c if c.isalnum() or c in "-_" else "_" for c in student.strip())[:60] or "no-name"
+    stem = f"feedback-{slug}"
+    if stem in taken:
+        stem = f"{stem}-{hashlib.sha1(student.encode()).hexdigest()[:8]}"
+    taken.add(stem)
+    return stem
+
+
+def _fence(text: str) -> str:
+    longest = max((len(m.group()) for m in re.finditer(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _md_answer(r: dict, points: str) -> list[str]:
+    title = QUESTIONS[r["question"]].title if r.get("question") in QUESTIONS else ""
+    fence = _fence(r.get("answer", ""))
+    lines = [f"## {r.get('question') or '(no question)'}" + (f" — {title}" if title else ""), "",
+             f"Line {r.get('line', '?')} of the submissions. Your answer:", "",
+             fence, r.get("answer", ""), fence, "",
+             f"**Verdict:** {r['verdict']}" + (f" — mistake `{r['mistake']}`" if r.get("mistake") else "")
+             + (f" — {points}" if points else ""), ""]
+    if r.get("interpreted"):
+        lines += [f"Read as: ${r['interpreted']}$", ""]
+    for s in r.get("steps") or []:
+        mark = MARKS.get(s.get("verdict"), "? unreadable")
+        lines.append(f"{s.get('n', '·')}. ${s.get('latex', '')}$ — {mark}"
+                     + (f" ({s['mistake']})" if s.get("mistake") else "")
+                     + (f": {s['feedback']}" if s.get("feedback") else ""))
+    if r.get("steps"):
+        lines.append("")
+    lines += [r.get("feedback", ""), ""]
+    return lines
+
+
+def markdown(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:
+    """The Markdown feedback of one student."""
+    points = _points_by_row(score)
+    out = [f"# {title}: feedback for {student}", ""]
+    if score is not None:
+        out += [f"**{score.total:g} of {score.max_points:g} points** ({score.percent:g} %)", ""]
+    for r in rows:
+        out += _md_answer(r, points.get(r.get("row"), ""))
+    if score is not None:
+        missing = [q.question for q in score.questions if q.status == "missing"]
+        if missing:
+            out += ["## Not answered", "", *(f"- {q}: 0 points" for q in missing), ""]
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _points_by_row(score: StudentScore | None) -> dict[int | None, str]:
+    if score is None:
+        return {}
+    return {q.row: f"{q.earned:g} of {q.points:g} points" + (f" ({q.why})" if q.why and q.earned else "")
+            for q in score.questions if q.row is not None}
+
+
+def html_page(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:
+    """The HTML feedback of one student (self-contained: MathML, inline style, no script)."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
+                             trim_blocks=True, lstrip_blocks=True)
+    env.filters["math"] = lambda s: Markup(math_html(s)) if s else ""
+    env.filters["text"] = lambda s: Markup(text_html(s))
+    return env.get_template("feedback.html.j2").render(
+        student=student, rows=rows, score=score, title=title, points=_points_by_row(score),
+        titles={q: QUESTIONS[q].title for q in QUESTIONS})

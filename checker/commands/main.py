@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "gradcheck": ("checker.commands.gradcheck", "central-difference check of the reference MLP"),
     "questions": ("checker.commands.questions", "list the question bank"),
     "grade": ("checker.commands.grade", "grade one answer"),
+    "grade-derivation": ("checker.commands.grade_derivation", "grade a whole derivation step by step"),
     "grade-batch": ("checker.commands.grade_batch", "grade a CSV of answers"),
     "train": ("checker.commands.train", "train the reference MLP on a dataset"),
     "grid": ("checker.commands.grid", "grid search over mini-batch size and learning rate"),

@@ -1,0 +1,379 @@
+r"""Grading a derivation: every step checked against the one before, the first wrong one named.
+
+Step k *follows* when it equals step k−1 at every draw of the question's network (see
+:mod:`checker.grading.derivation.values`). The derivation is correct when every step follows,
+none is unreadable, and the last equals the reference answer. Otherwise the first step that does
+not follow is reported with its mistake, named relative to the step before it (§3 tags); if all
+follow, the last step carries the blame when it is not the answer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from checker.grading.derivation import mistake as diagnose
+from checker.grading.derivation.model import W_NEW, Model, has_model, model_of
+from checker.grading.derivation.names import derivation_vocabulary
+from checker.grading.derivation.segment import MAX_TEXT, Relation, relations
+from checker.grading.derivation.steps import (
+    MAX_STEPS,
+    Item,
+    Side,
+    is_condition,
+    is_name,
+    looks_like_new_name,
+    read,
+)
+from checker.grading.derivation.values import BudgetExceeded, Evaluator, Values, instances, same
+from checker.grading.vocabulary import Vocabulary
+from checker.proof.evaluate import EvaluationError
+from derivations.expr import Expr, ShapeError, to_latex
+from derivations.questions import Question, get_question
+
+FORMATS = ("auto", "latex", "text")
+
+
+@dataclass
+class Judged:
+    """A side that was read and evaluated: its tree (lowered), how it was read, its values."""
+
+    side: Side
+    expr: Expr
+    values: Values
+    layout: str = ""
+
+
+@dataclass
+class StepReport:
+    """One entry of the JSON ``steps`` list."""
+
+    n: int | None
+    latex: str
+    kind: str
+    verdict: str
+    mistake: str | None = None
+    feedback: str = ""
+    line: int = 0
+
+    def to_json(self) -> dict:
+        return {"n": self.n, "latex": self.latex, "kind": self.kind, "verdict": self.verdict,
+                "mistake": self.mistake, "feedback": self.feedback}
+
+
+@dataclass
+class Grading:
+    """The state of one derivation being graded."""
+
+    q: Question
+    model: Model
+    vocab: Vocabulary
+    fmt: str
+    ev: Evaluator
+    asked: Values
+    reference: Values
+    reports: list[StepReport] = field(default_factory=list)
+    first_wrong: int | None = None
+    first_mistake: str | None = None
+    unreadable: list[int] = field(default_factory=list)
+    last: Judged | None = None
+    last_n: int = 0
+    final: Judged | None = None  # the last readable step, None when it could not be evaluated
+    start: Judged | None = None
+    strict: bool = False
+
+
+def is_derivation(text: str) -> bool:
+    """Whether an answer holds two or more relations (several ``=``, or several lines of them)."""
+    if not isinstance(text, str) or not text.strip() or len(text) > MAX_TEXT:
+        return False
+    try:
+        return sum(len(r.sides) - (0 if r.continues else 1) for r in relations(text)) >= 2
+    except (ValueError, RecursionError, IndexError):
+        return False
+
+
+def _result(q: str, verdict: str, feedback: str, steps: list[StepReport] | None = None,
+            first: int | None = None, result_correct: bool = False) -> dict:
+    return {
+        "question": q,
+        "verdict": verdict,
+        "score": 1.0 if verdict == "correct" else 0.0,
+        "first_wrong_step": first,
+        "result_correct": result_correct,
+        "steps": [s.to_json() for s in steps or []],
+        "feedback": feedback,
+    }
+
+
+def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_notation: bool = False) -> dict:
+    """Grade a whole derivation; the §6 JSON object. Raises KeyError for an unknown question."""
+    q = get_question(question_id)
+    if not isinstance(text, str) or not text.strip():
+        return _result(q.id, "invalid", "The derivation is empty.")
+    if fmt not in FORMATS:
+        return _result(q.id, "invalid", f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
+    if len(text) > MAX_TEXT:
+        return _result(q.id, "invalid", f"The derivation is {len(text):,} characters long; the limit is {MAX_TEXT:,}.")
+    if not has_model(q.id):
+        return _result(q.id, "invalid", f"Derivations are not graded for the question {q.id} yet.")
+    try:
+        rels = [r for r in relations(text) if not is_condition(r)]
+    except (ValueError, RecursionError, IndexError) as err:
+        return _result(q.id, "invalid", f"The derivation could not be cut into lines ({err}).")
+    if not rels:
+        return _result(q.id, "invalid", "No relation (nothing joined by `=`) was found in the derivation.")
+    try:
+        g = _grading(q, fmt, strict_notation)
+        items = _items(g, rels)
+        if sum(len(i.sides) for i in items if i.kind == "step") > MAX_STEPS:
+            return _result(q.id, "invalid", f"The derivation has more than {MAX_STEPS} steps; grade at most {MAX_STEPS}.")
+        _judge(g, items)
+    except BudgetExceeded as err:
+        return _result(q.id, "invalid", f"The derivation could not be checked within its budget: {err}.")
+    except RecursionError:
+        return _result(q.id, "invalid", "The derivation is nested too deeply to check.")
+    return _verdict(g)
+
+
+def _grading(q: Question, fmt: str, strict: bool) -> Grading:
+    inst = instances(q.id)
+    ev = Evaluator(inst)
+    model = model_of(q.id)
+    asked = ev.values(ev.lower(model.asked))
+    reference = ev.values(ev.lower(q.reference))
+    return Grading(q, model, derivation_vocabulary(q.id), fmt, ev, asked, reference, strict=strict)
+
+
+# --------------------------------------------------------------------------- sorting relations
+
+
+def _items(g: Grading, rels: list[Relation]) -> list[Item]:
+    """Relations sorted into chain steps, definitions and lemmas (see the module docstring)."""
+    items: list[Item] = []
+    chain: Item | None = None
+    pending: Relation | None = None  # a one-sided display line that a `= …` line may continue
+    for rel in rels:
+        if rel.continues:
+            if pending is not None:
+                rel = Relation(pending.sides + rel.sides, False, rel.op or "=", pending.line)
+            elif items and (chain is None or items[-1].kind != "step"):
+                items[-1].sides.extend(_read(g, s) for s in rel.sides)  # a lemma or definition goes on
+                continue
+            elif chain is not None:
+                items.append(Item("step", [_read(g, s) for s in rel.sides], rel.line, notes=["continues"]))
+                continue
+            else:
+                continue
+        pending = None
+        if len(rel.sides) == 1:
+            pending = rel
+            continue
+        left = _read(g, rel.sides[0])
+        if chain is None and _denotes_asked(g, left, rel):
+            chain = Item("step", [left, *(_read(g, s) for s in rel.sides[1:])], rel.line, rel.op)
+            items.append(chain)
+            continue
+        if chain is not None and _restates(g, left, chain):
+            items.append(Item("step", [_read(g, s) for s in rel.sides[1:]], rel.line, notes=["restates"]))
+            continue
+        kind = "definition" if left.expr is None and looks_like_new_name(left.text) else (
+            "definition" if left.expr is not None and _is_plain_name(left.expr) else "lemma")
+        items.append(Item(kind, [left, *(_read(g, s) for s in rel.sides[1:])], rel.line, rel.op))
+    if chain is None:
+        for item in items:
+            if item.kind == "lemma":
+                item.kind = "step"
+                item.notes.append("wrong-start")
+                break
+    return items
+
+
+def _read(g: Grading, text: str) -> Side:
+    return read(text, g.vocab, g.fmt, g.model)
+
+
+def _is_plain_name(e: Expr) -> bool:
+    from derivations.expr import Sym
+
+    return isinstance(e, Sym)
+
+
+def _denotes_asked(g: Grading, left: Side, rel: Relation) -> bool:
+    if left.expr is None:
+        return False
+    if g.model.update and rel.op in (":=", "<-") and left.expr == g.model.definitions[W_NEW].terms[0]:  # type: ignore[attr-defined]
+        left.expr = W_NEW
+        return True
+    if not is_name(left.expr):
+        return False
+    judged = _evaluate(g, left)
+    return judged is not None and same(judged.values, g.asked) if _shape_matches(judged, g.asked) else False
+
+
+def _restates(g: Grading, left: Side, chain: Item) -> bool:
+    if left.expr is None or not is_name(left.expr) or g.start is None and not chain.sides:
+        return False
+    judged = _evaluate(g, left)
+    return judged is not None and _shape_matches(judged, g.asked) and same(judged.values, g.asked)
+
+
+def _shape_matches(judged: Judged | None, values: Values) -> bool:
+    if judged is None:
+        return False
+    a, b = judged.values[0], values[0]
+    return all(a[k].shape == b[k].shape for k in a)
+
+
+def _evaluate(g: Grading, side: Side) -> Judged | None:
+    """Lower, read the layout of ∂-products, evaluate; None when it cannot be evaluated."""
+    if side.expr is None:
+        return None
+    try:
+        lowered = g.ev.lower(side.expr)
+        expr, letters, layout = diagnose.fitted(lowered, g.model)
+        return Judged(side, expr, g.ev.values(expr, letters), layout)
+    except (ShapeError, EvaluationError, ValueError, IndexError, KeyError, ZeroDivisionError):
+        return None
+
+
+# --------------------------------------------------------------------------------- judging steps
+
+
+def _judge(g: Grading, items: list[Item]) -> None:
+    n = 0
+    for item in items:
+        if item.kind != "step":
+            _judge_relation(g, item)
+            continue
+        for k, side in enumerate(item.sides):
+            n += 1
+            start = n == 1
+            _judge_step(g, n, side, item, start or (k == 0 and "wrong-start" in item.notes))
+
+
+def _judge_relation(g: Grading, item: Item) -> None:
+    """A definition or lemma: its sides checked against each other, reported, not counted."""
+    shown = " = ".join(_latex(s) for s in item.sides)
+    unread = next((s for s in item.sides if s.expr is None), None)
+    if unread is not None:
+        why = unread.error or "it cannot be read"
+        verdict = "unreadable"
+        if item.kind == "definition" and item.sides[0].expr is None and len(item.sides) == 2:
+            why = f"a new name is not yet graded as a definition ({why})"
+        g.reports.append(StepReport(None, shown, item.kind, verdict, None, _sentence(why), item.line))
+        return
+    judged = [_evaluate(g, s) for s in item.sides]
+    if any(j is None for j in judged):
+        g.reports.append(StepReport(None, shown, item.kind, "unreadable", None,
+                                    "It reads, but its shapes do not fit or it cannot be evaluated.", item.line))
+        return
+    ok = all(_shape_matches(a, b.values) and same(a.values, b.values)
+             for a, b in zip(judged, judged[1:], strict=False))  # type: ignore[union-attr]
+    what = "This definition agrees with the network." if item.kind == "definition" else "This lemma holds."
+    if not ok:
+        what = ("This definition does not agree with the network's." if item.kind == "definition"
+                else "This lemma does not hold: its sides differ.")
+    g.reports.append(StepReport(None, shown, item.kind, "follows" if ok else "does-not-follow", None, what, item.line))
+
+
+def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None:
+    latex = _latex(side)
+    if side.expr is None:
+        g.unreadable.append(n)
+        g.reports.append(StepReport(n, latex, "step", "unreadable", None,
+                                    _sentence(f"Step {n} could not be read: {side.error}") + " It was skipped.",
+                                    item.line))
+        return
+    judged = _evaluate(g, side)
+    g.final = judged
+    if judged is None:
+        _wrong(g, n, latex, *_misfit(g, n, side), item)
+        return
+    note = f" (read in {judged.layout} layout)" if judged.layout else ""
+    if start:
+        g.start = judged
+        if is_name(side.expr) and _shape_matches(judged, g.asked) and same(judged.values, g.asked):
+            _follows(g, n, latex, judged, f"The derivation starts from the quantity asked for{note}.", item)
+        else:
+            _wrong(g, n, latex, "wrong-start", _sentence(
+                f"Step {n} ${latex}$ is not the quantity asked for: a derivation starts from "
+                f"${to_latex(g.model.asked)}$ (or its name) and transforms it"), item, judged)
+        return
+    prev = g.last
+    if prev is None:
+        _follows(g, n, latex, judged, "", item)
+        return
+    if _shape_matches(judged, prev.values) and same(judged.values, prev.values):
+        _follows(g, n, latex, judged, f"Follows from step {g.last_n}{note}.", item)
+        return
+    tag, why = diagnose.name_mistake(g, prev, judged)
+    _wrong(g, n, latex, tag, diagnose.feedback(g, n, judged, prev, why), item, judged)
+
+
+def _follows(g: Grading, n: int, latex: str, judged: Judged, feedback: str, item: Item) -> None:
+    g.reports.append(StepReport(n, latex, "step", "follows", None, feedback, item.line))
+    g.last, g.last_n = judged, n
+
+
+def _wrong(g: Grading, n: int, latex: str, tag: str | None, feedback: str, item: Item,
+           judged: Judged | None = None) -> None:
+    g.reports.append(StepReport(n, latex, "step", "does-not-follow", tag, feedback, item.line))
+    if g.first_wrong is None:
+        g.first_wrong, g.first_mistake = n, tag
+    if judged is not None:
+        g.last, g.last_n = judged, n
+
+
+def _misfit(g: Grading, n: int, side: Side) -> tuple[str | None, str]:
+    tag, why = diagnose.misfit(g, side)
+    return tag, _sentence(f"Step {n} ${_latex(side)}$ cannot be evaluated: {why}")
+
+
+def _latex(side: Side) -> str:
+    if side.expr is not None:
+        try:
+            return to_latex(side.expr)
+        except (TypeError, KeyError, RecursionError):
+            pass
+    return side.text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith((".", "?", "!")) else text + "."
+
+
+# ---------------------------------------------------------------------------------- the verdict
+
+
+def _verdict(g: Grading) -> dict:
+    steps = [r for r in g.reports if r.kind == "step"]
+    readable = [r for r in steps if r.verdict != "unreadable"]
+    if not readable:
+        return _result(g.q.id, "invalid", "No step of the derivation could be read: "
+                       + (steps[0].feedback if steps else "no chain of equalities was found."), g.reports)
+    last = g.final
+    result_correct = last is not None and _shape_matches(last, g.reference) and same(last.values, g.reference)
+    restates = last is not None and is_name(last.side.expr) and result_correct
+    if restates:
+        result_correct = False
+    if g.first_wrong is None and not result_correct and readable:
+        report = next(r for r in reversed(steps) if r.verdict != "unreadable")
+        tag, why = ("restates-question", "it is the quantity asked for, not yet worked out") if restates else (
+            diagnose.name_end(g, last))
+        report.verdict, report.mistake = "does-not-follow", tag
+        report.feedback = diagnose.end_feedback(g, report.n or 0, last, why)
+        g.first_wrong, g.first_mistake = report.n, tag
+    if g.first_wrong is None and not g.unreadable:
+        return _result(g.q.id, "correct", f"Correct: every one of the {len(steps)} steps follows from the one "
+                       "before, and the last is the answer.", g.reports, None, True)
+    if g.first_wrong is None:
+        which = ", ".join(str(k) for k in g.unreadable)
+        return _result(g.q.id, "incorrect", f"Every step that could be read follows and the result is right, "
+                       f"but step {which} could not be read; rewrite it so that it can be checked.",
+                       g.reports, None, result_correct)
+    wrong = next(r for r in steps if r.n == g.first_wrong)
+    summary = f"Step {g.first_wrong} does not follow: {wrong.feedback}"
+    if result_correct:
+        summary += " The result is right, but it is reached through a wrong step."
+    return _result(g.q.id, "incorrect", summary, g.reports, g.first_wrong, result_correct)

@@ -1,0 +1,299 @@
+r"""How a step is read (layouts of ∂-products) and what went wrong in a step that does not follow.
+
+A step's mistake is named relative to the step before it: first the whole-step slips (the sign
+flipped, a constant factor, the transpose of the previous line), then the judge's mutation
+families applied to the previous step (``checker.grading.mistakes.mutants``: a transpose left
+out, σ for σ', a wrong layer, a sum over a free index, ...), then the same families applied to
+the question's reference answer, where a step jumps to a known wrong answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from checker.grading.derivation.values import Values, agreement, same
+from checker.grading.indexed import free_indices, has_indices, index_shape
+from checker.grading.mistakes import mutants, repairs
+from checker.proof.evaluate import EvaluationError
+from derivations.expr import (
+    SCALAR,
+    Dim,
+    Expr,
+    Mul,
+    ShapeError,
+    Sym,
+    T,
+    shape_of,
+    to_latex,
+)
+
+if TYPE_CHECKING:
+    from checker.grading.derivation.grade import Grading, Judged
+    from checker.grading.derivation.model import Model
+
+_ERRORS = (ShapeError, EvaluationError, ValueError, IndexError, KeyError, ZeroDivisionError)
+
+
+# ------------------------------------------------------------------------------------- layouts
+
+
+def _is_derivative(e: Expr, model: Model) -> bool:
+    if isinstance(e, T):
+        e = e.arg
+    return isinstance(e, Sym) and (e.key.startswith("d:") or e.key in model.gradients)
+
+
+def _is_gradient(e: Expr, model: Model) -> bool:
+    """A column that is the gradient of a scalar (∂L/∂z, δ): read as a row in numerator layout."""
+    if not _is_derivative(e, model) or isinstance(e, T):
+        return False
+    try:
+        return shape_of(e)[1] == 1
+    except ShapeError:
+        return False
+
+
+def _factors(e: Expr) -> list[Expr]:
+    if isinstance(e, Mul):
+        return _factors(e.left) + _factors(e.right)
+    return [e]
+
+
+def _product(fs: list[Expr]) -> Expr:
+    out = fs[0]
+    for f in fs[1:]:
+        out = Mul(out, f)
+    return out
+
+
+def _layouts(e: Expr, model: Model) -> list[tuple[str, Expr]]:
+    """Other readings of a product of ∂-fractions whose shapes do not fit as written."""
+    fs = _factors(e)
+    big = [f for f in fs if _nonscalar(f)]
+    if len(big) < 2 or not all(_is_derivative(f, model) for f in big):
+        return []
+    numerator = [f if _is_gradient(f, model) else T(f) for f in reversed(fs)]
+    denominator = [T(f) if _is_derivative(f, model) and not _is_gradient(f, model) else f for f in fs]
+    return [("numerator", _product(numerator)), ("denominator", _product(denominator))]
+
+
+def _nonscalar(e: Expr) -> bool:
+    try:
+        return shape_of(e) != SCALAR
+    except ShapeError:
+        return True
+
+
+def _refit(e: Expr, model: Model, used: list[str]) -> Expr:
+    """``e`` with every product that does not fit replaced by a layout reading that does."""
+    if isinstance(e, Mul):
+        fs = [_refit(f, model, used) for f in _factors(e)]
+        whole = _product(fs)
+        try:
+            shape_of(whole)
+            return whole
+        except ShapeError:
+            for name, variant in _layouts(whole, model):
+                try:
+                    shape_of(variant)
+                except ShapeError:
+                    continue
+                used.append(name)
+                return variant
+            return whole
+    from checker.grading.mistakes import rebuild
+    from derivations.expr import children
+
+    kids = children(e)
+    if not kids or isinstance(e, Sym):
+        return e
+    return rebuild(e, tuple(_refit(k, model, used) for k in kids))
+
+
+def fitted(e: Expr, model: Model) -> tuple[Expr, Mapping[str, Dim] | None, str]:
+    """(expression to evaluate, index letters' dimensions or None, layout used or "")."""
+    used: list[str] = []
+    try:
+        _check(e)
+        out = e
+    except ShapeError:
+        out = _refit(e, model, used)
+        _check(out)
+    letters = index_shape(out)[1] if has_indices(out) else None
+    return out, letters, used[0] if used else ""
+
+
+def _check(e: Expr) -> None:
+    if has_indices(e):
+        index_shape(e)
+    else:
+        shape_of(e)
+
+
+# ------------------------------------------------------------------------------------ mistakes
+
+
+def _values(g: Grading, e: Expr) -> Values | None:
+    try:
+        out, letters, _ = fitted(g.ev.lower(e), g.model)
+        return g.ev.values(out, letters)
+    except _ERRORS:
+        return None
+
+
+def _matches(a: Values | None, b: Values) -> bool:
+    if a is None:
+        return False
+    if any(a[0][k].shape != b[0][k].shape for k in a[0]):
+        return False
+    return same(a, b)
+
+
+def _scaled(a: Values, b: Values) -> float | None:
+    """The constant c ≠ 1 with a = c·b at every draw, if there is one."""
+    ratios = []
+    for ra, rb in zip(a, b, strict=True):
+        for act in ra:
+            x, y = ra[act], rb[act]
+            if x.shape != y.shape:
+                return None
+            mask = np.abs(y) > 1e-9
+            if not mask.any():
+                return None
+            ratios.extend((x[mask] / y[mask]).ravel())
+    r = np.array(ratios)
+    if not np.all(np.isfinite(r)) or np.ptp(r) > 1e-6 * max(1.0, float(np.max(np.abs(r)))):
+        return None
+    c = float(r[0])
+    return None if abs(c - 1) < 1e-6 else c
+
+
+def _transposed_values(a: Values) -> Values:
+    return [{k: v.T for k, v in row.items()} for row in a]
+
+
+def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, str]:
+    """(tag, what went wrong) of a step that does not follow from ``prev``."""
+    a, b = step.values, prev.values
+    if _matches([{k: -v for k, v in row.items()} for row in a], b):
+        return "sign-error", "the sign is flipped"
+    if b[0][next(iter(b[0]))].shape != SCALAR and _matches(_transposed_values(a), b):
+        return "transposed", _index_hint(step) or "it is the transpose of the step before"
+    if _shapes_equal(a, b):
+        c = _scaled(a, b)
+        if c is not None:
+            return "wrong-scale", f"it is {c:.4g} times the step before"
+    for m in _mutants(g, prev.expr):
+        if _matches(_values(g, m.expr), a):
+            return m.tag, m.message
+    for m, vals in _reference_mutants(g):
+        if _matches(a, vals):
+            return m.tag, m.message
+    return None, ""
+
+
+def _mutants(g: Grading, e: Expr) -> list:
+    try:
+        return mutants(g.q, e)
+    except _ERRORS:
+        return []
+
+
+def _reference_mutants(g: Grading) -> list:
+    cache = g.ev.__dict__.setdefault("_reference_mutants", None)
+    if cache is None:
+        cache = []
+        for m in mutants(g.q, g.q.reference):
+            vals = _values(g, m.expr)
+            if vals is not None and not _matches(vals, g.reference):
+                cache.append((m, vals))
+        g.ev.__dict__["_reference_mutants"] = cache
+    return cache
+
+
+def _shapes_equal(a: Values, b: Values) -> bool:
+    return all(a[0][k].shape == b[0][k].shape for k in a[0])
+
+
+def _index_hint(step: Judged) -> str:
+    if has_indices(step.expr):
+        free = free_indices(step.expr)
+        if len(free) == 2:
+            return (f"the indices {free[0]} and {free[1]} are swapped: entry ({free[0]}, {free[1]}) of this "
+                    f"step is entry ({free[1]}, {free[0]}) of the step before")
+    return ""
+
+
+def name_end(g: Grading, last: Judged | None) -> tuple[str | None, str]:
+    """A chain whose steps all follow but whose end is not the answer: which mistake is the end?"""
+    if last is None:
+        return None, ""
+    for m, vals in _reference_mutants(g):
+        if _matches(last.values, vals):
+            return m.tag, m.message
+    if _matches([{k: -v for k, v in row.items()} for row in last.values], g.reference):
+        return "sign-error", "the sign is flipped"
+    return None, ""
+
+
+def misfit(g: Grading, side) -> tuple[str | None, str]:  # noqa: ANN001
+    """(tag, why) for a step whose shapes do not fit: the single repair (a transpose added,
+    factors swapped, the other product) that makes it equal the step before names the mistake."""
+    try:
+        expr = g.ev.lower(side.expr)
+        fitted(expr, g.model)
+        reason = "it cannot be evaluated"
+    except ShapeError as err:
+        reason = err.reason
+    except _ERRORS as err:
+        return None, str(err)
+    if g.last is not None:
+        for tag, repaired, message in repairs(expr, limit=60):
+            if _matches(_values(g, repaired), g.last.values):
+                return tag, f"{reason}; {message}"
+    return None, reason
+
+
+def _where(a: Values, b: Values, draws) -> str:  # noqa: ANN001
+    for ra, rb, draw in zip(a, b, draws, strict=True):
+        for act in ra:
+            x, y = ra[act], rb[act]
+            if x.shape != y.shape:
+                return f"it is ${x.shape[0]} \\times {x.shape[1]}$ where ${y.shape[0]} \\times {y.shape[1]}$ is expected"
+            bad = np.argwhere(~np.isclose(x, y, rtol=1e-6, atol=1e-9))
+            if len(bad):
+                i, j = (int(v) for v in bad[0])
+                sizes = ", ".join(f"{k}={v}" for k, v in sorted(draw.sizes.items()))
+                at = f" at sizes {sizes}" if sizes else ""
+                reading = f", σ = {act}" if len(ra) > 1 else ""
+                return f"entry ({i + 1}, {j + 1}){at}{reading} is {x[i, j]:.4g} where {y[i, j]:.4g} is expected"
+    return "it differs at some of the values tried"
+
+
+def feedback(g: Grading, n: int, step: Judged, prev: Judged, why: str) -> str:
+    """What a student reads about a wrong step: the step, the mistake, what it should equal, where."""
+    shown = to_latex(step.side.expr) if step.side.expr is not None else step.side.text
+    should = to_latex(prev.side.expr) if prev.side.expr is not None else prev.side.text
+    text = f"step {n} ${shown}$ does not follow from step {g.last_n} ${should}$"
+    if why:
+        text += f": {why}"
+    text += f". It should equal ${should}$; {_where(step.values, prev.values, g.ev.inst.draws)}."
+    return text[0].upper() + text[1:]
+
+
+def end_feedback(g: Grading, n: int, last: Judged | None, why: str) -> str:
+    """The last step follows but is not the answer."""
+    if last is None:
+        return "The derivation does not reach the answer."
+    shown = to_latex(last.side.expr) if last.side.expr is not None else last.side.text
+    text = f"Step {n} ${shown}$ is where the derivation ends, but it is not the answer"
+    if why:
+        text += f": {why}"
+    text += f". The answer is ${to_latex(g.q.reference)}$; {_where(last.values, g.reference, g.ev.inst.draws)}."
+    return text
+
+
+__all__ = ["end_feedback", "feedback", "fitted", "misfit", "name_end", "name_mistake"]

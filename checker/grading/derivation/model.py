@@ -1,0 +1,212 @@
+r"""The network behind each question: what every quantity a derivation may name is defined as.
+
+A step of a derivation may use any quantity of the question's network — ∂L/∂p, ∂p/∂z,
+∂a_k/∂z_j, ∂z^{(l+1)}/∂a^{(l)}, the loss itself — not just the inputs of the final answer. Each
+question therefore has a small *model*: its free inputs (sampled at random) and definitions of
+every other quantity in terms of them (z^{(l+1)} := W^{(l+1)} a^{(l)} + b^{(l+1)}, p := softmax(z),
+L := −yᵀ log p). A derivative ∂f/∂x is then a plain computation: f with x set free.
+
+Where the question gives δ as an input (hidden-delta gives δ^{(l+1)}), the loss is not known as a
+formula; it is replaced by its first-order surrogate L := (δ^{(l+1)})ᵀ z^{(l+1)} with δ^{(l+1)}
+held fixed. Every first derivative of the surrogate equals that of the true loss at the point
+(that is what δ^{(l+1)} = ∂L/∂z^{(l+1)} says), and derivations take no second derivatives of L.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import cache
+
+from derivations import notation as n
+from derivations.expr import (
+    Cond,
+    Deriv,
+    Expr,
+    Fn,
+    Hadamard,
+    Max,
+    Mul,
+    Neg,
+    Norm,
+    Num,
+    Ones,
+    Piecewise,
+    Softmax,
+    Sym,
+    T,
+    num,
+)
+from derivations.questions import Spelled
+
+LOSS = Sym("loss", 1, 1, "L")
+"""The loss (or cost) of a question, whatever the student calls it."""
+REG_LOSS = Sym("loss_reg", 1, 1, r"J_{\lambda}")
+"""The regularised cost of the update questions."""
+W_NEW = Sym("W_new", n.N_L, n.N_PREV, r"W_{\mathrm{new}}")
+"""The weight after one gradient step (the update questions' quantity)."""
+
+LOSS_NAMES = ("L", "J", "C", "E", r"\ell", "l", r"\mathcal{L}", r"\mathcal{J}", "Loss", "Cost")
+REG_LOSS_NAMES = ("L'", "J'", r"J_{\lambda}", r"L_{\lambda}", r"\tilde{J}", r"\tilde{L}", "E'", "C'")
+
+
+@dataclass(frozen=True)
+class Model:
+    """A question's network: definitions of its quantities, the quantity asked for, and names.
+
+    ``asked`` is what the chain must start from (∂L/∂z^{(l)} for hidden-delta); ``gradients``
+    are column vectors that are gradients of the loss (δ's), which a product of ∂-fractions may
+    use as rows (numerator layout); ``losses`` map how a student names a cost (L, J, C, E, J')
+    to the model's symbol; ``spellings`` are names the reader learns beyond the question's.
+    """
+
+    definitions: dict[Sym, Expr]
+    asked: Expr
+    gradients: frozenset[str] = frozenset()
+    losses: dict[str, Sym] = field(default_factory=dict)
+    spellings: tuple[Spelled, ...] = ()
+    update: bool = False
+
+
+def _ones(dim: str) -> Ones:
+    return Ones(dim)
+
+
+def _inner(a: Expr, b: Expr, rows: str | int, cols: str | int) -> Expr:
+    """⟨a, b⟩ = 𝟏ᵀ (a ⊙ b) 𝟏, written with the tree's nodes."""
+    return Mul(Mul(T(Ones(rows)), Hadamard(a, b)), Ones(cols))
+
+
+def _losses(sym: Sym = LOSS) -> dict[str, Sym]:
+    return dict.fromkeys(LOSS_NAMES, sym)
+
+
+def _hidden() -> Model:
+    defs = {
+        n.z_l: n.W_l * n.a_prev + n.b_l,
+        n.a_l: Fn("sigma", n.z_l),
+        n.z_next: n.W_next * n.a_l + n.b_next,
+        LOSS: T(n.delta_next) * n.z_next,
+    }
+    defs[n.delta_l] = Deriv(LOSS, n.z_l)
+    return Model(defs, Deriv(LOSS, n.z_l), frozenset({"delta_l", "delta_next"}), _losses())
+
+
+def _layer(wrt: Sym) -> Model:
+    defs = {
+        n.z_l: n.W_l * n.a_prev + n.b_l,
+        n.a_l: Fn("sigma", n.z_l),
+        LOSS: T(n.delta_l) * n.z_l,
+    }
+    return Model(defs, Deriv(LOSS, wrt), frozenset({"delta_l", "delta_next"}), _losses())
+
+
+def _batch(wrt: Sym) -> Model:
+    z = n.W_l * n.A_prev + n.b_l * T(Ones(n.M))
+    defs = {
+        n.Z_l: z,
+        LOSS: Mul(Num(Fraction(1)) / n.m, _inner(n.Delta_l, n.Z_l, n.N_L, n.M)),
+    }
+    return Model(defs, Deriv(LOSS, wrt), frozenset(), _losses())
+
+
+def _output_mse() -> Model:
+    defs = {
+        n.a_L: Fn("sigma", n.z_L),
+        LOSS: num("1/2") * Norm(n.a_L - n.y, "fro2"),
+    }
+    defs[n.delta_L] = Deriv(LOSS, n.z_L)
+    return Model(defs, Deriv(LOSS, n.z_L), frozenset({"delta_L"}), _losses())
+
+
+def _softmax_ce() -> Model:
+    defs = {n.p: Softmax(n.z_L), LOSS: Neg(T(n.y) * Fn("log", n.p))}
+    defs[n.delta_L] = Deriv(LOSS, n.z_L)
+    extra = ((n.delta_L, (r"\delta^{(L)}", r"\delta^{L}", r"\delta")), (n.p, ("a",)))
+    return Model(defs, Deriv(LOSS, n.z_L), frozenset({"delta_L"}), _losses(), extra)
+
+
+def _softmax_jacobian() -> Model:
+    return Model({n.p: Softmax(n.z_L)}, Deriv(n.p, n.z_L), spellings=((n.p, ("a", "a^{(L)}", "a^{L}")),))
+
+
+def _update(regulariser: Expr) -> Model:
+    cost = _inner(n.G, n.W_l, n.N_L, n.N_PREV)  # ∂J/∂W = G, J otherwise unknown
+    defs = {
+        LOSS: cost,
+        REG_LOSS: LOSS + regulariser,
+    }
+    defs[W_NEW] = n.W_l - n.eta * Deriv(REG_LOSS, n.W_l)
+    losses = {**_losses(), **dict.fromkeys(REG_LOSS_NAMES, REG_LOSS)}
+    news = ("W_{new}", "W^{new}", "W^{t+1}", "W^{(t+1)}", "W_{t+1}", "w^{t+1}", "w^{(t+1)}", "w_{new}",
+            r"\tilde{W}", "W^{*}", "w^{*}")
+    olds = ("w", "W^{t}", "W^{(t)}", "w^{t}", "w^{(t)}", "W_{t}", "W_{old}", "w_{old}")
+    return Model(defs, W_NEW, frozenset(), losses, ((W_NEW, news), (n.W_l, olds)), update=True)
+
+
+def _input_gradient() -> Model:
+    defs = {
+        n.z_1: n.W_1 * n.x_in + n.b_1,
+        n.a_1: Fn("sigma", n.z_1),
+        n.z_2: n.W_2 * n.a_1 + n.b_2,
+        n.y_out: Fn("sigma", n.z_2),
+    }
+    extra = ((n.y_out, ("y", "a^{(2)}", "a^{2}")), (n.a_1, ("a^{(1)}", "a^{1}")))
+    return Model(defs, Deriv(n.y_out, n.x_in), frozenset(), {}, extra)
+
+
+def _row(wrt: Sym) -> Model:
+    defs = {
+        n.Z1: n.X * n.W1 + Ones(n.M) * n.b1,
+        n.A1: Fn("tanh", n.Z1),
+        n.Z2: n.A1 * n.W2 + Ones(n.M) * n.b2,
+        n.P: Softmax(n.Z2, axis=1),
+        LOSS: Neg(_inner(n.Y, Fn("log", n.P), n.M, n.C)),
+    }
+    defs[n.delta3] = Deriv(LOSS, n.Z2)
+    defs[n.delta2] = Deriv(LOSS, n.Z1)
+    return Model(defs, Deriv(LOSS, wrt), frozenset(), _losses())
+
+
+def _activation(f: Expr) -> Model:
+    return Model({}, Deriv(f, n.z))
+
+
+_ELU = Piecewise(((n.z, Cond(n.z, ">=", num(0))), (n.alpha * (Fn("exp", n.z) - num(1)), None)))
+
+_MODELS = {
+    "sigmoid-derivative": lambda: _activation(Fn("sigma", n.z)),
+    "tanh-derivative": lambda: _activation(Fn("tanh", n.z)),
+    "relu-derivative": lambda: _activation(Max(num(0), n.z)),
+    "leaky-relu-derivative": lambda: _activation(Max(num("1/10") * n.z, n.z)),
+    "elu-derivative": lambda: _activation(_ELU),
+    "softmax-jacobian": _softmax_jacobian,
+    "softmax-ce-gradient": _softmax_ce,
+    "mse-output-delta": _output_mse,
+    "hidden-delta": _hidden,
+    "weight-gradient": lambda: _layer(n.W_l),
+    "bias-gradient": lambda: _layer(n.b_l),
+    "batch-weight-gradient": lambda: _batch(n.W_l),
+    "batch-bias-gradient": lambda: _batch(n.b_l),
+    "l2-update": lambda: _update(num("1/2") * n.lam * Norm(n.W_l, "fro2")),
+    "l1-update": lambda: _update(n.lam * Norm(n.W_l, "l1")),
+    "input-gradient": _input_gradient,
+    "row-output-delta": lambda: _row(n.Z2),
+    "row-hidden-delta": lambda: _row(n.Z1),
+    "row-grad-W2": lambda: _row(n.W2),
+    "row-grad-b2": lambda: _row(n.b2),
+    "row-grad-W1": lambda: _row(n.W1),
+}
+
+
+@cache
+def model_of(question_id: str) -> Model:
+    """The network model of a question; KeyError for a question no model describes."""
+    if question_id not in _MODELS:
+        raise KeyError(f"no derivation model for the question {question_id!r}")
+    return _MODELS[question_id]()
+
+
+def has_model(question_id: str) -> bool:
+    """Whether derivations can be graded for this question."""
+    return question_id in _MODELS

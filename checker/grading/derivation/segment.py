@@ -1,0 +1,216 @@
+r"""Homework text cut into relations: the math of each line, split at its top-level ``=``.
+
+A derivation arrives as Markdown (prose with ``$…$``, ``$$…$$``, ``\[…\]``), as LaTeX
+environments (``align``, ``aligned``, ``eqnarray``, ``gathered``, ``split``) or as plain Unicode
+lines (``δ^(L) = ∂J/∂z^(L) = (a − y) ⊙ σ'(z)``). What is not mathematics is dropped here:
+prose, ``\text{…}``, ``\because``/``\therefore``, alignment marks ``&``, ``\nonumber``,
+``\tag{…}``, equation numbers ``\quad (3)``. Rows of an environment (``\\``) are lines of their
+own; a ``\\`` inside ``cases`` or a matrix is not. Nothing here reads a formula: it only finds
+where relations are, so that the readers see one side at a time.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+MAX_TEXT = 40_000
+"""Characters of a whole derivation; longer homework is refused before it is cut."""
+
+_FUNCTION_WORDS = frozenset(
+    "ReLU relu softmax diag sign sgn tanh exp log ln sech max LeakyReLU ELU sigmoid".split()
+)
+_KEPT_ENVIRONMENTS = ("cases", "bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix", "array")
+_LINE_ENVIRONMENTS = re.compile(
+    r"\\(?:begin|end)\{(?:align\*?|aligned|alignat\*?|eqnarray\*?|gathered|gather\*?|split|equation\*?|"
+    r"multline\*?)\}(?:\{\d+\})?"
+)
+_MATH = re.compile(
+    r"\$\$(?P<d>.+?)\$\$|\\\[(?P<b>.+?)\\\]|\\\((?P<p>.+?)\\\)|(?<![\\$])\$(?P<i>[^$]+?)\$"
+    r"|(?P<e>\\begin\{(?P<env>align\*?|aligned|eqnarray\*?|gathered|gather\*?|equation\*?|multline\*?)\}"
+    r".+?\\end\{(?P=env)\})",
+    re.S,
+)
+_PROSE_WORDS = re.compile(
+    r"^(?:(?:let|so|then|hence|thus|therefore|where|and|we|have|get|obtain|since|because|finally|now|"
+    r"which|gives|i\.e\.|ie|note|that|it|follows|is|with|by|the|chain|rule|from|definition|so that|"
+    r"recall|using|given)\b[\s,:]*)+",
+    re.I,
+)
+_CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+_RELATION = re.compile(r":=|\\coloneqq|≔|\\leftarrow|\\gets|←|=")
+_IMPLIES = re.compile(r"\\Rightarrow|\\implies|\\Longrightarrow|⇒|⟹")
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One line's relation: its sides in reading order, and how it joins what came before.
+
+    ``continues`` is true for a line that begins with ``=`` (its sides continue the chain);
+    ``op`` is the first relation sign (``=``, ``:=`` or ``<-``); ``line`` the 1-based line of
+    the input where it starts.
+    """
+
+    sides: tuple[str, ...]
+    continues: bool
+    op: str
+    line: int
+
+
+def _mask_groups(text: str) -> list[int]:
+    """Nesting depth at every character: braces, brackets, parentheses and kept environments."""
+    depth, out = 0, []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if text.startswith(r"\begin{", i) and any(text.startswith(rf"\begin{{{e}}}", i) for e in _KEPT_ENVIRONMENTS):
+            depth += 1
+        elif text.startswith(r"\end{", i) and any(text.startswith(rf"\end{{{e}}}", i) for e in _KEPT_ENVIRONMENTS):
+            out.extend([depth] * len(r"\end{"))
+            i += len(r"\end{")
+            depth = max(depth - 1, 0)
+            continue
+        elif ch in "{([":
+            depth += 1
+        elif ch in "})]":
+            out.append(depth)
+            depth = max(depth - 1, 0)
+            i += 1
+            continue
+        out.append(depth)
+        i += 1
+    return out
+
+
+def _split_top(text: str, pattern: re.Pattern[str]) -> list[tuple[str, str]]:
+    """``text`` split at the top-level matches of ``pattern``: (piece, separator before it)."""
+    depth = _mask_groups(text)
+    pieces: list[tuple[str, str]] = []
+    start, sep = 0, ""
+    for m in pattern.finditer(text):
+        if depth[m.start()] != 0:
+            continue
+        if m.group() == "=" and _is_comparison(text, m.start()):
+            continue
+        pieces.append((text[start : m.start()], sep))
+        start, sep = m.end(), m.group()
+    pieces.append((text[start:], sep))
+    return pieces
+
+
+def _is_comparison(text: str, at: int) -> bool:
+    before, after = text[at - 1 : at], text[at + 1 : at + 2]
+    return before in "<>!=" and before != "" or after == "="
+
+
+def _strip_text_commands(math: str) -> str:
+    def keep(m: re.Match[str]) -> str:
+        word = m.group(2).strip()
+        return f"\\operatorname{{{word}}}" if word in _FUNCTION_WORDS else " "
+
+    math = re.sub(r"\\(text|mbox|textrm|textbf|mathrm\{\s*\}|hbox)\s*\{([^{}]*)\}", keep, math)
+    math = re.sub(r"\\(?:because|therefore|nonumber|notag|displaystyle|label\{[^{}]*\})", " ", math)
+    math = re.sub(r"\\tag\*?\{[^{}]*\}", " ", math)
+    math = re.sub(r"[∴∵]", " ", math)
+    return math
+
+
+def _rows(math: str) -> list[str]:
+    r"""The rows of a block: split at top-level ``\\``; alignment ``&`` removed."""
+    math = _LINE_ENVIRONMENTS.sub(" ", math)
+    depth = _mask_groups(math)
+    rows, start = [], 0
+    for m in re.finditer(r"\\\\(?:\[[^\]]*\])?", math):
+        if depth[m.start()] == 0:
+            rows.append(math[start : m.start()])
+            start = m.end()
+    rows.append(math[start:])
+    out = []
+    for row in rows:
+        d = _mask_groups(row)
+        row = "".join(" " if ch == "&" and d[i] == 0 and row[i - 1 : i] != "\\" else ch for i, ch in enumerate(row))
+        out.extend(_split_quads(row))
+    return out
+
+
+def _split_quads(row: str) -> list[str]:
+    r"""A row with two relations side by side (``L' = … \quad \frac{∂L'}{∂w} = …``) is two rows;
+    an equation number after ``\quad`` (``= p_i - y_i \quad (9)``) is dropped."""
+    row = re.sub(r"\\q?quad\s*\(\s*\d+[a-z]?\s*\)\s*[,.;]?\s*$", " ", row)
+    row = re.sub(r"\(\s*\d+[a-z]?\s*\)\s*$", " ", row) if re.search(r"\s{2,}\(\s*\d+[a-z]?\s*\)\s*$", row) else row
+    parts = re.split(r",?\s*\\q?quad\b|\\,\\,\\,|\\;\\;", row)
+    if len(parts) > 1 and sum(1 for p in parts if _split_top(p, _RELATION)[1:]) > 1:
+        return parts
+    return [re.sub(r"\\q?quad\b", " ", row)]
+
+
+def _plain_line(line: str) -> str:
+    """A line of plain text with its prose removed: CJK words, leading English words, ∴."""
+    line = _CJK.sub(" ", line)
+    line = re.sub(r"[∴∵:：]\s*", " ", line) if re.match(r"^\s*[^=]*[∴∵]", line) else line
+    line = re.sub(r"^\s*[∴∵]", " ", line)
+    line = _PROSE_WORDS.sub("", line.strip())
+    return line
+
+
+def _math_blocks(text: str) -> list[tuple[str, int]] | None:
+    """The math of Markdown text with the line each block starts on, or None if it has none."""
+    found = []
+    for m in _MATH.finditer(text):
+        body = next(g for g in (m.group("d"), m.group("b"), m.group("p"), m.group("i"), m.group("e")) if g is not None)
+        found.append((body, text.count("\n", 0, m.start()) + 1, m.group("i") is not None))
+    if not found:
+        return None
+    out = []
+    for body, line, inline in found:
+        if inline and not _RELATION.search(body):
+            continue  # a symbol named in prose ($w^{(i)}$: the weights) is not a relation
+        out.append((body, line))
+    return out
+
+
+def relations(text: str) -> list[Relation]:
+    """Every relation of ``text`` in reading order (including one-sided display lines)."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    blocks = _math_blocks(text)
+    if blocks is None:
+        if re.search(r"\\begin\{(align|aligned|eqnarray|gathered|split|gather|equation)", text):
+            blocks = [(text, 1)]
+        else:
+            blocks = [(_plain_line(line), k + 1) for k, line in enumerate(text.split("\n"))]
+    out: list[Relation] = []
+    for body, line in blocks:
+        body = _strip_text_commands(body)
+        for row in _rows(body):
+            for piece in _IMPLIES.split(row):
+                rel = _relation(piece, line)
+                if rel is not None:
+                    out.append(rel)
+    return out
+
+
+def _relation(row: str, line: int) -> Relation | None:
+    row = row.strip().rstrip(",.;，。").strip()
+    if not row:
+        return None
+    pieces = _split_top(row, _RELATION)
+    sides = [p.strip().rstrip(",.;").strip() for p, _ in pieces]
+    ops = [sep for _, sep in pieces[1:]]
+    continues = bool(sides) and sides[0] == "" and len(sides) > 1
+    if continues:
+        sides = sides[1:]
+    if any(not s for s in sides):
+        sides = [s for s in sides if s]
+    if not sides:
+        return None
+    op = ops[0] if ops else ""
+    op = {"\\coloneqq": ":=", "≔": ":=", "\\leftarrow": "<-", "\\gets": "<-", "←": "<-"}.get(op, op)
+    return Relation(tuple(sides), continues, op, line)
+
+
+def joins(text: str) -> int:
+    """How many ``=`` join expressions in ``text`` (0 for a single formula)."""
+    count = 0
+    for rel in relations(text):
+        count += len(rel.sides) - (0 if rel.continues else 1)
+    return count

@@ -1,0 +1,252 @@
+r"""The values of a derivation's steps on random instances of the question's network.
+
+Every step is evaluated at the same draws: distinct sizes per dimension (so a missing transpose
+cannot hide), free inputs sampled away from kinks (and as distributions or one-hot rows where the
+question says so), a generic σ read as sigmoid, tanh and softplus in turn. Defined quantities are
+never sampled: they are computed from their definitions, so that ∂f/∂x can set x free and see f
+move. Each ∂f/∂x node of a step is replaced by a placeholder whose value is computed by central
+differences (:mod:`checker.network.central_difference`), then the step is evaluated like an
+answer (index notation included) by the judge's evaluator.
+
+Tolerance: the one policy of :mod:`checker.network.central_difference` (relative error at most
+``TOLERANCE`` = 1e-6 with an absolute floor of 1e-3·max(1, |value|)). A central difference with
+h = 1e-5 on these small smooth networks is off by h²·|f'''|/6 + eps·|f|/h, about 1e-10 relative;
+a wrong step differs by a missing factor, term or transpose: 1e-1 or more at random values.
+
+Work is counted, never timed: every evaluation inside a central difference costs the size of the
+differentiated tree, and a derivation may spend at most :data:`WORK_BUDGET` of it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cache
+
+import numpy as np
+
+from checker.grading.derivation.model import model_of
+from checker.grading.derivation.names import derivation_vocabulary
+from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
+from checker.grading.judge import GENERIC_ACTIVATIONS, SCALAR_DRAWS, Draw, seed_of
+from checker.network.central_difference import TOLERANCE, central_gradient, floor_for, relative_error
+from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
+from derivations.expr import Deriv, Expr, Ones, Sym, children, shape_of, to_latex
+from derivations.questions import get_question
+
+DISTINCT_DRAWS = 3
+WORK_BUDGET = 3_000_000
+"""Tree nodes evaluated inside central differences, per derivation."""
+
+Values = list[dict[str, np.ndarray]]
+
+
+class BudgetExceeded(Exception):  # noqa: N818 - a condition, not a failure of the code
+    """The derivation needs more counted work than it may spend."""
+
+
+@dataclass
+class Instances:
+    """The draws of one question: sizes and, per reading of σ, the free inputs' values."""
+
+    question: str
+    draws: list[Draw]
+    activations: tuple[str, ...]
+    definitions: dict[Sym, Expr]
+
+
+@dataclass
+class Evaluator:
+    """Evaluates steps of one derivation on the question's draws, within a work budget."""
+
+    inst: Instances
+    work: int = 0
+    derivs: dict[Expr, tuple[Sym, Values]] = field(default_factory=dict)
+
+    def spend(self, amount: int) -> None:
+        self.work += amount
+        if self.work > WORK_BUDGET:
+            raise BudgetExceeded(f"checking needs more than {WORK_BUDGET:,} units of work")
+
+    def lower(self, e: Expr) -> Expr:
+        """``e`` with every ∂f/∂x replaced by a placeholder symbol whose values are computed."""
+        if isinstance(e, Deriv):
+            return self._placeholder(e)
+        kids = children(e)
+        if not kids or not _has_deriv(e):
+            return e
+        from checker.grading.mistakes import rebuild
+
+        return rebuild(e, tuple(self.lower(k) for k in kids))
+
+    def _placeholder(self, d: Deriv) -> Sym:
+        if d in self.derivs:
+            return self.derivs[d][0]
+        rows, cols = shape_of(d)
+        key = "d:" + hashlib.sha1(repr(d).encode()).hexdigest()[:12]
+        sym = Sym(key, rows, cols, to_latex(d))
+        values: Values = []
+        for draw in self.inst.draws:
+            row = {}
+            for act in self.inst.activations:
+                row[act] = self._jacobian(d, draw.envs[act])
+            values.append(row)
+        self.derivs[d] = (sym, values)
+        return sym
+
+    def _jacobian(self, d: Deriv, env: NumEnv) -> np.ndarray:
+        f = d.f  # inner derivatives are left to the evaluator: they must move with x
+        x0 = evaluate(d.wrt, env)
+        cost = _size(f) * (2 * x0.size + 1)
+        self.spend(cost)
+        indexed = has_indices(f)
+        sizes = None
+        if indexed:
+            _, letters = index_shape(f)
+            sizes = concrete_index_sizes(letters, _sizes_of(env))
+
+        def at(x: np.ndarray) -> np.ndarray:
+            moved = env.with_values(**{d.wrt.key: x})
+            return evaluate_indexed(f, moved, sizes) if indexed else evaluate(f, moved)
+
+        with np.errstate(all="ignore"):
+            return central_gradient(at, x0)
+
+    def values(self, e: Expr, letters: Mapping[str, str | int] | None = None) -> Values:
+        """``e`` (already lowered) at every draw under every reading of σ (each one evaluated:
+        a placeholder's values differ between readings even where ``e`` shows no σ)."""
+        out: Values = []
+        indexed = has_indices(e)
+        with np.errstate(all="ignore"):
+            for k, draw in enumerate(self.inst.draws):
+                row = {}
+                for act, env in draw.envs.items():
+                    extra = {sym.key: vals[k][act] for sym, vals in self.derivs.values()}
+                    env = env.with_values(**extra)
+                    if indexed:
+                        sizes = concrete_index_sizes(letters or {}, draw.sizes)
+                        row[act] = evaluate_indexed(e, env, sizes)
+                    else:
+                        row[act] = evaluate(e, env)
+                out.append(row)
+        return out
+
+
+def _sizes_of(env: NumEnv) -> dict[str, int]:
+    return dict(env.index_sizes)
+
+
+def _has_deriv(e: Expr) -> bool:
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Deriv):
+            return True
+        stack.extend(children(node))
+    return False
+
+
+def _size(e: Expr) -> int:
+    count, stack = 0, [e]
+    while stack:
+        node = stack.pop()
+        count += 1
+        stack.extend(children(node))
+    return count
+
+
+def close(a: np.ndarray, b: np.ndarray) -> bool:
+    """One entry-wise comparison under the central-difference module's tolerance policy."""
+    if a.shape != b.shape or not np.all(np.isfinite(a)) or not np.all(np.isfinite(b)):
+        return False
+    if a.size == 0:
+        return True
+    floor = floor_for(float(np.max(np.abs(b))))
+    return bool(np.max(relative_error(a, b, floor)) <= TOLERANCE)
+
+
+def agreement(a: Values, b: Values) -> dict[str, bool]:
+    """Per reading of σ: whether ``a`` and ``b`` agree at every draw."""
+    return {act: all(close(ra[act], rb[act]) for ra, rb in zip(a, b, strict=True)) for act in a[0]}
+
+
+def same(a: Values, b: Values) -> bool:
+    """Whether two value lists agree at every draw under every reading of σ."""
+    return all(agreement(a, b).values())
+
+
+@cache
+def instances(question_id: str) -> Instances:
+    """The draws of a question, made once per process from a seed derived from its id."""
+    q = get_question(question_id)
+    model = model_of(question_id)
+    vocab = derivation_vocabulary(question_id)
+    definitions = dict(q.definitions)
+    definitions.update(model.definitions)
+    symbols: set[Sym] = set(vocab.symbols.values()) | set(vocab.code_names.values())
+    exprs = [q.reference, model.asked, *definitions.values()]
+    for e in exprs:
+        symbols |= _symbols(e)
+    free = sorted((s for s in symbols if s not in definitions and not s.depends), key=lambda s: s.key)
+    dims = sorted({d for s in symbols for d in (s.rows, s.cols) if isinstance(d, str)} | _ones(exprs))
+    activations = GENERIC_ACTIVATIONS if q.sigma == "generic" else ("sigmoid",)
+    rng = np.random.default_rng(seed_of("derivation:" + q.id))
+    pool = list(range(2, 2 + max(len(dims), 1) + 3))
+    count = SCALAR_DRAWS if not dims else DISTINCT_DRAWS
+    draws = []
+    for k in range(count):
+        sizes = dict(zip(dims, (int(v) for v in rng.choice(pool, len(dims), replace=False)), strict=True))
+        values = _sample(q, free, sizes, rng, k)
+        envs = {act: NumEnv(values, definitions, {"sigma": act, "f": act}, sizes) for act in activations}
+        draws.append(Draw(sizes, envs))
+    return Instances(q.id, draws, activations, definitions)
+
+
+def _symbols(e: Expr) -> set[Sym]:
+    found, stack = set(), [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Sym):
+            found.add(node)
+        stack.extend(children(node))
+    return found
+
+
+def _ones(exprs: list[Expr]) -> set[str]:
+    found, stack = set(), list(exprs)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Ones) and isinstance(node.n, str):
+            found.add(node.n)
+        stack.extend(children(node))
+    return found
+
+
+def _sample(q, symbols: list[Sym], sizes: Mapping[str, int], rng: np.random.Generator,  # noqa: ANN001
+            k: int) -> dict[str, np.ndarray]:
+    """Random free inputs: away from kinks (|v| ≥ 0.2); positive, simplex, one-hot where declared."""
+    values: dict[str, np.ndarray] = {}
+    for s in symbols:
+        r = s.rows if isinstance(s.rows, int) else sizes[s.rows]
+        c = s.cols if isinstance(s.cols, int) else sizes[s.cols]
+        if (r, c) == (1, 1) and s.key in sizes:
+            v = np.array([[float(sizes[s.key])]])
+        elif s.key in q.positive:
+            v = rng.uniform(0.2, 1.5, (r, c))
+        elif s.key in q.simplex:
+            x = rng.uniform(0.1, 1.0, (r, c))
+            v = x / x.sum(axis=0, keepdims=True)
+        elif s.key in q.one_hot:
+            v = np.zeros((r, c))
+            v[np.arange(r), rng.integers(0, c, r)] = 1.0
+        else:
+            sign = rng.choice([-1.0, 1.0], (r, c))
+            if (r, c) == (1, 1):
+                sign = np.array([[1.0 if k % 2 == 0 else -1.0]])
+            v = sign * rng.uniform(0.2, 2.0, (r, c))
+        values[s.key] = v
+    return values
+
+
+__all__ = ["BudgetExceeded", "EvaluationError", "Evaluator", "agreement", "close", "instances", "same"]

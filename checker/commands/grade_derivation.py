@@ -16,10 +16,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
     parser.add_argument("question", help="question id (see `gradproof questions`)")
     parser.add_argument("file", help="the derivation: a Markdown/LaTeX/plain-text file, or - for stdin")
-    parser.add_argument("--format", default="auto", choices=("latex", "text", "auto"),
-                        help="how the steps are written (default: auto)")
-    parser.add_argument("--strict-notation", action="store_true",
-                        help="grade a product of two same-shaped vectors as a mistake, not as ⊙")
+    parser.add_argument(
+        "--format",
+        default="auto",
+        choices=("latex", "text", "auto"),
+        help="how the steps are written (default: auto)",
+    )
+    parser.add_argument(
+        "--strict-notation",
+        action="store_true",
+        help="grade a product of two same-shaped vectors as a mistake, not as ⊙",
+    )
     parser.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
 
 
@@ -35,14 +42,20 @@ def run(args: argparse.Namespace) -> int:
     from derivations.questions import QUESTIONS
 
     if args.question not in QUESTIONS:
-        print(f"gradproof grade-derivation: unknown question {args.question!r}; "
-              "`gradproof questions` lists them", file=sys.stderr)
+        print(
+            f"gradproof grade-derivation: unknown question {args.question!r}; "
+            "`gradproof questions` lists them",
+            file=sys.stderr,
+        )
         return 2
     try:
         text = _read(args.file)
     except (OSError, UnicodeDecodeError) as err:
-        print(f"gradproof grade-derivation: cannot read {args.file}: {err.__class__.__name__}: "
-              f"{getattr(err, 'strerror', None) or err}", file=sys.stderr)
+        print(
+            f"gradproof grade-derivation: cannot read {args.file}: {err.__class__.__name__}: "
+            f"{getattr(err, 'strerror', None) or err}",
+            file=sys.stderr,
+        )
         return 2
     result = grade_derivation(args.question, text, args.format, args.strict_notation)
     if args.json:

@@ -9,12 +9,11 @@ follow, the last step carries the blame when it is not the answer.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
-from checker.grading.derivation import mistake as diagnose
-from checker.grading.derivation.model import W_NEW, Model, has_model, model_of
+import checker.grading.derivation.mistake as diagnose
+from checker.grading.derivation.model import W_NEW, has_model, model_of
 from checker.grading.derivation.names import derivation_vocabulary
 from checker.grading.derivation.segment import MAX_TEXT, Relation, relations
+from checker.grading.derivation.state import Grading, Judged, StepReport
 from checker.grading.derivation.steps import (
     MAX_STEPS,
     Item,
@@ -25,61 +24,11 @@ from checker.grading.derivation.steps import (
     read,
 )
 from checker.grading.derivation.values import BudgetExceeded, Evaluator, Values, instances, same
-from checker.grading.vocabulary import Vocabulary
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import Expr, ShapeError, to_latex
 from derivations.questions import Question, get_question
 
 FORMATS = ("auto", "latex", "text")
-
-
-@dataclass
-class Judged:
-    """A side that was read and evaluated: its tree (lowered), how it was read, its values."""
-
-    side: Side
-    expr: Expr
-    values: Values
-    layout: str = ""
-
-
-@dataclass
-class StepReport:
-    """One entry of the JSON ``steps`` list."""
-
-    n: int | None
-    latex: str
-    kind: str
-    verdict: str
-    mistake: str | None = None
-    feedback: str = ""
-    line: int = 0
-
-    def to_json(self) -> dict:
-        return {"n": self.n, "latex": self.latex, "kind": self.kind, "verdict": self.verdict,
-                "mistake": self.mistake, "feedback": self.feedback}
-
-
-@dataclass
-class Grading:
-    """The state of one derivation being graded."""
-
-    q: Question
-    model: Model
-    vocab: Vocabulary
-    fmt: str
-    ev: Evaluator
-    asked: Values
-    reference: Values
-    reports: list[StepReport] = field(default_factory=list)
-    first_wrong: int | None = None
-    first_mistake: str | None = None
-    unreadable: list[int] = field(default_factory=list)
-    last: Judged | None = None
-    last_n: int = 0
-    final: Judged | None = None  # the last readable step, None when it could not be evaluated
-    start: Judged | None = None
-    strict: bool = False
 
 
 def is_derivation(text: str) -> bool:
@@ -92,8 +41,14 @@ def is_derivation(text: str) -> bool:
         return False
 
 
-def _result(q: str, verdict: str, feedback: str, steps: list[StepReport] | None = None,
-            first: int | None = None, result_correct: bool = False) -> dict:
+def _result(
+    q: str,
+    verdict: str,
+    feedback: str,
+    steps: list[StepReport] | None = None,
+    first: int | None = None,
+    result_correct: bool = False,
+) -> dict:
     return {
         "question": q,
         "verdict": verdict,
@@ -113,7 +68,9 @@ def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_nota
     if fmt not in FORMATS:
         return _result(q.id, "invalid", f"Unknown format {fmt!r}; use one of {', '.join(FORMATS)}.")
     if len(text) > MAX_TEXT:
-        return _result(q.id, "invalid", f"The derivation is {len(text):,} characters long; the limit is {MAX_TEXT:,}.")
+        return _result(
+            q.id, "invalid", f"The derivation is {len(text):,} characters long; the limit is {MAX_TEXT:,}."
+        )
     if not has_model(q.id):
         return _result(q.id, "invalid", f"Derivations are not graded for the question {q.id} yet.")
     try:
@@ -126,7 +83,9 @@ def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_nota
         g = _grading(q, fmt, strict_notation)
         items = _items(g, rels)
         if sum(len(i.sides) for i in items if i.kind == "step") > MAX_STEPS:
-            return _result(q.id, "invalid", f"The derivation has more than {MAX_STEPS} steps; grade at most {MAX_STEPS}.")
+            return _result(
+                q.id, "invalid", f"The derivation has more than {MAX_STEPS} steps; grade at most {MAX_STEPS}."
+            )
         _judge(g, items)
     except BudgetExceeded as err:
         return _result(q.id, "invalid", f"The derivation could not be checked within its budget: {err}.")
@@ -176,8 +135,11 @@ def _items(g: Grading, rels: list[Relation]) -> list[Item]:
         if chain is not None and _restates(g, left, chain):
             items.append(Item("step", [_read(g, s) for s in rel.sides[1:]], rel.line, notes=["restates"]))
             continue
-        kind = "definition" if left.expr is None and looks_like_new_name(left.text) else (
-            "definition" if left.expr is not None and _is_plain_name(left.expr) else "lemma")
+        kind = (
+            "definition"
+            if left.expr is None and looks_like_new_name(left.text)
+            else ("definition" if left.expr is not None and _is_plain_name(left.expr) else "lemma")
+        )
         items.append(Item(kind, [left, *(_read(g, s) for s in rel.sides[1:])], rel.line, rel.op))
     if chain is None:
         for item in items:
@@ -264,25 +226,49 @@ def _judge_relation(g: Grading, item: Item) -> None:
         return
     judged = [_evaluate(g, s) for s in item.sides]
     if any(j is None for j in judged):
-        g.reports.append(StepReport(None, shown, item.kind, "unreadable", None,
-                                    "It reads, but its shapes do not fit or it cannot be evaluated.", item.line))
+        g.reports.append(
+            StepReport(
+                None,
+                shown,
+                item.kind,
+                "unreadable",
+                None,
+                "It reads, but its shapes do not fit or it cannot be evaluated.",
+                item.line,
+            )
+        )
         return
-    ok = all(_shape_matches(a, b.values) and same(a.values, b.values)
-             for a, b in zip(judged, judged[1:], strict=False))  # type: ignore[union-attr]
+    ok = all(
+        _shape_matches(a, b.values) and same(a.values, b.values)
+        for a, b in zip(judged, judged[1:], strict=False)
+    )  # type: ignore[union-attr]
     what = "This definition agrees with the network." if item.kind == "definition" else "This lemma holds."
     if not ok:
-        what = ("This definition does not agree with the network's." if item.kind == "definition"
-                else "This lemma does not hold: its sides differ.")
-    g.reports.append(StepReport(None, shown, item.kind, "follows" if ok else "does-not-follow", None, what, item.line))
+        what = (
+            "This definition does not agree with the network's."
+            if item.kind == "definition"
+            else "This lemma does not hold: its sides differ."
+        )
+    g.reports.append(
+        StepReport(None, shown, item.kind, "follows" if ok else "does-not-follow", None, what, item.line)
+    )
 
 
 def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None:
     latex = _latex(side)
     if side.expr is None:
         g.unreadable.append(n)
-        g.reports.append(StepReport(n, latex, "step", "unreadable", None,
-                                    _sentence(f"Step {n} could not be read: {side.error}") + " It was skipped.",
-                                    item.line))
+        g.reports.append(
+            StepReport(
+                n,
+                latex,
+                "step",
+                "unreadable",
+                None,
+                _sentence(f"Step {n} could not be read: {side.error}") + " It was skipped.",
+                item.line,
+            )
+        )
         return
     judged = _evaluate(g, side)
     g.final = judged
@@ -295,9 +281,18 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
         if is_name(side.expr) and _shape_matches(judged, g.asked) and same(judged.values, g.asked):
             _follows(g, n, latex, judged, f"The derivation starts from the quantity asked for{note}.", item)
         else:
-            _wrong(g, n, latex, "wrong-start", _sentence(
-                f"Step {n} ${latex}$ is not the quantity asked for: a derivation starts from "
-                f"${to_latex(g.model.asked)}$ (or its name) and transforms it"), item, judged)
+            _wrong(
+                g,
+                n,
+                latex,
+                "wrong-start",
+                _sentence(
+                    f"Step {n} ${latex}$ is not the quantity asked for: a derivation starts from "
+                    f"${to_latex(g.model.asked)}$ (or its name) and transforms it"
+                ),
+                item,
+                judged,
+            )
         return
     prev = g.last
     if prev is None:
@@ -315,8 +310,9 @@ def _follows(g: Grading, n: int, latex: str, judged: Judged, feedback: str, item
     g.last, g.last_n = judged, n
 
 
-def _wrong(g: Grading, n: int, latex: str, tag: str | None, feedback: str, item: Item,
-           judged: Judged | None = None) -> None:
+def _wrong(
+    g: Grading, n: int, latex: str, tag: str | None, feedback: str, item: Item, judged: Judged | None = None
+) -> None:
     g.reports.append(StepReport(n, latex, "step", "does-not-follow", tag, feedback, item.line))
     if g.first_wrong is None:
         g.first_wrong, g.first_mistake = n, tag
@@ -350,8 +346,13 @@ def _verdict(g: Grading) -> dict:
     steps = [r for r in g.reports if r.kind == "step"]
     readable = [r for r in steps if r.verdict != "unreadable"]
     if not readable:
-        return _result(g.q.id, "invalid", "No step of the derivation could be read: "
-                       + (steps[0].feedback if steps else "no chain of equalities was found."), g.reports)
+        return _result(
+            g.q.id,
+            "invalid",
+            "No step of the derivation could be read: "
+            + (steps[0].feedback if steps else "no chain of equalities was found."),
+            g.reports,
+        )
     last = g.final
     result_correct = last is not None and _shape_matches(last, g.reference) and same(last.values, g.reference)
     restates = last is not None and is_name(last.side.expr) and result_correct
@@ -359,19 +360,35 @@ def _verdict(g: Grading) -> dict:
         result_correct = False
     if g.first_wrong is None and not result_correct and readable:
         report = next(r for r in reversed(steps) if r.verdict != "unreadable")
-        tag, why = ("restates-question", "it is the quantity asked for, not yet worked out") if restates else (
-            diagnose.name_end(g, last))
+        tag, why = (
+            ("restates-question", "it is the quantity asked for, not yet worked out")
+            if restates
+            else (diagnose.name_end(g, last))
+        )
         report.verdict, report.mistake = "does-not-follow", tag
         report.feedback = diagnose.end_feedback(g, report.n or 0, last, why)
         g.first_wrong, g.first_mistake = report.n, tag
     if g.first_wrong is None and not g.unreadable:
-        return _result(g.q.id, "correct", f"Correct: every one of the {len(steps)} steps follows from the one "
-                       "before, and the last is the answer.", g.reports, None, True)
+        return _result(
+            g.q.id,
+            "correct",
+            f"Correct: every one of the {len(steps)} steps follows from the one "
+            "before, and the last is the answer.",
+            g.reports,
+            None,
+            True,
+        )
     if g.first_wrong is None:
         which = ", ".join(str(k) for k in g.unreadable)
-        return _result(g.q.id, "incorrect", f"Every step that could be read follows and the result is right, "
-                       f"but step {which} could not be read; rewrite it so that it can be checked.",
-                       g.reports, None, result_correct)
+        return _result(
+            g.q.id,
+            "incorrect",
+            f"Every step that could be read follows and the result is right, "
+            f"but step {which} could not be read; rewrite it so that it can be checked.",
+            g.reports,
+            None,
+            result_correct,
+        )
     wrong = next(r for r in steps if r.n == g.first_wrong)
     summary = f"Step {g.first_wrong} does not follow: {wrong.feedback}"
     if result_correct:

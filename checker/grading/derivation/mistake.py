@@ -10,11 +10,12 @@ the question's reference answer, where a step jumps to a known wrong answer.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from checker.grading.derivation.values import Values, agreement, same
+from checker.grading.derivation.model import Model
+from checker.grading.derivation.state import Grading, Judged
+from checker.grading.derivation.values import Values, same
 from checker.grading.indexed import free_indices, has_indices, index_shape
 from checker.grading.mistakes import mutants, repairs
 from checker.proof.evaluate import EvaluationError
@@ -29,10 +30,6 @@ from derivations.expr import (
     shape_of,
     to_latex,
 )
-
-if TYPE_CHECKING:
-    from checker.grading.derivation.grade import Grading, Judged
-    from checker.grading.derivation.model import Model
 
 _ERRORS = (ShapeError, EvaluationError, ValueError, IndexError, KeyError, ZeroDivisionError)
 
@@ -222,8 +219,10 @@ def _index_hint(step: Judged) -> str:
     if has_indices(step.expr):
         free = free_indices(step.expr)
         if len(free) == 2:
-            return (f"the indices {free[0]} and {free[1]} are swapped: entry ({free[0]}, {free[1]}) of this "
-                    f"step is entry ({free[1]}, {free[0]}) of the step before")
+            return (
+                f"the indices {free[0]} and {free[1]} are swapped: entry ({free[0]}, {free[1]}) of this "
+                f"step is entry ({free[1]}, {free[0]}) of the step before"
+            )
     return ""
 
 
@@ -262,14 +261,17 @@ def _where(a: Values, b: Values, draws) -> str:  # noqa: ANN001
         for act in ra:
             x, y = ra[act], rb[act]
             if x.shape != y.shape:
-                return f"it is ${x.shape[0]} \\times {x.shape[1]}$ where ${y.shape[0]} \\times {y.shape[1]}$ is expected"
+                have, want = (f"${s[0]} \\times {s[1]}$" for s in (x.shape, y.shape))
+                return f"it is {have} where {want} is expected"
             bad = np.argwhere(~np.isclose(x, y, rtol=1e-6, atol=1e-9))
             if len(bad):
                 i, j = (int(v) for v in bad[0])
                 sizes = ", ".join(f"{k}={v}" for k, v in sorted(draw.sizes.items()))
                 at = f" at sizes {sizes}" if sizes else ""
                 reading = f", σ = {act}" if len(ra) > 1 else ""
-                return f"entry ({i + 1}, {j + 1}){at}{reading} is {x[i, j]:.4g} where {y[i, j]:.4g} is expected"
+                return (
+                    f"entry ({i + 1}, {j + 1}){at}{reading} is {x[i, j]:.4g} where {y[i, j]:.4g} is expected"
+                )
     return "it differs at some of the values tried"
 
 
@@ -292,7 +294,9 @@ def end_feedback(g: Grading, n: int, last: Judged | None, why: str) -> str:
     text = f"Step {n} ${shown}$ is where the derivation ends, but it is not the answer"
     if why:
         text += f": {why}"
-    text += f". The answer is ${to_latex(g.q.reference)}$; {_where(last.values, g.reference, g.ev.inst.draws)}."
+    text += (
+        f". The answer is ${to_latex(g.q.reference)}$; {_where(last.values, g.reference, g.ev.inst.draws)}."
+    )
     return text
 
 

@@ -138,8 +138,19 @@ def _update(regulariser: Expr) -> Model:
     }
     defs[W_NEW] = n.W_l - n.eta * Deriv(REG_LOSS, n.W_l)
     losses = {**_losses(), **dict.fromkeys(REG_LOSS_NAMES, REG_LOSS)}
-    news = ("W_{new}", "W^{new}", "W^{t+1}", "W^{(t+1)}", "W_{t+1}", "w^{t+1}", "w^{(t+1)}", "w_{new}",
-            r"\tilde{W}", "W^{*}", "w^{*}")
+    news = (
+        "W_{new}",
+        "W^{new}",
+        "W^{t+1}",
+        "W^{(t+1)}",
+        "W_{t+1}",
+        "w^{t+1}",
+        "w^{(t+1)}",
+        "w_{new}",
+        r"\tilde{W}",
+        "W^{*}",
+        "w^{*}",
+    )
     olds = ("w", "W^{t}", "W^{(t)}", "w^{t}", "w^{(t)}", "W_{t}", "W_{old}", "w_{old}")
     return Model(defs, W_NEW, frozenset(), losses, ((W_NEW, news), (n.W_l, olds)), update=True)
 

@@ -20,10 +20,8 @@ from functools import cache
 from checker.grading.derivation.model import Model, model_of
 from checker.grading.indexed import free_indices
 from checker.grading.judge import vocabulary_for
-from checker.grading.limits import AnswerError
 from checker.grading.mistakes import rebuild
-from checker.grading.parse import parse_answer
-from checker.grading.vocabulary import Vocabulary
+from checker.grading.readers import AnswerError, Vocabulary, parse_answer
 from derivations.expr import (
     SCALAR,
     Deriv,
@@ -175,7 +173,7 @@ def _spellable(
 ) -> Iterator[tuple[Sym, tuple[str, ...]]]:
     """Entries with only the spellings the LaTeX reader can canonicalise and that name nothing
     else (``L'`` reads as ``L``: it cannot name the regularised cost as a symbol)."""
-    from checker.grading.latex_reader import spelling_key
+    from checker.grading.readers.latex_reader import spelling_key
 
     taken: dict[str, Sym] = {}
     for sym, names in declared:

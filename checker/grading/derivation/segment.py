@@ -18,7 +18,23 @@ MAX_TEXT = 40_000
 """Characters of a whole derivation; longer homework is refused before it is cut."""
 
 _FUNCTION_WORDS = frozenset(
-    "ReLU relu softmax diag sign sgn tanh exp log ln sech max LeakyReLU ELU sigmoid".split()
+    [
+        "ReLU",
+        "relu",
+        "softmax",
+        "diag",
+        "sign",
+        "sgn",
+        "tanh",
+        "exp",
+        "log",
+        "ln",
+        "sech",
+        "max",
+        "LeakyReLU",
+        "ELU",
+        "sigmoid",
+    ]
 )
 _KEPT_ENVIRONMENTS = ("cases", "bmatrix", "pmatrix", "vmatrix", "Bmatrix", "Vmatrix", "matrix", "array")
 _LINE_ENVIRONMENTS = re.compile(
@@ -57,22 +73,32 @@ class Relation:
     line: int
 
 
-def _mask_groups(text: str) -> list[int]:
-    """Nesting depth at every character: braces, brackets, parentheses and kept environments."""
+def _mask_groups(text: str, openers: str = "{([", closers: str = "})]") -> list[int]:
+    """Nesting depth at every character: braces, brackets, parentheses and kept environments.
+
+    When brackets or parentheses do not balance (a step with a typo), only braces and
+    environments count, so that one unclosed parenthesis does not swallow the rest of the line.
+    """
+    if openers == "{([" and any(text.count(a) != text.count(b) for a, b in ("()", "[]")):
+        return _mask_groups(text, "{", "}")
     depth, out = 0, []
     i = 0
     while i < len(text):
         ch = text[i]
-        if text.startswith(r"\begin{", i) and any(text.startswith(rf"\begin{{{e}}}", i) for e in _KEPT_ENVIRONMENTS):
+        if text.startswith(r"\begin{", i) and any(
+            text.startswith(rf"\begin{{{e}}}", i) for e in _KEPT_ENVIRONMENTS
+        ):
             depth += 1
-        elif text.startswith(r"\end{", i) and any(text.startswith(rf"\end{{{e}}}", i) for e in _KEPT_ENVIRONMENTS):
+        elif text.startswith(r"\end{", i) and any(
+            text.startswith(rf"\end{{{e}}}", i) for e in _KEPT_ENVIRONMENTS
+        ):
             out.extend([depth] * len(r"\end{"))
             i += len(r"\end{")
             depth = max(depth - 1, 0)
             continue
-        elif ch in "{([":
+        elif ch in openers:
             depth += 1
-        elif ch in "})]":
+        elif ch in closers:
             out.append(depth)
             depth = max(depth - 1, 0)
             i += 1
@@ -128,7 +154,9 @@ def _rows(math: str) -> list[str]:
     out = []
     for row in rows:
         d = _mask_groups(row)
-        row = "".join(" " if ch == "&" and d[i] == 0 and row[i - 1 : i] != "\\" else ch for i, ch in enumerate(row))
+        row = "".join(
+            " " if ch == "&" and d[i] == 0 and row[i - 1 : i] != "\\" else ch for i, ch in enumerate(row)
+        )
         out.extend(_split_quads(row))
     return out
 
@@ -137,7 +165,11 @@ def _split_quads(row: str) -> list[str]:
     r"""A row with two relations side by side (``L' = … \quad \frac{∂L'}{∂w} = …``) is two rows;
     an equation number after ``\quad`` (``= p_i - y_i \quad (9)``) is dropped."""
     row = re.sub(r"\\q?quad\s*\(\s*\d+[a-z]?\s*\)\s*[,.;]?\s*$", " ", row)
-    row = re.sub(r"\(\s*\d+[a-z]?\s*\)\s*$", " ", row) if re.search(r"\s{2,}\(\s*\d+[a-z]?\s*\)\s*$", row) else row
+    row = (
+        re.sub(r"\(\s*\d+[a-z]?\s*\)\s*$", " ", row)
+        if re.search(r"\s{2,}\(\s*\d+[a-z]?\s*\)\s*$", row)
+        else row
+    )
     parts = re.split(r",?\s*\\q?quad\b|\\,\\,\\,|\\;\\;", row)
     if len(parts) > 1 and sum(1 for p in parts if _split_top(p, _RELATION)[1:]) > 1:
         return parts
@@ -157,7 +189,9 @@ def _math_blocks(text: str) -> list[tuple[str, int]] | None:
     """The math of Markdown text with the line each block starts on, or None if it has none."""
     found = []
     for m in _MATH.finditer(text):
-        body = next(g for g in (m.group("d"), m.group("b"), m.group("p"), m.group("i"), m.group("e")) if g is not None)
+        body = next(
+            g for g in (m.group("d"), m.group("b"), m.group("p"), m.group("i"), m.group("e")) if g is not None
+        )
         found.append((body, text.count("\n", 0, m.start()) + 1, m.group("i") is not None))
     if not found:
         return None

@@ -16,9 +16,7 @@ from dataclasses import dataclass, field
 
 from checker.grading.derivation.model import Model
 from checker.grading.derivation.segment import Relation
-from checker.grading.limits import AnswerError
-from checker.grading.parse import parse_answer
-from checker.grading.vocabulary import Vocabulary
+from checker.grading.readers import AnswerError, Vocabulary, parse_answer
 from derivations.expr import Deriv, Entry, Expr, Fn, Sym, T
 
 MAX_STEPS = 40

@@ -223,8 +223,13 @@ def _ones(exprs: list[Expr]) -> set[str]:
     return found
 
 
-def _sample(q, symbols: list[Sym], sizes: Mapping[str, int], rng: np.random.Generator,  # noqa: ANN001
-            k: int) -> dict[str, np.ndarray]:
+def _sample(
+    q,
+    symbols: list[Sym],
+    sizes: Mapping[str, int],
+    rng: np.random.Generator,  # noqa: ANN001
+    k: int,
+) -> dict[str, np.ndarray]:
     """Random free inputs: away from kinks (|v| ≥ 0.2); positive, simplex, one-hot where declared."""
     values: dict[str, np.ndarray] = {}
     for s in symbols:

@@ -2,7 +2,8 @@
 
 The site is built once per session (``site_build``) and served by ``python -m http.server`` on
 127.0.0.1. Every page must load without a console error and without a request leaving localhost,
-and every formula must be rendered MathML. These tests never skip under CI: a missing chromium is
+and every formula must be typeset by MathJax (served by the site) without an error.
+These tests never skip under CI: a missing chromium is
 a failure there, and a skip only on a developer's machine.
 """
 
@@ -37,7 +38,8 @@ _TEXT_OUTSIDE_CODE = """() => {
   const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
     acceptNode(node) {
       for (let el = node.parentElement; el; el = el.parentElement) {
-        if (["PRE", "CODE", "SCRIPT", "STYLE", "MATH", "TEXTAREA"].includes(el.tagName.toUpperCase()))
+        const skip = ["PRE", "CODE", "SCRIPT", "STYLE", "MATH", "TEXTAREA", "MJX-CONTAINER", "BUTTON"];
+        if (skip.includes(el.tagName.toUpperCase()))
           return NodeFilter.FILTER_REJECT;
       }
       return NodeFilter.FILTER_ACCEPT;
@@ -52,15 +54,18 @@ _FORMULAS = """() => {
   const all = [...document.querySelectorAll(".arithmatex")];
   return {
     formulas: all.length,
-    withMath: all.filter(el => el.querySelectorAll("math").length === 1).length,
-    errors: document.querySelectorAll(".gp-math-error").length,
-    maths: document.querySelectorAll("math").length,
+    withMath: all.filter(el => el.querySelectorAll("mjx-container").length === 1).length,
+    errors: document.querySelectorAll(".gp-math-error, mjx-merror").length,
+    maths: document.querySelectorAll("mjx-container").length,
   };
 }"""
 
 
 _MATHS_PER_STEP = """() => [...document.querySelectorAll('.gp-step:not(.gp-start)')]
-  .map(step => step.querySelectorAll('math').length)"""
+  .map(step => step.querySelectorAll('mjx-container').length)"""
+
+# set by site/javascripts/gradproof.js once MathJax has typeset the page
+_TYPESET = "() => document.documentElement.getAttribute('data-gp-math') === 'done'"
 
 
 def _unavailable(reason: str) -> None:
@@ -161,6 +166,7 @@ def reports(site_build: Any, base_url: str, visit: Visit) -> dict[str, dict]:
         visit.errors.clear()
         visit.outside.clear()
         response = visit.page.goto(url, wait_until="load")
+        visit.page.wait_for_function(_TYPESET, timeout=15_000)
         out[rel] = {
             "url": url,
             "mkdocs": True,
@@ -170,7 +176,7 @@ def reports(site_build: Any, base_url: str, visit: Visit) -> dict[str, dict]:
             "raw": RAW_MATH.findall(visit.page.evaluate(_TEXT_OUTSIDE_CODE)),
             "formulas": visit.page.evaluate(_FORMULAS),
             "maths_per_step": visit.page.evaluate(_MATHS_PER_STEP),
-            "maths_in_result": visit.page.locator(".gp-result math").count(),
+            "maths_in_result": visit.page.locator(".gp-result mjx-container").count(),
         }
     # pages that are not MkDocs pages (no formulas of ours), loaded all the same
     for rel in ("404.html", "questions/example-report.html"):
@@ -255,6 +261,7 @@ def test_screenshot_of_a_derivation_page(base_url: str, browser: Any) -> None:
     v = Visit(browser, base_url, viewport={"width": 1100, "height": 840}, color_scheme="light")
     try:
         v.page.goto(f"{base_url}/derivations/hidden-delta/")
+        v.page.wait_for_function(_TYPESET)
         # one scroll down: scrolling back up would bring out Material's "back to top" button
         v.page.evaluate("() => window.scrollTo(0, document.querySelector('#derivation').offsetTop - 64)")
         v.page.wait_for_timeout(600)  # the header's title swap on scroll is animated

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import sys
 from pathlib import Path
@@ -29,7 +28,7 @@ def test_every_derivation_has_a_page(site_build: Any) -> None:
     missing = [i for i in ids if not (site_build.site_dir / "derivations" / i / "index.html").is_file()]
     assert not missing, f"no page for {missing}"
     page = (site_build.site_dir / "derivations" / ids[0] / "index.html").read_text()
-    assert "gp-step" in page and "<math" in page
+    assert "gp-step" in page and 'class="arithmatex gp-display"' in page
 
 
 def test_every_question_has_a_page(site_build: Any) -> None:
@@ -223,50 +222,50 @@ def test_the_failing_derivation_is_shown_in_red(broken_build: Any) -> None:
     assert "gp-status gp-failed" in (broken_build.site_dir / "index.html").read_text()
 
 
-def test_a_formula_latex2mathml_cannot_convert_fails_the_build_naming_page_and_formula(
-    broken_build: Any,
-) -> None:
-    expected = "derivations/broken-hidden-delta.md: latex2mathml cannot convert $\\frobnicate{x}$"
+def test_an_invalid_formula_fails_the_build_naming_page_and_formula(broken_build: Any) -> None:
+    expected = "derivations/broken-hidden-delta.md: the formula $\\frobnicate{x}$ is not valid LaTeX"
     assert expected in broken_build.log
     page = (broken_build.site_dir / "derivations" / "broken-hidden-delta" / "index.html").read_text()
     assert 'class="gp-math-error"' in page
 
 
 @pytest.mark.parametrize(
-    ("latex", "expected"),
-    [
-        (r"a \odot b", "\u2299"),
-        (r"W^\top", "\u22a4"),
-        (r"\operatorname{diag}(v)", ">diag<"),
-        (r"\mathbb{1}[z > 0]", "\U0001d7d9"),  # 𝟙: browsers ignore mathvariant, so the letter itself
-        (r"\mathbf{1}_m", "\U0001d7cf"),  # 𝟏
-        (r"\begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}", "<mtable"),
-        (r"\boxed{x = 1}", 'class="gp-boxed"'),  # MathML Core has no menclose
-        (r"\left\lVert x \right\rVert", "\u2016"),
-        (r"\frac{\partial L}{\partial z^{(l)}}", "<mfrac>"),
-    ],
+    "latex",
+    [r"a \odot b", r"W^\top", r"\operatorname{diag}(v)", r"\mathbb{1}[z > 0]",
+     r"\begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}", r"\boxed{x = 1}",
+     r"\left\lVert x \right\rVert", r"\frac{\partial L}{\partial z^{(l)}}", r"p \coloneqq q"],
 )
-def test_formulas_become_mathml_browsers_render(latex: str, expected: str) -> None:
-    mathml = gp_math.to_mathml(latex)
-    assert mathml.startswith("<math") and expected in html.unescape(mathml)
-    assert "menclose" not in mathml and 'mathvariant="double-struck"' not in mathml
+def test_formulas_of_the_site_pass_the_check(latex: str) -> None:
+    gp_math.check(latex)
 
 
-@pytest.mark.parametrize("latex", [r"\frobnicate{x}", r"\left( x", ""])
-def test_formulas_that_cannot_be_converted_are_errors(latex: str) -> None:
+@pytest.mark.parametrize("latex", [r"\frobnicate{x}", r"\left( x", "", r"\sigam(z)", r"\frac{a}{b"])
+def test_formulas_with_a_typo_fail_the_check(latex: str) -> None:
     with pytest.raises(gp_math.MathError):
-        gp_math.to_mathml(latex)
+        gp_math.check(latex)
 
 
-def test_render_math_reports_the_bad_formula_and_keeps_the_good_ones() -> None:
+def test_render_math_reports_the_bad_formula_and_keeps_the_good_ones_for_mathjax() -> None:
     html = ('<p><span class="arithmatex">\\(a^2\\)</span> and '
             '<span class="arithmatex">\\(\\nosuch\\)</span></p>'
             '<div class="arithmatex">\\[ x &lt; y \\]</div>')
     problems: list[gp_math.Problem] = []
     out = gp_math.render_math(html, problems.append)
     assert [p.latex for p in problems] == ["\\nosuch"]
-    assert out.count("<math") == 2 and "gp-math-error" in out and "&#x0003C;" in out
-    assert "\\(" not in out and "\\[" not in out
+    assert '<span class="arithmatex">\\(a^2\\)</span>' in out and "gp-math-error" in out
+    # the displayed formula keeps its LaTeX (escaped) for MathJax and for the copy button
+    assert '<div class="arithmatex gp-display">\\[x &lt; y\\]' in out
+    assert 'class="gp-copy"' in out and 'data-latex="x &lt; y"' in out
+
+
+def test_the_site_serves_mathjax_and_its_fonts_itself(site_build: Any) -> None:
+    root = site_build.site_dir / gp_math.MATHJAX_DIR
+    assert (root / gp_math.MATHJAX_SCRIPT).stat().st_size > 500_000
+    fonts = list(root.rglob("*.woff"))
+    assert any("MathJax_Main-Regular" in f.name for f in fonts) and len(fonts) > 10
+    page = (site_build.site_dir / "index.html").read_text()
+    assert f'src="{gp_math.MATHJAX_DIR}/{gp_math.MATHJAX_SCRIPT}"' in page
+    assert page.index('src="javascripts/gradproof.js"') < page.index(gp_math.MATHJAX_SCRIPT)
 
 
 def test_hook_code_is_where_mkdocs_yml_says() -> None:

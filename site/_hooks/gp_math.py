@@ -1,124 +1,89 @@
-"""LaTeX → MathML at build time, so that no page needs a script, a CDN or the network for math.
+"""Formulas: checked at build time, typeset in the browser by MathJax 3 shipped with the site.
 
 ``pymdownx.arithmatex`` (generic mode) protects every ``$...$`` and ``$$...$$`` from Markdown and
 leaves ``<span class="arithmatex">\\(...\\)</span>`` / ``<div class="arithmatex">\\[...\\]</div>``
-in the HTML; :func:`render_math` replaces each with the MathML that ``latex2mathml`` makes of it.
+in the HTML. :func:`render_math` checks each formula and leaves it for MathJax, which typesets it
+with its own fonts (TeX's Computer Modern, shipped as woff files): the same layout in every
+browser, whatever math fonts the reader's system has. Why MathJax and not browser MathML is shown
+with screenshots on the site's "Typesetting" page.
 
-Browsers implement MathML Core, which is narrower than what latex2mathml writes. Two gaps are
-closed here rather than left to chance:
+MathJax itself comes from the ``django-static-mathjax`` package (MathJax 3.2.2's released files;
+the package needs no Django): :func:`mathjax_files` lists the few files the site copies out of it.
+Nothing is fetched from a CDN.
 
-* ``mathvariant`` (bold, double-struck, ...) is ignored by MathML Core: the letters are rewritten to
-  the Unicode mathematical alphanumerics (𝟙, 𝐖, ℝ) that mean the same thing;
-* ``<menclose notation="box">`` (from ``\\boxed``) does not exist in MathML Core: it becomes an
-  ``<mrow class="gp-boxed">`` that the site's stylesheet draws a border around.
-
-latex2mathml does not raise on an unknown command: it prints ``\\foo`` as an identifier. Such a
-formula is reported as an error, like one latex2mathml cannot parse at all.
+The check at build time: ``latex2mathml`` must parse the formula and know every command in it
+(it prints an unknown ``\\foo`` as text rather than raising, which is caught here), so a typo in
+a formula fails ``mkdocs build --strict`` instead of showing a red box to a reader.
 """
 
 from __future__ import annotations
 
 import html
+import importlib.resources
 import re
-import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 from latex2mathml.converter import convert
 
 INLINE = re.compile(r'<span class="arithmatex">\\\((.*?)\\\)</span>', re.S)
 BLOCK = re.compile(r'<div class="arithmatex">\\\[(.*?)\\\]</div>', re.S)
-_TOKEN_WITH_VARIANT = re.compile(
-    r'<(mi|mn|mo|mtext)((?:\s+[\w-]+="[^"]*")*?)\s+mathvariant="([a-z-]+)"((?:\s+[\w-]+="[^"]*")*)>([^<]*)</\1>'
-)
 _TEXT_NODE = re.compile(r">([^<]+)<")
 
-# MathML mathvariant -> the prefix of the Unicode names of its letters and digits, and the older
-# names of the few letters that live in the Letterlike Symbols block instead (ℝ, ℕ, ℭ, ...).
-_VARIANT_PREFIX = {
-    "bold": ("MATHEMATICAL BOLD", ""),
-    "italic": ("MATHEMATICAL ITALIC", ""),
-    "bold-italic": ("MATHEMATICAL BOLD ITALIC", ""),
-    "double-struck": ("MATHEMATICAL DOUBLE-STRUCK", "DOUBLE-STRUCK"),
-    "script": ("MATHEMATICAL SCRIPT", "SCRIPT"),
-    "bold-script": ("MATHEMATICAL BOLD SCRIPT", ""),
-    "fraktur": ("MATHEMATICAL FRAKTUR", "BLACK-LETTER"),
-    "bold-fraktur": ("MATHEMATICAL BOLD FRAKTUR", ""),
-    "sans-serif": ("MATHEMATICAL SANS-SERIF", ""),
-    "bold-sans-serif": ("MATHEMATICAL SANS-SERIF BOLD", ""),
-    "sans-serif-italic": ("MATHEMATICAL SANS-SERIF ITALIC", ""),
-    "monospace": ("MATHEMATICAL MONOSPACE", ""),
-}
+# Where the site serves MathJax, and which of its released files it needs: the combined TeX
+# component with every TeX extension (so no extension is loaded on demand) and its CHTML fonts.
+MATHJAX_DIR = "mathjax"
+MATHJAX_SCRIPT = "tex-chtml-full.js"
+_MATHJAX_FONTS = "output/chtml/fonts/woff-v2"
 
 
 class MathError(ValueError):
-    """A formula that cannot be shown as MathML; the message names the formula and the reason."""
+    """A formula that cannot be typeset; the message names the reason."""
 
 
 @dataclass
 class Problem:
-    """One formula of a page that could not be converted."""
+    """One formula of a page that failed its check."""
 
     latex: str
     reason: str
 
 
-def _styled_char(ch: str, variant: str) -> str:
-    prefix, legacy = _VARIANT_PREFIX[variant]
-    try:
-        name = unicodedata.name(ch)
-    except ValueError:
-        return ch
-    if name.startswith("LATIN CAPITAL LETTER "):
-        tail = "CAPITAL " + name.rsplit(" ", 1)[1]
-    elif name.startswith("LATIN SMALL LETTER "):
-        tail = "SMALL " + name.rsplit(" ", 1)[1]
-    elif name.startswith("DIGIT "):
-        tail = name
-    elif name.startswith("GREEK CAPITAL LETTER ") or name.startswith("GREEK SMALL LETTER "):
-        tail = name.replace("GREEK ", "").replace(" LETTER", "")
-    else:
-        return ch
-    for candidate in (f"{prefix} {tail}", f"{legacy} {tail}" if legacy else ""):
-        if candidate:
-            try:
-                return unicodedata.lookup(candidate)
-            except KeyError:
-                continue
-    return ch
-
-
-def _apply_variant(m: re.Match[str]) -> str:
-    tag, before, variant, after, text = m.groups()
-    if variant not in _VARIANT_PREFIX:
-        return m.group(0)
-    styled = "".join(_styled_char(c, variant) for c in html.unescape(text))
-    # "normal" stops the browser from italicising a single-letter <mi> a second time
-    keep = ' mathvariant="normal"' if tag == "mi" else ""
-    return f"<{tag}{before}{keep}{after}>{html.escape(styled, quote=False)}</{tag}>"
-
-
-def _for_browsers(mathml: str) -> str:
-    mathml = _TOKEN_WITH_VARIANT.sub(_apply_variant, mathml)
-    mathml = mathml.replace('<menclose notation="box">', '<mrow class="gp-boxed">')
-    return mathml.replace("</menclose>", "</mrow>")
-
-
 @lru_cache(maxsize=8192)
-def to_mathml(latex: str, display: bool = False) -> str:
-    """MathML for one formula; :class:`MathError` when latex2mathml cannot convert it faithfully."""
+def check(latex: str) -> None:
+    """Raise :class:`MathError` unless ``latex`` is a formula made only of known commands."""
     source = latex.strip()
     if not source:
         raise MathError("empty formula")
+    _check_braces(source)
     try:
-        out = convert(source, display="block" if display else "inline")
+        out = convert(source)
     except Exception as exc:  # latex2mathml raises a zoo of its own exception types
         raise MathError(f"{type(exc).__name__}: {exc}".rstrip(": ")) from None
     for text in _TEXT_NODE.findall(out):
         if "\\" in html.unescape(text):
             raise MathError(f"unknown command {html.unescape(text).strip()!r}")
-    return _for_browsers(out)
+
+
+def _check_braces(source: str) -> None:
+    """latex2mathml closes a group left open: MathJax would not, so an unbalanced brace is an error."""
+    depth = 0
+    escaped = False
+    for ch in source:
+        if escaped:
+            escaped = False
+        elif ch == "\\":
+            escaped = True
+        elif ch == "{":
+            depth += 1
+        elif ch == "}":
+            depth -= 1
+            if depth < 0:
+                raise MathError("a } closes no group")
+    if depth:
+        raise MathError(f"{depth} {{ never closed")
 
 
 def _error_html(latex: str, reason: str, display: bool) -> str:
@@ -129,19 +94,49 @@ def _error_html(latex: str, reason: str, display: bool) -> str:
     )
 
 
+def _display_html(latex: str) -> str:
+    """A displayed formula for MathJax, with a button that copies its LaTeX (site's script)."""
+    source = html.escape(latex.strip())
+    return (
+        f'<div class="arithmatex gp-display">\\[{source}\\]'
+        f'<button class="gp-copy" type="button" data-latex="{source}" title="Copy LaTeX" '
+        f'aria-label="Copy the LaTeX of this formula"></button></div>'
+    )
+
+
 def render_math(page_html: str, on_problem: Callable[[Problem], None]) -> str:
-    """Replace every arithmatex placeholder of a page by MathML; report each failure."""
+    """Check every formula of a page; a failing one becomes a red box and is reported."""
 
     def replace(m: re.Match[str], display: bool) -> str:
         latex = html.unescape(m.group(1))
         try:
-            mathml = to_mathml(latex, display)
+            check(latex)
         except MathError as exc:
             on_problem(Problem(latex, str(exc)))
             return _error_html(latex, str(exc), display)
         if display:
-            return f'<div class="arithmatex gp-display">{mathml}</div>'
-        return f'<span class="arithmatex">{mathml}</span>'
+            return _display_html(latex)
+        return m.group(0)
 
     page_html = BLOCK.sub(lambda m: replace(m, True), page_html)
     return INLINE.sub(lambda m: replace(m, False), page_html)
+
+
+def mathjax_root() -> Path:
+    """The released MathJax 3 files (``es5/``) of the installed ``django-static-mathjax`` package."""
+    try:
+        root = importlib.resources.files("mathjax") / "static" / "mathjax" / "es5"
+    except ModuleNotFoundError:
+        raise MathError("MathJax is not installed: pip install -e . installs django-static-mathjax") from None
+    path = Path(str(root))
+    if not (path / MATHJAX_SCRIPT).is_file():
+        raise MathError(f"{path / MATHJAX_SCRIPT} is missing: reinstall django-static-mathjax")
+    return path
+
+
+def mathjax_files() -> Iterator[tuple[str, Path]]:
+    """``(path in the site, file on disk)`` for every MathJax file the site serves."""
+    root = mathjax_root()
+    yield f"{MATHJAX_DIR}/{MATHJAX_SCRIPT}", root / MATHJAX_SCRIPT
+    for font in sorted((root / _MATHJAX_FONTS).glob("*.woff")):
+        yield f"{MATHJAX_DIR}/{_MATHJAX_FONTS}/{font.name}", font

@@ -372,6 +372,7 @@ def build(m: Measurements) -> SiteContent:
         {"Reference MLP": "mlp.md"},
         {"Gradient checks": "gradcheck.md"},
         {"Experiments": enav},
+        {"Typesetting": "typesetting.md"},
     ]
     return out
 

@@ -9,7 +9,8 @@ At every build (``mkdocs build`` or each reload of ``mkdocs serve``):
    checks, experiments, the question bank and an example class report — cached by content, the
    uncached part on two processes) and adds the pages rendered from ``site/_templates`` as
    generated files, with the navigation;
-3. ``on_page_content`` replaces every formula by MathML (``gp_math``);
+3. ``on_page_content`` checks every formula (``gp_math``); MathJax, copied into the site from its
+   installed package, typesets them in the browser;
 4. ``on_serve`` also watches ``derivations/`` and ``checker/``.
 
 A derivation that fails its checks, a piece that exists but fails, or a formula that cannot be
@@ -58,7 +59,7 @@ def _reload_if_changed(root: Path) -> None:
         for name in list(sys.modules):
             if name.split(".")[0] in WATCHED:
                 del sys.modules[name]
-        gp_math.to_mathml.cache_clear()
+        gp_math.check.cache_clear()
         log.info("gradproof: sources changed, reloading derivations and checker")
     _state["mtimes"] = now
 
@@ -89,6 +90,8 @@ def on_files(files: Files, config: Any) -> Files:
         else:
             files.append(File.generated(config, page.path, content=page.markdown,
                                         inclusion=InclusionLevel.INCLUDED))
+    for path, source in gp_math.mathjax_files():
+        files.append(File.generated(config, path, abs_src_path=str(source), inclusion=InclusionLevel.INCLUDED))
     config.nav = content.nav
     for note in content.notes:
         log.info(f"gradproof: {note}")
@@ -117,10 +120,10 @@ def _write_timings(m: gp_measure.Measurements, seconds: float) -> None:
 
 
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
-    """Every ``$...$`` and ``$$...$$`` of the page as MathML; a formula that cannot be shown is an error."""
+    """Every ``$...$`` and ``$$...$$`` of the page checked; a formula that fails is an error."""
 
     def problem(p: gp_math.Problem) -> None:
-        log.error(f"gradproof: {page.file.src_uri}: latex2mathml cannot convert ${p.latex}$: {p.reason}")
+        log.error(f"gradproof: {page.file.src_uri}: the formula ${p.latex}$ is not valid LaTeX: {p.reason}")
 
     return gp_math.render_math(html, problem)
 

@@ -1,0 +1,53 @@
+/* gradproof: MathJax's settings (read by MathJax when it loads, so this file comes first) and the
+   "copy LaTeX" button of displayed formulas. Everything is served by the site itself. */
+window.MathJax = {
+  tex: {
+    inlineMath: [["\\(", "\\)"]],
+    displayMath: [["\\[", "\\]"]],
+    processEscapes: false,
+    processEnvironments: true,
+  },
+  options: {
+    // only what pymdownx.arithmatex marked as math is typeset; the rest of the page is left alone
+    ignoreHtmlClass: ".*|",
+    processHtmlClass: "arithmatex",
+    enableMenu: false,
+  },
+  chtml: { matchFontHeight: true, displayAlign: "left", displayIndent: "0" },
+  startup: {
+    pageReady() {
+      const start = performance.now();
+      return MathJax.startup.defaultPageReady().then(() => {
+        // read by the browser tests and bench/bench_site.py: when the math was done, and how long it took
+        window.gpMath = { start: start, end: performance.now(), errors: document.querySelectorAll("mjx-merror").length };
+        document.documentElement.setAttribute("data-gp-math", "done");
+      });
+    },
+  },
+};
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("button.gp-copy");
+  if (!button) return;
+  const done = () => {
+    button.classList.add("gp-copied");
+    setTimeout(() => button.classList.remove("gp-copied"), 1200);
+  };
+  const text = button.getAttribute("data-latex");
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(text).then(done, () => fallbackCopy(text, done));
+  } else {
+    fallbackCopy(text, done);
+  }
+});
+
+function fallbackCopy(text, done) {
+  const area = document.createElement("textarea");
+  area.value = text;
+  area.setAttribute("readonly", "");
+  area.style.position = "fixed";
+  area.style.opacity = "0";
+  document.body.appendChild(area);
+  area.select();
+  try { document.execCommand("copy"); done(); } finally { area.remove(); }
+}

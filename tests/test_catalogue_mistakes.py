@@ -67,7 +67,10 @@ def grader_verdicts(derivation_id: str, answer: str) -> list[tuple[str, str, str
     """(question, verdict, tag) of ``answer`` graded against each question of the derivation."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        results = [(qid, grade(qid, answer, "latex")) for qid in questions_of(derivation_id)]
+        # strictly: a handbook's "(a - y) σ'(z)" is the matrix product it writes, the mistake it shows
+        results = [
+            (qid, grade(qid, answer, "latex", strict_notation=True)) for qid in questions_of(derivation_id)
+        ]
     return [(qid, r.verdict, r.mistake) for qid, r in results]
 
 

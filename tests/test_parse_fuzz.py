@@ -173,8 +173,9 @@ NUMPY_ANSWERS = st.recursive(
 def test_grammar_built_text_and_numpy_read_or_are_refused(text: str, fmt: str) -> None:
     result = read_within_bound(text, fmt)
     if isinstance(result, Parsed):
-        # what was read is echoed as LaTeX, which the LaTeX reader reads to the same tree
-        again = parse_answer(result.interpreted, "latex", VOCAB)
+        # what was read is echoed as LaTeX, which the LaTeX reader reads to the same tree (strictly:
+        # the echo of a misfit product W W is not to be read as the W ⊙ W it must have meant)
+        again = parse_answer(result.interpreted, "latex", VOCAB, strict_notation=True)
         assert normal(again.expr) == normal(result.expr), (text, result.interpreted)
 
 

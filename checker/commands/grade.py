@@ -18,6 +18,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", default="auto", choices=("latex", "text", "numpy", "auto"),
                         help="how the answer is written (default: auto)")
     parser.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
+    parser.add_argument("--strict-notation", action="store_true",
+                        help="grade a product of two same-shape vectors (a \\cdot b, a b) as the matrix "
+                        "product written (hadamard-vs-matmul), not as the elementwise product it must mean")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -30,7 +33,7 @@ def run(args: argparse.Namespace) -> int:
         for qid in QUESTIONS:
             print(f"  {qid}", file=sys.stderr)
         return 2
-    result = grade(args.question, args.answer, args.format)
+    result = grade(args.question, args.answer, args.format, strict_notation=args.strict_notation)
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return 0

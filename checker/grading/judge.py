@@ -405,6 +405,7 @@ def vocabulary_for(question: Question) -> Vocabulary:
         code_names=dict(question.code_names),
         named=question.named,
         row_convention=question.convention == "row",
+        listed=[s for s, _ in question.symbols],
         **({} if question.index_notation else {"index_letters": ()}),
     )
 
@@ -603,8 +604,11 @@ def grade_expr(question_id: str, e: Expr, interpreted: str | None = None) -> Gra
     return GradeResult(question_id, verdict, 1.0 if verdict == "correct" else 0.0, mistake, feedback, shown)
 
 
-def grade(question_id: str, answer: str, fmt: str = "auto") -> GradeResult:
-    """Grade one answer to one question.
+def grade(question_id: str, answer: str, fmt: str = "auto", strict_notation: bool = False) -> GradeResult:
+    """Grade one answer to one question (``strict_notation``: see the readers' ``ReadOptions``).
+
+    The reader's notes on what it guessed (a dropped layer index, a product read as ⊙) follow
+    the feedback.
 
     Raises ``KeyError`` (listing the ids) for an unknown question; any answer at all gets a
     verdict, within ``TIME_LIMIT`` seconds.
@@ -629,11 +633,14 @@ def grade(question_id: str, answer: str, fmt: str = "auto") -> GradeResult:
     try:
         with time_limit(TIME_LIMIT):
             try:
-                parsed = parse_answer(answer, fmt, vocab)
+                parsed = parse_answer(answer, fmt, vocab, strict_notation)
             except AnswerError as err:
                 return invalid(q.id, getattr(err, "message", str(err)))
             interpreted = parsed.interpreted
-            return grade_expr(q.id, parsed.expr, interpreted)
+            result = grade_expr(q.id, parsed.expr, interpreted)
+            if parsed.notes:
+                result.feedback = " ".join((result.feedback, *parsed.notes))
+            return result
     except AnswerTimeout:
         return invalid(q.id, f"judging this answer took longer than {TIME_LIMIT:g} s", interpreted)
     except RecursionError:

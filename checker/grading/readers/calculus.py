@@ -2,8 +2,6 @@ r"""Groups, cases, derivatives the question names (``\frac{\partial L}{\partial 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from lark import Token, Tree
 
 from checker.grading.readers.syntax import (
@@ -26,9 +24,6 @@ from derivations.expr import (
     KDelta,
     Piecewise,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class CalculusMixin:

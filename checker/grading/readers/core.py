@@ -9,6 +9,7 @@ from lark import Token
 
 import checker.grading.readers.limits as limits
 from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.syntax import (
     ACCENTS,
     RELATIONS,
@@ -32,8 +33,16 @@ class ReaderCore:
     """What every part of the reader shares: the vocabulary, the source text (for positions in
     messages), the mode (``"latex"`` or ``"text"``) and the remembered shapes of built trees."""
 
-    def __init__(self, vocab: Vocabulary | None, source: str, offset: int = 0, mode: str = "latex") -> None:
+    def __init__(
+        self,
+        vocab: Vocabulary | None,
+        source: str,
+        offset: int = 0,
+        mode: str = "latex",
+        options: ReadOptions | None = None,
+    ) -> None:
         self.vocab = vocab
+        self.options = options if options is not None else ReadOptions()
         self.source = source
         self.offset = offset
         self.mode = mode
@@ -65,10 +74,21 @@ class ReaderCore:
         return found[0] if found is not None else 0
 
     def spelled(self, node: Node) -> str:
+        """The node as the student wrote it: a decoration before it (``\\mathbf``) included, the
+        braces of a fraction's part (``\\frac{1}{m}``) left out."""
         found = self.span(node)
         if found is None:
             return self.canon(node)
-        return self.source[found[0] : found[1]]
+        start, end = found
+        decoration = re.search(
+            r"\\(?:mathbf|boldsymbol|bm|vec|pmb|mathit|mathsf|mathrm)\s*$", self.source[:start]
+        )
+        if decoration and self.source[start : start + 1] == "{":
+            start = decoration.start()
+        text = self.source[start:end]
+        if text.startswith("{") and text.endswith("}") and _balanced(text[1:-1]):
+            text = text[1:-1].strip()
+        return text
 
     def error(self, node: Node | None, message: str) -> AnswerError:
         if node is None:
@@ -162,6 +182,16 @@ class ReaderCore:
         node = sarg
         while is_tree(node, "brace") and len(node.children) == 1:
             node = node.children[0]
-        if is_tree(node, "paren"):
+        if is_tree(node, "paren", "bracket"):  # W^{(l)}, and Andrew Ng's W^{[l]}
             node = node.children[0]
         return self.canon(node)
+
+
+def _balanced(text: str) -> bool:
+    """Whether the braces of ``text`` pair up (so ``{m}`` can lose its outer pair, ``{a}{b}`` not)."""
+    depth = 0
+    for ch in text:
+        depth += {"{": 1, "}": -1}.get(ch, 0)
+        if depth < 0:
+            return False
+    return depth == 0

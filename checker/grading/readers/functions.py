@@ -2,8 +2,8 @@ r"""Function names and their application: ``\sigma'(z)``, ``\tanh^2 z``, ``\max(
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from lark import Tree
 
@@ -22,12 +22,14 @@ from checker.grading.readers.syntax import (
     is_tree,
     item_view,
     norm_word,
+    unbrace,
     word_of,
 )
 from derivations.expr import (
     ELEMENTWISE,
     Cond,
     Diag,
+    Div,
     Expr,
     Fn,
     Indicator,
@@ -37,9 +39,8 @@ from derivations.expr import (
     Softmax,
 )
 
-if TYPE_CHECKING:
-    pass
-
+GENERIC_NAMES = ("f", "g")
+"""Letters a student uses for the generic activation σ (``f'(z)``, Andrew Ng's ``g'(z)``)."""
 
 class FunctionsMixin:
     """Which words are functions, their derivative order and power, and calling them."""
@@ -58,6 +59,9 @@ class FunctionsMixin:
 
     def function_head(self, atom: Node, scripts: list[Tree]) -> FnHead | None:
         name: str | None = None
+        dots = 0
+        if is_tree(atom, "accent") and atom.children[0].value == r"\dot":  # Newton's \dot\sigma is σ'
+            dots, atom = 1, unbrace(atom.children[1])
         if is_tok(atom, "CMD"):
             word = atom.value[1:]
             name = self.function_word(word) if word not in GREEK or word == "sigma" else None
@@ -70,11 +74,11 @@ class FunctionsMixin:
             if self.vocab is not None and word in self.vocab.bases:
                 return None
             name = self.function_word(word)
-            if name is None and word == "f":
+            if name is None and word in GENERIC_NAMES:
                 name = "sigma"
         if name is None:
             return None
-        d, power = 0, None
+        d, power = dots, None
         for s in scripts:
             if s.data == "prime":
                 d += 1
@@ -89,6 +93,8 @@ class FunctionsMixin:
                     text = self.script_text(info.layer)
                     if info.paren and text.isdigit() and int(text) <= 3:
                         d += int(text)  # \sigma^{(2)}: the second derivative
+                    elif info.paren and name == "sigma" and re.fullmatch(r"[lL][+-]?\d?", text):
+                        pass  # g^{[l]}: layer l's activation, the one generic σ
                     elif text.lstrip("-").isdigit() and int(text) < 0:
                         raise self.error(s, "inverse functions are not read")
                     else:
@@ -169,4 +175,12 @@ class FunctionsMixin:
             if a == Num(Fraction(1)) and b == Num(Fraction(0)):
                 return Indicator(cond)
             return Piecewise(((a, cond), (b, None)))
+        if name in ("cosh", "sinh"):
+            return self.hyperbolic(head, args[0])
         return Fn(name, args[0], head.d)
+
+    def hyperbolic(self, head: FnHead, x: Expr) -> Expr:
+        """cosh x = 1/sech x and sinh x = tanh x / sech x, in the functions the evaluators know."""
+        order = head.d % 2 if head.name == "cosh" else (head.d + 1) % 2  # cosh' = sinh, sinh' = cosh
+        one = Num(Fraction(1))
+        return Div(one, Fn("sech", x)) if order == 0 else Div(Fn("tanh", x), Fn("sech", x))

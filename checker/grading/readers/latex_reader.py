@@ -48,6 +48,7 @@ from checker.grading.readers.functions import FunctionsMixin
 from checker.grading.readers.latex_syntax import latex_parser, parse_tree, strip_wrappers
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.names import NamesMixin
+from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.products import ProductsMixin
 from checker.grading.readers.syntax import is_tok, is_tree, item_view, name_key
 from derivations.expr import Expr
@@ -65,7 +66,7 @@ class Reader(NamesMixin, ProductsMixin, CalculusMixin, FunctionsMixin, ReaderCor
     """
 
 
-def read_latex(text: str, vocab: Vocabulary) -> Expr:
+def read_latex(text: str, vocab: Vocabulary, options: ReadOptions | None = None) -> Expr:
     """Read a LaTeX answer; raises :class:`AnswerError` when it cannot be read."""
     limits.check_length(text)
     limits.check_forbidden(text)
@@ -81,7 +82,7 @@ def read_latex(text: str, vocab: Vocabulary) -> Expr:
             m.start() + offset,
         )
     tree = parse_tree(latex_parser(), body, offset, "LaTeX")
-    expr = Reader(vocab, body, offset, "latex").answer(tree)
+    expr = Reader(vocab, body, offset, "latex", options).answer(tree)
     limits.check_depth(expr)
     return expr
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from lark import Token, Tree
 
@@ -36,9 +35,6 @@ from derivations.expr import (
     Pow,
     T,
 )
-
-if TYPE_CHECKING:
-    pass
 
 
 class NamesMixin:
@@ -149,7 +145,7 @@ class NamesMixin:
                 scripts = scripts[:-1]
                 node = Tree("item", [atom, *scripts]) if scripts else atom
         info.layer = node
-        info.paren = is_tree(node, "paren")
+        info.paren = is_tree(node, "paren", "bracket")
         return info
 
     def index_letters(self, sub: str | None) -> tuple[str, ...] | None:
@@ -215,6 +211,7 @@ class NamesMixin:
 
     def name_value(self, ref: NameRef) -> Expr:
         """A name with its scripts: symbol, layer, entry, transpose, power or e^{x}."""
+        ref = self.case_alias(ref)
         sub_text, sup, rest = self.name_parts(ref)
         info = self.split_sup(sup.children[0]) if sup is not None else SupInfo()
         transposes = info.transposes
@@ -248,9 +245,40 @@ class NamesMixin:
                     core = self.transpose(core)
         if core is None and euler and layer is None:
             core = Fn("exp", Num(Fraction(1)))
+        if core is None and sub_text is None and layer is None:
+            core = self.bare_name(ref, transposes)
         if core is None:
             raise self.unknown(ref.node)
         return self.apply_scripts(core, rest)
+
+    def case_alias(self, ref: NameRef) -> NameRef:
+        """``w`` for W, ``x`` for X: a Latin letter the question does not use in the case written,
+        but uses in the other case, is that name."""
+        base = ref.base
+        if self.vocab is None or len(base) != 1 or not base.isalpha() or base in self.vocab.bases:
+            return ref
+        other = base.swapcase()
+        return NameRef(other, ref.sub, ref.scripts, ref.node) if other in self.vocab.bases else ref
+
+    def bare_name(self, ref: NameRef, transposes: int) -> Expr | None:
+        """A name written without its layer (``W``, ``\\delta``): the one quantity of that name among
+        the question's inputs (or, if none is an input, the only one it has); ambiguous: refused."""
+        if self.vocab is None:
+            return None
+        candidates = self.vocab.by_base.get(ref.base, ())
+        inputs = [s for s in candidates if s in self.vocab.listed] or list(candidates)
+        if not inputs:
+            return None
+        written = self.spelled(ref.node)
+        if len(inputs) > 1:
+            names = ", ".join(f"${s.tex or s.key}$" for s in inputs)
+            raise self.error(
+                ref.node, f"`{written}` could be any of {names}: write its layer, as in ${inputs[0].tex}$"
+            )
+        sym = inputs[0]
+        shown = sym.tex or sym.key
+        self.options.note(f"`{ref.base}` without a layer was read as ${shown}$, the question's only one.")
+        return self.transpose(sym) if transposes % 2 else sym
 
     # ---- scripts on values
 

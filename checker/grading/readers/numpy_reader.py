@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import checker.grading.readers.limits as limits
 from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.text_reader import read_text
 from derivations.expr import (
     SCALAR,
@@ -98,7 +99,7 @@ _ASSIGNMENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\s*=(?!=)\s*")
 """A leading ``name =``: the assignment a line of the student's code starts with (ignored)."""
 
 
-def read_numpy(text: str, vocab: Vocabulary) -> Expr:
+def read_numpy(text: str, vocab: Vocabulary, options: ReadOptions | None = None) -> Expr:
     """Read a NumPy expression over the question's code names; never evaluates it."""
     limits.check_length(text)
     body = text.strip().rstrip(";").rstrip()
@@ -122,7 +123,7 @@ def read_numpy(text: str, vocab: Vocabulary) -> Expr:
         raise AnswerError(f"the NumPy answer cannot be read: {type(e).__name__}") from None
     if _ast_depth(tree) > MAX_AST_DEPTH:
         raise AnswerError(f"the answer is nested too deeply; at most {limits.MAX_NESTING} levels are read")
-    expr = _Converter(vocab, body, offset).value(tree.body)
+    expr = _Converter(vocab, body, offset, options).value(tree.body)
     limits.check_depth(expr)
     return expr
 
@@ -148,7 +149,10 @@ def _ast_depth(tree: ast.AST) -> int:
 class _Converter:
     """One method per accepted kind of Python node."""
 
-    def __init__(self, vocab: Vocabulary, source: str, offset: int) -> None:
+    def __init__(
+        self, vocab: Vocabulary, source: str, offset: int, options: ReadOptions | None = None
+    ) -> None:
+        self.options = options if options is not None else ReadOptions()
         self.vocab = vocab
         self.source = source
         self.offset = offset

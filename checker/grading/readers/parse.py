@@ -17,12 +17,13 @@ import checker.grading.readers.limits as limits
 from checker.grading.readers.latex_reader import read_latex
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.numpy_reader import read_numpy
+from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.text_reader import read_text
 from checker.grading.readers.vocabulary import Vocabulary
 from derivations.expr import Expr, to_latex
 
 FORMATS = ("latex", "text", "numpy", "auto")
-READERS: dict[str, Callable[[str, Vocabulary], Expr]] = {
+READERS: dict[str, Callable[[str, Vocabulary, ReadOptions], Expr]] = {
     "latex": read_latex,
     "text": read_text,
     "numpy": read_numpy,
@@ -34,11 +35,14 @@ _NUMPY_MARKS = re.compile(r"\bnp\.|\bnumpy\.|\.dot\(|\.T\b|\.transpose\(|\.sum\(
 
 @dataclass(frozen=True)
 class Parsed:
-    """An answer that was read: the tree, its LaTeX echo and the reader used."""
+    """An answer that was read: the tree, its LaTeX echo, the reader used and the notes on every
+    reading that was a guess (a dropped layer index read as the question's only one, a product
+    of two same-shape vectors read as ⊙), for the feedback."""
 
     expr: Expr
     interpreted: str
     format: str
+    notes: tuple[str, ...] = ()
 
 
 def guess_order(text: str, vocab: Vocabulary) -> list[str]:
@@ -122,8 +126,11 @@ _TEXT_FUNCTIONS = frozenset(
 )
 
 
-def parse_answer(text: str, fmt: str, vocab: Vocabulary) -> Parsed:
-    """Read an answer into the expression tree; :class:`AnswerError` says why it cannot be read."""
+def parse_answer(text: str, fmt: str, vocab: Vocabulary, strict_notation: bool = False) -> Parsed:
+    """Read an answer into the expression tree; :class:`AnswerError` says why it cannot be read.
+
+    With ``strict_notation`` a product of two same-shape vectors stays the product written (see
+    :mod:`checker.grading.readers.options`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not isinstance(text, str):
@@ -135,8 +142,9 @@ def parse_answer(text: str, fmt: str, vocab: Vocabulary) -> Parsed:
     for name in order:
         try:
             with limits.stack_room():
-                expr = READERS[name](text, vocab)
-                return Parsed(expr, to_latex(expr), name)
+                options = ReadOptions(strict_notation=strict_notation)
+                expr = READERS[name](text, vocab, options)
+                return Parsed(expr, to_latex(expr), name, tuple(options.notes))
         except AnswerError as e:
             first = first or e
         except RecursionError:  # never expected within stack_room; refused rather than crashed

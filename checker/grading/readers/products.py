@@ -3,7 +3,6 @@ r"""Sums, products and single items: the precedence of ``+``, ``\odot``/``*`` an
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import TYPE_CHECKING
 
 from lark import Token, Tree
 
@@ -35,10 +34,10 @@ from derivations.expr import (
     Num,
     Ones,
     T,
+    tex,
 )
 
-if TYPE_CHECKING:
-    pass
+_ELEMENTWISE_NOTE = r" their product was read as elementwise ($\odot$); write \odot to say so."
 
 
 class ProductsMixin:
@@ -244,10 +243,33 @@ class ProductsMixin:
             self.ones_in_product(factors, k) if isinstance(v, PendingOnes) else v
             for k, (_, v, _) in enumerate(factors)
         ]
+        notes = len(self.options.notes)
         acc = values[0]
         for (op, _, node), v in zip(factors[1:], values[1:], strict=True):
-            acc = self.divide(acc, v, node) if op == "div" else Mul(acc, v)
+            acc = self.divide(acc, v, node) if op == "div" else self.product(acc, v)
+        if len(values) < 3 or self.shape(acc) is not None or any(op == "div" for op, _, _ in factors):
+            return acc
+        # σ'(z) W^T δ: no fit from the left; from the right, W^T δ fits and σ'(z) ⊙ (W^T δ) is the
+        # only reading (a matrix product alone would be associative and fit both ways)
+        del self.options.notes[notes:]
+        right = values[-1]
+        for v in reversed(values[:-1]):
+            right = self.product(v, right)
+        if self.shape(right) is not None and len(self.options.notes) > notes:
+            return right
+        del self.options.notes[notes:]
         return acc
+
+    def product(self, a: Expr, b: Expr) -> Expr:
+        """``a b`` or ``a \\cdot b``: the matrix product, except between two operands of one shape
+        that no matrix product fits (two columns), whose only fitting reading is ⊙ — taken with a
+        note, or, under strict notation, left as written for the judge to name."""
+        sa, sb = self.shape(a), self.shape(b)
+        if sa is None or sa != sb or sa == SCALAR or sa[1] == sb[0] or self.options.strict_notation:
+            return Mul(a, b)
+        if not any(n.endswith(_ELEMENTWISE_NOTE) for n in self.options.notes):  # once: a long chain is linear
+            self.options.note(f"{tex(a)} and {tex(b)} have the same shape, so{_ELEMENTWISE_NOTE}")
+        return Hadamard(a, b)
 
     def ones_in_product(self, factors: list[tuple[str, Expr | PendingOnes, Node]], k: int) -> Expr:
         """𝟏 in a product: 𝟏ᵀX takes X's rows, X𝟏 takes X's columns."""

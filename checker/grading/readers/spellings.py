@@ -22,9 +22,12 @@ def vocabulary_from_spellings(
     row_convention: bool = False,
     index_letters: Iterable[str] = DEFAULT_INDEX_LETTERS,
     functions: Iterable[str] = (),
+    listed: Iterable[Sym] = (),
 ) -> Vocabulary:
     """Build a vocabulary from symbols and their LaTeX spellings (each symbol's ``tex`` is one
-    of them when it is a name). Two symbols with one canonical spelling are an error."""
+    of them when it is a name). Two symbols with one canonical spelling are an error. ``listed``
+    are the question's inputs: a name written without its layer (``W``) is read as the one listed
+    symbol of that name, when there is exactly one."""
     symbols: dict[str, Sym] = {}
     shown: list[str] = []
     shown_named: list[str] = []  # derivatives, as spelled: \frac{\partial J}{\partial W}
@@ -62,4 +65,5 @@ def vocabulary_from_spellings(
         functions=frozenset(functions),
         shown=tuple(dict.fromkeys(shown)),
         shown_named=tuple(shown_named),
+        listed=frozenset(listed),
     )

@@ -37,11 +37,12 @@ STANDARD_FUNCTIONS = {
     "sigma": "sigma", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "relu", "exp": "exp",
     "log": "log", "ln": "log", "sign": "sign", "sgn": "sign", "sech": "sech", "sqrt": "sqrt",
     "abs": "abs", "max": "max", "maximum": "max", "softmax": "softmax", "diag": "diag",
-    "where": "where",
+    "where": "where", "cosh": "cosh", "sinh": "sinh",
 }
 STRUCTURAL = {"max": 2, "softmax": 1, "diag": 1, "where": 3}
 ACCENTS = {
     "hat": "hat", "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "bar": "bar", "overline": "bar",
+    "dot": "dot",
 }
 TRANSPOSE_CMDS = {r"\top", r"\intercal", r"\transpose", "⊤"}
 RELATIONS = {

@@ -56,6 +56,7 @@ import checker.grading.readers.limits as limits
 from checker.grading.readers.latex_reader import Reader
 from checker.grading.readers.latex_syntax import parse_tree
 from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.options import ReadOptions
 from derivations.expr import Expr
 
 if TYPE_CHECKING:
@@ -82,6 +83,7 @@ script: "^" sarg          -> sup
 
 ?sarg: IDENT | NUMBER | UCHAR
      | "(" body ")"       -> paren
+     | "[" body "]"       -> bracket
      | "{" body "}"       -> brace
      | MINUS sarg         -> signed
 
@@ -120,7 +122,7 @@ def text_parser() -> Lark:
     return Lark(TEXT_GRAMMAR, parser="lalr", propagate_positions=True)
 
 
-def read_text(text: str, vocab: Vocabulary) -> Expr:
+def read_text(text: str, vocab: Vocabulary, options: ReadOptions | None = None) -> Expr:
     """Read a plain-text answer; raises :class:`AnswerError` when it cannot be read."""
     limits.check_length(text)
     body = text.strip().rstrip(".;,").rstrip()
@@ -136,6 +138,6 @@ def read_text(text: str, vocab: Vocabulary) -> Expr:
         )
     limits.check_nesting(body, offset)
     tree = parse_tree(text_parser(), body, offset, "plain-text")
-    expr = Reader(vocab, body, offset, "text").answer(tree)
+    expr = Reader(vocab, body, offset, "text", options).answer(tree)
     limits.check_depth(expr)
     return expr

@@ -53,6 +53,7 @@ class Vocabulary:
     functions: frozenset[str] = frozenset()
     shown: tuple[str, ...] = ()  # one spelling per symbol, for messages
     shown_named: tuple[str, ...] = ()
+    listed: frozenset[Sym] = frozenset()  # the question's inputs, for a name written without its layer
 
     __hash__ = object.__hash__  # identity: the mappings are not hashable
 
@@ -70,6 +71,16 @@ class Vocabulary:
             if m:
                 out.add(m.group(0))
         return frozenset(out)
+
+    @cached_property
+    def by_base(self) -> Mapping[str, tuple[Sym, ...]]:
+        """The symbols each base name spells (``W`` → W^{(l)}, W^{(l+1)}), in declaration order."""
+        out: dict[str, dict[Sym, None]] = {}
+        for key, sym in self.symbols.items():
+            m = re.match(r"\\hat\{[^{}]*\}|\\?[A-Za-z]+", key)
+            if m:
+                out.setdefault(m.group(0), {}).setdefault(sym)
+        return {base: tuple(syms) for base, syms in out.items()}
 
     @cached_property
     def dims(self) -> tuple[str, ...]:

@@ -1,0 +1,27 @@
+"""How an answer is read (the assignment's settings) and what the reader noted while reading it.
+
+``strict_notation`` (CLI ``--strict-notation``): a product written as ``\\cdot`` or juxtaposition
+between two operands of one shape that no matrix product fits (two column vectors) is kept as
+the matrix product the student wrote, so the judge names it ``hadamard-vs-matmul``. By default
+it is read as ⊙, its only fitting reading, and a note says so.
+
+``notes`` collects every reading that was a guess (a dropped layer index, a ⊙ for a product),
+in the order met, each once; the grader adds them to the feedback.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass
+class ReadOptions:
+    """Settings of one reading, and the notes it made."""
+
+    strict_notation: bool = False
+    notes: list[str] = field(default_factory=list)
+
+    def note(self, text: str) -> None:
+        """Remember a guess the reader made (once)."""
+        if text not in self.notes:
+            self.notes.append(text)

@@ -1,0 +1,74 @@
+"""What a real class writes (QUESTIONS.md §5), beyond the labelled corpus: the notes a guess
+leaves in the feedback, ``--strict-notation``, and messages that name symbols as written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from checker.commands.main import main
+from checker.grading.judge import grade
+from checker.grading.readers import AnswerError, parse_answer, vocabulary_from_spellings
+from derivations import notation as n
+
+SAME_SHAPE_PRODUCT = r"(a^{(L)} - y) \cdot \sigma'(z^{(L)})"
+
+
+def test_a_product_of_two_same_shape_vectors_is_read_as_elementwise_with_a_note() -> None:
+    result = grade("mse-output-delta", SAME_SHAPE_PRODUCT)
+    assert (result.verdict, result.mistake) == ("correct", None)
+    assert "elementwise" in result.feedback and r"\odot" in result.interpreted
+
+
+def test_strict_notation_grades_it_as_the_matrix_product_written() -> None:
+    result = grade("mse-output-delta", SAME_SHAPE_PRODUCT, strict_notation=True)
+    assert (result.verdict, result.mistake) == ("incorrect", "hadamard-vs-matmul")
+    assert "read as elementwise" not in result.feedback
+
+
+def test_a_square_product_stays_a_matrix_product() -> None:
+    # W W^T fits as a matrix product: no guess is made, whatever the shapes
+    vocab = vocabulary_from_spellings([(n.W_l, ["W"])])
+    parsed = parse_answer("W W^T", "latex", vocab)
+    assert parsed.notes == () and r"\odot" not in parsed.interpreted
+
+
+def test_the_cli_takes_strict_notation(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["grade", "mse-output-delta", SAME_SHAPE_PRODUCT, "--strict-notation", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["mistake"] == "hadamard-vs-matmul"
+
+
+def test_a_dropped_layer_index_is_read_as_the_only_one_and_said() -> None:
+    result = grade("hidden-delta", r"W^T\delta \odot \sigma'(z)")
+    assert result.verdict == "correct"
+    assert "without a layer was read as $W^{(l+1)}$" in result.feedback
+
+
+def test_an_ambiguous_dropped_index_asks_for_the_layer() -> None:
+    result = grade("hidden-delta", r"W^T\delta \odot \sigma'(a)")
+    assert result.verdict == "invalid"
+    assert "$a^{(l)}$, $a^{(l-1)}$" in result.feedback and "write its layer" in result.feedback
+
+
+@pytest.mark.parametrize(
+    ("answer", "shown"),
+    [
+        (r"\frac{1}{q} W", "`q`"),
+        (r"\mathbf{v} + W", r"`\mathbf{v}`"),
+        (r"\boldsymbol{\nu}^{(l)} W", r"`\boldsymbol{\nu}^{(l)}`"),
+    ],
+)
+def test_unknown_symbols_are_named_as_written(answer: str, shown: str) -> None:
+    vocab = vocabulary_from_spellings([(n.W_l, ["W"])])
+    with pytest.raises(AnswerError) as err:
+        parse_answer(answer, "latex", vocab)
+    assert shown in err.value.message and "`{" not in err.value.message
+
+
+def test_feedback_never_capitalises_a_greek_letter() -> None:
+    for answer in (r"\sigma(z)", r"\sigma(z)^2", r"\delta", r"\sigma'(a)"):
+        for qid in ("sigmoid-derivative", "hidden-delta", "bias-gradient"):
+            feedback = grade(qid, answer).feedback
+            assert "Σ" not in feedback and "Δ" not in feedback, (qid, answer, feedback)

@@ -35,14 +35,18 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from checker import experiments  # noqa: E402
+from checker.experiments import digits as digits_exp  # noqa: E402
+from checker.experiments import mnist_cifar  # noqa: E402
+from checker.experiments import moons as moons_exp  # noqa: E402
+from checker.experiments import xor as xor_exp  # noqa: E402
+from checker.experiments.base import single_threaded_blas  # noqa: E402
 from checker.network.mlp import MLP, sgd  # noqa: E402
 from checker.training.datasets import columns, load_dataset, targets  # noqa: E402
 from checker.training.loop import TrainConfig, train  # noqa: E402
 
 DEFAULT_MNIST = ROOT.parent / "shared" / "data" / "mnist-10k"
-MNIST_SMALL = experiments.MNIST_CONFIG
-MNIST_DEEP = experiments.MNIST_DEEP_CONFIG
+MNIST_SMALL = mnist_cifar.MNIST_CONFIG
+MNIST_DEEP = mnist_cifar.MNIST_DEEP_CONFIG
 TIMING_IMAGES = 60_000
 AGREEMENT_POINTS = 0.5
 
@@ -63,20 +67,20 @@ def _torch():
 def small_targets() -> list[dict[str, Any]]:
     """XOR, moons and digits with the configurations the site's experiments use."""
     rows = []
-    with experiments.single_threaded_blas():
-        xor = train(load_dataset("xor"), experiments.XOR_CONFIG)
+    with single_threaded_blas():
+        xor = train(load_dataset("xor"), xor_exp.XOR_CONFIG)
         rows.append(
             {"task": "XOR 2-2-1", "metric": "accuracy", "value": xor.metrics["train_accuracy"], "target": 1.0}
         )
         moons = load_dataset("moons")
         best = max(
-            train(moons, replace(experiments.MOONS_CONFIG, layers=(None, h, None))).metrics["test_accuracy"]
-            for h in experiments.MOONS_HIDDEN
+            train(moons, replace(moons_exp.MOONS_CONFIG, layers=(None, h, None))).metrics["test_accuracy"]
+            for h in moons_exp.MOONS_HIDDEN
         )
         rows.append(
             {"task": "moons, best hidden size", "metric": "test accuracy", "value": best, "target": 0.97}
         )
-        digits = train(load_dataset("digits", val_fraction=experiments.DIGITS_VAL), experiments.DIGITS_CONFIG)
+        digits = train(load_dataset("digits", val_fraction=digits_exp.DIGITS_VAL), digits_exp.DIGITS_CONFIG)
         rows.append(
             {
                 "task": "digits 64-30-10",
@@ -162,7 +166,7 @@ def mnist_comparison(mnist_dir: Path, torch: Any) -> list[dict[str, Any]]:
         )
         start_net = torch_net(torch, model) if torch else None
         X, Y = columns(ds.X_train, np.float32), targets(ds.y_train, 10, np.float32)
-        with experiments.single_threaded_blas():
+        with single_threaded_blas():
             tick = time.perf_counter()
             sgd(model, X, Y, epochs=config.epochs, batch_size=config.batch_size, lr=config.lr,
                 momentum=config.momentum, seed=config.seed)  # fmt: skip

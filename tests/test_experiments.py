@@ -15,6 +15,7 @@ from checker import experiments
 from checker.commands.main import build_parser, main
 from checker.commands.train import config_from_args
 from checker.experiments import EXPERIMENTS, TrainConfig, get, train_command
+from checker.experiments.page import pct
 
 PNG = b"\x89PNG\r\n\x1a\n"
 FIGURE_REF = re.compile(r"!\[[^\]]+\]\(([^)]+)\)")
@@ -88,7 +89,7 @@ def test_moons_best_model_reaches_97_percent_and_beats_logistic_regression(resul
         m["logistic_test_accuracy"] < m["best_test_accuracy"] - 0.05
     )  # the moons are not linearly separable
     assert m["models"]["logistic regression"]["layers"] == [2, 1]
-    assert f"**{experiments._pct(m['best_test_accuracy'])}**" in results["moons"][0].markdown
+    assert f"**{pct(m['best_test_accuracy'])}**" in results["moons"][0].markdown
 
 
 def test_playground_shows_what_the_course_claims(results):
@@ -108,7 +109,7 @@ def test_digits_reach_96_percent_with_one_hidden_layer(results):
     m = result.metrics
     assert m["learning_curves"]["layers"] == [64, 30, 10]
     assert m["test_accuracy"] >= 0.96
-    assert f"**Test accuracy {experiments._pct(m['test_accuracy'])}**" in result.markdown
+    assert f"**Test accuracy {pct(m['test_accuracy'])}**" in result.markdown
     over = m["overfitting"]
     wide, wide_l2 = over["wide: 100 hidden"], over["wide + L2"]
     assert wide["last_train_accuracy"] > wide["last_val_accuracy"]  # it overfits
@@ -155,7 +156,7 @@ def test_mnist_cifar_trains_on_a_configured_directory(tmp_path, monkeypatch):
     )
     assert cifar["train_images_used"] == 30 and cifar["layers"] == [3072, 100, 10]
     assert [f.name for f in result.figures] == ["mnist-cifar.png"]
-    assert f"test accuracy {experiments._pct(mnist['test_accuracy'], 2)}" in result.markdown
+    assert f"test accuracy {pct(mnist['test_accuracy'], 2)}" in result.markdown
     assert "GRADPROOF_MNIST_DIR" in exp.fingerprint() and str(mnist_dir) in exp.fingerprint()
 
 

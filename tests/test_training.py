@@ -12,25 +12,19 @@ import numpy as np
 import pytest
 
 from checker.commands.main import main
-from checker.training.datasets import Dataset, load_dataset
-from checker.training.loop import (
-    METRIC_KEYS,
+from checker.files import MANIFEST
+from checker.training.config import (
     ConfigError,
-    GridResult,
     TrainConfig,
-    accuracy,
-    grid_search,
-    jsonable,
-    load_model,
     parse_floats,
     parse_ints,
     parse_layers,
     resolve_layers,
-    save_model,
-    train,
-    write_grid,
-    write_metrics,
 )
+from checker.training.datasets import Dataset, load_dataset
+from checker.training.grid import GridResult, grid_search, write_grid
+from checker.training.loop import METRIC_KEYS, accuracy, jsonable, train, write_metrics
+from checker.training.models import load_model, save_model
 
 XOR = TrainConfig(layers=(2, 3, 1), activation="sigmoid", loss="mse", epochs=1500, batch_size=4, lr=3.0)
 
@@ -280,7 +274,7 @@ def test_grid_command_writes_json_csv_and_heatmap(tmp_path, capsys):
     assert code == 0
     printed = json.loads(capsys.readouterr().out)
     assert printed["score"] == "val_accuracy" and len(printed["cells"]) == 4
-    assert {p.name for p in tmp_path.iterdir()} == {"grid.json", "grid.csv", "heatmap.png"}
+    assert {p.name for p in tmp_path.iterdir()} == {"grid.json", "grid.csv", "heatmap.png", MANIFEST}
 
 
 def test_grid_command_rejects_bad_lists(tmp_path, capsys):

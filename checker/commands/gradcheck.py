@@ -2,30 +2,31 @@
 
     gradproof gradcheck --layers 784,30,10 --activation relu --loss softmax-ce --batch 10 --json
 
-Exit status 0 when the check passes, 1 when it fails, 2 for a usage error.
+Exit status 0 when the check passes, 1 when it fails, 2 for a usage error (including a network or
+batch beyond the size caps of :func:`checker.network.gradcheck.check_problem_size`).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 
 import numpy as np
 
+from checker.commands.common import CommandError, finite_float, positive_int
 from checker.network.activations import ACTIVATIONS
 from checker.network.losses import LOSSES
 
 
 def _layers(text: str) -> list[int]:
     try:
-        sizes = [int(part) for part in text.split(",")]
+        sizes = [int(part) for part in text.split(",")]  # "auto" or an empty part is refused here
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"--layers wants comma-separated widths like 784,30,10, got {text!r}"
+            f"expected comma-separated whole widths like 784,30,10, got {text!r}"
         ) from None
     if len(sizes) < 2 or min(sizes) < 1:
-        raise argparse.ArgumentTypeError(f"--layers needs at least two widths, all ≥ 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected at least two widths, all ≥ 1, got {text!r}")
     return sizes
 
 
@@ -38,16 +39,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--output-activation", default=None, choices=sorted(ACTIVATIONS),
                         help="output activation for the mse loss (default: the hidden one)")
     parser.add_argument("--loss", default="softmax-ce", choices=sorted(LOSSES), help="default softmax-ce")
-    parser.add_argument("--batch", type=int, default=10, help="examples in the random batch (default 10)")
+    parser.add_argument("--batch", type=positive_int, default=10,
+                        help="examples in the random batch (default 10)")
     parser.add_argument("--mode", choices=("full", "fast"), default="full",
                         help="full: every parameter; fast: random directions per parameter array")
     parser.add_argument("--dtype", choices=("float64", "float32"), default="float64",
                         help="the network's dtype; the check itself always runs in float64")
     parser.add_argument("--seed", type=int, default=0, help="seed of the network, the data and resampling")
-    parser.add_argument("--l1", type=float, default=0.0, help="L1 weight penalty λ₁")
-    parser.add_argument("--l2", type=float, default=0.0, help="L2 weight penalty λ₂")
-    parser.add_argument("--threshold", type=float, default=None, help="largest passing relative error")
+    parser.add_argument("--l1", type=finite_float, default=0.0, help="L1 weight penalty λ₁")
+    parser.add_argument("--l2", type=finite_float, default=0.0, help="L2 weight penalty λ₂")
+    parser.add_argument("--threshold", type=finite_float, default=None, help="largest passing relative error")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+
+
+def _check(args: argparse.Namespace) -> None:
+    """Refuse what cannot be checked, before anything is allocated."""
+    from checker.network.gradcheck import check_problem_size
+
+    if args.loss == "softmax-ce" and args.layers[-1] < 2:
+        # softmax of one output is the constant 1: every gradient is 0 and the check proves nothing
+        raise CommandError("softmax-ce needs at least two outputs (the last width); "
+                           "for one output use --loss sigmoid-bce")
+    if args.l1 < 0 or args.l2 < 0:
+        raise CommandError(f"--l1 and --l2 cannot be negative, got {args.l1:g} and {args.l2:g}")
+    if args.threshold is not None and args.threshold < 0:
+        raise CommandError(f"--threshold is a relative error and cannot be negative, got {args.threshold:g}")
+    try:
+        check_problem_size(args.layers, args.batch)
+    except ValueError as exc:
+        raise CommandError(str(exc)) from exc
 
 
 def run(args: argparse.Namespace) -> int:
@@ -55,14 +75,7 @@ def run(args: argparse.Namespace) -> int:
     from checker.network.gradcheck import DEFAULT_THRESHOLD, gradcheck, random_problem
     from checker.network.mlp import MLP
 
-    if args.batch < 1:
-        print("gradproof gradcheck: --batch must be at least 1", file=sys.stderr)
-        return 2
-    if args.loss == "softmax-ce" and args.layers[-1] < 2:
-        # softmax of one output is the constant 1: every gradient is 0 and the check proves nothing
-        print("gradproof gradcheck: softmax-ce needs at least two outputs (the last width); "
-              "for one output use --loss sigmoid-bce", file=sys.stderr)
-        return 2
+    _check(args)
     try:
         model = MLP.create(
             args.layers,
@@ -75,8 +88,7 @@ def run(args: argparse.Namespace) -> int:
             seed=args.seed,
         )
     except ValueError as exc:
-        print(f"gradproof gradcheck: {exc}", file=sys.stderr)
-        return 2
+        raise CommandError(str(exc)) from exc
     X, Y = random_problem(model, args.batch, seed=args.seed)
     threshold = DEFAULT_THRESHOLD if args.threshold is None else args.threshold
     result = gradcheck(model, X, Y, mode=args.mode, seed=args.seed, threshold=threshold)

@@ -10,6 +10,8 @@ from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
+from checker.commands.common import CommandError, finite_float, positive_int
+
 EXAMPLE = "gradproof train --dataset digits --layers auto,30,10 --activation relu --loss softmax-ce --lr 0.1"
 
 ACTIVATIONS = ("identity", "sigmoid", "tanh", "relu", "leaky-relu", "elu", "softplus")
@@ -27,14 +29,14 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = Fals
     )
     data.add_argument(
         "--val-fraction",
-        type=float,
+        type=finite_float,
         default=0.1 if grid else 0.0,
         help="share of the training split held out for validation"
         + (" and for choosing the best cell (0: choose on test accuracy)" if grid else ""),
     )
     data.add_argument(
         "--train-size",
-        type=_positive_int,
+        type=positive_int,
         help="train on only the first N training examples (after the validation split is held out)",
     )
     net = parser.add_argument_group("network")
@@ -45,13 +47,13 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = Fals
     net.add_argument("--output-activation", choices=ACTIVATIONS, help="default: the loss's natural one")
     net.add_argument("--loss", default="mse", choices=LOSSES)
     opt = parser.add_argument_group("training")
-    opt.add_argument("--epochs", type=_positive_int, default=10)
+    opt.add_argument("--epochs", type=positive_int, default=10)
     if not grid:
-        opt.add_argument("--batch-size", type=_positive_int, default=10)
-        opt.add_argument("--lr", type=float, default=0.1, help="learning rate η")
-    opt.add_argument("--momentum", type=float, default=0.0)
-    opt.add_argument("--l1", type=float, default=0.0, help="L1 penalty λ₁")
-    opt.add_argument("--l2", type=float, default=0.0, help="L2 penalty λ₂")
+        opt.add_argument("--batch-size", type=positive_int, default=10)
+        opt.add_argument("--lr", type=finite_float, default=0.1, help="learning rate η")
+    opt.add_argument("--momentum", type=finite_float, default=0.0)
+    opt.add_argument("--l1", type=finite_float, default=0.0, help="L1 penalty λ₁")
+    opt.add_argument("--l2", type=finite_float, default=0.0, help="L2 penalty λ₂")
     opt.add_argument("--seed", type=int, default=0)
     opt.add_argument("--dtype", choices=("float32", "float64"), default="float64")
     out = parser.add_argument_group("output")
@@ -65,13 +67,6 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = Fals
     out.add_argument("--json", action="store_true", help="print the results as JSON on stdout")
 
 
-def _positive_int(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
-    return value
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Register the flags of ``gradproof train``."""
     parser.epilog = f"example: {EXAMPLE}"
@@ -79,8 +74,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def config_from_args(args: argparse.Namespace, **overrides: Any):
-    """Build a :class:`~checker.training.loop.TrainConfig` from parsed flags."""
-    from checker.training.loop import TrainConfig, parse_layers
+    """Build a :class:`~checker.training.config.TrainConfig` from parsed flags."""
+    from checker.training.config import TrainConfig, parse_layers
 
     fields = {
         "layers": parse_layers(args.layers),
@@ -126,12 +121,6 @@ def progress_bar(total: int, description: str) -> tuple[AbstractContextManager[A
     return progress, advance
 
 
-def fail(command: str, message: str) -> int:
-    """Print ``gradproof COMMAND: error: message`` on stderr and return exit status 2."""
-    print(f"gradproof {command}: error: {message}", file=sys.stderr)
-    return 2
-
-
 def load_data(args: argparse.Namespace):
     """The data set the flags name, with the requested validation split."""
     from checker.training.datasets import load_dataset
@@ -145,28 +134,30 @@ def load_data(args: argparse.Namespace):
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    """Train, report and save; 0 on success, 2 on a configuration or data error."""
+def prepare(args: argparse.Namespace):
+    """The configuration and the data, checked against each other before any training starts.
+
+    Returns ``(config, dataset)``; a bad flag or data file is a :class:`CommandError` (exit 2).
+    """
+    from checker.training.config import ConfigError, check_config, resolve_layers
     from checker.training.datasets import DatasetError
-    from checker.training.loop import (
-        ConfigError,
-        check_config,
-        resolve_layers,
-        save_model,
-        train,
-        write_metrics,
-    )
 
     try:
         config = config_from_args(args)
         check_config(config)
         ds = load_data(args)
-        resolve_layers(config.layers, ds, config.loss)  # fail before any work is done
+        resolve_layers(config.layers, ds, config.loss)
     except (ConfigError, DatasetError, ValueError) as exc:
-        return fail("train", str(exc))
+        raise CommandError(str(exc)) from exc
+    return config, ds
 
-    bar, advance = progress_bar(config.epochs, f"{ds.name} epochs")
 
+def diverged(exc: Exception) -> CommandError:
+    """Training that diverged: a run that failed (exit 1), with what to change."""
+    return CommandError(f"{exc}; nothing was saved", exit_status=1)
+
+
+def _on_epoch(advance: Any):
     def on_epoch(epoch: int, record: dict[str, float]) -> None:
         acc = record.get("accuracy")
         status = f"loss {record.get('loss', float('nan')):.4f}" + (
@@ -174,30 +165,48 @@ def run(args: argparse.Namespace) -> int:
         )
         advance(status=status)
 
+    return on_epoch
+
+
+def _save(args: argparse.Namespace, result: Any, config: Any, dataset: str) -> None:
+    """model.npz and metrics.json, replaced together: a failure on the way keeps the previous pair."""
+    from checker.files import OutputSet
+    from checker.training.loop import write_metrics
+    from checker.training.models import save_model
+
+    with OutputSet(args.out) as outputs:
+        save_model(result.model, outputs.path("model.npz"), config, sizes=result.sizes,
+                   extra={"dataset": dataset})  # fmt: skip
+        write_metrics(result.metrics, outputs.path("metrics.json"))
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train, report and save; 0 on success, 1 if training diverged, 2 on a configuration or data error."""
+    from checker.training.config import ConfigError
+    from checker.training.loop import Diverged, jsonable, train
+
+    config, ds = prepare(args)
+    bar, advance = progress_bar(config.epochs, f"{ds.name} epochs")
     try:
         with bar:
-            result = train(ds, config, on_epoch=on_epoch)
+            result = train(ds, config, on_epoch=_on_epoch(advance))
     except ConfigError as exc:
-        return fail("train", str(exc))
+        raise CommandError(str(exc)) from exc
+    except Diverged as exc:
+        raise diverged(exc) from exc
     metrics = result.metrics
-
     if args.out is not None:
-        save_model(
-            result.model, args.out / "model.npz", config, sizes=result.sizes, extra={"dataset": ds.name}
-        )
-        write_metrics(metrics, args.out / "metrics.json")
+        _save(args, result, config, ds.name)
     if args.json:
-        from checker.training.loop import jsonable
-
         print(json.dumps(jsonable(metrics), indent=2))
-    else:
-        print(ds.summary())
-        print(f"network {'-'.join(map(str, result.sizes))}, {config.activation}, {config.loss}")
-        print(
-            f"train accuracy {100 * metrics['train_accuracy']:.2f} %, "
-            f"test accuracy {100 * metrics['test_accuracy']:.2f} %, final loss {metrics['final_loss']:.4g}, "
-            f"{metrics['epochs']} epochs in {metrics['seconds']:.2f} s"
-        )
-        if args.out is not None:
-            print(f"saved {args.out / 'model.npz'} and {args.out / 'metrics.json'}")
+        return 0
+    print(ds.summary())
+    print(f"network {'-'.join(map(str, result.sizes))}, {config.activation}, {config.loss}")
+    print(
+        f"train accuracy {100 * metrics['train_accuracy']:.2f} %, "
+        f"test accuracy {100 * metrics['test_accuracy']:.2f} %, final loss {metrics['final_loss']:.4g}, "
+        f"{metrics['epochs']} epochs in {metrics['seconds']:.2f} s"
+    )
+    if args.out is not None:
+        print(f"saved {args.out / 'model.npz'} and {args.out / 'metrics.json'}")
     return 0

@@ -16,6 +16,8 @@ import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from checker.commands.common import CommandError, positive_int
+
 if TYPE_CHECKING:
     from checker.proof.verify import VerifyResult
 
@@ -30,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--json", action="store_true", help="print a JSON list, one object per derivation")
     parser.add_argument(
-        "--jobs", type=_positive_int, default=DEFAULT_JOBS, help=f"worker processes (default {DEFAULT_JOBS})"
+        "--jobs", type=positive_int, default=DEFAULT_JOBS, help=f"worker processes (default {DEFAULT_JOBS})"
     )
     parser.add_argument(
         "--no-cache", action="store_true", help="check everything again, ignoring stored verdicts"
@@ -55,14 +57,7 @@ def run(args: argparse.Namespace) -> int:
     chosen = list(dict.fromkeys(named)) if named else list(catalogue)
     unknown = [i for i in chosen if i not in catalogue]
     if unknown:
-        close = {i: difflib.get_close_matches(i, list(catalogue), n=1) for i in unknown}
-        hints = "".join(f"\n  {i}: did you mean {m[0]}?" for i, m in close.items() if m)
-        print(
-            f"gradproof verify: unknown derivation id{'s' if len(unknown) > 1 else ''} "
-            f"{', '.join(unknown)}{hints}\nknown ids: {', '.join(catalogue)}",
-            file=sys.stderr,
-        )
-        return 2
+        raise CommandError(_unknown_ids(unknown, list(catalogue)))
     start = time.perf_counter()
     results = verify_all(chosen, workers=args.jobs, cached=not args.no_cache)
     elapsed = time.perf_counter() - start
@@ -71,6 +66,16 @@ def run(args: argparse.Namespace) -> int:
     else:
         print_report(results, elapsed)
     return 0 if all(r.status == "verified" for r in results) else 1
+
+
+def _unknown_ids(unknown: list[str], known: list[str]) -> str:
+    """One line: the unknown ids, the id each was probably meant to be, and the known ids."""
+    hints = []
+    for i in unknown:
+        close = difflib.get_close_matches(i, known, n=1)
+        hints.append(f"{i} (did you mean {close[0]}?)" if close else i)
+    plural = "s" if len(unknown) > 1 else ""
+    return f"--only: unknown derivation id{plural} {', '.join(hints)}; known ids: {', '.join(known)}"
 
 
 def print_report(results: Sequence[VerifyResult], elapsed: float) -> None:
@@ -131,13 +136,3 @@ def _row(r: VerifyResult) -> tuple[str, ...]:
         f"{r.seconds:.2f}",
         r.status,
     )
-
-
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
-    return value

@@ -56,6 +56,32 @@ DEFAULT_THRESHOLD = TOLERANCE
 JITTER = 0.05  # size of a resampling step, relative to the spread of each array
 CHUNK = 1 << 20  # elements per stacked block of perturbed copies (8 MB of float64)
 
+# Size caps of a check on a random problem (``gradproof gradcheck``), refused before anything is
+# allocated. A parameter is 8 bytes in float64 and the check holds several copies of them (the
+# network, its float64 copy, the gradients); 5 million parameters are 40 MB a copy. 784,30,10 has
+# 23,860. The forward pass keeps z and a of every layer for the whole batch: batch × Σ widths
+# values, at most 10 million (80 MB each).
+MAX_PARAMETERS = 5_000_000
+MAX_ACTIVATIONS = 10_000_000
+
+
+def check_problem_size(sizes: list[int], batch: int) -> None:
+    """Refuse a network or batch beyond :data:`MAX_PARAMETERS` / :data:`MAX_ACTIVATIONS`, saying why."""
+    n_params = sum((n_in + 1) * n_out for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=False))
+    shown = ",".join(map(str, sizes))
+    if n_params > MAX_PARAMETERS:
+        gib = 8 * n_params / 2**30
+        raise ValueError(
+            f"--layers {shown} has {n_params:,} parameters ({gib:.1f} GiB per float64 copy), more than the "
+            f"{MAX_PARAMETERS:,} a gradient check allows; use narrower layers (e.g. 784,30,10)"
+        )
+    activations = batch * sum(sizes)
+    if activations > MAX_ACTIVATIONS:
+        raise ValueError(
+            f"--batch {batch} with --layers {shown} keeps {activations:,} activations per forward pass, "
+            f"more than the {MAX_ACTIVATIONS:,} a gradient check allows; use a smaller --batch"
+        )
+
 
 @dataclass
 class Entry:

@@ -18,16 +18,15 @@ Nothing here downloads anything: MNIST and CIFAR-10 are read from a directory th
 
 from __future__ import annotations
 
-import gzip
-import io
 import os
-import pickle
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from checker.training.formats import DatasetError, read_cifar_batch, read_idx
 
 __all__ = [
     "DATASETS",
@@ -52,10 +51,6 @@ __all__ = [
 
 MNIST_ENV = "GRADPROOF_MNIST_DIR"
 CIFAR10_ENV = "GRADPROOF_CIFAR10_DIR"
-
-
-class DatasetError(Exception):
-    """A data set cannot be loaded; the message names the file, the directory and the fix."""
 
 
 @dataclass(frozen=True)
@@ -260,59 +255,8 @@ def load_digits(seed: int = 0, n_test: int = 360) -> Dataset:
 
 
 # ---------------------------------------------------------------------------------------------
-# IDX (MNIST)
+# MNIST (IDX files, read by checker.training.formats)
 # ---------------------------------------------------------------------------------------------
-
-# type code -> big-endian dtype, from the IDX format description
-_IDX_TYPES: dict[int, str] = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The file's bytes, gunzipped when it is gzip (by magic bytes, not by name)."""
-    raw = path.read_bytes()
-    if raw[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(raw)
-        except (OSError, EOFError, gzip.BadGzipFile) as exc:
-            raise DatasetError(f"{path}: not a valid gzip file ({exc}); re-copy it or unpack it") from exc
-    return raw
-
-
-def read_idx(path: str | os.PathLike[str]) -> np.ndarray:
-    """Read one IDX file (optionally gzip-compressed) into an array of its declared shape and type.
-
-    The header is validated: two zero bytes, a known type code, a dimension count, one big-endian
-    uint32 per dimension, then exactly the number of data bytes those dimensions call for.
-    """
-    path = Path(path)
-    if not path.is_file():
-        raise DatasetError(f"{path} not found")
-    data = _read_bytes(path)
-    if len(data) < 4:
-        raise DatasetError(f"{path}: {len(data)} bytes is too short for an IDX header")
-    zero, type_code, ndim = data[0:2], data[2], data[3]
-    if zero != b"\x00\x00" or type_code not in _IDX_TYPES:
-        magic = int.from_bytes(data[:4], "big")
-        raise DatasetError(
-            f"{path}: not an IDX file (magic number 0x{magic:08x}; an IDX file starts with 00 00, "
-            f"a type code in {sorted(hex(t) for t in _IDX_TYPES)} and the number of dimensions)"
-        )
-    header = 4 + 4 * ndim
-    if ndim == 0 or len(data) < header:
-        raise DatasetError(
-            f"{path}: IDX header declares {ndim} dimensions but the file ends at byte {len(data)}"
-        )
-    dims = tuple(int.from_bytes(data[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
-    dtype = np.dtype(_IDX_TYPES[type_code])
-    expected = int(np.prod(dims, dtype=np.int64)) * dtype.itemsize
-    found = len(data) - header
-    if found != expected:
-        raise DatasetError(
-            f"{path}: the header declares shape {dims} ({expected} data bytes) but the file holds "
-            f"{found}; the file is truncated or not what its name says"
-        )
-    return np.frombuffer(data, dtype=dtype, offset=header).reshape(dims).astype(dtype.newbyteorder("="))
-
 
 _MNIST_FILES = {
     "train_images": "train-images-idx3-ubyte",
@@ -379,82 +323,6 @@ def load_mnist(data_dir: str | os.PathLike[str]) -> Dataset:
 CIFAR10_CLASSES = (
     "airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
 )  # fmt: skip
-
-
-def _numpy_reconstructors() -> dict[tuple[str, str], Any]:
-    """The only globals a CIFAR batch needs: numpy's array and dtype reconstruction, and bytes."""
-    import codecs
-
-    try:
-        from numpy._core import multiarray, numeric
-    except ImportError:  # numpy < 2
-        from numpy.core import multiarray, numeric  # type: ignore[no-redef]
-    allowed: dict[tuple[str, str], Any] = {
-        ("numpy", "ndarray"): np.ndarray,
-        ("numpy", "dtype"): np.dtype,
-        # Python-3 pickles at protocol 2 spell bytes as _codecs.encode(str, "latin1").
-        ("_codecs", "encode"): codecs.encode,
-    }
-    # Pickles name the module as it was called when they were written: numpy.core (numpy 1) or
-    # numpy._core (numpy 2); both resolve to the same functions here.
-    for module in ("numpy.core.multiarray", "numpy._core.multiarray"):
-        allowed[(module, "_reconstruct")] = multiarray._reconstruct
-        allowed[(module, "scalar")] = multiarray.scalar
-    for module in ("numpy.core.numeric", "numpy._core.numeric"):
-        allowed[(module, "_frombuffer")] = numeric._frombuffer
-    return allowed
-
-
-class _ForbiddenGlobal(pickle.UnpicklingError):
-    """A pickle asked for a global outside the allowed numpy reconstructors."""
-
-
-class _NumpyOnlyUnpickler(pickle.Unpickler):
-    """Resolves only numpy's array reconstruction globals, so a hostile pickle cannot run code."""
-
-    _allowed = _numpy_reconstructors()
-
-    def find_class(self, module: str, name: str) -> Any:
-        try:
-            return self._allowed[(module, name)]
-        except KeyError:
-            raise _ForbiddenGlobal(f"global {module}.{name} is not allowed in a data batch") from None
-
-
-def read_cifar_batch(path: str | os.PathLike[str]) -> tuple[np.ndarray, np.ndarray]:
-    """One CIFAR-10 python batch → ``(images (n, 3072) uint8, labels (n,) int64)``, unpickled safely."""
-    path = Path(path)
-    try:
-        with path.open("rb") as fh:
-            # encoding="bytes": the official batches were pickled by Python 2, with bytes keys.
-            batch = _NumpyOnlyUnpickler(io.BytesIO(fh.read()), encoding="bytes").load()
-    except FileNotFoundError as exc:
-        raise DatasetError(f"CIFAR-10: {path} not found") from exc
-    except _ForbiddenGlobal as exc:
-        raise DatasetError(f"CIFAR-10: {path} was refused: {exc}") from exc
-    except Exception as exc:  # a truncated or garbled pickle fails in many ways
-        raise DatasetError(
-            f"CIFAR-10: {path} is not a readable pickle batch ({type(exc).__name__}: {exc})"
-        ) from exc
-    if not isinstance(batch, dict):
-        raise DatasetError(f"CIFAR-10: {path} holds a {type(batch).__name__}, not a batch dictionary")
-    data = batch.get(b"data", batch.get("data"))
-    labels = batch.get(b"labels", batch.get("labels"))
-    if data is None or labels is None:
-        keys = sorted(k.decode() if isinstance(k, bytes) else str(k) for k in batch)
-        raise DatasetError(f"CIFAR-10: {path} has keys {keys}; a batch needs 'data' and 'labels'")
-    data = np.asarray(data)
-    labels = np.asarray(labels)
-    if data.ndim != 2 or data.shape[1] != 3072 or data.dtype != np.uint8:
-        raise DatasetError(
-            f"CIFAR-10: {path}: 'data' is {data.dtype} {data.shape}; expected uint8 (n, 3072) "
-            "(32×32 pixels × 3 channels)"
-        )
-    if labels.ndim != 1 or len(labels) != len(data):
-        raise DatasetError(f"CIFAR-10: {path} has {len(data)} images but {labels.size} labels")
-    if labels.size and (labels.min() < 0 or labels.max() > 9):
-        raise DatasetError(f"CIFAR-10: {path} has labels outside 0–9")
-    return data, labels.astype(np.int64)
 
 
 _CIFAR_TRAIN = tuple(f"data_batch_{i}" for i in range(1, 6))

@@ -1,0 +1,50 @@
+"""The experiments the site renders, in the order it shows them, and :func:`get` to find one by id."""
+
+from __future__ import annotations
+
+from checker.experiments.base import Experiment
+from checker.experiments.digits import run_digits
+from checker.experiments.mnist_cifar import run_mnist_cifar
+from checker.experiments.moons import run_moons
+from checker.experiments.playground import run_playground
+from checker.experiments.xor import run_xor
+from checker.training.datasets import CIFAR10_ENV, MNIST_ENV
+
+__all__ = ["EXPERIMENTS", "get"]
+
+EXPERIMENTS: list[Experiment] = [
+    Experiment("xor", "XOR with a 2-2-1 network", run_xor, "the smallest problem that needs a hidden layer"),
+    Experiment(
+        "moons",
+        "Half moons: hidden layer size and the decision boundary",
+        run_moons,
+        "logistic regression and one hidden layer of 1 to 50 units",
+    ),
+    Experiment(
+        "playground",
+        "Playground: activations and features",
+        run_playground,
+        "linear vs sigmoid units, squared features, ReLU vs sigmoid",
+    ),
+    Experiment(
+        "digits",
+        "Digits: learning curves, overfitting, L2 and the grid search",
+        run_digits,
+        "8×8 digits with one hidden layer",
+    ),
+    Experiment(
+        "mnist-cifar",
+        "MNIST and CIFAR-10",
+        run_mnist_cifar,
+        "the commands, and results where the data is configured",
+        env=(MNIST_ENV, CIFAR10_ENV),
+    ),
+]
+
+
+def get(exp_id: str) -> Experiment:
+    """The experiment with this id."""
+    for exp in EXPERIMENTS:
+        if exp.id == exp_id:
+            return exp
+    raise KeyError(f"no experiment {exp_id!r}; choose one of {', '.join(e.id for e in EXPERIMENTS)}")

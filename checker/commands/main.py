@@ -43,6 +43,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "grade": ("checker.commands.grade", "grade one answer"),
     "grade-derivation": ("checker.commands.grade_derivation", "grade a whole derivation step by step"),
     "grade-batch": ("checker.commands.grade_batch", "grade a CSV of answers"),
+    "gradescope": ("checker.commands.gradescope", "Gradescope autograder: a submission into results.json"),
     "train": ("checker.commands.train", "train the reference MLP on a dataset"),
     "grid": ("checker.commands.grid", "grid search over mini-batch size and learning rate"),
 }

@@ -57,30 +57,36 @@ def file_stem(student: str, taken: set[str]) -> str:
     return stem
 
 
-def _fence(text: str) -> str:
+def fence(text: str) -> str:
+    """A Markdown code fence longer than any run of backticks in ``text``."""
     longest = max((len(m.group()) for m in re.finditer(r"`+", text)), default=0)
     return "`" * max(3, longest + 1)
 
 
-def _md_answer(r: dict, points: str) -> list[str]:
-    title = QUESTIONS[r["question"]].title if r.get("question") in QUESTIONS else ""
-    fence = _fence(r.get("answer", ""))
-    lines = [f"## {r.get('question') or '(no question)'}" + (f" — {title}" if title else ""), "",
-             f"Line {r.get('line', '?')} of the submissions. Your answer:", "",
-             fence, r.get("answer", ""), fence, "",
-             f"**Verdict:** {r['verdict']}" + (f" — mistake `{r['mistake']}`" if r.get("mistake") else "")
-             + (f" — {points}" if points else ""), ""]
+def answer_block(r: dict, intro: str, note: str = "", dollars: str = "$") -> list[str]:
+    """Markdown lines for one graded answer: the answer fenced, verdict, what was read, steps, feedback."""
+    answer = r.get("answer", "")
+    bars = fence(answer)
+    lines = [intro, "", bars, answer, bars, "",
+             f"**{r['verdict']}**" + (f" — mistake `{r['mistake']}`" if r.get("mistake") else "")
+             + (f" — {note}" if note else ""), ""]
     if r.get("interpreted"):
-        lines += [f"Read as: ${r['interpreted']}$", ""]
+        lines += [f"Read as: {dollars}{r['interpreted']}{dollars}", ""]
     for s in r.get("steps") or []:
         mark = MARKS.get(s.get("verdict"), "? unreadable")
-        lines.append(f"{s.get('n', '·')}. ${s.get('latex', '')}$ — {mark}"
+        lines.append(f"{s.get('n', '·')}. {dollars}{s.get('latex', '')}{dollars} — {mark}"
                      + (f" ({s['mistake']})" if s.get("mistake") else "")
                      + (f": {s['feedback']}" if s.get("feedback") else ""))
     if r.get("steps"):
         lines.append("")
-    lines += [r.get("feedback", ""), ""]
-    return lines
+    return [*lines, r.get("feedback", ""), ""]
+
+
+def _md_answer(r: dict, points: str) -> list[str]:
+    title = QUESTIONS[r["question"]].title if r.get("question") in QUESTIONS else ""
+    heading = f"## {r.get('question') or '(no question)'}" + (f" — {title}" if title else "")
+    intro = f"Line {r.get('line', '?')} of the submissions. Your answer:"
+    return [heading, "", *answer_block(r, intro, points)]
 
 
 def markdown(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:

@@ -9,6 +9,7 @@ follow, the last step carries the blame when it is not the answer.
 
 from __future__ import annotations
 
+import checker.grading.derivation.learn as learn
 import checker.grading.derivation.mistake as diagnose
 from checker.grading.derivation.model import W_NEW, has_model, model_of
 from checker.grading.derivation.names import derivation_vocabulary
@@ -18,12 +19,20 @@ from checker.grading.derivation.steps import (
     MAX_STEPS,
     Item,
     Side,
+    echo,
     is_condition,
     is_name,
     looks_like_new_name,
     read,
 )
-from checker.grading.derivation.values import BudgetExceeded, Evaluator, Values, instances, same
+from checker.grading.derivation.values import (
+    BudgetExceeded,
+    Evaluator,
+    Values,
+    has_derivative,
+    instances,
+    same,
+)
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import Expr, ShapeError, to_latex
 from derivations.questions import Question, get_question
@@ -135,12 +144,7 @@ def _items(g: Grading, rels: list[Relation]) -> list[Item]:
         if chain is not None and _restates(g, left, chain):
             items.append(Item("step", [_read(g, s) for s in rel.sides[1:]], rel.line, notes=["restates"]))
             continue
-        kind = (
-            "definition"
-            if left.expr is None and looks_like_new_name(left.text)
-            else ("definition" if left.expr is not None and _is_plain_name(left.expr) else "lemma")
-        )
-        items.append(Item(kind, [left, *(_read(g, s) for s in rel.sides[1:])], rel.line, rel.op))
+        items.append(_relation_item(g, rel, left))
     if chain is None:
         for item in items:
             if item.kind == "lemma":
@@ -150,8 +154,37 @@ def _items(g: Grading, rels: list[Relation]) -> list[Item]:
     return items
 
 
+def _relation_item(g: Grading, rel: Relation, left: Side) -> Item:
+    """A relation that is not a step of the chain: a definition (a name on the left) or a lemma.
+    A new name is learnt; an unknown name that can only be one of the question's is learnt too."""
+    sides = [left, *(_read(g, s) for s in rel.sides[1:])]
+    notes: list[str] = []
+    if any(s.expr is None for s in sides):
+        found = learn.alias(g, list(rel.sides), lambda t: _read(g, t), lambda ss: _holds(g, ss))
+        if found is not None:
+            g.aliases[found[0]] = found[1]
+            notes.append(f"${found[0]}$ is read as ${found[1]}$, the only reading that makes this hold.")
+            sides = [_read(g, s) for s in rel.sides]
+            left = sides[0]
+    if left.expr is None and looks_like_new_name(left.text) and len(sides) == 2:
+        note = learn.define(g, left, sides[1])
+        return Item("definition", sides, rel.line, rel.op, [note] if note else notes)
+    kind = "definition" if left.expr is not None and _is_plain_name(left.expr) else "lemma"
+    return Item(kind, sides, rel.line, rel.op, notes)
+
+
+def _holds(g: Grading, sides: list[Side]) -> bool:
+    judged = [_evaluate(g, s) for s in sides]
+    if any(j is None for j in judged):
+        return False
+    return all(
+        _shape_matches(a, b.values) and same(a.values, b.values)  # type: ignore[union-attr]
+        for a, b in zip(judged, judged[1:], strict=False)
+    )
+
+
 def _read(g: Grading, text: str) -> Side:
-    return read(text, g.vocab, g.fmt, g.model)
+    return read(learn.apply_aliases(g, text) if g.aliases else text, g.vocab, g.fmt, g.model)
 
 
 def _is_plain_name(e: Expr) -> bool:
@@ -179,6 +212,13 @@ def _restates(g: Grading, left: Side, chain: Item) -> bool:
     return judged is not None and _shape_matches(judged, g.asked) and same(judged.values, g.asked)
 
 
+def _restates_question(g: Grading, last: Judged) -> bool:
+    """The end is the quantity asked for, unevaluated: a ∂-fraction, or the chain's start again."""
+    e = last.side.expr
+    start = g.start.side.expr if g.start is not None else None
+    return e == start or e == g.model.asked or (e is not None and has_derivative(e))
+
+
 def _shape_matches(judged: Judged | None, values: Values) -> bool:
     if judged is None:
         return False
@@ -191,7 +231,7 @@ def _evaluate(g: Grading, side: Side) -> Judged | None:
     if side.expr is None:
         return None
     try:
-        lowered = g.ev.lower(side.expr)
+        lowered = g.ev.lower(learn.substitute_local(g, side.expr) if g.local else side.expr)
         expr, letters, layout = diagnose.fitted(lowered, g.model)
         return Judged(side, expr, g.ev.values(expr, letters), layout)
     except (ShapeError, EvaluationError, ValueError, IndexError, KeyError, ZeroDivisionError):
@@ -220,38 +260,25 @@ def _judge_relation(g: Grading, item: Item) -> None:
     if unread is not None:
         why = unread.error or "it cannot be read"
         verdict = "unreadable"
-        if item.kind == "definition" and item.sides[0].expr is None and len(item.sides) == 2:
-            why = f"a new name is not yet graded as a definition ({why})"
         g.reports.append(StepReport(None, shown, item.kind, verdict, None, _sentence(why), item.line))
         return
-    judged = [_evaluate(g, s) for s in item.sides]
-    if any(j is None for j in judged):
-        g.reports.append(
-            StepReport(
-                None,
-                shown,
-                item.kind,
-                "unreadable",
-                None,
-                "It reads, but its shapes do not fit or it cannot be evaluated.",
-                item.line,
-            )
-        )
+    if any(_evaluate(g, s) is None for s in item.sides):
+        why = "It reads, but its shapes do not fit or it cannot be evaluated."
+        g.reports.append(StepReport(None, shown, item.kind, "unreadable", None, why, item.line))
         return
-    ok = all(
-        _shape_matches(a, b.values) and same(a.values, b.values)
-        for a, b in zip(judged, judged[1:], strict=False)
-    )  # type: ignore[union-attr]
-    what = "This definition agrees with the network." if item.kind == "definition" else "This lemma holds."
-    if not ok:
+    ok = _holds(g, item.sides)
+    if item.kind == "definition":
         what = (
-            "This definition does not agree with the network's."
-            if item.kind == "definition"
-            else "This lemma does not hold: its sides differ."
+            "This definition agrees with the network."
+            if ok
+            else "This definition does not agree with the network's."
         )
-    g.reports.append(
-        StepReport(None, shown, item.kind, "follows" if ok else "does-not-follow", None, what, item.line)
-    )
+    else:
+        what = "This lemma holds." if ok else "This lemma does not hold: its sides differ."
+    if item.notes:
+        what = " ".join(item.notes) if ok else " ".join([*item.notes, what])
+    verdict = "follows" if ok else "does-not-follow"
+    g.reports.append(StepReport(None, shown, item.kind, verdict, None, what, item.line))
 
 
 def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None:
@@ -328,7 +355,7 @@ def _misfit(g: Grading, n: int, side: Side) -> tuple[str | None, str]:
 def _latex(side: Side) -> str:
     if side.expr is not None:
         try:
-            return to_latex(side.expr)
+            return echo(side.expr)
         except (TypeError, KeyError, RecursionError):
             pass
     return side.text
@@ -355,7 +382,7 @@ def _verdict(g: Grading) -> dict:
         )
     last = g.final
     result_correct = last is not None and _shape_matches(last, g.reference) and same(last.values, g.reference)
-    restates = last is not None and is_name(last.side.expr) and result_correct
+    restates = last is not None and result_correct and _restates_question(g, last)
     if restates:
         result_correct = False
     if g.first_wrong is None and not result_correct and readable:

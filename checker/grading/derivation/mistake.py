@@ -10,26 +10,31 @@ the question's reference answer, where a step jumps to a known wrong answer.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 
 import numpy as np
 
-from checker.grading.derivation.model import Model
+from checker.grading.derivation.model import Model, model_of
 from checker.grading.derivation.state import Grading, Judged
-from checker.grading.derivation.values import Values, same
+from checker.grading.derivation.values import Evaluator, Values, agreement, instances, same
 from checker.grading.indexed import free_indices, has_indices, index_shape
-from checker.grading.mistakes import mutants, repairs
+from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, sigmoid_specific_message
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import (
     SCALAR,
     Dim,
+    Entry,
     Expr,
+    IndexSum,
     Mul,
     ShapeError,
     Sym,
     T,
+    children,
     shape_of,
     to_latex,
 )
+from derivations.questions import get_question
 
 _ERRORS = (ShapeError, EvaluationError, ValueError, IndexError, KeyError, ZeroDivisionError)
 
@@ -101,9 +106,6 @@ def _refit(e: Expr, model: Model, used: list[str]) -> Expr:
                 used.append(name)
                 return variant
             return whole
-    from checker.grading.mistakes import rebuild
-    from derivations.expr import children
-
     kids = children(e)
     if not kids or isinstance(e, Sym):
         return e
@@ -183,13 +185,66 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
         c = _scaled(a, b)
         if c is not None:
             return "wrong-scale", f"it is {c:.4g} times the step before"
+    if _shapes_equal(a, b) and g.q.sigma == "generic":
+        agree = agreement(a, b)
+        if agree.get("sigmoid") and not all(agree.values()):
+            return "sigmoid-specific", sigmoid_specific_message()
+    found = unsummed(g, step.side.expr, b)
+    if found:
+        return "summed-over-outputs", found
     for m in _mutants(g, prev.expr):
         if _matches(_values(g, m.expr), a):
             return m.tag, m.message
-    for m, vals in _reference_mutants(g):
+    for m, vals in reference_mutants(g.q.id):
         if _matches(a, vals):
             return m.tag, m.message
     return None, ""
+
+
+def unsummed(g: Grading, e: Expr | None, target: Values) -> str:
+    """Why a step with ``Σ_k`` equals ``target`` once the sum is taken away and ``k`` is left free
+    (``Σ_k (a − y_k) σ'(z)`` for ``(a_k − y_k) σ'(z_k)``), or "" if it does not."""
+    if e is None:
+        return ""
+    for node in _sums(e):
+        body = _indexed_by(node.body, node.index)
+        if _matches(_values(g, _replace(e, node, body)), target):
+            return (
+                f"the sum over ${node.index}$ does not belong here: ${node.index}$ is the index of the "
+                "output, and it stays free (one entry per unit)"
+            )
+    return ""
+
+
+def _sums(e: Expr) -> list[IndexSum]:
+    out, stack = [], [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, IndexSum):
+            out.append(node)
+        stack.extend(children(node))
+    return out[:8]
+
+
+def _indexed_by(e: Expr, letter: str) -> Expr:
+    """``e`` with its column vectors read entry by entry at ``letter`` (σ'(z) as σ'(z_k))."""
+    if isinstance(e, Entry | IndexSum):
+        return e
+    if isinstance(e, Sym):
+        try:
+            rows, cols = e.shape
+        except AttributeError:
+            return e
+        return Entry(e, letter) if cols == 1 and rows != 1 else e
+    kids = children(e)
+    return rebuild(e, tuple(_indexed_by(k, letter) for k in kids)) if kids else e
+
+
+def _replace(e: Expr, old: Expr, new: Expr) -> Expr:
+    if e is old:
+        return new
+    kids = children(e)
+    return rebuild(e, tuple(_replace(k, old, new) for k in kids)) if kids else e
 
 
 def _mutants(g: Grading, e: Expr) -> list:
@@ -199,16 +254,23 @@ def _mutants(g: Grading, e: Expr) -> list:
         return []
 
 
-def _reference_mutants(g: Grading) -> list:
-    cache = g.ev.__dict__.setdefault("_reference_mutants", None)
-    if cache is None:
-        cache = []
-        for m in mutants(g.q, g.q.reference):
-            vals = _values(g, m.expr)
-            if vals is not None and not _matches(vals, g.reference):
-                cache.append((m, vals))
-        g.ev.__dict__["_reference_mutants"] = cache
-    return cache
+@cache
+def reference_mutants(question_id: str) -> list[tuple[Mutant, Values]]:
+    """The judge's mutants of the reference answer that differ from it, with their values at the
+    derivation draws (once per question)."""
+    q = get_question(question_id)
+    ev = Evaluator(instances(question_id))
+    reference = ev.values(ev.lower(q.reference))
+    out = []
+    for m in mutants(q, q.reference):
+        try:
+            expr, letters, _ = fitted(ev.lower(m.expr), model_of(question_id))
+            vals = ev.values(expr, letters)
+        except _ERRORS:
+            continue
+        if not _matches(vals, reference):
+            out.append((m, vals))
+    return out
 
 
 def _shapes_equal(a: Values, b: Values) -> bool:
@@ -230,7 +292,7 @@ def name_end(g: Grading, last: Judged | None) -> tuple[str | None, str]:
     """A chain whose steps all follow but whose end is not the answer: which mistake is the end?"""
     if last is None:
         return None, ""
-    for m, vals in _reference_mutants(g):
+    for m, vals in reference_mutants(g.q.id):
         if _matches(last.values, vals):
             return m.tag, m.message
     if _matches([{k: -v for k, v in row.items()} for row in last.values], g.reference):
@@ -250,6 +312,9 @@ def misfit(g: Grading, side) -> tuple[str | None, str]:  # noqa: ANN001
     except _ERRORS as err:
         return None, str(err)
     if g.last is not None:
+        found = unsummed(g, side.expr, g.last.values)
+        if found:
+            return "summed-over-outputs", f"{reason}; {found}"
         for tag, repaired, message in repairs(expr, limit=60):
             if _matches(_values(g, repaired), g.last.values):
                 return tag, f"{reason}; {message}"

@@ -13,14 +13,14 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import hashlib
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
 from checker.grading.derivation.model import Model, model_of
-from checker.grading.indexed import free_indices
+from checker.grading.indexed import free_indices, index_shape
 from checker.grading.judge import vocabulary_for
-from checker.grading.mistakes import rebuild
 from checker.grading.readers import AnswerError, Vocabulary, parse_answer
 from derivations.expr import (
     SCALAR,
@@ -29,8 +29,8 @@ from derivations.expr import (
     Expr,
     ShapeError,
     Sym,
-    children,
     shape_of,
+    to_latex,
 )
 from derivations.questions import get_question
 
@@ -126,7 +126,8 @@ class DerivativeNames(Mapping[str, Expr]):
         return found
 
     def _formula(self, text: str) -> tuple[Expr, tuple[str, ...]] | None:
-        """F written as a formula: ∂(log p_k)/∂z_i reads log p as a vector with the index k."""
+        """F written as a formula. With one free index (∂(log p_k)/∂z_i, ∂(e^{z_i}/Σ_k e^{z_k})/∂z_j)
+        it stands for the vector of its entries: a symbol whose values are the formula's."""
         if self.vocab is None:
             return None
         try:
@@ -138,17 +139,17 @@ class DerivativeNames(Mapping[str, Expr]):
             return expr, ()
         if len(free) != 1:
             return None
-        return _without_index(expr, free[0]), (free[0],)
+        try:
+            (rows, _), _ = index_shape(expr)
+        except ShapeError:
+            return None
+        sym = Sym("f:" + hashlib.sha1(repr(expr).encode()).hexdigest()[:12], rows, 1, to_latex(expr))
+        FORMULAS[sym] = expr
+        return sym, (free[0],)
 
 
-def _without_index(e: Expr, letter: str) -> Expr:
-    """``e`` with the entries ``x_k`` of the free index ``k`` read as the vectors ``x``."""
-    if isinstance(e, Entry) and e.row == letter and e.col is None:
-        return e.arg
-    kids = children(e)
-    if not kids:
-        return e
-    return rebuild(e, tuple(_without_index(k, letter) for k in kids))
+FORMULAS: dict[Sym, Expr] = {}
+"""Symbols that stand for an indexed formula differentiated in a step (its values, by index)."""
 
 
 @cache
@@ -160,6 +161,10 @@ def derivation_vocabulary(question_id: str) -> Vocabulary:
     for name, sym in model.losses.items():
         losses.setdefault(sym, []).append(name)
     extra = [*model.spellings, *((sym, tuple(names)) for sym, names in losses.items())]
+    extra += [
+        (sym, tuple("w" + name[1:] for name in names if name.startswith("W")))
+        for sym, names in q.symbols + q.extra
+    ]  # w^{(l)}: the lowercase weights of many books
     merged = dataclasses.replace(q, extra=q.extra + tuple(_spellable(q.symbols + q.extra, extra)))
     vocab = vocabulary_for(merged)
     names = DerivativeNames(vocab.named, model)

@@ -8,7 +8,7 @@ from checker.grading.derivation.model import Model
 from checker.grading.derivation.steps import Side
 from checker.grading.derivation.values import Evaluator, Values
 from checker.grading.readers import Vocabulary
-from derivations.expr import Expr
+from derivations.expr import Expr, Sym
 from derivations.questions import Question
 
 
@@ -65,3 +65,5 @@ class Grading:
     final: Judged | None = None  # the last readable step, None when it could not be evaluated
     start: Judged | None = None
     strict: bool = False
+    aliases: dict[str, str] = field(default_factory=dict)  # a student's name -> the question's spelling
+    local: dict[Sym, Expr] = field(default_factory=dict)  # names the student defined

@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 from checker.grading.derivation.model import Model
 from checker.grading.derivation.segment import Relation
+from checker.grading.mistakes import rebuild
 from checker.grading.readers import AnswerError, Vocabulary, parse_answer
-from derivations.expr import Deriv, Entry, Expr, Fn, Sym, T
+from derivations.expr import Deriv, Entry, Expr, Fn, ShapeError, Sym, T, children, shape_of, to_latex
 
 MAX_STEPS = 40
 MAX_SIDE = 2000
@@ -58,6 +59,7 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model) -> Side:
     source = text
     if model.update:  # ∂L'/∂w: the prime would be read away; name the regularised cost
         source = re.sub(r"(\\partial\s*)([LJEC])\s*(?:'|\^\{?\\prime\}?)", r"\1\2_{\\lambda}", source)
+    source = _operator_on_call(source)
     try:
         side.expr = parse_answer(source, fmt if fmt != "text" else "text", vocab).expr
     except AnswerError as err:
@@ -65,6 +67,69 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model) -> Side:
     except (RecursionError, ValueError, KeyError) as err:
         side.error = f"this step cannot be read ({type(err).__name__})"
     return side
+
+
+_OPERATOR = re.compile(
+    r"\\frac\{(?:\\partial|d|\\mathrm\{d\})\}\{(?:\\partial|d|\\mathrm\{d\})\s*([^{}]+?|\{[^{}]*\})\}\s*"
+    r"((?:\\[A-Za-z]+|[A-Za-z])(?:\^\{?[^{}()]*\}?)?'?)\s*(?=\\left\(|\()"
+)
+
+
+def _operator_on_call(text: str) -> str:
+    r"""``\frac{d}{dz}\tanh(z)`` as ``\frac{d \tanh(z)}{d z}``: the operator applies to the whole
+    call, not to the function's name alone (the readers take one item after the operator)."""
+    m = _OPERATOR.search(text)
+    if m is None:
+        return text
+    start = m.end()
+    depth, k = 0, start
+    while k < len(text):
+        if text[k] == "(":
+            depth += 1
+        elif text[k] == ")":
+            depth -= 1
+            if depth == 0:
+                break
+        k += 1
+    if depth != 0:
+        return text
+    call = text[m.start(2) : k + 1]
+    wrt = m.group(1)
+    return text[: m.start()] + f"\\frac{{\\partial {call}}}{{\\partial {wrt}}}" + text[k + 1 :]
+
+
+def echo(e: Expr) -> str:
+    r"""The LaTeX of a step as read, with entries of derivatives printed the way students write
+    them: ``\frac{\partial p_k}{\partial z_j}`` rather than a subscript on a fraction."""
+    return to_latex(_echo_tree(e))
+
+
+def _echo_tree(e: Expr) -> Expr:
+    if isinstance(e, Entry) and isinstance(e.arg, Deriv):
+        d = e.arg
+        f_letter, x_letter = (e.row, e.col) if e.col is not None else (None, e.row)
+        if _shape_rows(d.f) == 1:
+            f_letter, x_letter = None, e.row if e.col is None else e.row + e.col
+        top = _subscripted(d.f, f_letter)
+        bottom = _subscripted(d.wrt, x_letter)
+        return Sym("echo", 1, 1, rf"\frac{{\partial {top}}}{{\partial {bottom}}}")
+    kids = children(e)
+    return rebuild(e, tuple(_echo_tree(k) for k in kids)) if kids else e
+
+
+def _shape_rows(e: Expr) -> int | str:
+    try:
+        return shape_of(e)[0]
+    except ShapeError:
+        return 0
+
+
+def _subscripted(e: Expr, letter: str | None) -> str:
+    text = to_latex(e)
+    if letter is None or not isinstance(e, Sym) or e.key.startswith("f:"):
+        return text
+    head, hat, sup = text.partition("^")
+    return f"{head}_{{{letter}}}" + (f"^{sup}" if hat else "")
 
 
 def is_name(e: Expr | None) -> bool:

@@ -27,7 +27,7 @@ from functools import cache
 import numpy as np
 
 from checker.grading.derivation.model import model_of
-from checker.grading.derivation.names import derivation_vocabulary
+from checker.grading.derivation.names import FORMULAS, derivation_vocabulary
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
 from checker.grading.judge import GENERIC_ACTIVATIONS, SCALAR_DRAWS, Draw, seed_of
 from checker.network.central_difference import TOLERANCE, central_gradient, floor_for, relative_error
@@ -54,6 +54,9 @@ class Instances:
     draws: list[Draw]
     activations: tuple[str, ...]
     definitions: dict[Sym, Expr]
+    known: list[dict[str, dict[str, np.ndarray]]] = field(default_factory=list)
+    """Per draw, per reading of σ: the values of every quantity, free and defined (computed once,
+    so that evaluating a step never walks the definitions again)."""
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Evaluator:
         if isinstance(e, Deriv):
             return self._placeholder(e)
         kids = children(e)
-        if not kids or not _has_deriv(e):
+        if not kids or not has_derivative(e):
             return e
         from checker.grading.mistakes import rebuild
 
@@ -96,7 +99,7 @@ class Evaluator:
         return sym
 
     def _jacobian(self, d: Deriv, env: NumEnv) -> np.ndarray:
-        f = d.f  # inner derivatives are left to the evaluator: they must move with x
+        f = FORMULAS.get(d.f, d.f)  # inner derivatives are left to the evaluator: they move with x
         x0 = evaluate(d.wrt, env)
         cost = _size(f) * (2 * x0.size + 1)
         self.spend(cost)
@@ -121,9 +124,10 @@ class Evaluator:
         with np.errstate(all="ignore"):
             for k, draw in enumerate(self.inst.draws):
                 row = {}
-                for act, env in draw.envs.items():
+                for act, base in draw.envs.items():
                     extra = {sym.key: vals[k][act] for sym, vals in self.derivs.values()}
-                    env = env.with_values(**extra)
+                    known = self.inst.known[k][act]
+                    env = NumEnv({**known, **extra}, {}, base.generic_as, base.index_sizes)
                     if indexed:
                         sizes = concrete_index_sizes(letters or {}, draw.sizes)
                         row[act] = evaluate_indexed(e, env, sizes)
@@ -137,7 +141,8 @@ def _sizes_of(env: NumEnv) -> dict[str, int]:
     return dict(env.index_sizes)
 
 
-def _has_deriv(e: Expr) -> bool:
+def has_derivative(e: Expr) -> bool:
+    """Whether a ∂-fraction occurs anywhere in ``e``."""
     stack = [e]
     while stack:
         node = stack.pop()
@@ -200,7 +205,16 @@ def instances(question_id: str) -> Instances:
         values = _sample(q, free, sizes, rng, k)
         envs = {act: NumEnv(values, definitions, {"sigma": act, "f": act}, sizes) for act in activations}
         draws.append(Draw(sizes, envs))
-    return Instances(q.id, draws, activations, definitions)
+    known = [{act: _all_values(env) for act, env in draw.envs.items()} for draw in draws]
+    return Instances(q.id, draws, activations, definitions, known)
+
+
+def _all_values(env: NumEnv) -> dict[str, np.ndarray]:
+    out = dict(env.values)
+    with np.errstate(all="ignore"):
+        for sym in env.definitions:
+            out[sym.key] = evaluate(sym, env)
+    return out
 
 
 def _symbols(e: Expr) -> set[Sym]:

@@ -11,10 +11,10 @@ this data; ids, spellings and code names follow the contract in QUESTIONS.md.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from derivations import notation as n
-from derivations.expr import Expr, Fn, Max, Softmax, Sym, num
+from derivations.expr import Dim, Expr, Fn, Max, Softmax, Sym, num
 
 Spelled = tuple[Sym, tuple[str, ...]]
 """A symbol and the LaTeX spellings that name it."""
@@ -30,7 +30,9 @@ class Question:
     wrong) or ``"sigmoid"`` (σ is the logistic sigmoid). ``simplex`` names vectors whose entries
     are a probability distribution, ``one_hot`` matrices whose rows are one-hot, ``positive``
     scalars that are positive. ``activation`` is the function whose derivative is asked (for the
-    activation questions: the mistake of answering with the function itself).
+    activation questions: the mistake of answering with the function itself). ``asks`` is the
+    quantity asked for, with the spellings that name it (δ^{(l)}, ∂L/∂W^{(l)}): an answer that
+    contains it restates the question and is never credited.
     """
 
     id: str
@@ -51,6 +53,7 @@ class Question:
     positive: tuple[str, ...] = ()
     activation: Expr | None = None
     convention: str = "column"
+    asks: tuple[Spelled, ...] = ()
 
     @property
     def reference(self) -> Expr:
@@ -440,6 +443,41 @@ _BANK: tuple[Question, ...] = (
         (r"X^T \delta_2", "np.dot(X.T, delta2)", "X.T.dot(delta2)"),
     ),
 )
+
+
+
+def _derivatives(tops: tuple[str, ...], *wrt: str) -> tuple[str, ...]:
+    return tuple(rf"\frac{{\partial {f}}}{{\partial {x}}}" for x in wrt for f in tops)
+
+
+def _asked(key: str, like: Sym, spellings: tuple[str, ...], rows: Dim | None = None) -> Spelled:
+    """A stand-in symbol for a quantity asked for that has no symbol of its own (∂L/∂W^{(l)}),
+    shaped like ``like`` (or ``rows`` × ``like``'s rows, for a Jacobian)."""
+    shape = (like.rows, like.cols) if rows is None else (rows, like.rows)
+    return (Sym(f"asked:{key}", *shape, spellings[0]), spellings)
+
+
+LOSSES = ("L", "J", "E", "C")
+ASKED: dict[str, tuple[Spelled, ...]] = {
+    "softmax-jacobian": (_asked("dp_dz", n.z_L, _derivatives(("p", r"\hat{y}"), "z", "z^{(L)}"), n.N_OUT),),
+    "softmax-ce-gradient": (_asked("dL_dz", n.p, _derivatives(LOSSES, "z", "z^{(L)}")),),
+    "mse-output-delta": ((n.delta_L, (r"\delta^{(L)}", *_derivatives(LOSSES, "z^{(L)}", "z"))),),
+    "hidden-delta": ((n.delta_l, (r"\delta^{(l)}", *_derivatives(LOSSES, "z^{(l)}"))),),
+    "weight-gradient": (_asked("dL_dW", n.W_l, _derivatives(LOSSES, "W^{(l)}", "W")),),
+    "bias-gradient": (_asked("dL_db", n.b_l, _derivatives(LOSSES, "b^{(l)}", "b")),),
+    "batch-weight-gradient": (_asked("dJ_dW", n.W_l, _derivatives(LOSSES, "W^{(l)}", "W")),),
+    "batch-bias-gradient": (_asked("dJ_db", n.b_l, _derivatives(LOSSES, "b^{(l)}", "b")),),
+    "input-gradient": (_asked("dy_dx", n.x_in, _derivatives(("y",), "x"), n.N2),),
+    "row-output-delta": ((n.delta3, (r"\delta_3", *_derivatives(LOSSES, "Z_2"))),),
+    "row-hidden-delta": ((n.delta2, (r"\delta_2", *_derivatives(LOSSES, "Z_1"))),),
+    "row-grad-W2": (_asked("dL_dW2", n.W2, _derivatives(LOSSES, "W_2")),),
+    "row-grad-b2": (_asked("dL_db2", n.b2, _derivatives(LOSSES, "b_2")),),
+    "row-grad-W1": (_asked("dL_dW1", n.W1, _derivatives(LOSSES, "W_1")),),
+}
+"""What each question asks for, by id (the activation questions ask for a derivative function,
+which the judge recognises as such)."""
+
+_BANK = tuple(replace(q, asks=ASKED.get(q.id, q.asks)) for q in _BANK)
 
 QUESTIONS: dict[str, Question] = {q.id: q for q in _BANK}
 """Every question, keyed by id, in the order of QUESTIONS.md."""

@@ -198,5 +198,5 @@ def test_cli_errors(tmp_path, capsys):
     assert "hidden-delta" in capsys.readouterr().err
     assert main(["grade", "bias-gradient", "", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
-    assert out["verdict"] == "invalid" and set(out) == {
+    assert out["verdict"] == "invalid" and set(out) >= {
         "question", "verdict", "score", "mistake", "feedback", "interpreted"}

@@ -1,7 +1,9 @@
 """``gradproof grade QUESTION ANSWER``: grade one answer and explain the verdict.
 
 The exit status is 0 for every verdict (an incorrect or unreadable answer is a result, not an
-error); it is non-zero only for a usage error or an unknown question.
+error); it is non-zero only for a usage error or an unknown question. An answer may start with
+a minus sign (``gradproof grade sigmoid-derivative '-\\sigma(z)(1-\\sigma(z))'``): anything that
+is not one of the command's own options is read as the answer.
 """
 
 from __future__ import annotations
@@ -11,10 +13,24 @@ import json
 import sys
 
 
+class _AnswerParser(argparse.ArgumentParser):
+    """An argument parser for which ``-x…`` is an answer unless it is one of the declared options.
+
+    argparse would take ``-\\sigma(z)`` for an unknown option and stop with a usage error.
+    """
+
+    def _parse_optional(self, arg_string: str):  # noqa: ANN202 - argparse's own signature
+        if arg_string.startswith("-") and not arg_string.startswith("--") and arg_string not in (
+                self._option_string_actions):
+            return None  # a positional argument: the answer
+        return super()._parse_optional(arg_string)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
+    parser.__class__ = _AnswerParser
     parser.add_argument("question", help="question id (see `gradproof questions`)")
-    parser.add_argument("answer", help="the answer: LaTeX, plain text or NumPy")
+    parser.add_argument("answer", help="the answer: LaTeX, plain text or NumPy (it may start with -)")
     parser.add_argument("--format", default="auto", choices=("latex", "text", "numpy", "auto"),
                         help="how the answer is written (default: auto)")
     parser.add_argument("--json", action="store_true", help="print the verdict as one JSON object")
@@ -37,7 +53,8 @@ def run(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_json(), ensure_ascii=False))
         return 0
-    print(f"{result.verdict}" + (f" ({result.mistake})" if result.mistake else ""))
+    tags = ", ".join(result.mistakes or ([result.mistake] if result.mistake else []))
+    print(f"{result.verdict}" + (f" ({tags})" if tags else ""))
     if result.interpreted:
         print(f"read as: {result.interpreted}")
     print(result.feedback)

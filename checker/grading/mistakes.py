@@ -5,6 +5,11 @@ the factors of a product, σ for σ', a layer index off by one, ...). The judge 
 mutant like an answer, at the same random values; a wrong answer that equals a mutant gets that
 mutant's tag and message. Families run in the order of QUESTIONS.md section 3, so when two
 mutants coincide the more specific explanation comes first.
+
+The families also run on the reference with the network's definitions written out
+(1 − A₁ ⊙ A₁ as 1 − tanh(Z₁) ⊙ tanh(Z₁)), so that a mistake made *inside* a definition is
+found too: tanh' taken at A₁, 1 − tanh²(A₁). :func:`double_mutants` applies every family to
+every single mutant: an answer with two mistakes is named by both.
 """
 
 from __future__ import annotations
@@ -13,39 +18,42 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from fractions import Fraction
 
+from checker.grading.trees import (
+    chain,
+    contains,
+    inline,
+    is_scalar,
+    mul_factors,
+    rebuild,
+    rewrites,
+    shape_text,
+    substitute,
+    substitute_all,
+)
 from derivations.expr import (
     SCALAR,
     Add,
-    BigO,
-    Cond,
-    Deriv,
     Diag,
     Div,
-    Entry,
     Expr,
     Fn,
     Hadamard,
-    IndexSum,
-    Indicator,
-    Max,
     Mul,
     Neg,
-    Norm,
     Num,
     Ones,
-    Piecewise,
-    Pow,
     ShapeError,
-    Softmax,
     Sym,
     T,
-    children,
     shape_of,
-    shape_tex,
+    symbols_of,
     tex,
     to_latex,
 )
 from derivations.questions import Question
+
+__all__ = ["FAMILIES", "TAGS", "Mutant", "double_mutants", "mutants", "rebuild", "repairs", "rewrites",
+           "sigmoid_specific_message", "substitute"]
 
 TAGS = (
     "missing-transpose",
@@ -62,8 +70,10 @@ TAGS = (
     "missing-term",
     "wrong-regularizer",
     "sigmoid-specific",
+    "restates-question",
 )
-"""Every mistake tag, in the order the families are tried."""
+"""Every mistake tag: the families' in the order they are tried, then ``restates-question``
+(found by the judge before any value is compared: it has no family)."""
 
 # Symbols one layer away from each other (by key), for the wrong-layer family.
 LAYER_NEIGHBOURS: dict[str, tuple[str, ...]] = {
@@ -80,93 +90,21 @@ LAYER_NEIGHBOURS: dict[str, tuple[str, ...]] = {
 
 @dataclass(frozen=True)
 class Mutant:
-    """A wrong answer made from the reference: its tag, its tree and what to tell the student."""
+    """A wrong answer made from the reference: its tag, its tree and what to tell the student.
+
+    ``tags`` lists every mistake made, first one first: one tag for a single mutation, two for a
+    double one (``tag`` is always the first).
+    """
 
     tag: str
     expr: Expr
     message: str
+    tags: tuple[str, ...] = ()
 
-
-# ------------------------------------------------------------------------------ tree surgery
-
-
-def rebuild(node: Expr, kids: tuple[Expr, ...]) -> Expr:
-    """``node`` with its children (in the order of :func:`children`) replaced by ``kids``."""
-    match node:
-        case Add():
-            return Add(kids)
-        case Neg() | T() | Fn() | Softmax() | Diag() | Norm() | BigO() | Entry():
-            return replace(node, arg=kids[0])
-        case Mul() | Hadamard() | Max():
-            return replace(node, left=kids[0], right=kids[1])
-        case Div():
-            return Div(kids[0], kids[1])
-        case Pow():
-            return Pow(kids[0], kids[1])
-        case Deriv():
-            return replace(node, f=kids[0])
-        case IndexSum():
-            return replace(node, body=kids[0])
-        case Indicator(c):
-            return Indicator(Cond(kids[0], c.op, kids[1]))
-        case Piecewise(cases):
-            out, k = [], 0
-            for _, cond in cases:
-                value = kids[k]
-                k += 1
-                if cond is not None:
-                    cond = Cond(kids[k], cond.op, kids[k + 1])
-                    k += 2
-                out.append((value, cond))
-            return Piecewise(tuple(out))
-    return node
-
-
-def rewrites(e: Expr, rule: Callable[[Expr], Iterable[Expr]]) -> Iterator[tuple[Expr, Expr, Expr]]:
-    """Every tree made by replacing one node of ``e`` by one of ``rule(node)``.
-
-    Yields (new tree, the node replaced, its replacement).
-    """
-    for new in rule(e):
-        yield new, e, new
-    kids = children(e)
-    for i, kid in enumerate(kids):
-        for tree, old, new in rewrites(kid, rule):
-            yield rebuild(e, kids[:i] + (tree,) + kids[i + 1:]), old, new
-
-
-def substitute(e: Expr, old: Expr, new: Expr) -> Expr:
-    """``e`` with every occurrence of ``old`` replaced by ``new``."""
-    if e == old:
-        return new
-    kids = children(e)
-    if not kids:
-        return e
-    return rebuild(e, tuple(substitute(k, old, new) for k in kids))
-
-
-def _shape_text(e: Expr) -> str:
-    try:
-        return shape_tex(shape_of(e))
-    except ShapeError:
-        return "of a shape that does not fit"
-
-
-def _is_scalar(e: Expr) -> bool:
-    try:
-        return shape_of(e) == SCALAR
-    except ShapeError:
-        return False
-
-
-def _contains(e: Expr, pred: Callable[[Expr], bool]) -> bool:
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if pred(node):
-            return True
-        stack.extend(children(node))
-    return False
+    @property
+    def all_tags(self) -> tuple[str, ...]:
+        """Every mistake this mutant makes, in order, without repeats."""
+        return tuple(dict.fromkeys(self.tags or (self.tag,)))
 
 
 # ------------------------------------------------------------------------------- families
@@ -186,37 +124,33 @@ class _Context:
         if isinstance(e, Fn) and e.d >= 1:
             return True
         # written through the activation's output alone: 1 − A ⊙ A, a(1 − a)
-        syms = set(_syms(e))
-        return bool(syms) and syms <= set(self.activations)
+        found = symbols_of(e)
+        return bool(found) and found <= set(self.activations)
 
 
 def _missing_transpose(c: _Context) -> Iterator[tuple[Expr, str]]:
     for tree, old, _ in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, T) else []):
         arg = old.arg  # type: ignore[attr-defined]
         yield tree, (
-            f"a transpose is missing: {tex(arg)} is {_shape_text(arg)}, and the formula needs "
+            f"a transpose is missing: {tex(arg)} is {shape_text(arg)}, and the formula needs "
             f"${{{to_latex(arg)}}}^\\top$ (you wrote {tex(arg)} where {tex(old)} belongs)"
         )
 
 
 def _transposed(c: _Context) -> Iterator[tuple[Expr, str]]:
-    if not _is_scalar(c.ref):
+    if not is_scalar(c.ref):
         yield T(c.ref), (
-            f"your answer is the transpose of the right one: it is {_shape_text(T(c.ref))}, "
+            f"your answer is the transpose of the right one: it is {shape_text(T(c.ref))}, "
             f"and the gradient has the shape of the quantity it is taken with respect to, "
-            f"{_shape_text(c.ref)}"
+            f"{shape_text(c.ref)}"
         )
 
 
-def _mul_factors(e: Expr) -> list[Expr]:
-    if isinstance(e, Mul):
-        return _mul_factors(e.left) + _mul_factors(e.right)
-    return [e]
 
 
 def _wrong_order(c: _Context) -> Iterator[tuple[Expr, str]]:
     def swap(n: Expr) -> list[Expr]:
-        if isinstance(n, Mul) and not _is_scalar(n.left) and not _is_scalar(n.right):
+        if isinstance(n, Mul) and not is_scalar(n.left) and not is_scalar(n.right):
             return [Mul(n.right, n.left)]
         return []
 
@@ -225,8 +159,8 @@ def _wrong_order(c: _Context) -> Iterator[tuple[Expr, str]]:
             f"the factors of the matrix product are swapped: it is {tex(old)} "
             f"(matrix products do not commute)"
         )
-    factors = _mul_factors(c.ref)
-    if len(factors) > 2 and not any(_is_scalar(f) for f in factors):
+    factors = mul_factors(c.ref)
+    if len(factors) > 2 and not any(is_scalar(f) for f in factors):
         orders = [factors[::-1]]  # the whole chain backwards
         for i in range(len(factors) - 1):  # one neighbouring pair swapped
             orders.append(factors[:i] + [factors[i + 1], factors[i]] + factors[i + 2:])
@@ -243,7 +177,7 @@ def _hadamard_vs_matmul(c: _Context) -> Iterator[tuple[Expr, str]]:
     def flip(n: Expr) -> list[Expr]:
         if isinstance(n, Hadamard):
             return [Mul(n.left, n.right), Mul(n.right, n.left)]
-        if isinstance(n, Mul) and not _is_scalar(n.left) and not _is_scalar(n.right):
+        if isinstance(n, Mul) and not is_scalar(n.left) and not is_scalar(n.right):
             out: list[Expr] = [Hadamard(n.left, n.right)]
             if isinstance(n.left, Diag):
                 out.append(Mul(n.left.arg, n.right))
@@ -286,7 +220,7 @@ def _activation_instead(c: _Context) -> Iterator[tuple[Expr, str]]:
     # a derivative written through defined symbols (1 − A ⊙ A): the activation A itself instead
     for sym in c.activations:
         def swap(n: Expr, sym: Sym = sym) -> list[Expr]:
-            return [sym] if (isinstance(n, Add) and _contains(n, lambda k: k == sym)) else []
+            return [sym] if (isinstance(n, Add) and contains(n, lambda k: k == sym)) else []
 
         for tree, old, new in rewrites(c.ref, swap):
             yield tree, f"{tex(new)} is the activation itself; its derivative {tex(old)} belongs here"
@@ -316,7 +250,7 @@ def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
 
     for tree, old, new in rewrites(c.ref, move):
         yield tree, (
-            f"the derivative $\\sigma'$ is taken at the wrong point: {tex(new)} where {tex(old)} belongs "
+            f"the derivative is taken at the wrong point: {tex(new)} where {tex(old)} belongs "
             f"(the derivative is evaluated at the pre-activation {tex(old.arg)})"  # type: ignore[attr-defined]
         )
     # 1 − A⊙A written with the pre-activation: 1 − Z⊙Z
@@ -329,6 +263,14 @@ def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
                     f"{tex(sym)} belongs"
                 )
                 break
+    # with the definitions written out (1 − tanh(Z₁)²): the activation's derivative taken at the
+    # activation itself, 1 − tanh²(A₁), σ'(a)
+    for sym, definition in c.activations.items():
+        if isinstance(definition, Fn) and contains(c.ref, lambda n, d=definition: n == d):
+            yield substitute(c.ref, definition.arg, sym), (
+                f"the derivative is taken at the activation {tex(sym)} where the pre-activation "
+                f"{tex(definition.arg)} belongs"
+            )
     # the activation questions: the derivative formula applied to z instead of σ(z)
     if c.q.activation is not None:
         for _tree, old, new in rewrites(c.ref, lambda n: [n.arg] if isinstance(n, Fn) and n.d == 0 else []):
@@ -336,10 +278,10 @@ def _wrong_argument(c: _Context) -> Iterator[tuple[Expr, str]]:
 
 
 def _wrong_layer(c: _Context) -> Iterator[tuple[Expr, str]]:
-    present = sorted(set(_syms(c.ref)), key=lambda s: s.key)
+    present = sorted(symbols_of(c.ref), key=lambda s: s.key)
     swaps = {s: c.vocab[k] for s in present for k in LAYER_NEIGHBOURS.get(s.key, ())[:1] if k in c.vocab}
     if len(swaps) > 1:  # every layer index shifted at once (the layers of ∂y/∂x in reverse)
-        yield _substitute_all(c.ref, swaps), "the layers are mixed up: " + ", ".join(
+        yield substitute_all(c.ref, swaps), "the layers are mixed up: " + ", ".join(
             f"{tex(new)} where {tex(old)} belongs" for old, new in swaps.items()
         )
     for s in present:
@@ -353,21 +295,8 @@ def _wrong_layer(c: _Context) -> Iterator[tuple[Expr, str]]:
                 yield tree, message
 
 
-def _substitute_all(e: Expr, table: dict[Sym, Expr]) -> Expr:
-    if isinstance(e, Sym):
-        return table.get(e, e)
-    kids = children(e)
-    return rebuild(e, tuple(_substitute_all(k, table) for k in kids)) if kids else e
 
 
-def _syms(e: Expr) -> list[Sym]:
-    out, stack = [], [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Sym):
-            out.append(node)
-        stack.extend(children(node))
-    return out
 
 
 def _sign_error(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -395,11 +324,11 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
         return isinstance(e, Num) or (isinstance(e, Sym) and e.shape == SCALAR)
 
     def drop_scale(n: Expr) -> list[Expr]:
-        if isinstance(n, Mul) and (constant(n.left) or _is_scalar(n.left) and not _is_scalar(n.right)):
+        if isinstance(n, Mul) and (constant(n.left) or is_scalar(n.left) and not is_scalar(n.right)):
             return [n.right]
-        if isinstance(n, Mul) and (constant(n.right) or _is_scalar(n.right) and not _is_scalar(n.left)):
+        if isinstance(n, Mul) and (constant(n.right) or is_scalar(n.right) and not is_scalar(n.left)):
             return [n.left]
-        if isinstance(n, Div) and _is_scalar(n.den):
+        if isinstance(n, Div) and is_scalar(n.den):
             return [n.num]
         return []
 
@@ -408,7 +337,7 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
         yield tree, f"off by a constant factor: the factor {tex(factor)} is missing"
 
     def invert(n: Expr) -> list[Expr]:  # m where 1/m belongs
-        if isinstance(n, Div) and _is_scalar(n.den):
+        if isinstance(n, Div) and is_scalar(n.den):
             return [Mul(n.num, n.den)]
         return []
 
@@ -418,7 +347,7 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
 
     # s(t1 + t2) with s on one term only: λ for ηλ
     def distribute_partly(n: Expr) -> list[Expr]:
-        if isinstance(n, Mul) and _is_scalar(n.left) and isinstance(n.right, Add):
+        if isinstance(n, Mul) and is_scalar(n.left) and isinstance(n.right, Add):
             terms = n.right.terms
             return [Add(tuple(Mul(n.left, t) if j != i else t for j, t in enumerate(terms)))
                     for i in range(len(terms))]
@@ -436,10 +365,10 @@ def _wrong_scale(c: _Context) -> Iterator[tuple[Expr, str]]:
     for f, name in factors:
         yield Mul(f, c.ref), f"off by a constant factor: your answer is {name} times the right one"
 
-    def scale_term(n: Expr) -> list[Expr]:
+    def scale_term(n: Expr) -> list[Expr]:  # an extra 2, or a 1/2 kept from the penalty λ/2 ‖W‖²
         if isinstance(n, Add):
-            return [Add(n.terms[:i] + (Mul(Num(Fraction(2)), t),) + n.terms[i + 1:])
-                    for i, t in enumerate(n.terms)]
+            return [Add(n.terms[:i] + (Mul(Num(k), t),) + n.terms[i + 1:])
+                    for k in (Fraction(2), Fraction(1, 2)) for i, t in enumerate(n.terms)]
         return []
 
     for tree, _, new in rewrites(c.ref, scale_term):
@@ -473,6 +402,21 @@ def _summed(c: _Context) -> Iterator[tuple[Expr, str]]:
 
     for tree, _, _ in rewrites(c.ref, sum_one_factor):
         yield tree, message
+
+    def other_axis(n: Expr) -> list[Expr]:  # np.sum(delta3, axis=1) where axis=0 belongs
+        if isinstance(n, Mul) and isinstance(n.left, T) and isinstance(n.left.arg, Ones):
+            try:
+                cols = shape_of(n.right)[1]
+            except ShapeError:
+                return []
+            return [Mul(n.right, Ones(cols))] if cols != 1 else []
+        return []
+
+    for tree, old, _ in rewrites(c.ref, other_axis):
+        yield tree, (
+            f"you summed over the wrong index: {tex(old)} sums over the rows (the examples, "
+            f"axis 0), and your answer sums each row instead, over the outputs (axis 1)"
+        )
 
 
 def _missing_term(c: _Context) -> Iterator[tuple[Expr, str]]:
@@ -558,32 +502,99 @@ FAMILIES: dict[str, Callable[[_Context], Iterable[tuple[Expr, str]]]] = {
     "wrong-regularizer": _wrong_regularizer,
     "sigmoid-specific": _sigmoid_specific,
 }
-assert tuple(FAMILIES) == TAGS
+assert (*FAMILIES, "restates-question") == TAGS
+
+MAX_DOUBLES = 1500
+"""At most this many double mutants per question (a bound on the work done once per question)."""
+ALGEBRAIC = frozenset({"sign-error", "wrong-scale", "missing-term"})
+"""Families that rewrite a sum's terms: two of them together make any polynomial, so a double
+mistake contains at most one."""
+REPEATABLE = frozenset({
+    "missing-transpose", "missing-activation-derivative", "activation-instead-of-derivative",
+    "derivative-wrong-argument", "wrong-layer",
+})
+"""Families whose mistake can be made twice in one answer (both σ' factors of ∂y/∂x left out)."""
+
+
+def _context(q: Question, ref: Expr) -> _Context:
+    vocab = {s.key: s for s in q.all_symbols}
+    activations = {s: d for s, d in q.definitions if isinstance(d, Fn)}
+    return _Context(q, ref, vocab, activations)
+
+
+def _forms(q: Question, ref: Expr) -> list[Expr]:
+    """The reference as written, and with the activations' definitions written out."""
+    activations = {s: d for s, d in q.definitions if isinstance(d, Fn)}
+    expanded = inline(ref, activations)
+    return [ref] if expanded == ref else [ref, expanded]
+
+
+def _family_mutants(q: Question, ref: Expr, seen: set[Expr]) -> Iterator[Mutant]:
+    for form in _forms(q, ref):
+        ctx = _context(q, form)
+        for tag, family in FAMILIES.items():
+            for expr, message in family(ctx):
+                if expr in seen:
+                    continue
+                seen.add(expr)
+                yield Mutant(tag, expr, message, (tag,))
 
 
 def mutants(q: Question, reference: Expr | None = None) -> list[Mutant]:
-    """Every mutant of the question's reference, family by family, without repeats."""
+    """Every single mutant of the question's reference, family by family, without repeats."""
     ref = q.reference if reference is None else reference
-    vocab = {s.key: s for s in q.all_symbols}
-    activations = {s: d for s, d in q.definitions if isinstance(d, Fn)}
-    ctx = _Context(q, ref, vocab, activations)
-    seen: set[Expr] = {ref}
+    return list(_family_mutants(q, ref, {ref}))
+
+
+def double_mutants(q: Question, singles: list[Mutant], reference: Expr | None = None) -> list[Mutant]:
+    """Every family applied to every single mutant: answers with two mistakes, named by both.
+
+    The message names the two mistakes in the order they were made; the first tag is the
+    first mistake's. Trees already among ``singles`` (or the reference) are left out.
+    """
+    ref = q.reference if reference is None else reference
+    seen = {ref, *(m.expr for m in singles)}
     out: list[Mutant] = []
-    for tag, family in FAMILIES.items():
-        for expr, message in family(ctx):
-            if expr in seen:
+    for first in singles:
+        for second in _family_mutants(q, first.expr, seen):
+            if not _may_combine(first.tag, second.tag):
                 continue
-            seen.add(expr)
-            out.append(Mutant(tag, expr, message))
+            message = f"two mistakes: {_clause(first.message)}; and {_clause(second.message)}"
+            out.append(Mutant(first.tag, second.expr, message, (first.tag, second.tag)))
+            if len(out) >= MAX_DOUBLES:
+                return out
     return out
 
 
+def _may_combine(first: str, second: str) -> bool:
+    if first == second:
+        return first in REPEATABLE
+    return not (first in ALGEBRAIC and second in ALGEBRAIC)
+
+
+def _clause(message: str) -> str:
+    return message.rstrip(".")
+
+
+# -------------------------------------------------------------------- repairs of an answer
+
+
+def _regroup(n: Expr) -> list[Expr]:
+    """A product chain split into two groups joined by ⊙: σ'(z) Wᵀ δ as σ'(z) ⊙ (Wᵀ δ)."""
+    if not isinstance(n, Mul):
+        return []
+    factors = mul_factors(n)
+    if len(factors) < 3:
+        return []
+    return [Hadamard(chain(factors[:i]), chain(factors[i:])) for i in range(1, len(factors))]
+
+
 REPAIRS: dict[str, Callable[[Expr], list[Expr]]] = {
-    "missing-transpose": lambda n: [T(n)] if not isinstance(n, T) and not _is_scalar(n) else [],
+    "missing-transpose": lambda n: [T(n)] if not isinstance(n, T) and not is_scalar(n) else [],
     "wrong-order": lambda n: [Mul(n.right, n.left)] if isinstance(n, Mul) else [],
     "hadamard-vs-matmul": lambda n: (
         [Mul(n.left, n.right)] if isinstance(n, Hadamard)
-        else [Hadamard(n.left, n.right)] if isinstance(n, Mul) else []
+        else [Hadamard(n.left, n.right), *_regroup(n)] if isinstance(n, Mul) else []
     ),
 }
 """Single edits of an *answer* that undo a mistake: if the edited answer is right, that was it."""
@@ -608,6 +619,6 @@ def repairs(answer: Expr, limit: int = 200) -> Iterator[tuple[str, Expr, str]]:
             if count > limit:
                 return
             message = REPAIR_MESSAGES[tag].format(
-                old=tex(old), new=tex(new), shape=_shape_text(old), old_tex=to_latex(old)
+                old=tex(old), new=tex(new), shape=shape_text(old), old_tex=to_latex(old)
             )
             yield tag, tree, message

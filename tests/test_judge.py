@@ -7,10 +7,9 @@ import time
 import pytest
 
 from checker.grading import judge
-from checker.grading.diagnosis import repairs
 from checker.grading.indexed import evaluate_indexed, free_indices, index_shape
 from checker.grading.judge import grade_expr, prepare
-from checker.grading.mistakes import FAMILIES, TAGS, mutants
+from checker.grading.mistakes import FAMILIES, TAGS, mutants, repairs
 from derivations import notation as n
 from derivations.expr import (
     Add,
@@ -385,8 +384,10 @@ def test_a_mistake_inside_a_definition():
 def test_the_seeds_mistakes_get_a_teachers_tag():
     from checker.grading.judge import grade
 
+    # seed 001: a matrix product where ⊙ belongs (by default the reader reads it as ⊙, with a note)
+    r = grade("hidden-delta", r"\sigma'(z^{(l)})(W^{(l+1)})^T\delta^{(l+1)}", strict_notation=True)
+    assert (r.verdict, r.mistake) == ("incorrect", "hadamard-vs-matmul"), r.feedback
     cases = [
-        ("hidden-delta", r"\sigma'(z^{(l)})(W^{(l+1)})^T\delta^{(l+1)}", "hadamard-vs-matmul"),
         ("mse-output-delta", r"\sum_k(a^{(L)}-y_k)\sigma'(z^{(L)})", "summed-over-outputs"),
         ("mse-output-delta", r"\sum_k (a_k^{(L)} - y_k)\sigma'(z^{(L)})", "summed-over-outputs"),
         ("l2-update", r"W-\eta(G+\frac{\lambda}{2}W)", "wrong-scale"),

@@ -34,11 +34,10 @@ from checker.grading.diagnosis import (
     match,
     match_square,
     prepare_mutants,
-    repairs,
 )
 from checker.grading.exact import confirm
 from checker.grading.index_forms import vectorised
-from checker.grading.mistakes import Mutant, sigmoid_specific_message
+from checker.grading.mistakes import Mutant, repairs, sigmoid_specific_message
 from checker.grading.readers import Vocabulary, vocabulary_from_spellings
 from checker.grading.sampling import (
     GENERIC_ACTIVATIONS,

@@ -423,3 +423,21 @@ def test_grade_cli_reads_an_answer_that_starts_with_a_minus(capsys):
     assert main(["grade", "sigmoid-derivative", r"-\sigma(z)(1-\sigma(z))", "--json"]) == 0
     out = capsys.readouterr().out
     assert '"mistake": "sign-error"' in out
+
+
+def test_grade_batch_grades_a_not_judged_answer_once_more(monkeypatch):
+    from checker.grading import batch
+
+    calls = []
+
+    def stalled_once(question, answer, fmt="auto", strict_notation=False):
+        calls.append(answer)
+        if len(calls) == 1:
+            result = judge.invalid(question, "not judged")
+            result.judged = False
+            return result
+        return judge.grade(question, answer, fmt)
+
+    monkeypatch.setattr(batch, "grade", stalled_once)
+    out = batch.grade_submission(batch.Submission(1, "ada", "bias-gradient", r"\delta^{(l)}", line=2))
+    assert len(calls) == 2 and out["verdict"] == "correct" and out["judged"] is True

@@ -141,8 +141,9 @@ def _grade_derivation(grader: object, sub: Submission, fmt: str, strict_notation
 
 
 def _not_judged(result: dict) -> bool:
-    """True when the judge says it could not judge this time and the answer should be tried again."""
-    return bool(result.get("retry") or result.get("not_judged"))
+    """True when the judge says it could not judge this time and the answer should be tried again
+    (the judge's ``judged`` is False)."""
+    return result.get("judged") is False or bool(result.get("retry") or result.get("not_judged"))
 
 
 def grade_submission(sub: Submission, strict_notation: bool = False) -> dict:

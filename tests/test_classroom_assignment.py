@@ -12,6 +12,12 @@ from checker.grading import batch
 from checker.grading.classroom.assignment import AssignmentError, load_assignment, parse_assignment
 from checker.grading.classroom.scores import earned, score_class
 
+
+def grade_batch(src, out, assignment):
+    """Run ``gradproof grade-batch`` with an assignment; its exit status."""
+    return main(["grade-batch", str(src), "--out", str(out), "--jobs", "1", "--assignment", str(assignment)])
+
+
 HW = """
 title = "Homework 3"
 strict-notation = false
@@ -219,3 +225,27 @@ def test_without_an_assignment_the_score_is_correct_over_judged(tmp_path):
     assert main(["grade-batch", str(src), "--out", str(out), "--jobs", "1"]) == 0
     assert "1/2 (50%)" in (out / "report.html").read_text(encoding="utf-8")
     assert not (out / "gradebook-canvas.csv").exists() and not (out / "gradebook-moodle.csv").exists()
+
+
+def test_real_derivations_earn_credit_for_their_right_steps(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "student,question,answer\n"
+        'cy,hidden-delta,"\\delta^{(l)} = \\frac{\\partial L}{\\partial z^{(l)}} = '
+        "(W^{(l+1)})^T \\delta^{(l+1)} \\odot \\sigma'(z^{(l)})\"\n"
+        'dan,hidden-delta,"\\delta^{(l)} = \\frac{\\partial L}{\\partial z^{(l)}} = '
+        "W^{(l+1)} \\delta^{(l+1)} \\odot \\sigma'(z^{(l)})\"\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "hw.toml").write_text(HW, encoding="utf-8")
+    out = tmp_path / "out"
+    assert grade_batch(src, out, tmp_path / "hw.toml") == 0
+    rows = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [(r["verdict"], r["first_wrong_step"]) for r in rows] == [("correct", None), ("incorrect", 3)]
+    assert rows[1]["mistake"] == "missing-transpose" and [s["verdict"] for s in rows[1]["steps"]][:2] == [
+        "follows",
+        "follows",
+    ]
+    moodle = (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()
+    dan = next(line for line in moodle if line.startswith("dan,"))
+    assert dan.split(",")[1] == "1.33"  # 0.5 × 4 points × 2 of 3 steps; missing-transpose alone gives 1

@@ -21,6 +21,12 @@ from checker.grading.classroom import gradebook
 from checker.grading.classroom.assignment import parse_assignment
 from checker.grading.classroom.scores import score_class
 
+
+def grade_batch(src, out, assignment):
+    """Run ``gradproof grade-batch`` with an assignment; its exit status."""
+    return main(["grade-batch", str(src), "--out", str(out), "--jobs", "1", "--assignment", str(assignment)])
+
+
 CANVAS_READ_ONLY = re.compile(
     "Current Score|Current Points|Current Grade|Final Score|Final Points|Final Grade|"
     "Override Score|Override Grade|Override Status"
@@ -271,21 +277,7 @@ def test_gradebooks_come_out_of_grade_batch(tmp_path):
         encoding="utf-8",
     )
     out = tmp_path / "out"
-    assert (
-        main(
-            [
-                "grade-batch",
-                str(src),
-                "--out",
-                str(out),
-                "--jobs",
-                "1",
-                "--assignment",
-                str(tmp_path / "hw.toml"),
-            ]
-        )
-        == 0
-    )
+    assert grade_batch(src, out, tmp_path / "hw.toml") == 0
     canvas = canvas_import((out / "gradebook-canvas.csv").read_text(encoding="utf-8"), "SIS Login ID")
     moodle = moodle_import((out / "gradebook-moodle.csv").read_text(encoding="utf-8"), "Username")
     assert canvas["ada"] == {

@@ -5,7 +5,7 @@ Every input record gives exactly one result row, in input order. The file is rea
 delimiter, a wrong number of fields) is reported with its line number, and the run stops before
 grading unless ``lenient`` is set, in which case every record is still graded and the broken ones
 are ``invalid`` with their problem as feedback. A cell that holds two or more relations is graded
-as a derivation (QUESTIONS.md §6) when the derivation grader is installed.
+as a derivation (QUESTIONS.md §6) by :mod:`checker.grading.derivation`.
 
 Answers are graded in a pool of worker processes, as many as the CPUs this process may run on;
 identical answers to the same question are graded once (a verdict depends only on the question,
@@ -25,6 +25,7 @@ import json
 import multiprocessing
 import os
 import sys
+import types
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,6 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.files import OutputSet
+from checker.grading import derivation
 from checker.grading.classroom import feedback, gradebook
 from checker.grading.classroom.assignment import Assignment, implied_assignment
 from checker.grading.classroom.csvin import Table, read_table
@@ -112,15 +114,9 @@ def read_submissions(path: Path, encoding: str | None = None, delimiter: str | N
 # ------------------------------------------------------------------------------------ grading
 
 
-def _derivation_grader() -> object | None:
-    """The derivation grader (QUESTIONS.md §6) where it is installed, else None."""
-    try:
-        from checker.grading import derivation
-    except ImportError:
-        return None
-    if hasattr(derivation, "is_derivation") and hasattr(derivation, "grade_derivation"):
-        return derivation
-    return None
+def _derivation_grader() -> types.ModuleType:
+    """The derivation grader of QUESTIONS.md §6 (a function, so that tests can stand in for it)."""
+    return derivation
 
 
 def _grade_formula(sub: Submission, fmt: str, strict_notation: bool) -> dict:
@@ -129,9 +125,8 @@ def _grade_formula(sub: Submission, fmt: str, strict_notation: bool) -> dict:
     return grade(sub.question, sub.answer, fmt).to_json()
 
 
-def _grade_derivation(grader: object, sub: Submission, fmt: str, strict_notation: bool) -> dict:
-    out = dict(grader.grade_derivation(sub.question, sub.answer, fmt=fmt,  # type: ignore[attr-defined]
-                                       strict_notation=strict_notation))
+def _grade_derivation(grader: types.ModuleType, sub: Submission, fmt: str, strict_notation: bool) -> dict:
+    out = dict(grader.grade_derivation(sub.question, sub.answer, fmt=fmt, strict_notation=strict_notation))
     steps = out.get("steps") or []
     wrong = next((s for s in steps if s.get("n") == out.get("first_wrong_step")), None)
     out.setdefault("question", sub.question)
@@ -159,7 +154,7 @@ def grade_submission(sub: Submission, strict_notation: bool = False) -> dict:
     grader = _derivation_grader() if fmt != "numpy" else None
     for attempt in range(2):
         try:
-            if grader is not None and grader.is_derivation(sub.answer):  # type: ignore[attr-defined]
+            if grader is not None and grader.is_derivation(sub.answer):
                 result = _grade_derivation(grader, sub, fmt, strict_notation)
             else:
                 result = _grade_formula(sub, fmt, strict_notation)
@@ -180,7 +175,6 @@ def _warm(questions: Iterable[str]) -> None:
         if qid in QUESTIONS:
             with contextlib.suppress(Exception):  # a failure here shows up per answer instead
                 warm(qid)
-    _derivation_grader()
 
 
 def _chunks(items: list[Submission], size: int) -> Iterator[list[Submission]]:

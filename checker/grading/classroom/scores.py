@@ -33,7 +33,7 @@ class StudentScore:
     @property
     def total(self) -> float:
         """Points earned, all questions together."""
-        return round(sum(q.earned for q in self.questions), 4)
+        return round(sum(q.earned for q in self.questions), 2)
 
     @property
     def max_points(self) -> float:
@@ -75,7 +75,7 @@ def earned(q: AssignedQuestion, row: dict) -> tuple[float, str]:
         if credit > best:
             best = credit
             why = f"{good} of {total} step{'s' if total != 1 else ''} right before the first wrong one"
-    return round(best, 4), why
+    return round(best, 2), why
 
 
 def score_class(assignment: Assignment, rows: list[dict]) -> list[StudentScore]:

@@ -122,4 +122,5 @@ TOPICS = (
     "backprop",
     "regularization",
     "jacobians and numerics",
+    "convolution",
 )

@@ -316,6 +316,49 @@ class Piecewise(Expr):
     cases: tuple[tuple[Expr, Cond | None], ...]
 
 
+# ---- images: 2-D cross-correlation (convolution layers) and pooling. Dimension names carry no
+# arithmetic, so these nodes name the dimensions of their result; at concrete sizes the checkers
+# verify that the named sizes are the ones the operation produces.
+
+
+@dataclass(frozen=True)
+class Corr(Expr):
+    """The valid 2-D cross-correlation of ``image`` with ``kernel``, stride 1 (what a convolution
+    layer computes): ``out_{ij} = Σ_{u,v} image_{i+u, j+v} kernel_{uv}``, of size
+    (rows(image) − rows(kernel) + 1) × (cols(image) − cols(kernel) + 1) = ``rows`` × ``cols``."""
+
+    image: Expr
+    kernel: Expr
+    rows: Dim
+    cols: Dim
+
+
+@dataclass(frozen=True)
+class Flip(Expr):
+    """The matrix turned by 180°: ``out_{ij} = arg_{r-1-i, c-1-j}`` (rows and columns reversed)."""
+
+    arg: Expr
+
+
+@dataclass(frozen=True)
+class Pad(Expr):
+    """``arg`` with a border of zeros: ``by_rows`` rows above and below, ``by_cols`` columns on
+    either side; the result is ``rows`` × ``cols``."""
+
+    arg: Expr
+    by_rows: Dim
+    by_cols: Dim
+    rows: Dim
+    cols: Dim
+
+
+@dataclass(frozen=True)
+class MaxOf(Expr):
+    """The largest entry of a matrix, a scalar (max pooling over one window)."""
+
+    arg: Expr
+
+
 # ------------------------------------------------------------------------------------ helpers
 
 
@@ -381,7 +424,11 @@ def children(e: Expr) -> tuple[Expr, ...]:
             return terms
         case Neg(a) | T(a) | Fn(_, a) | Softmax(a) | Diag(a) | Norm(a) | BigO(a) | Entry(a):
             return (a,)
+        case Flip(a) | Pad(a) | MaxOf(a):
+            return (a,)
         case Mul(a, b) | Hadamard(a, b) | Div(a, b) | Pow(a, b) | Max(a, b):
+            return (a, b)
+        case Corr(a, b):
             return (a, b)
         case Deriv(f, x):
             return (f, x)
@@ -524,8 +571,10 @@ def _node_shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case p
                     f"cannot add {tex(terms[0])} ({shape_tex(result)}) and {tex(t)} ({shape_tex(s)})"
                 )
             return result
-        case Neg(a) | Fn(_, a) | Softmax(a):
+        case Neg(a) | Fn(_, a) | Softmax(a) | Flip(a):
             return _shape(a, ctx)
+        case Corr() | Pad() | MaxOf():
+            return _image_shape(e, ctx)
         case T(a):
             r, c = _shape(a, ctx)
             return (c, r)
@@ -586,6 +635,31 @@ def _node_shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case p
                 result = s if _is_scalar(result) else _elementwise(result, s, "cases", value, value)
             return result
     raise TypeError(f"unknown node {type(e).__name__}")
+
+
+def _image_shape(e: Corr | Pad | MaxOf, ctx: ShapeContext) -> Shape:
+    """The shape of a cross-correlation, a padding or a max; sizes are checked where they are numbers."""
+    match e:
+        case MaxOf(a):
+            _shape(a, ctx)
+            return SCALAR
+        case Corr(image, kernel, rows, cols):
+            si, sk = _shape(image, ctx), _shape(kernel, ctx)
+            for n, k, out in ((si[0], sk[0], rows), (si[1], sk[1], cols)):
+                if all(isinstance(x, int) for x in (n, k, out)) and out != n - k + 1:  # type: ignore[operator]
+                    raise ShapeError(
+                        f"{tex(image)} is {shape_tex(si)} and {tex(kernel)} is {shape_tex(sk)}: "
+                        f"their cross-correlation is not {shape_tex((rows, cols))}"
+                    )
+            return (rows, cols)
+        case Pad(a, by_rows, by_cols, rows, cols):
+            s = _shape(a, ctx)
+            for n, by, out in ((s[0], by_rows, rows), (s[1], by_cols, cols)):
+                if all(isinstance(x, int) for x in (n, by, out)) and out != n + 2 * by:  # type: ignore[operator]
+                    raise ShapeError(f"{tex(a)} is {shape_tex(s)}: padded, it is not "
+                                     f"{shape_tex((rows, cols))}")
+            return (rows, cols)
+    raise TypeError(type(e).__name__)
 
 
 # -------------------------------------------------------------------------------------- LaTeX
@@ -803,3 +877,23 @@ def _(e: Piecewise) -> tuple[str, int]:
         for v, c in e.cases
     ]
     return r"\begin{cases} " + r" \\ ".join(rows) + r" \end{cases}", _P_ATOM
+
+
+@_tex.register
+def _(e: Corr) -> tuple[str, int]:
+    return rf"{_wrap(_tex(e.image), _P_POW)} \star {_wrap(_tex(e.kernel), _P_POW)}", _P_MUL
+
+
+@_tex.register
+def _(e: Flip) -> tuple[str, int]:
+    return rf"\operatorname{{rot}}_{{180}}\left({to_latex(e.arg)}\right)", _P_ATOM
+
+
+@_tex.register
+def _(e: Pad) -> tuple[str, int]:
+    return rf"\operatorname{{pad}}_{{{e.by_rows}, {e.by_cols}}}\left({to_latex(e.arg)}\right)", _P_ATOM
+
+
+@_tex.register
+def _(e: MaxOf) -> tuple[str, int]:
+    return rf"\max\left({to_latex(e.arg)}\right)", _P_ATOM

@@ -14,6 +14,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 from derivations import notation as n
+from derivations.catalogue import conv2d_backward as _conv
+from derivations.catalogue import l1_proximal_step as _prox
+from derivations.catalogue import label_smoothing_ce_gradient as _ls
+from derivations.catalogue import reverse_vs_forward_mode as _modes
 from derivations.expr import Dim, Expr, Fn, Max, Softmax, Sym, num
 
 Spelled = tuple[Sym, tuple[str, ...]]
@@ -479,7 +483,93 @@ which the judge recognises as such)."""
 
 _BANK = tuple(replace(q, asks=ASKED.get(q.id, q.asks)) for q in _BANK)
 
-QUESTIONS: dict[str, Question] = {q.id: q for q in _BANK}
+# ---- the second half of the course: label smoothing, proximal L1, forward/reverse mode, convolution
+_EPS = _sp(_ls.eps, r"\varepsilon", r"\epsilon")
+_K_CLASSES = _sp(_ls.K, "K")
+_U_ENTRY = _sp(_prox.u, "u")
+_T_THRESHOLD = _sp(_prox.t, "t")
+
+_SECOND_HALF: tuple[Question, ...] = (
+    Question(
+        id="label-smoothing-ce-gradient",
+        title="Label smoothing: the output delta",
+        prompt=r"$K$ classes, $p = \operatorname{softmax}(z)$, a target distribution $y$ "
+        r"($\sum_k y_k = 1$) and the smoothed target $\tilde{y} = (1 - \varepsilon) y + "
+        r"\frac{\varepsilon}{K}\mathbf{1}$. With $L = -\sum_k \tilde{y}_k \log p_k$, give "
+        r"$\partial L / \partial z$ in terms of $p$, $y$, $\varepsilon$ and $K$. Index notation is "
+        r"accepted.",
+        derivation="label-smoothing-ce-gradient",
+        asks=(_asked("dL_dz", n.p, _derivatives(LOSSES, "z", "z^{(L)}")),),
+        symbols=(ZL, P_CE, Y_COL, _EPS, _K_CLASSES),
+        extra=(_sp(_ls.y_smooth, r"\tilde{y}"),),
+        definitions=((n.p, Softmax(n.z_L)), (_ls.K, _ls.ones.T @ _ls.ones),
+                     (_ls.y_smooth, (1 - _ls.eps) * n.y + _ls.eps / _ls.K * _ls.ones)),
+        simplex=("y",),
+        positive=("epsilon",),
+        index_notation=True,
+        accepted=(
+            r"p - (1 - \varepsilon) y - \frac{\varepsilon}{K}\mathbf{1}",
+            r"p - \tilde{y}",
+            r"p_i - (1 - \epsilon) y_i - \frac{\epsilon}{K}",
+        ),
+    ),
+    Question(
+        id="l1-proximal-step",
+        title="Proximal step for L1: soft-thresholding",
+        prompt=r"After the gradient step $U = W - \eta \frac{\partial J}{\partial W}$, the proximal "
+        r"step for the penalty $\lambda \lVert W \rVert_1$ is $W^{+} = \arg\min_V \frac{1}{2}"
+        r"\lVert V - U \rVert_F^2 + t \lVert V \rVert_1$ with $t = \eta\lambda > 0$. It acts on "
+        r"each entry on its own: give the entry of $W^{+}$ for an entry $u$ of $U$, in terms of $u$ "
+        r"and $t$.",
+        derivation="l1-proximal-step",
+        chain="soft-threshold",
+        symbols=(_U_ENTRY, _T_THRESHOLD),
+        positive=("t",),
+        accepted=(
+            r"\operatorname{sign}(u) \max(\operatorname{abs}(u) - t, 0)",
+            r"\max(u - t, 0) - \max(-u - t, 0)",
+            r"\begin{cases} u - t & u > t \\ u + t & u < -t \\ 0 & \text{otherwise} \end{cases}",
+        ),
+    ),
+    Question(
+        id="reverse-vs-forward-mode",
+        title="Reverse mode: the gradient with respect to the input",
+        prompt=r"$y = \sigma(W^{(2)} \sigma(W^{(1)} x + b^{(1)}) + b^{(2)})$ with a generic $\sigma$, "
+        r"$z^{(1)} = W^{(1)} x + b^{(1)}$, $z^{(2)} = W^{(2)} \sigma(z^{(1)}) + b^{(2)}$, and a loss "
+        r"$L(y)$ with $g = \partial L / \partial y$. Give $\partial L / \partial x$ the way reverse "
+        r"mode (backpropagation) computes it, from $g$ down.",
+        derivation="reverse-vs-forward-mode",
+        asks=(_asked("dL_dx", n.x_in, _derivatives(LOSSES, "x")),),
+        chain="reverse",
+        symbols=(W_1C, W_2C, Z_1C, Z_2C, _sp(_modes.g, "g")),
+        extra=(X_IN, B_1C, B_2C),
+        index_notation=True,
+        accepted=(
+            r"W^{(1)T} \left(\sigma'(z^{(1)}) \odot \left(W^{(2)T} (\sigma'(z^{(2)}) \odot g)\right)\right)",
+            r"\left(\operatorname{diag}(\sigma'(z^{(2)})) W^{(2)} \operatorname{diag}(\sigma'(z^{(1)})) "
+            r"W^{(1)}\right)^T g",
+        ),
+    ),
+    Question(
+        id="conv2d-backward",
+        title="Convolution layer: the bias gradient",
+        prompt=r"A convolution layer computes $Y = X \star K + b$ with one bias $b$ shared by every "
+        r"position of its $o_h \times o_w$ output map, and the backward pass has "
+        r"$\delta = \partial L / \partial Y$ ($o_h \times o_w$). Give $\partial L / \partial b$ "
+        r"($\mathbf{1}$ is a column of ones). Index notation is accepted.",
+        derivation="conv2d-backward",
+        asks=(_asked("dL_db", _conv.b, _derivatives(LOSSES, "b")),),
+        chain="db",
+        symbols=(_sp(_conv.delta, r"\delta"),),
+        index_notation=True,
+        accepted=(
+            r"\mathbf{1}^T \delta \mathbf{1}",
+            r"\sum_i \sum_j \delta_{ij}",
+        ),
+    ),
+)
+
+QUESTIONS: dict[str, Question] = {q.id: q for q in _BANK + _SECOND_HALF}
 """Every question, keyed by id, in the order of QUESTIONS.md."""
 
 

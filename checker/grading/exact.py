@@ -85,4 +85,4 @@ def _sympy_equal(q: Question, a: Expr, b: Expr) -> tuple[bool, str]:
     generic = {"sigma": "sigmoid", "f": "sigmoid"} if q.sigma == "sigmoid" else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return equal(a, b, SympyEnv({}, dict(q.definitions), generic))
+        return equal(a, b, SympyEnv({}, dict(q.definitions), generic, positive=frozenset(q.positive)))

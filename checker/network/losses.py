@@ -113,6 +113,17 @@ class SigmoidBinaryCrossEntropy:
         return d
 
 
+def smooth_labels(Y: Array, epsilon: float) -> Array:
+    """Label smoothing: ỹ = (1 − ε) y + ε/K for K classes (the rows of Y).
+
+    Softmax-ce against ỹ has δ^{(L)} = p − ỹ = p − (1 − ε) y − (ε/K) 𝟏 (label-smoothing-ce-gradient):
+    ỹ is again a distribution, so :class:`SoftmaxCrossEntropy` trains with it unchanged.
+    """
+    if not 0 <= epsilon < 1:
+        raise ValueError(f"label smoothing needs 0 ≤ ε < 1, got {epsilon}")
+    return (1 - epsilon) * Y + epsilon / Y.shape[0]
+
+
 Loss = type[MeanSquaredError] | type[SoftmaxCrossEntropy] | type[SigmoidBinaryCrossEntropy]
 
 LOSSES: dict[str, Loss] = {

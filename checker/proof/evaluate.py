@@ -18,22 +18,26 @@ from derivations.expr import (
     Add,
     BigO,
     Cond,
+    Corr,
     Deriv,
     Diag,
     Div,
     Entry,
     Expr,
+    Flip,
     Fn,
     Hadamard,
     IndexSum,
     Indicator,
     KDelta,
     Max,
+    MaxOf,
     Mul,
     Neg,
     Norm,
     Num,
     Ones,
+    Pad,
     Piecewise,
     Pow,
     Softmax,
@@ -246,9 +250,25 @@ class _Evaluator:
                 return np.array(result, dtype=float)
             case BigO():
                 return np.zeros((1, 1))
+            case Corr(image, kernel):
+                return correlate_valid(self.run(image), self.run(kernel))
+            case Flip(a):
+                return self.run(a)[::-1, ::-1].copy()
+            case Pad(a, by_rows, by_cols):
+                x = self.run(a)
+                r, c = self._dim(by_rows), self._dim(by_cols)
+                return np.pad(x, ((r, r), (c, c)))
+            case MaxOf(a):
+                return np.array([[float(np.max(self.run(a)))]])
             case Entry() | IndexSum() | KDelta():
                 raise EvaluationError("index notation is evaluated by checker.indexed")
         raise EvaluationError(f"cannot evaluate {type(e).__name__}")
+
+    def _dim(self, d: str | int) -> int:
+        size = d if isinstance(d, int) else self.env.index_sizes.get(d)
+        if size is None:
+            raise EvaluationError(f"no size for the dimension {d}")
+        return int(size)
 
     def _derivative(self, f: Expr, wrt: Sym) -> Array:
         base = self.run(wrt)
@@ -270,6 +290,15 @@ class _Evaluator:
             else:
                 out[:, k] = g.reshape(-1)
         return out
+
+
+def correlate_valid(image: Array, kernel: Array) -> Array:
+    """The valid 2-D cross-correlation, stride 1: out_{ij} = Σ_{u,v} image_{i+u, j+v} kernel_{uv}."""
+    kr, kc = kernel.shape
+    if kr > image.shape[0] or kc > image.shape[1]:
+        raise EvaluationError(f"a {kernel.shape} kernel does not fit in a {image.shape} image")
+    windows = np.lib.stride_tricks.sliding_window_view(image, (kr, kc))
+    return np.einsum("ijuv,uv->ij", windows, kernel)
 
 
 def _as_2d(a: np.ndarray) -> tuple[int, int]:

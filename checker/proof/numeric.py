@@ -84,6 +84,7 @@ class Run:
     cache: object
     grads: object
     label: str
+    raw_targets: Array | None = None  # the targets before label smoothing
 
 
 def _targets(loss: str, n: int, m: int, rng: np.random.Generator) -> Array:
@@ -106,12 +107,16 @@ def make_run(net: dict, seed: int = 0) -> Run:
     )
     rng = np.random.default_rng(seed + 1)
     X = rng.normal(size=(sizes[0], m))
-    Y = _targets(loss, sizes[-1], m, rng)
+    Y = raw = _targets(loss, sizes[-1], m, rng)
+    if net.get("label_smoothing"):  # the reference code's smoothing; the formula reads the raw y
+        from checker.network.losses import smooth_labels
+
+        Y = smooth_labels(Y, net["label_smoothing"])
     cache = model.forward(X)
     grads = model.backward(cache, Y)
     label = f"{'-'.join(map(str, sizes))} {activation} {loss}, batch {m}"
-    extras = [f"{k} {net[k]}" for k in ("l1", "l2") if net.get(k)]
-    return Run(model, X, Y, cache, grads, label + "".join(", " + e for e in extras))
+    extras = [f"{k.replace('_', ' ')} {net[k]}" for k in ("l1", "l2", "label_smoothing") if net.get(k)]
+    return Run(model, X, Y, cache, grads, label + "".join(", " + e for e in extras), raw)
 
 
 def _quantities(run: Run) -> dict[str, object]:
@@ -157,6 +162,10 @@ def _network_kind(d: Derivation) -> list[NumericCheck]:
         depth = len(model.weights)
         layer = depth if probe.kind == "loss-output" else probe.layer
         quantities = _quantities(run)
+        if net.get("label_smoothing"):
+            eps = float(net["label_smoothing"])
+            quantities["epsilon"] = np.array([[eps]])
+            quantities["Y_raw"] = run.raw_targets
         if probe.kind == "update":
             quantities.update(_update_quantities(run, layer))
         values = _bound(probe, quantities, layer, depth)
@@ -387,6 +396,139 @@ def _series_kind(d: Derivation) -> list[NumericCheck]:
     return out
 
 
+def _conv_kind(d: Derivation) -> list[NumericCheck]:
+    """The reference convolution layer (``checker.network.conv``), one channel, at each size of the
+    derivation: L = Σ G ⊙ sin(Y), so δ = G ⊙ cos(Y); each chain's formula and the layer's backward
+    pass against central differences of L in K, X and b, without and with padding."""
+    from checker.network.conv import Conv2D
+
+    out = []
+    for k, sizes in enumerate(sizes_for(d)):
+        rng = np.random.default_rng(200 + k)
+        X = rng.normal(size=(sizes["h"], sizes["w"]))
+        K = rng.normal(size=(sizes["k_h"], sizes["k_w"]))
+        b = rng.normal()
+        pairs = []
+        for pad, suffix in ((0, ""), (sizes["p"], "-padded")):
+            layer = Conv2D(K[None, None].copy(), np.array([b]), pad)
+            Y, cache = layer.forward(X[None, None])
+            G = rng.normal(size=Y.shape)
+            delta = G * np.cos(Y)
+            dX, dK, db = layer.backward(delta, cache)
+
+            def loss_at(x: Array, k: Array, bias: float, layer: Conv2D = layer, G: Array = G) -> float:
+                moved = Conv2D(k[None, None], np.array([bias]), layer.pad)
+                return float((G * np.sin(moved.forward(x[None, None])[0])).sum())
+
+            numeric = {
+                "dK": central_gradient(partial(lambda k_, x, bias: loss_at(x, k_, bias), x=X, bias=b), K),
+                "dX": central_gradient(partial(loss_at, k=K, bias=b), X),
+                "db": central_gradient(lambda b_, x=X, k_=K: loss_at(x, k_, float(b_[0, 0])),
+                                       np.array([[b]])),
+            }
+            layer_value = {"dK": dK[0, 0], "dX": dX[0, 0], "db": np.array([[db[0]]])}
+            values = {"X": X, "K": K, "b": np.array([[b]]), ("delta_p" if pad else "delta"): delta[0, 0]}
+            env = NumEnv(values, {}, _generic("tanh"), sizes)
+            for chain in d.chains:
+                base = chain.name.removesuffix("-padded")
+                if chain.name != base + suffix:
+                    continue
+                pairs.append((f"formula {chain.name}", evaluate(chain.result, env), numeric[base]))
+                pairs.append((f"conv layer {chain.name}", layer_value[base], numeric[base]))
+        label = f"{sizes['h']}×{sizes['w']} input, {sizes['k_h']}×{sizes['k_w']} kernel"
+        out.append(_check(f"{label}, padding 0 and {sizes['p']}", pairs))
+    return out
+
+
+def _prox_kind(d: Derivation) -> list[NumericCheck]:
+    """The proximal objectives F_1, F_2 by central differences, the soft-threshold against the
+    reference code's proximal step, and that it is F_1's minimum (zero slope where it is nonzero,
+    no descent either way where it is 0). U is spread over [−1, 1] and t = 0.3, so about a third of
+    the entries are thresholded to 0."""
+    from checker.network.proximal import l1_proximal_step
+
+    rng = np.random.default_rng(300)
+    W, G = rng.uniform(-1.5, 1.5, (3, 4)), rng.normal(size=(3, 4))
+    eta, lam = 0.5, 0.6
+    U, t = W - eta * G, eta * lam
+    V = rng.normal(size=(3, 4))
+    values = {"W_l": W, "G": G, "eta": np.array([[eta]]), "lambda": np.array([[lam]]), "V": V, "u": U}
+
+    def F1(v: Array) -> float:
+        return float(0.5 * ((v - U) ** 2).sum() + t * np.abs(v).sum())
+
+    def F2(v: Array) -> float:
+        return float(0.5 * ((v - U) ** 2).sum() + 0.5 * t * (v ** 2).sum())
+
+    result = {c.name: _evaluate_result(d, c, values, "tanh") for c in d.chains}
+    best = result["soft-threshold"]
+    h = 1e-6
+    slack = []
+    for k in range(best.size):
+        e = np.zeros(best.size)
+        e[k] = h
+        e = e.reshape(best.shape)
+        up, down = (F1(best + e) - F1(best)) / h, (F1(best - e) - F1(best)) / h
+        # a minimum: no direction descends; at a nonzero entry both one-sided slopes are ~0
+        slack.append(max(-up, -down, 0.0) if best.flat[k] == 0 else abs(up - down) / 2)
+    checks = [
+        _check("F_1 at a random V (no zero entries)",
+               [("formula ∂F_1/∂V", result["subgradient"], central_gradient(F1, V))]),
+        _check("F_2 at a random V", [("formula ∂F_2/∂V", result["l2"], central_gradient(F2, V))]),
+        _check(f"soft-threshold, {int((best == 0).sum())} of {best.size} entries 0",
+               [("formula against the reference proximal step", best, l1_proximal_step(W, G, eta, lam))]),
+        NumericCheck("the soft-threshold minimises F_1", max(slack), max(slack) <= 1e-4,
+                     "largest descent slope, or |slope| at a nonzero entry, around the formula"),
+    ]
+    seed = np.array([1.0, 0, 0, 0]), np.full(4, 0.25)
+    norms = np.array([[np.abs(v).sum(), (v ** 2).sum()] for v in seed])
+    checks.append(_check("seed 002: [1,0,0,0] and [¼,¼,¼,¼] (L1 norm, squared L2 norm)",
+                         [("norms", norms, np.array([[1.0, 1.0], [1.0, 0.25]]))]))
+    return checks
+
+
+def _modes_kind(d: Derivation) -> list[NumericCheck]:
+    """Forward and reverse mode (``checker.network.modes``) on the reference MLP: the chains'
+    products and the reference code's JVP/VJP against central differences of the output, and the
+    multiply-adds the reference code counts against the formulas n_0 Σ n_l n_{l−1}, n_L Σ n_l n_{l−1}."""
+    from checker.network import modes
+
+    probe = d.probe
+    assert probe is not None
+    out = []
+    for seed, net in enumerate(probe.networks):
+        run = make_run(net, seed)
+        model = run.model
+        x = run.X[:, :1]
+        J = central_gradient(lambda x_, m=model: m.forward(x_).a[m.depth], x)
+        rng = np.random.default_rng(400 + seed)
+        v, g = rng.normal(size=(x.shape[0], 1)), rng.normal(size=(J.shape[0], 1))
+        values = _bound(probe, _quantities(run), probe.layer, model.depth)
+        values.update({"v": v, "g": g})
+        activation = net.get("activation", "sigmoid")
+        result = {c.name: _evaluate_result(d, c, values, activation) for c in d.chains}
+        pairs = [
+            ("formula forward (∂y/∂x) v", result["forward"], J @ v),
+            ("formula reverse (∂y/∂x)ᵀ g", result["reverse"], J.T @ g),
+            ("reference JVP", modes.jvp(model, x, v)[0], J @ v),
+            ("reference VJP", modes.vjp(model, x, g)[0], J.T @ g),
+        ]
+        counts = []
+        for mode in ("forward", "reverse"):
+            whole, work = modes.jacobian(model, x, mode)
+            pairs.append((f"{mode}-mode Jacobian", whole, J))
+            counts.append((work, modes.predicted_work(model.sizes, mode)))
+        check = _check(run.label, pairs)
+        measured, predicted = zip(*counts, strict=True)
+        if measured != predicted:
+            check = NumericCheck(run.label, float("inf"), False,
+                                 f"multiply-adds counted {measured}, predicted {predicted}")
+        else:
+            check.detail += f"; multiply-adds forward {measured[0]}, reverse {measured[1]} as predicted"
+        out.append(check)
+    return out
+
+
 KINDS: dict[str, Callable[[Derivation], list[NumericCheck]]] = {
     "dz": _network_kind,
     "dW": _network_kind,
@@ -400,6 +542,9 @@ KINDS: dict[str, Callable[[Derivation], list[NumericCheck]]] = {
     "maxout": _function_kind,
     "function": _function_kind,
     "series": _series_kind,
+    "conv": _conv_kind,
+    "prox": _prox_kind,
+    "modes": _modes_kind,
 }
 
 

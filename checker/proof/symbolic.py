@@ -22,22 +22,26 @@ from derivations.expr import (
     Add,
     BigO,
     Cond,
+    Corr,
     Deriv,
     Diag,
     Div,
     Entry,
     Expr,
+    Flip,
     Fn,
     Hadamard,
     IndexSum,
     Indicator,
     KDelta,
     Max,
+    MaxOf,
     Mul,
     Neg,
     Norm,
     Num,
     Ones,
+    Pad,
     Piecewise,
     Pow,
     Softmax,
@@ -117,6 +121,7 @@ class SympyEnv:
     sizes: Mapping[str, int]
     definitions: Mapping[Sym, Expr] = field(default_factory=dict)
     generic_as: Mapping[str, str] = field(default_factory=dict)
+    positive: frozenset[str] = frozenset()  # keys of scalars known to be > 0 (η, λ, a threshold)
     _symbols: dict[Sym, sp.Matrix] = field(default_factory=dict)
 
     def dim(self, d: str | int) -> int:
@@ -133,7 +138,7 @@ class SympyEnv:
         if s not in self._symbols:
             r, c = self.dim(s.rows), self.dim(s.cols)
             if (r, c) == (1, 1):
-                m = sp.Matrix([[sp.Symbol(s.key, real=True)]])
+                m = sp.Matrix([[sp.Symbol(s.key, real=True, positive=s.key in self.positive or None)]])
             else:
                 m = sp.Matrix(r, c, lambda i, j: sp.Symbol(f"{s.key}[{i},{j}]", real=True))
             self._symbols[s] = m
@@ -273,9 +278,33 @@ class _Translator:
                     return sp.Piecewise(*pieces)
 
                 return sp.Matrix(shape[0], shape[1], entry)
+            case Corr() | Flip() | Pad() | MaxOf():
+                return self._image(e)
             case Entry() | IndexSum() | KDelta():
                 raise NotImplementedError("index notation is evaluated numerically, not translated")
         raise TypeError(f"no sympy translation for {type(e).__name__}")
+
+    def _image(self, e: Corr | Flip | Pad | MaxOf) -> sp.Matrix:
+        """Cross-correlation, flip, padding and max, entry by entry; named sizes must be the real ones."""
+        dim = self.env.dim
+        match e:
+            case Flip(a):
+                m = self.run(a)
+                return sp.Matrix(m.rows, m.cols, lambda i, j: m[m.rows - 1 - i, m.cols - 1 - j])
+            case MaxOf(a):
+                return sp.Matrix([[sp.Max(*self.run(a))]])
+            case Pad(a, by_rows, by_cols, rows, cols):
+                m, r, c = self.run(a), dim(by_rows), dim(by_cols)
+                out = sp.zeros(m.rows + 2 * r, m.cols + 2 * c)
+                out[r:r + m.rows, c:c + m.cols] = m
+            case Corr(image, kernel, rows, cols):
+                x, k = self.run(image), self.run(kernel)
+                out = sp.Matrix(x.rows - k.rows + 1, x.cols - k.cols + 1, lambda i, j: sp.Add(*(
+                    x[i + u, j + v] * k[u, v] for u in range(k.rows) for v in range(k.cols))))
+        if out.shape != (dim(rows), dim(cols)):
+            raise ValueError(f"{type(e).__name__} gives {out.shape}, named {rows} × {cols} = "
+                             f"{(dim(rows), dim(cols))}: the sizes are inconsistent")
+        return out
 
     def _derivative(self, f: Expr, wrt: Sym) -> sp.Matrix:
         # A network's derivative costs seconds and recurs in many steps and chains: keep it.
@@ -346,11 +375,10 @@ def _canonical(u: sp.Expr) -> tuple[sp.Expr, sp.Expr]:
     return c, k
 
 
-def _kink_expressions(expr: sp.Expr) -> list[sp.Expr] | None:
-    """The expressions whose signs decide every kink of ``expr`` (canonical, without repeats):
-    differences of max/min arguments, arguments of |.|, sign and step, sides of piecewise
-    conditions. None when a kink hides inside another kink's argument."""
-    found: list[sp.Expr] = []
+def _kink_nodes(expr: sp.Expr) -> list[tuple[sp.Basic, list[sp.Expr]]]:
+    """Every kinked node of ``expr`` with the expressions whose signs decide it: differences of
+    max/min arguments, arguments of |.|, sign and step, sides of piecewise conditions."""
+    found = []
     for node in sp.preorder_traversal(expr):
         if isinstance(node, sp.Max | sp.Min):
             us = [a - b for i, a in enumerate(node.args) for b in node.args[i + 1:]]
@@ -361,65 +389,118 @@ def _kink_expressions(expr: sp.Expr) -> list[sp.Expr] | None:
                   if isinstance(r, sp.core.relational.Relational)]
         else:
             continue
+        found.append((node, [u for u in us if not u.is_number]))
+    return found
+
+
+def _kink_expressions(expr: sp.Expr, innermost: bool = False) -> list[sp.Expr] | None:
+    """The expressions whose signs decide every kink of ``expr`` (canonical, without repeats).
+    None when a kink hides inside another kink's argument; with ``innermost``, only the kinks
+    with no kink inside them are listed then (resolving them first exposes the others)."""
+    found: list[sp.Expr] = []
+    for _, us in _kink_nodes(expr):
         for u in us:
-            if u.is_number:
-                continue
             k = _canonical(u)[1]
             if k.has(*_KINKED):
+                if innermost:
+                    continue
                 return None
             if k not in found:
                 found.append(k)
     return found
 
 
-def _in_region(expr: sp.Expr, kinks: list[sp.Expr], signs: list[int]) -> sp.Expr:
-    """``expr`` where each kink expression has the given sign: every kink resolved to a branch."""
+class _Undecided(Exception):
+    """A kink whose sign the current region does not fix."""
+
+
+def _in_region(expr: sp.Expr, kinks: list[sp.Expr], signs: list[int], partial: bool = False) -> sp.Expr:
+    """``expr`` where each kink expression has the given sign: every kink resolved to a branch
+    (``partial``: only the kinks these signs decide; the others are left for an inner split)."""
 
     def sign(u: sp.Expr) -> int:
         if u.is_number:
             return int(sp.sign(u))
         c, k = _canonical(u)
+        if k not in kinks:
+            if partial:
+                raise _Undecided
+            raise ValueError("a kink expression not found")
         return int(sp.sign(c)) * signs[kinks.index(k)]
 
     rel = sp.core.relational
     holds = {rel.StrictGreaterThan: lambda s: s > 0, rel.GreaterThan: lambda s: s > 0,
              rel.StrictLessThan: lambda s: s < 0, rel.LessThan: lambda s: s < 0,
              rel.Equality: lambda s: False, rel.Unequality: lambda s: True}
-    decided = {r: sp.true if holds[type(r)](sign(r.lhs - r.rhs)) else sp.false
-               for r in expr.atoms(rel.Relational)}
-    expr = expr.xreplace(decided)
+    fixed = {}
+    for r in expr.atoms(rel.Relational):
+        try:
+            fixed[r] = sp.true if holds[type(r)](sign(r.lhs - r.rhs)) else sp.false
+        except _Undecided:
+            continue
+    expr = expr.xreplace(fixed)
 
-    def pick(better: int):  # noqa: ANN202
+    def pick(better: int, kind: type):  # noqa: ANN202
         def choose(*args: sp.Expr) -> sp.Expr:
-            best = args[0]
-            for a in args[1:]:
-                if sign(a - best) == better:
-                    best = a
-            return best
+            try:
+                best = args[0]
+                for a in args[1:]:
+                    if sign(a - best) == better:
+                        best = a
+                return best
+            except _Undecided:
+                return kind(*args, evaluate=False)
 
         return choose
 
-    expr = expr.replace(sp.Max, pick(1)).replace(sp.Min, pick(-1))
-    expr = expr.replace(sp.Heaviside, lambda u, *_: sp.Integer(1 if sign(u) > 0 else 0))
-    expr = expr.replace(sp.Abs, lambda u: u * sign(u)).replace(sp.sign, lambda u: sp.Integer(sign(u)))
-    return expr
+    def keep(kind: type, f):  # noqa: ANN001, ANN202
+        def apply(u: sp.Expr, *rest: sp.Expr) -> sp.Expr:
+            try:
+                return f(u)
+            except _Undecided:
+                return kind(u, *rest, evaluate=False)
+        return apply
+
+    expr = expr.replace(sp.Max, pick(1, sp.Max)).replace(sp.Min, pick(-1, sp.Min))
+    expr = expr.replace(sp.Heaviside, keep(sp.Heaviside, lambda u: sp.Integer(1 if sign(u) > 0 else 0)))
+    expr = expr.replace(sp.Abs, keep(sp.Abs, lambda u: u * sign(u)))
+    return expr.replace(sp.sign, keep(sp.sign, lambda u: sp.Integer(sign(u))))
 
 
-def _zero_in_kink_regions(expr: sp.Expr) -> bool:
+def _impossible(sided: list[sp.Expr]) -> bool:
+    """A region that cannot occur: two of its conditions e_i > 0 whose sum is known to be ≤ 0
+    (u − t > 0 and −(u + t) > 0 with t > 0). Cheap and sufficient, not complete."""
+    return any(sp.expand(a + b).is_nonpositive for i, a in enumerate(sided) for b in sided[i + 1:])
+
+
+def _zero_in_kink_regions(expr: sp.Expr, given: tuple[sp.Expr, ...] = (), depth: int = 0) -> bool:
     """Zero in every region where each kink *expression* (not only each symbol) has a fixed sign,
     so the kink of max(w₁ᵀx + b₁, w₂ᵀx + b₂) at w₁ᵀx + b₁ = w₂ᵀx + b₂ is handled: equality away
-    from ties. A region that cannot occur (dependent kinks) can only make the verdict False."""
+    from ties. A kink inside another (max(|u| − t, 0)) is split in two stages, the inner one first;
+    ``given`` are the conditions of the enclosing regions, so that regions that cannot occur
+    (u < 0 and u − t > 0 for t > 0) are skipped. Any other region that cannot occur can only make
+    the verdict False."""
     kinks = _kink_expressions(expr)
-    if kinks is None:
-        return False
+    nested = kinks is None
+    if nested:
+        kinks = _kink_expressions(expr, innermost=True)
+        if not kinks or depth >= 3:
+            return False
     if len(kinks) > 6:
         raise ValueError("too many kinks to split into sign regions")
     for bits in range(2 ** len(kinks)):
         signs = [1 if bits >> k & 1 else -1 for k in range(len(kinks))]
+        sided = (*given, *(sg * k for sg, k in zip(signs, kinks, strict=True)))
+        if _impossible(list(sided)):
+            continue
         try:
-            region = _in_region(expr, kinks, signs)
+            region = _in_region(expr, kinks, signs, partial=nested)
         except ValueError:  # a kink expression not found: cannot decide this region
             return False
+        if nested:
+            if not _zero_in_kink_regions(region, sided, depth + 1):
+                return False
+            continue
         if region.has(*_KINKED):
             return False
         if not (_cancels(region) or sp.simplify(region) == 0):

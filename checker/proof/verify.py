@@ -75,6 +75,11 @@ def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str
     sizes = sizes_for(d)
     definitions = dict(d.definitions)
     simplex = [s for s in d.symbols if s.key in d.simplex]
+    positive = frozenset(d.positive)
+
+    def env(combo: dict[str, int]) -> SympyEnv:
+        return SympyEnv(combo, definitions, positive=positive)
+
     checks: list[StepCheck] = []
     result_ok = True
     for ci, chain in enumerate(d.chains):
@@ -82,7 +87,7 @@ def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str
             ok, detail = True, ""
             for combo in sizes:
                 try:
-                    good, why = equal(left, right, SympyEnv(combo, definitions), simplex)
+                    good, why = equal(left, right, env(combo), simplex)
                 except Exception as exc:  # a step sympy cannot read is a failed step
                     good, why = False, f"{type(exc).__name__}: {exc}"
                 if not good:
@@ -91,7 +96,7 @@ def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str
             checks.append(StepCheck(ci, si, reason, ok, detail))
         for combo in sizes:
             try:
-                good, _ = equal(chain.start, chain.result, SympyEnv(combo, definitions), simplex)
+                good, _ = equal(chain.start, chain.result, env(combo), simplex)
             except Exception:
                 good = False
             result_ok = result_ok and good
@@ -140,6 +145,7 @@ _CHECKING_MODULES = (
     "checker.proof.symbolic", "checker.proof.evaluate", "checker.proof.numeric", "checker.proof.verify",
     "checker.proof.sizes", "checker.network.central_difference",
     "checker.network.mlp", "checker.network.activations", "checker.network.losses", "checker.network.rownet",
+    "checker.network.conv", "checker.network.proximal", "checker.network.modes",
     "derivations.expr", "derivations.base", "derivations.notation",
 )
 

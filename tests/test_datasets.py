@@ -6,6 +6,8 @@ import gzip
 import os
 import pickle
 import struct
+import tracemalloc
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +30,7 @@ from checker.training.datasets import (
     targets,
     with_validation,
 )
+from checker.training.formats import MAX_IDX_BYTES
 
 # --------------------------------------------------------------------------- writers in the real formats
 
@@ -310,6 +313,60 @@ def test_labels_out_of_range_are_reported(tmp_path):
         load_mnist(tmp_path)
 
 
+def _gzip_stream(path: Path, header: bytes, zero_bytes: int) -> None:
+    """``header`` then ``zero_bytes`` zeros, gzipped in chunks: a small file, a big inflation."""
+    packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+    chunk = bytes(1 << 20)
+    with path.open("wb") as fh:
+        fh.write(packer.compress(header))
+        for start in range(0, zero_bytes, len(chunk)):
+            fh.write(packer.compress(chunk[: zero_bytes - start]))
+        fh.write(packer.flush())
+
+
+def test_a_gzip_bomb_is_refused_after_the_declared_bytes(tmp_path):
+    """A header promising 4 bytes, then 64 MiB of zeros in a 64 KB file: refused without inflating it."""
+    path = tmp_path / "train-labels-idx1-ubyte.gz"
+    _gzip_stream(path, bytes([0, 0, 8, 1]) + struct.pack(">I", 4), 64 << 20)
+    assert path.stat().st_size < 100_000
+    tracemalloc.start()
+    try:
+        with pytest.raises(DatasetError, match=f"{path}: the header declares shape \\(4,\\).*holds more"):
+            read_idx(path)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 << 20  # a few buffers, nowhere near the 64 MiB the file inflates to
+
+
+def test_a_header_beyond_the_cap_is_refused_before_reading(tmp_path):
+    path = tmp_path / "big-images-idx3-ubyte.gz"
+    # 65536 × 65536 × 1 bytes = 4 GiB declared; the data is never there and never read
+    _gzip_stream(path, bytes([0, 0, 8, 3]) + struct.pack(">III", 65536, 65536, 1), 16)
+    with pytest.raises(DatasetError, match=f"{path}: the header declares shape .*than the 1,073,741,824"):
+        read_idx(path)
+    assert MAX_IDX_BYTES == 1 << 30
+
+
+def test_dimensions_whose_product_overflows_are_refused_with_the_file_named(tmp_path):
+    path = tmp_path / "t10k-images-idx3-ubyte"
+    # (2³² − 1)³ × 8 bytes overflows a 64-bit integer; the header alone is 16 bytes
+    path.write_bytes(bytes([0, 0, 0x0E, 3]) + struct.pack(">III", *(3 * [2**32 - 1])))
+    with pytest.raises(DatasetError, match=f"{path}: the header declares shape \\(4294967295, "):
+        read_idx(path)
+
+
+def test_extra_bytes_after_the_data_are_reported(tmp_path):
+    path = tmp_path / "a.idx.gz"
+    path.write_bytes(gzip.compress(idx_bytes(np.arange(6, dtype=np.uint8)) + b"junk"))
+    with pytest.raises(DatasetError, match=r"shape \(6,\) \(6 data bytes\) but the file holds more"):
+        read_idx(path)
+    path = tmp_path / "a.idx"
+    path.write_bytes(idx_bytes(np.arange(6, dtype=np.uint8)) + b"junk")
+    with pytest.raises(DatasetError, match=r"\(6 data bytes\) but the file holds 10"):
+        read_idx(path)
+
+
 # --------------------------------------------------------------------------- CIFAR-10
 
 
@@ -405,3 +462,25 @@ def test_squares_suffix_and_train_size_shape_the_splits():
     np.testing.assert_array_equal(small.X_train, full.X_train[:50])
     with pytest.raises(DatasetError, match="train size must be between 1 and 1221"):
         load_dataset("digits", val_fraction=0.15, train_size=5000)
+
+
+@pytest.mark.parametrize(
+    ("labels", "found"),
+    [([0, 1.7], "float 1.7"), (["cat", "dog"], "str 'cat'"), (np.array([0.0, 1.0]), "float 0.0"),
+     ([True, False], "bool True")],
+)
+def test_cifar_labels_that_are_not_whole_numbers_are_refused_with_the_file_named(tmp_path, labels, found):
+    """Floats were truncated into labels (1.7 → 1) and strings ended in a traceback."""
+    path = tmp_path / "data_batch_1"
+    path.write_bytes(pickle.dumps({b"data": np.zeros((2, 3072), np.uint8), b"labels": labels}, protocol=2))
+    with pytest.raises(DatasetError) as err:
+        read_cifar_batch(path)
+    message = str(err.value)
+    assert str(path) in message and "whole numbers 0–9" in message and found in message
+
+
+def test_ragged_cifar_labels_are_refused(tmp_path):
+    path = tmp_path / "test_batch"
+    path.write_bytes(pickle.dumps({b"data": np.zeros((2, 3072), np.uint8), b"labels": [[0], [1, 2]]}))
+    with pytest.raises(DatasetError, match=f"{path}: 'labels' is not a flat list"):
+        read_cifar_batch(path)

@@ -6,6 +6,8 @@ import json
 import re
 import shlex
 import struct
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -205,3 +207,28 @@ def test_module_entry_point_writes_page_and_metrics(tmp_path, capsys):
     assert json.loads((tmp_path / "xor" / "metrics.json").read_text())["train_accuracy"] == 1.0
     assert "total" in capsys.readouterr().out
     assert experiments.main(["nope", "--out", str(tmp_path)]) == 2
+
+
+def test_a_failed_run_leaves_the_previous_folder_as_it_was(tmp_path, monkeypatch):
+    """Each experiment's folder is one set of outputs: a run that fails half-way replaces nothing."""
+    assert experiments.main(["xor", "--out", str(tmp_path)]) == 0
+    before = {p.name: p.read_bytes() for p in (tmp_path / "xor").iterdir()}
+    import checker.experiments.xor as xor_module
+
+    def page_fails(*_: object) -> str:  # called after the figure is written
+        raise RuntimeError("the run failed")
+
+    monkeypatch.setattr(xor_module, "_page", page_fails)
+    with pytest.raises(RuntimeError):
+        experiments.run_all(tmp_path, ["xor"])
+    assert {p.name: p.read_bytes() for p in (tmp_path / "xor").iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["xor"]  # no staging folder left behind
+
+
+def test_module_entry_point_runs_as_a_module(tmp_path):
+    result = subprocess.run(
+        [sys.executable, "-m", "checker.experiments", "nope", "--out", str(tmp_path)],
+        capture_output=True, text=True, cwd=Path(__file__).resolve().parent.parent, check=False, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 2 and "no experiment 'nope'" in result.stderr
+    assert list(tmp_path.iterdir()) == []

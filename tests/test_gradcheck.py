@@ -12,7 +12,14 @@ from hypothesis import strategies as st
 from checker.commands import main as cli
 from checker.network import mlp
 from checker.network.central_difference import relative_error
-from checker.network.gradcheck import DEFAULT_H, gradcheck, random_problem
+from checker.network.gradcheck import (
+    DEFAULT_H,
+    MAX_ACTIVATIONS,
+    MAX_PARAMETERS,
+    check_problem_size,
+    gradcheck,
+    random_problem,
+)
 from checker.network.mlp import MLP
 
 JSON_KEYS = {"max_rel_error", "params_checked", "seconds", "kinks_skipped", "worst", "passed"}
@@ -228,3 +235,50 @@ def _live_problem() -> tuple[MLP, np.ndarray, np.ndarray]:
     model = MLP.create([3, 4, 2], "tanh", "mse", seed=0)
     X, Y = random_problem(model, 5, seed=0)
     return model, X, Y
+
+
+def test_cli_refuses_a_network_beyond_the_cap_before_allocating_it(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """100000,100000,10 would allocate 74.5 GiB of weights: refused, with the reason, and nothing built."""
+
+    def must_not_build(*_: object, **__: object) -> None:
+        raise AssertionError("the network was built before its size was checked")
+
+    monkeypatch.setattr(MLP, "create", must_not_build)
+    assert cli.main(["gradcheck", "--layers", "100000,100000,10"]) == 2
+    err = capsys.readouterr().err
+    assert "10,001,100,010 parameters (74.5 GiB per float64 copy)" in err
+    assert f"more than the {MAX_PARAMETERS:,}" in err and err.count("\n") == 1
+
+
+def test_cli_refuses_a_batch_beyond_the_cap(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["gradcheck", "--batch", "1000000"]) == 2
+    assert f"more than the {MAX_ACTIVATIONS:,} a gradient check allows; use a smaller --batch" in (
+        capsys.readouterr().err
+    )
+
+
+def test_the_size_caps_admit_what_they_promise() -> None:
+    check_problem_size([784, 30, 10], 10)  # the default
+    side = int((MAX_PARAMETERS - 1) ** 0.5)
+    check_problem_size([side - 1, side], 1)  # (side-1+1)·side ≤ cap
+    with pytest.raises(ValueError, match="parameters"):
+        check_problem_size([side, side + 1], 1)
+    check_problem_size([1, 1], MAX_ACTIVATIONS // 2)
+    with pytest.raises(ValueError, match="activations"):
+        check_problem_size([1, 1], MAX_ACTIVATIONS // 2 + 1)
+
+
+@pytest.mark.parametrize("layers", ["auto,,10", "784,,10", "784,30,", "auto,30,10"])
+def test_cli_refuses_layers_it_cannot_read(layers: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """``auto,,10`` once trained a 64-10 network in silence; gradcheck has no data to fill 'auto' from."""
+    assert cli.main(["gradcheck", "--layers", layers]) == 2
+    assert f"expected comma-separated whole widths like 784,30,10, got '{layers}'" in capsys.readouterr().err
+
+
+def test_cli_refuses_negative_penalties_and_thresholds(capsys: pytest.CaptureFixture[str]) -> None:
+    assert cli.main(["gradcheck", "--l2=-1"]) == 2
+    assert "--l1 and --l2 cannot be negative" in capsys.readouterr().err
+    assert cli.main(["gradcheck", "--threshold=-1e-6"]) == 2
+    assert "--threshold is a relative error and cannot be negative" in capsys.readouterr().err

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import csv
+import errno
 import gzip
 import json
 import math
+import os
+import re
+import stat
 import struct
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,8 +19,10 @@ import pytest
 from checker.commands.main import main
 from checker.files import MANIFEST
 from checker.training.config import (
+    MAX_PARAMETERS,
     ConfigError,
     TrainConfig,
+    check_config,
     parse_floats,
     parse_ints,
     parse_layers,
@@ -23,7 +30,15 @@ from checker.training.config import (
 )
 from checker.training.datasets import Dataset, load_dataset
 from checker.training.grid import GridResult, grid_search, write_grid
-from checker.training.loop import METRIC_KEYS, accuracy, jsonable, train, write_metrics
+from checker.training.loop import (
+    DIVERGENCE_FACTOR,
+    METRIC_KEYS,
+    Diverged,
+    accuracy,
+    jsonable,
+    train,
+    write_metrics,
+)
 from checker.training.models import load_model, save_model
 
 XOR = TrainConfig(layers=(2, 3, 1), activation="sigmoid", loss="mse", epochs=1500, batch_size=4, lr=3.0)
@@ -307,3 +322,151 @@ def test_eval_train_measures_both_splits_after_each_epoch(digits):
     # The data losses leave out the penalty, which the reported losses include.
     assert last["train_loss"] == pytest.approx(last["train_data_loss"] + run.model.regularisation())
     assert last["val_loss"] == pytest.approx(last["val_data_loss"] + run.model.regularisation())
+
+
+# --------------------------------------------------------------------------- divergence and bad numbers
+
+
+def test_a_loss_that_runs_away_stops_training_with_the_epoch_and_the_fix(digits):
+    config = TrainConfig(layers=(None, 30, None), loss="softmax-ce", epochs=5, lr=1e6)
+    seen = []
+    with pytest.raises(Diverged) as err:
+        train(digits, config, on_epoch=lambda epoch, record: seen.append(epoch))
+    exc = err.value
+    assert exc.epoch == 1 and seen == []  # stopped in the first epoch, which is never reported as trained
+    assert exc.loss > DIVERGENCE_FACTOR * exc.start
+    assert "diverged in epoch 1" in str(exc) and "lower --lr (now 1e+06)" in str(exc)
+
+
+def test_a_loss_that_is_not_a_number_is_divergence_too(monkeypatch):
+    from checker.network import mlp
+
+    real_sgd = mlp.sgd
+
+    def sgd_with_nan(model, X, Y, **kw):  # the loss an overflowing run reports
+        callback = kw.pop("callback")
+        return real_sgd(model, X, Y, **kw, callback=lambda record: callback(record | {"loss": math.nan}))
+
+    monkeypatch.setattr(mlp, "sgd", sgd_with_nan)
+    with pytest.raises(Diverged, match="the loss is not a finite number"):
+        train(load_dataset("xor"), XOR)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [("lr", math.inf, "--lr inf"), ("l2", math.nan, "--l2 nan"), ("momentum", math.nan, "--momentum nan"),
+     ("l1", -math.inf, "--l1 -inf")],
+)
+def test_non_finite_hyper_parameters_are_refused(field, value, message):
+    config = TrainConfig(layers=(2, 2, 1), **{field: value})
+    with pytest.raises(ConfigError, match=f"{re.escape(message)}.*must be finite"):
+        check_config(config)
+
+
+def test_a_network_too_large_to_hold_is_refused_before_it_is_built(digits):
+    with pytest.raises(ConfigError, match=r"64-1000000-10 has .* parameters, more than the 50,000,000"):
+        resolve_layers((None, 1_000_000, None), digits, "softmax-ce")
+    assert MAX_PARAMETERS == 50_000_000
+
+
+@pytest.mark.parametrize("text", ["auto,,10", "auto,30,", ",30,10"])
+def test_an_empty_layer_size_is_refused_not_skipped(text):
+    with pytest.raises(ConfigError, match="an empty entry between commas"):
+        parse_layers(text)
+
+
+def test_train_command_stops_on_divergence_and_keeps_the_previous_model(tmp_path, capsys):
+    out = tmp_path / "run"
+    argv = ["train", "--dataset", "digits", "--layers", "auto,30,10", "--loss", "softmax-ce", "--epochs", "2"]
+    assert main([*argv, "--out", str(out)]) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    capsys.readouterr()
+    assert main([*argv, "--lr", "1e6", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "training diverged in epoch 1" in err and "nothing was saved" in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+@pytest.mark.parametrize(("flag", "value"), [("--lr", "inf"), ("--l2", "nan"), ("--momentum", "-inf")])
+def test_train_command_refuses_non_finite_flags(flag, value, capsys):
+    argv = ["train", "--dataset", "xor", "--layers", "2,2,1", f"{flag}={value}", "--json"]
+    assert main(argv) == 2
+    printed = capsys.readouterr()
+    assert json.loads(printed.out) == {"error": printed.err.split(": error: ", 1)[1].strip(), "exit": 2}
+    assert f"argument {flag}: expected a finite number" in printed.err
+
+
+def test_grid_marks_a_diverged_cell_as_diverged_never_as_an_accuracy(tmp_path, capsys):
+    argv = ["grid", "--dataset", "digits", "--layers", "auto,10,10", "--loss", "softmax-ce", "--epochs", "2"]
+    assert main([*argv, "--batch-sizes", "10", "--lrs", "0.5,1e6", "--out", str(tmp_path), "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    good, bad = printed["cells"]
+    assert good["diverged"] is False and good["score"] > 0.5
+    assert bad["diverged"] is True and bad["diverged_epoch"] == 1
+    assert all(bad[k] is None for k in ("score", "train_accuracy", "val_accuracy", "test_accuracy"))
+    assert printed["best"]["lr"] == 0.5
+    rows = list(csv.DictReader((tmp_path / "grid.csv").open()))
+    assert rows[1]["score"] == "" and rows[1]["diverged"] == "True"
+
+
+def test_the_heatmap_writes_diverged_in_a_diverged_cell():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from checker.training.grid import _draw_cells
+
+    fig, ax = plt.subplots()
+    _draw_cells(ax, np.array([[91.5, np.nan]]))
+    assert [t.get_text() for t in ax.texts] == ["91.5", "diverged"]
+    plt.close(fig)
+
+
+def test_grid_where_every_cell_diverged_exits_1_with_no_best(tmp_path, capsys):
+    argv = ["grid", "--dataset", "digits", "--layers", "auto,10,10", "--loss", "softmax-ce", "--epochs", "1"]
+    assert main([*argv, "--batch-sizes", "10", "--lrs", "1e5,1e6", "--out", str(tmp_path)]) == 1
+    assert "every cell diverged" in capsys.readouterr().out
+    saved = json.loads((tmp_path / "grid.json").read_text())
+    assert saved["best"] is None and all(c["diverged"] for c in saved["cells"])
+
+
+# --------------------------------------------------------------------------- outputs survive a failed write
+
+
+@pytest.mark.parametrize("full_at", ["model.npz", "metrics.json", MANIFEST])
+def test_a_full_disk_keeps_the_previous_model(tmp_path, capsys, monkeypatch, full_at):
+    """The disk fills while one output is written: the previous model.npz and metrics.json stay as is."""
+    out = tmp_path / "run"
+    argv = ["train", "--dataset", "xor", "--layers", "2,3,1", "--epochs", "50", "--lr", "3"]
+    argv += ["--out", str(out)]
+    assert main(argv) == 0
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    assert {"model.npz", "metrics.json"} <= set(before)
+
+    real_fsync = os.fsync
+
+    def full_disk(fd: int) -> None:  # the disk fills when the file named full_at is flushed
+        if full_at in Path(os.readlink(f"/proc/self/fd/{fd}")).name:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    capsys.readouterr()
+    assert main([*argv, "--seed", "1"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "no space left on the device" in err and "Traceback" not in err
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["run"]  # no staging directory left behind
+    load_model(out / "model.npz")  # still a whole model
+
+
+def test_outputs_take_the_mode_the_umask_gives(tmp_path):
+    old = os.umask(0o027)
+    try:
+        assert main(["train", "--dataset", "xor", "--layers", "2,2,1", "--epochs", "1", "--out",
+                     str(tmp_path / "run")]) == 0  # fmt: skip
+    finally:
+        os.umask(old)
+    for name in ("model.npz", "metrics.json"):
+        assert stat.S_IMODE((tmp_path / "run" / name).stat().st_mode) == 0o640

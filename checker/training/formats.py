@@ -189,7 +189,9 @@ def _cifar_labels(labels: Any, n_images: int, path: Path) -> np.ndarray:
     if array.ndim != 1 or len(array) != n_images:
         raise DatasetError(f"CIFAR-10: {path} has {n_images} images but {array.size} labels")
     if array.size and (array.dtype == np.bool_ or not np.issubdtype(array.dtype, np.integer)):
-        example = next((x for x in array.tolist() if not isinstance(x, int) or isinstance(x, bool)), None)
+        odd = [x for x in array.tolist() if not isinstance(x, int) or isinstance(x, bool)]
+        # name the most telling entry: 1.7 rather than 0.0 in [0, 1.7] (both read as floats)
+        example = next((x for x in odd if not (isinstance(x, float) and x.is_integer())), odd[0])
         raise DatasetError(
             f"CIFAR-10: {path}: labels must be whole numbers 0–9, found {type(example).__name__} "
             f"{example!r}; the file is not a CIFAR-10 batch"

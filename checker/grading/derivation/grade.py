@@ -33,8 +33,10 @@ from checker.grading.derivation.values import (
     instances,
     same,
 )
+from checker.grading.indexed import free_indices
+from checker.grading.judge import restatement
 from checker.proof.evaluate import EvaluationError
-from derivations.expr import Expr, ShapeError, to_latex
+from derivations.expr import Entry, Expr, ShapeError, Sym, to_latex
 from derivations.questions import Question, get_question
 
 FORMATS = ("auto", "latex", "text")
@@ -145,13 +147,24 @@ def _items(g: Grading, rels: list[Relation]) -> list[Item]:
             items.append(Item("step", [_read(g, s) for s in rel.sides[1:]], rel.line, notes=["restates"]))
             continue
         items.append(_relation_item(g, rel, left))
-    if chain is None:
-        for item in items:
-            if item.kind == "lemma":
-                item.kind = "step"
-                item.notes.append("wrong-start")
-                break
+    if chain is None and items:
+        _wrong_start(g, items)
     return items
+
+
+def _wrong_start(g: Grading, items: list[Item]) -> None:
+    """No relation starts from the quantity asked for: the chain is the first lemma, else the
+    first definition of a known name that does not hold, else the last relation."""
+    chosen = next((i for i in items if i.kind == "lemma"), None)
+    if chosen is None:
+        known = [i for i in items if i.kind == "definition" and not _is_user(i.sides[0].expr)]
+        chosen = next((i for i in known if not _holds(g, i.sides)), items[-1])
+    chosen.kind = "step"
+    chosen.notes.append("wrong-start")
+
+
+def _is_user(e: Expr | None) -> bool:
+    return isinstance(e, Sym) and e.key.startswith("user:")
 
 
 def _relation_item(g: Grading, rel: Relation, left: Side) -> Item:
@@ -184,7 +197,7 @@ def _holds(g: Grading, sides: list[Side]) -> bool:
 
 
 def _read(g: Grading, text: str) -> Side:
-    return read(learn.apply_aliases(g, text) if g.aliases else text, g.vocab, g.fmt, g.model)
+    return read(learn.apply_aliases(g, text) if g.aliases else text, g.vocab, g.fmt, g.model, g.strict)
 
 
 def _is_plain_name(e: Expr) -> bool:
@@ -201,8 +214,19 @@ def _denotes_asked(g: Grading, left: Side, rel: Relation) -> bool:
         return True
     if not is_name(left.expr):
         return False
-    judged = _evaluate(g, left)
-    return judged is not None and same(judged.values, g.asked) if _shape_matches(judged, g.asked) else False
+    order = _entry_order(left.expr)
+    judged = _evaluate(g, left, order)
+    if judged is None or not _shape_matches(judged, g.asked) or not same(judged.values, g.asked):
+        return False
+    g.index_order = order
+    return True
+
+
+def _entry_order(e: Expr | None) -> tuple[str, ...]:
+    """(row, column) letters of an entry written as ``X_{ti}``: the order the student chose."""
+    if isinstance(e, Entry) and e.col is not None:
+        return (e.row, e.col)
+    return ()
 
 
 def _restates(g: Grading, left: Side, chain: Item) -> bool:
@@ -216,7 +240,9 @@ def _restates_question(g: Grading, last: Judged) -> bool:
     """The end is the quantity asked for, unevaluated: a ∂-fraction, or the chain's start again."""
     e = last.side.expr
     start = g.start.side.expr if g.start is not None else None
-    return e == start or e == g.model.asked or (e is not None and has_derivative(e))
+    if e is None:
+        return False
+    return e == start or e == g.model.asked or has_derivative(e) or restatement(g.q, e) is not None
 
 
 def _shape_matches(judged: Judged | None, values: Values) -> bool:
@@ -226,14 +252,27 @@ def _shape_matches(judged: Judged | None, values: Values) -> bool:
     return all(a[k].shape == b[k].shape for k in a)
 
 
-def _evaluate(g: Grading, side: Side) -> Judged | None:
-    """Lower, read the layout of ∂-products, evaluate; None when it cannot be evaluated."""
+def _evaluate(g: Grading, side: Side, order: tuple[str, ...] | None = None) -> Judged | None:
+    """Lower, read the layout of ∂-products, evaluate; None when it cannot be evaluated.
+
+    A component formula with two free indices is a matrix whose (row, column) are the indices
+    in the order the chain's start wrote them (``∂C/∂w_{ti}``: t is the row), else alphabetical.
+    """
     if side.expr is None:
         return None
+    order = g.index_order if order is None else order
     try:
         lowered = g.ev.lower(learn.substitute_local(g, side.expr) if g.local else side.expr)
         expr, letters, layout = diagnose.fitted(lowered, g.model)
-        return Judged(side, expr, g.ev.values(expr, letters), layout)
+        values = g.ev.values(expr, letters)
+        if (
+            letters is not None
+            and len(order) == 2
+            and order[0] > order[1]
+            and set(free_indices(expr)) == set(order)
+        ):
+            values = [{k: v.T for k, v in row.items()} for row in values]
+        return Judged(side, expr, values, layout)
     except (ShapeError, EvaluationError, ValueError, IndexError, KeyError, ZeroDivisionError):
         return None
 
@@ -333,6 +372,7 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
 
 
 def _follows(g: Grading, n: int, latex: str, judged: Judged, feedback: str, item: Item) -> None:
+    feedback = " ".join([feedback, *(_sentence(x) for x in judged.side.notes)]).strip()
     g.reports.append(StepReport(n, latex, "step", "follows", None, feedback, item.line))
     g.last, g.last_n = judged, n
 

@@ -51,7 +51,8 @@ def unknown_base(sides: list[Side]) -> str | None:
     for side in sides:
         m = _UNKNOWN.search(side.error or "")
         if m:
-            base = re.match(r"\\?[A-Za-z]+", m.group(1))
+            name = re.sub(r"^e\^\{(.*)\}$", r"\1", m.group(1))  # e^{o_j}: the unknown is o
+            base = re.match(r"\\?[A-Za-z]+", name)
             if base and len(base.group(0)) <= 8:
                 return base.group(0)
     return None

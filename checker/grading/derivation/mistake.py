@@ -16,12 +16,14 @@ import numpy as np
 
 from checker.grading.derivation.model import Model, model_of
 from checker.grading.derivation.state import Grading, Judged
+from checker.grading.derivation.steps import echo
 from checker.grading.derivation.values import Evaluator, Values, agreement, instances, same
 from checker.grading.indexed import free_indices, has_indices, index_shape
-from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, sigmoid_specific_message
+from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, rewrites, sigmoid_specific_message
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import (
     SCALAR,
+    Add,
     Dim,
     Entry,
     Expr,
@@ -192,13 +194,40 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
     found = unsummed(g, step.side.expr, b)
     if found:
         return "summed-over-outputs", found
-    for m in _mutants(g, prev.expr):
-        if _matches(_values(g, m.expr), a):
-            return m.tag, m.message
-    for m, vals in reference_mutants(g.q.id):
-        if _matches(a, vals):
-            return m.tag, m.message
-    return None, ""
+    dropped = _dropped_term(step.side.expr, (prev.side.expr, g.q.reference))
+    if dropped is not None:
+        return "missing-term", f"the term ${to_latex(dropped)}$ is left out"
+    matching = [m for m in _mutants(g, prev.expr) if _matches(_values(g, m.expr), a)]
+    matching += [m for m, vals in reference_mutants(g.q.id) if _matches(a, vals)]
+    if not matching:
+        return None, ""
+    # Several mistakes can give the same values (a ⊙ σ' is σ(z) ⊙ σ' when a = σ(z)): the one
+    # whose tree is the step as written is what the student did.
+    written = next((m for m in matching if m.expr == step.expr or m.expr == step.side.expr), matching[0])
+    return written.tag, written.message
+
+
+def _dropped_term(step: Expr | None, sources: tuple[Expr | None, ...]) -> Expr | None:
+    """The term whose omission from a sum in one of ``sources`` gives ``step`` as written."""
+    for source in sources:
+        if source is None or step is None:
+            continue
+        for tree, old, new in rewrites(source, _drop_one):
+            if tree == step:
+                kept = list(new.terms) if isinstance(new, Add) else [new]
+                for term in old.terms:  # type: ignore[attr-defined]
+                    if term in kept:
+                        kept.remove(term)
+                    else:
+                        return term
+    return None
+
+
+def _drop_one(node: Expr) -> list[Expr]:
+    if isinstance(node, Add) and len(node.terms) >= 2:
+        kept = [node.terms[:i] + node.terms[i + 1 :] for i in range(len(node.terms))]
+        return [k[0] if len(k) == 1 else Add(k) for k in kept]
+    return []
 
 
 def unsummed(g: Grading, e: Expr | None, target: Values) -> str:
@@ -342,27 +371,36 @@ def _where(a: Values, b: Values, draws) -> str:  # noqa: ANN001
 
 def feedback(g: Grading, n: int, step: Judged, prev: Judged, why: str) -> str:
     """What a student reads about a wrong step: the step, the mistake, what it should equal, where."""
-    shown = to_latex(step.side.expr) if step.side.expr is not None else step.side.text
-    should = to_latex(prev.side.expr) if prev.side.expr is not None else prev.side.text
+    shown = echo(step.side.expr) if step.side.expr is not None else step.side.text
+    should = echo(prev.side.expr) if prev.side.expr is not None else prev.side.text
     text = f"step {n} ${shown}$ does not follow from step {g.last_n} ${should}$"
     if why:
         text += f": {why}"
+    if _names_only(prev.side.expr) and _matches(prev.values, g.reference):
+        should += f"$, that is ${to_latex(g.q.reference)}"
     text += f". It should equal ${should}$; {_where(step.values, prev.values, g.ev.inst.draws)}."
     return text[0].upper() + text[1:]
+
+
+def _names_only(e: Expr | None) -> bool:
+    """A step that is only names and ∂-fractions (δ^{(L)}, ∂L/∂a ⊙ ∂a/∂z): no formula to show."""
+    from checker.grading.derivation.values import has_derivative
+
+    return e is not None and (isinstance(e, Sym) or has_derivative(e))
 
 
 def end_feedback(g: Grading, n: int, last: Judged | None, why: str) -> str:
     """The last step follows but is not the answer."""
     if last is None:
         return "The derivation does not reach the answer."
-    shown = to_latex(last.side.expr) if last.side.expr is not None else last.side.text
+    shown = echo(last.side.expr) if last.side.expr is not None else last.side.text
     text = f"Step {n} ${shown}$ is where the derivation ends, but it is not the answer"
     if why:
         text += f": {why}"
-    text += (
-        f". The answer is ${to_latex(g.q.reference)}$; {_where(last.values, g.reference, g.ev.inst.draws)}."
-    )
-    return text
+    text += f". The answer is ${to_latex(g.q.reference)}$"
+    if not _matches(last.values, g.reference):
+        text += f"; {_where(last.values, g.reference, g.ev.inst.draws)}"
+    return text + "."
 
 
 __all__ = ["end_feedback", "feedback", "fitted", "misfit", "name_end", "name_mistake"]

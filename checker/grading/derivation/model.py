@@ -14,7 +14,7 @@ held fixed. Every first derivative of the surrogate equals that of the true loss
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cache
 
@@ -37,7 +37,7 @@ from derivations.expr import (
     T,
     num,
 )
-from derivations.questions import Spelled
+from derivations.questions import Spelled, get_question
 
 LOSS = Sym("loss", 1, 1, "L")
 """The loss (or cost) of a question, whatever the student calls it."""
@@ -47,6 +47,9 @@ W_NEW = Sym("W_new", n.N_L, n.N_PREV, r"W_{\mathrm{new}}")
 """The weight after one gradient step (the update questions' quantity)."""
 
 LOSS_NAMES = ("L", "J", "C", "E", r"\ell", "l", r"\mathcal{L}", r"\mathcal{J}", "Loss", "Cost")
+"""How a loss is named in a ∂-fraction."""
+LOSS_SPELLINGS = ("L", "J", "C", r"\ell", r"\mathcal{L}")
+"""How a loss may be named on its own (E and l are not: e^{z} is Euler's number, l a layer)."""
 REG_LOSS_NAMES = ("L'", "J'", r"J_{\lambda}", r"L_{\lambda}", r"\tilde{J}", r"\tilde{L}", "E'", "C'")
 
 
@@ -66,6 +69,8 @@ class Model:
     losses: dict[str, Sym] = field(default_factory=dict)
     spellings: tuple[Spelled, ...] = ()
     update: bool = False
+    given: dict[tuple[str, str], Expr] = field(default_factory=dict)
+    """∂-fractions the question gives as inputs, by (f, x) keys: ∂J/∂W is G in the update questions."""
 
 
 def _ones(dim: str) -> Ones:
@@ -152,7 +157,8 @@ def _update(regulariser: Expr) -> Model:
         "w^{*}",
     )
     olds = ("w", "W^{t}", "W^{(t)}", "w^{t}", "w^{(t)}", "W_{t}", "W_{old}", "w_{old}")
-    return Model(defs, W_NEW, frozenset(), losses, ((W_NEW, news), (n.W_l, olds)), update=True)
+    given = {("loss", "W_l"): n.G}
+    return Model(defs, W_NEW, frozenset(), losses, ((W_NEW, news), (n.W_l, olds)), True, given)
 
 
 def _input_gradient() -> Model:
@@ -212,10 +218,19 @@ _MODELS = {
 
 @cache
 def model_of(question_id: str) -> Model:
-    """The network model of a question; KeyError for a question no model describes."""
+    """The network model of a question; KeyError for a question no model describes.
+
+    The question's stand-ins for the quantity asked (``asks``: ∂L/∂W^{(l)} read as one symbol)
+    are defined as that quantity, and count as gradients for the layout of ∂-products.
+    """
     if question_id not in _MODELS:
         raise KeyError(f"no derivation model for the question {question_id!r}")
-    return _MODELS[question_id]()
+    model = _MODELS[question_id]()
+    asks = getattr(get_question(question_id), "asks", ())
+    for sym, _ in asks:
+        model.definitions.setdefault(sym, model.asked)
+    stand_ins = {sym.key for sym, _ in asks if sym.cols == 1}
+    return replace(model, gradients=model.gradients | stand_ins)
 
 
 def has_model(question_id: str) -> bool:

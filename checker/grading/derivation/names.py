@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
-from checker.grading.derivation.model import Model, model_of
+from checker.grading.derivation.model import LOSS, LOSS_SPELLINGS, Model, model_of
 from checker.grading.indexed import free_indices, index_shape
 from checker.grading.judge import vocabulary_for
 from checker.grading.readers import AnswerError, Vocabulary, parse_answer
@@ -86,6 +86,8 @@ class DerivativeNames(Mapping[str, Expr]):
         if f is None:
             return None
         f_expr, f_index = f
+        if isinstance(f_expr, Sym) and (f_expr.key, x.key) in self.model.given and not f_index + x_index:
+            return self.model.given[f_expr.key, x.key]
         try:
             d = Deriv(f_expr, x)
             shape = shape_of(d)
@@ -159,7 +161,8 @@ def derivation_vocabulary(question_id: str) -> Vocabulary:
     model = model_of(question_id)
     losses: dict[Sym, list[str]] = {}
     for name, sym in model.losses.items():
-        losses.setdefault(sym, []).append(name)
+        if name in LOSS_SPELLINGS or sym != LOSS:
+            losses.setdefault(sym, []).append(name)
     extra = [*model.spellings, *((sym, tuple(names)) for sym, names in losses.items())]
     extra += [
         (sym, tuple("w" + name[1:] for name in names if name.startswith("W")))

@@ -135,7 +135,7 @@ def _strip_text_commands(math: str) -> str:
         return f"\\operatorname{{{word}}}" if word in _FUNCTION_WORDS else " "
 
     math = re.sub(r"\\(text|mbox|textrm|textbf|mathrm\{\s*\}|hbox)\s*\{([^{}]*)\}", keep, math)
-    math = re.sub(r"\\(?:because|therefore|nonumber|notag|displaystyle|label\{[^{}]*\})", " ", math)
+    math = re.sub(r"\\(?:therefore|nonumber|notag|displaystyle|label\{[^{}]*\})", " ", math)
     math = re.sub(r"\\tag\*?\{[^{}]*\}", " ", math)
     math = re.sub(r"[∴∵]", " ", math)
     return math
@@ -153,6 +153,7 @@ def _rows(math: str) -> list[str]:
     rows.append(math[start:])
     out = []
     for row in rows:
+        row = re.split(r"\\because\b", row)[0]  # a reason given after the step is not a step
         d = _mask_groups(row)
         row = "".join(
             " " if ch == "&" and d[i] == 0 and row[i - 1 : i] != "\\" else ch for i, ch in enumerate(row)

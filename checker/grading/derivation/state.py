@@ -65,5 +65,6 @@ class Grading:
     final: Judged | None = None  # the last readable step, None when it could not be evaluated
     start: Judged | None = None
     strict: bool = False
+    index_order: tuple[str, ...] = ()  # (row, column) letters of the chain's start, if an entry
     aliases: dict[str, str] = field(default_factory=dict)  # a student's name -> the question's spelling
     local: dict[Sym, Expr] = field(default_factory=dict)  # names the student defined

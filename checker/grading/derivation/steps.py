@@ -37,6 +37,7 @@ class Side:
     text: str
     expr: Expr | None = None
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
 
 @dataclass
@@ -50,7 +51,7 @@ class Item:
     notes: list[str] = field(default_factory=list)
 
 
-def read(text: str, vocab: Vocabulary, fmt: str, model: Model) -> Side:
+def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = False) -> Side:
     """One side read into a tree (never raises: an unreadable side carries its reason)."""
     side = Side(text)
     if len(text) > MAX_SIDE:
@@ -61,7 +62,8 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model) -> Side:
         source = re.sub(r"(\\partial\s*)([LJEC])\s*(?:'|\^\{?\\prime\}?)", r"\1\2_{\\lambda}", source)
     source = _operator_on_call(source)
     try:
-        side.expr = parse_answer(source, fmt if fmt != "text" else "text", vocab).expr
+        parsed = parse_answer(source, fmt, vocab, strict_notation=strict)
+        side.expr, side.notes = parsed.expr, parsed.notes
     except AnswerError as err:
         side.error = getattr(err, "message", str(err))
     except (RecursionError, ValueError, KeyError) as err:

@@ -23,6 +23,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "verify": ("bench_verify.py", ()),
     "gradcheck": ("bench_gradcheck.py", ("--skip-torch",)),
     "grader": ("bench_grader.py", ()),
+    "derivation": ("bench_derivation.py", ()),
     "site": ("bench_site.py", ()),
     "experiments": ("bench_experiments.py", ("--skip-torch",)),
 }

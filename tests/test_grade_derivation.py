@@ -68,3 +68,114 @@ def test_cli_prints_the_json_of_section_6(tmp_path, capsys: pytest.CaptureFixtur
     }
     assert main(["grade-derivation", "no-such-question", str(path)]) == 2
     assert main(["grade-derivation", "hidden-delta", str(tmp_path / "missing.md")]) == 2
+
+
+# ------------------------------------------------------------------------------- hostile input
+
+
+def test_more_than_forty_steps_is_invalid_and_says_the_limit() -> None:
+    text = "δ^(L) = ∂J/∂z^(L)" + " = (a^(L) − y) ⊙ σ'(z^(L))" * 41
+    r = grade_derivation("mse-output-delta", text)
+    assert r["verdict"] == "invalid" and "40" in r["feedback"]
+
+
+def test_a_whole_derivation_over_the_length_limit_is_invalid() -> None:
+    from checker.grading.derivation.segment import MAX_TEXT
+
+    r = grade_derivation("mse-output-delta", "δ^(L) = ∂J/∂z^(L) = " + "a" * MAX_TEXT)
+    assert r["verdict"] == "invalid" and f"{MAX_TEXT:,}" in r["feedback"]
+
+
+def test_an_overlong_or_overdeep_step_is_unreadable_and_the_rest_is_still_graded() -> None:
+    from checker.grading.derivation.steps import MAX_SIDE
+
+    right = "(a^(L) − y) ⊙ σ'(z^(L))"
+    for bad in ("y" + " + y" * MAX_SIDE, "(" * 300 + "y" + ")" * 300):
+        r = grade_derivation("mse-output-delta", f"δ^(L) = ∂J/∂z^(L) = {bad} = {right}")
+        verdicts = [s["verdict"] for s in r["steps"]]
+        assert verdicts == ["follows", "follows", "unreadable", "follows"], r
+        assert r["verdict"] == "incorrect" and r["steps"][2]["feedback"]
+
+
+def test_garbage_gets_a_verdict_and_a_message_never_an_exception() -> None:
+    for text in (
+        "",
+        "   ",
+        "\x00 = \x00 = \x00",
+        "= = = =",
+        "$$ = $$",
+        "\\begin{align}",
+        "∂/∂ = ∂ = ∂",
+        "}{ = )( = ][",
+    ):
+        r = grade_derivation("hidden-delta", text)
+        assert r["verdict"] in ("invalid", "incorrect") and r["feedback"], text
+
+
+def test_work_is_counted_and_a_derivation_over_its_budget_never_passes(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from checker.grading.derivation import values
+
+    monkeypatch.setattr(values, "WORK_BUDGET", 10)
+    r = grade_derivation("hidden-delta", HIDDEN_RIGHT)
+    assert r["verdict"] == "invalid" and "budget" in r["feedback"]
+
+
+def test_same_input_same_output() -> None:
+    text = HIDDEN_RIGHT.replace("(W^{(l+1)})^T", "W^{(l+1)}")
+    assert grade_derivation("hidden-delta", text) == grade_derivation("hidden-delta", text)
+
+
+def test_unknown_question_is_a_key_error_and_numpy_is_not_a_derivation_format() -> None:
+    with pytest.raises(KeyError):
+        grade_derivation("no-such-question", HIDDEN_RIGHT)
+    assert grade_derivation("hidden-delta", HIDDEN_RIGHT, fmt="numpy")["verdict"] == "invalid"
+
+
+# ---------------------------------------------------------------------------- reading homework
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        r"\begin{eqnarray} \delta^{(L)} &=& \frac{\partial L}{\partial z^{(L)}} \nonumber \\"
+        r" &=& (a^{(L)} - y) \odot \sigma'(z^{(L)}) \end{eqnarray}",
+        r"\begin{gathered} \delta^{(L)} = \frac{\partial L}{\partial z^{(L)}} \\"
+        r" = (a^{(L)} - y) \odot \sigma'(z^{(L)}) \end{gathered}",
+        r"$$\begin{split} \delta^{(L)} &= \frac{\partial L}{\partial z^{(L)}} \\"
+        r" &= (a^{(L)} - y) \odot \sigma'(z^{(L)}) \tag{2} \end{split}$$",
+        "So $\\delta^{(L)} = \\frac{\\partial L}{\\partial z^{(L)}}$, and by the chain rule\n"
+        "$\\delta^{(L)} = (a^{(L)} - y) \\odot \\sigma'(z^{(L)})$ \\quad (3).",
+        "∴ δ^(L) = ∂L/∂z^(L)\n也就是 δ^(L) = (a^(L) − y) ⊙ σ'(z^(L))",
+    ],
+    ids=["eqnarray", "gathered", "split-tag", "inline-prose", "unicode-restated"],
+)
+def test_every_homework_form_reads_as_the_same_three_steps(text: str) -> None:
+    r = grade_derivation("mse-output-delta", text)
+    assert r["verdict"] == "correct", r
+    assert [s["n"] for s in r["steps"] if s["kind"] == "step"] == [1, 2, 3]
+
+
+def test_a_product_of_derivatives_is_read_in_the_layout_that_fits_and_the_feedback_says_which() -> None:
+    r = grade_derivation("hidden-delta", HIDDEN_RIGHT)
+    assert "numerator layout" in r["steps"][2]["feedback"]
+
+
+def test_lemmas_and_definitions_are_reported_with_their_own_verdict_and_not_counted() -> None:
+    text = (
+        "$$z^{(l+1)} = W^{(l+1)} \\sigma(z^{(l)}) + b^{(l+1)}$$\n"
+        "$$\\frac{\\partial z^{(l+1)}}{\\partial z^{(l)}} = W^{(l+1)} \\sigma'(z^{(l)})$$\n" + HIDDEN_RIGHT
+    )
+    r = grade_derivation("hidden-delta", text)
+    kinds = [(s["kind"], s["verdict"], s["n"]) for s in r["steps"][:2]]
+    assert kinds == [("definition", "follows", None), ("lemma", "does-not-follow", None)]
+    assert r["verdict"] == "correct"
+
+
+def test_an_index_step_that_swaps_indices_says_which() -> None:
+    r = grade_derivation(
+        "weight-gradient", r"$$\frac{\partial L}{\partial W^{(l)}_{jk}} = \delta^{(l)}_k a^{(l-1)}_j$$"
+    )
+    assert r["steps"][1]["mistake"] == "transposed"
+    assert "indices j and k are swapped" in r["steps"][1]["feedback"]

@@ -18,7 +18,7 @@ from derivations.catalogue import conv2d_backward as _conv
 from derivations.catalogue import l1_proximal_step as _prox
 from derivations.catalogue import label_smoothing_ce_gradient as _ls
 from derivations.catalogue import reverse_vs_forward_mode as _modes
-from derivations.expr import Dim, Expr, Fn, Max, Softmax, Sym, num
+from derivations.expr import Dim, Expr, Fn, Max, Ones, Softmax, Sym, dsigma, mat, num, sigma, vec
 
 Spelled = tuple[Sym, tuple[str, ...]]
 """A symbol and the LaTeX spellings that name it."""
@@ -87,6 +87,26 @@ def _sp(sym: Sym, *spellings: str) -> Spelled:
     return (sym, spellings)
 
 
+Definitions = tuple[tuple[Sym, Expr], ...]
+
+
+def _defined(definitions: Definitions, asks: Sym | None = None) -> Definitions:
+    """The network's definitions, in evaluation order, but the quantity asked for: it stays free, so
+    that an answer restating it is never right by value."""
+    return tuple((s, d) for s, d in definitions if s != asks)
+
+
+LOSS_LETTERS = ("L", "J", "C", "E")
+"""How a class names the loss in ∂L/∂z^{(l)}, the named form of δ^{(l)}."""
+
+
+def _gradient_names(*pairs: tuple[Sym, str]) -> tuple[tuple[str, Expr], ...]:
+    """``\\frac{\\partial L}{\\partial z^{(l)}}`` (and J, C, E) for each (δ, its z's spelling)."""
+    return tuple(
+        (rf"\frac{{\partial {loss}}}{{\partial {z}}}", delta) for delta, z in pairs for loss in LOSS_LETTERS
+    )
+
+
 # ---- spellings shared by several questions
 Z = _sp(n.z, "z")
 ALPHA = _sp(n.alpha, r"\alpha")
@@ -107,11 +127,30 @@ W_NEXT = _sp(n.W_next, "W^{(l+1)}", "W^{l+1}")
 B_NEXT = _sp(n.b_next, "b^{(l+1)}", "b^{l+1}")
 Z_NEXT = _sp(n.z_next, "z^{(l+1)}", "z^{l+1}")
 D_NEXT = _sp(n.delta_next, r"\delta^{(l+1)}", r"\delta^{l+1}")
-LAYER_L_ALL = (W_L, B_L, Z_LL, A_LL, D_LL, A_PREV, W_NEXT, B_NEXT, Z_NEXT, D_NEXT)
+A_NEXT_SYM = vec("a_next", n.N_NEXT, "a^{(l+1)}")
+A_NEXT = _sp(A_NEXT_SYM, "a^{(l+1)}", "a^{l+1}")
+LAYER_L_ALL = (W_L, B_L, Z_LL, A_LL, D_LL, A_PREV, W_NEXT, B_NEXT, Z_NEXT, A_NEXT, D_NEXT)
+# Layer l and the next one, column convention: every quantity defined but the inputs a^{(l-1)},
+# W, b and δ^{(l+1)} (the loss beyond layer l+1 is unknown).
+LAYER_DEFINITIONS = (
+    (n.z_l, n.W_l @ n.a_prev + n.b_l),
+    (n.a_l, sigma(n.z_l)),
+    (n.z_next, n.W_next @ n.a_l + n.b_next),
+    (A_NEXT_SYM, sigma(n.z_next)),
+    (n.delta_l, (n.W_next.T @ n.delta_next).odot(dsigma(n.z_l))),
+)
+LAYER_NAMES = _gradient_names((n.delta_l, "z^{(l)}"), (n.delta_next, "z^{(l+1)}"))
 
 A_PREV_BATCH = _sp(n.A_prev, "A^{(l-1)}", "A^{l-1}", "A")
 DELTA_BATCH = _sp(n.Delta_l, r"\Delta^{(l)}", r"\Delta^{l}", r"\Delta^l", r"\Delta")
 M_COUNT = _sp(n.m, "m")
+A_L_BATCH_SYM = mat("A_l", n.N_L, n.M, "A^{(l)}")
+Z_L_BATCH = _sp(n.Z_l, "Z^{(l)}", "Z^{l}")
+A_L_BATCH = _sp(A_L_BATCH_SYM, "A^{(l)}", "A^{l}")
+BATCH_DEFINITIONS = (
+    (n.Z_l, n.W_l @ n.A_prev + n.b_l @ Ones(n.M).T),
+    (A_L_BATCH_SYM, sigma(n.Z_l)),
+)
 
 W_REG = _sp(n.W_l, "W", "W^{(l)}", "W^{l}")
 G_REG = _sp(n.G, "G")
@@ -129,6 +168,12 @@ B_1C = _sp(n.b_1, "b^{(1)}", "b^{1}", "b_1")
 B_2C = _sp(n.b_2, "b^{(2)}", "b^{2}", "b_2")
 Z_1C = _sp(n.z_1, "z^{(1)}", "z^{1}", "z_1")
 Z_2C = _sp(n.z_2, "z^{(2)}", "z^{2}", "z_2")
+A_1C = _sp(n.a_1, "a^{(1)}", "a^{1}")
+TWO_LAYER_DEFINITIONS = (
+    (n.z_1, n.W_1 @ n.x_in + n.b_1),
+    (n.a_1, sigma(n.z_1)),
+    (n.z_2, n.W_2 @ n.a_1 + n.b_2),
+)
 
 ROW_SYMBOLS = {
     "X": _sp(n.X, "X"),
@@ -143,13 +188,22 @@ ROW_SYMBOLS = {
     "Y": _sp(n.Y, "Y", "y"),
     "delta3": _sp(n.delta3, r"\delta_3", r"\delta_{3}"),
     "delta2": _sp(n.delta2, r"\delta_2", r"\delta_{2}"),
+    "m": _sp(n.m, "m"),
 }
 ROW_CODE_NAMES = (
     ("X", n.X), ("W1", n.W1), ("b1", n.b1), ("z1", n.Z1), ("a1", n.A1), ("W2", n.W2),
     ("b2", n.b2), ("z2", n.Z2), ("probs", n.P), ("y_onehot", n.Y), ("delta3", n.delta3),
     ("delta2", n.delta2),
 )
-ROW_DEFINITIONS = ((n.A1, Fn("tanh", n.Z1)), (n.P, Softmax(n.Z2, axis=1)))
+ROW_DEFINITIONS = (
+    (n.Z1, n.X @ n.W1 + Ones(n.M) @ n.b1),
+    (n.A1, Fn("tanh", n.Z1)),
+    (n.Z2, n.A1 @ n.W2 + Ones(n.M) @ n.b2),
+    (n.P, Softmax(n.Z2, axis=1)),
+    (n.delta3, n.P - n.Y),
+    (n.delta2, (n.delta3 @ n.W2.T).odot(1 - n.A1.odot(n.A1))),
+)
+ROW_NAMES = _gradient_names((n.delta3, "Z_2"), (n.delta2, "Z_1"))
 ROW_CONTEXT = (
     "The slides' code, row convention: $X$ is $m \\times d$ (one example per row), "
     "$Z_1 = X W_1 + b_1$, $A_1 = \\tanh(Z_1)$, $Z_2 = A_1 W_2 + b_2$, $P = \\operatorname{softmax}(Z_2)$ "
@@ -160,7 +214,7 @@ ROW_CONTEXT = (
 
 
 def _row_question(qid: str, title: str, ask: str, chain: str, listed: Iterable[str],
-                  accepted: tuple[str, ...]) -> Question:
+                  accepted: tuple[str, ...], asks: Sym | None = None) -> Question:
     listed = tuple(listed)
     return Question(
         id=qid,
@@ -171,7 +225,8 @@ def _row_question(qid: str, title: str, ask: str, chain: str, listed: Iterable[s
         symbols=tuple(ROW_SYMBOLS[k] for k in listed),
         extra=tuple(v for k, v in ROW_SYMBOLS.items() if k not in listed),
         code_names=ROW_CODE_NAMES,
-        definitions=ROW_DEFINITIONS,
+        definitions=_defined(ROW_DEFINITIONS, asks),
+        named=ROW_NAMES,
         one_hot=("Y",),
         accepted=accepted,
         convention="row",
@@ -257,7 +312,9 @@ _BANK: tuple[Question, ...] = (
         r"Give $\partial L / \partial z$. ($\hat{y}$ and $a^{(L)}$ are other names for $p$.)",
         derivation="softmax-ce-gradient",
         symbols=(ZL, P_CE, Y_COL),
+        extra=(DELTA_L_OUT,),
         definitions=((n.p, Softmax(n.z_L)),),
+        named=_gradient_names((n.delta_L, "z^{(L)}")),
         simplex=("y",),
         index_notation=True,
         accepted=(r"p - y", r"\hat{y} - y", r"\operatorname{softmax}(z) - y", r"p_i - y_i"),
@@ -269,9 +326,12 @@ _BANK: tuple[Question, ...] = (
         r"$L = \tfrac{1}{2}\lVert a^{(L)} - y \rVert^2$. "
         r"Give $\delta^{(L)} = \partial L / \partial z^{(L)}$.",
         derivation="mse-output-delta",
-        symbols=(_sp(n.z_L, "z^{(L)}", "z^{L}", "z^L"), _sp(n.a_L, "a^{(L)}", "a^{L}", "a^L"), Y_COL),
+        symbols=(
+            _sp(n.z_L, "z^{(L)}", "z^{L}", "z^L"), _sp(n.a_L, "a^{(L)}", "a^{L}", "a^L", r"\hat{y}"), Y_COL
+        ),
         extra=(DELTA_L_OUT,),
         definitions=((n.a_L, Fn("sigma", n.z_L)),),
+        named=_gradient_names((n.delta_L, "z^{(L)}")),
         sigma="sigmoid",
         index_notation=True,
         accepted=(
@@ -289,8 +349,9 @@ _BANK: tuple[Question, ...] = (
         r"and $z^{(l)}$. Index notation is accepted.",
         derivation="hidden-delta",
         symbols=(W_NEXT, D_NEXT, Z_LL),
-        extra=(W_L, B_L, A_LL, D_LL, A_PREV, B_NEXT, Z_NEXT),
-        definitions=((n.a_l, Fn("sigma", n.z_l)),),
+        extra=(W_L, B_L, A_LL, D_LL, A_PREV, B_NEXT, Z_NEXT, A_NEXT),
+        definitions=_defined(LAYER_DEFINITIONS, n.delta_l),
+        named=LAYER_NAMES,
         index_notation=True,
         accepted=(
             r"((W^{(l+1)})^T \delta^{(l+1)}) \odot \sigma'(z^{(l)})",
@@ -306,7 +367,9 @@ _BANK: tuple[Question, ...] = (
         r"$\delta^{(l)}$ and $a^{(l-1)}$. Index notation is accepted.",
         derivation="weight-gradient",
         symbols=(D_LL, A_PREV),
-        extra=(W_L, B_L, Z_LL, A_LL, W_NEXT, D_NEXT),
+        extra=(W_L, B_L, Z_LL, A_LL, W_NEXT, B_NEXT, Z_NEXT, A_NEXT, D_NEXT),
+        definitions=_defined(LAYER_DEFINITIONS),
+        named=LAYER_NAMES,
         index_notation=True,
         accepted=(
             r"\delta^{(l)} (a^{(l-1)})^T",
@@ -321,7 +384,9 @@ _BANK: tuple[Question, ...] = (
         r"$\delta^{(l)} = \partial L/\partial z^{(l)}$. Give $\partial L / \partial b^{(l)}$.",
         derivation="bias-gradient",
         symbols=(D_LL,),
-        extra=(W_L, B_L, Z_LL, A_LL, A_PREV, D_NEXT),
+        extra=(W_L, B_L, Z_LL, A_LL, A_PREV, W_NEXT, B_NEXT, Z_NEXT, A_NEXT, D_NEXT),
+        definitions=_defined(LAYER_DEFINITIONS),
+        named=LAYER_NAMES,
         index_notation=True,
         accepted=(r"\delta^{(l)}", r"\delta^{(l)}_i"),
     ),
@@ -333,7 +398,8 @@ _BANK: tuple[Question, ...] = (
         r"Give $\partial J / \partial W^{(l)}$.",
         derivation="batch-weight-gradient",
         symbols=(A_PREV_BATCH, DELTA_BATCH, M_COUNT),
-        extra=(W_L, B_L),
+        extra=(W_L, B_L, Z_L_BATCH, A_L_BATCH),
+        definitions=BATCH_DEFINITIONS,
         index_notation=True,
         accepted=(
             r"\frac{1}{m} \Delta^{(l)} (A^{(l-1)})^T",
@@ -349,7 +415,8 @@ _BANK: tuple[Question, ...] = (
         r"($\mathbf{1}$ is a column of ones).",
         derivation="batch-bias-gradient",
         symbols=(DELTA_BATCH, M_COUNT),
-        extra=(A_PREV_BATCH, W_L, B_L),
+        extra=(A_PREV_BATCH, W_L, B_L, Z_L_BATCH, A_L_BATCH),
+        definitions=BATCH_DEFINITIONS,
         index_notation=True,
         accepted=(
             r"\frac{1}{m} \Delta^{(l)} \mathbf{1}",
@@ -394,7 +461,8 @@ _BANK: tuple[Question, ...] = (
         r"Jacobian $\partial y / \partial x$ (entry $(i, j)$ is $\partial y_i / \partial x_j$).",
         derivation="input-gradient",
         symbols=(W_1C, W_2C, Z_1C, Z_2C),
-        extra=(X_IN, B_1C, B_2C),
+        extra=(X_IN, B_1C, B_2C, A_1C),
+        definitions=TWO_LAYER_DEFINITIONS,
         index_notation=True,
         accepted=(
             r"\operatorname{diag}(\sigma'(z^{(2)})) W^{(2)} \operatorname{diag}(\sigma'(z^{(1)})) W^{(1)}",
@@ -408,6 +476,7 @@ _BANK: tuple[Question, ...] = (
         "delta3",
         ("P", "Y"),
         (r"P - Y", r"\hat{y} - Y", "probs - y_onehot"),
+        asks=n.delta3,
     ),
     _row_question(
         "row-hidden-delta",
@@ -420,6 +489,7 @@ _BANK: tuple[Question, ...] = (
             "delta3.dot(W2.T) * (1 - np.power(a1, 2))",
             r"\delta_3 W_2^{\top} \odot (1 - \tanh^2(Z_1))",
         ),
+        asks=n.delta2,
     ),
     _row_question(
         "row-grad-W2",

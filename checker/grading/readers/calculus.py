@@ -2,11 +2,16 @@ r"""Groups, cases, derivatives the question names (``\frac{\partial L}{\partial 
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 from lark import Token, Tree
 
+import checker.grading.readers.limits as limits
+from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.syntax import (
     GROUPS,
     RELATIONS,
+    STRUCTURAL,
     Node,
     PendingOnes,
     group_body,
@@ -17,11 +22,15 @@ from checker.grading.readers.syntax import (
     word_of,
 )
 from derivations.expr import (
+    Add,
     Cond,
     Expr,
     Fn,
     Indicator,
     KDelta,
+    Mul,
+    Neg,
+    Num,
     Piecewise,
 )
 
@@ -43,13 +52,16 @@ class CalculusMixin:
                 raise self.error(atom, "empty braces `{}` are not a value")
             if is_tree(body, "cond"):
                 cond = self.condition(body)
-                return cond if isinstance(cond, KDelta) else Indicator(cond)
+                return Indicator(cond) if isinstance(cond, Cond) else cond
             if is_tree(body, "arglist"):
                 raise self.error(
                     atom, "a list `(a, b)` is read only as the arguments of a function, as in \\max(0, z)"
                 )
             return self.node(body)
         if d == "frac":
+            derivative = self.function_derivative(atom)
+            if derivative is not None:
+                return derivative
             if self.partial_of(atom.children[1]) is not None:
                 return self.named(atom, self.partial_key(atom.children[1], atom.children[2], atom))
             return self.divide(self.value(atom.children[1]), self.value(atom.children[2]), atom)
@@ -61,31 +73,37 @@ class CalculusMixin:
             return self.node(atom)
         raise self.error(atom, f"`{self.spelled(atom)}` is not read here")
 
-    def condition(self, tree: Tree) -> Cond | KDelta:
+    def condition(self, tree: Tree) -> Cond | Expr:
+        """A comparison; between two index letters (``i = j``, ``i \\neq j``) the 0/1 value it has."""
+        found = self.index_relation(tree)
+        if found is not None:
+            return found
         lhs, op, rhs = tree.children
-        operator = RELATIONS.get(op.value, op.value)
-        if operator == "==" and self.vocab is not None:
-            a, b = (self.canon(x) for x in (lhs, rhs))
-            letters = self.vocab.index_letters
-            if a in letters and b in letters and self.lookup(a) is None and self.lookup(b) is None:
-                return KDelta(a, b)
-        return Cond(self.value(lhs), operator, self.value(rhs))
+        return Cond(self.value(lhs), RELATIONS.get(op.value, op.value), self.value(rhs))
 
     def cases(self, tree: Tree) -> Expr:
-        rows: list[tuple[Expr, Cond | None]] = []
+        r"""``\begin{cases}``: a :class:`Piecewise`; on index relations (``i = j``, ``i \neq j``) the
+        sum of each value times its 0/1 relation, "otherwise" being what the rows above leave."""
+        rows: list[tuple[Expr, Cond | Expr | None, Node]] = []
         for row in tree.children:
             if not is_tree(row, "crow"):
                 continue
-            value = self.value(row.children[0])
-            cond: Cond | None = None
-            for c in row.children[1:]:
-                if is_tree(c, "cond"):
-                    found = self.condition(c)
-                    if isinstance(found, KDelta):
-                        raise self.error(c, "an index comparison is not read as a case condition")
-                    cond = found
-            rows.append((value, cond))
-        return Piecewise(tuple(rows))
+            conds = [c for c in row.children[1:] if is_tree(c, "cond")]
+            cond = self.condition(conds[-1]) if conds else None
+            rows.append((self.value(row.children[0]), cond, row))
+        on_indices = [not isinstance(c, Cond) and c is not None for _, c, _ in rows]
+        if not any(on_indices):
+            return Piecewise(tuple((v, c) for v, c, _ in rows))
+        terms: list[Expr] = []
+        taken: list[Expr] = []
+        for value, cond, row in rows:
+            if isinstance(cond, Cond):
+                raise self.error(row, "the cases compare indices and values at once; split them")
+            if cond is None:  # otherwise
+                cond = Add((Num(Fraction(1)), *(Neg(t) for t in taken)))
+            taken.append(cond)
+            terms.append(Neg(Mul(value.arg, cond)) if isinstance(value, Neg) else Mul(value, cond))
+        return terms[0] if len(terms) == 1 else Add(tuple(terms))
 
     # ---- derivatives named by the question
 
@@ -125,6 +143,29 @@ class CalculusMixin:
         if not rest:
             return ""
         return rest[0] if len(rest) == 1 else Tree("seq", rest)
+
+    def function_derivative(self, frac: Tree) -> Expr | None:
+        r"""``\frac{d\sigma}{dz}``, ``\frac{\partial \sigma(z)}{\partial z}``: σ'(z) (None if the top is
+        not a function the answer may use)."""
+        top, bottom = self.partial_of(frac.children[1]), self.partial_of(frac.children[2])
+        if not isinstance(top, Tree | Token) or not isinstance(bottom, Tree | Token):
+            return None
+        parts = list(top.children) if is_tree(top, "seq") else [top]
+        atom, scripts = item_view(parts[0])
+        try:
+            head = self.function_head(atom, scripts)
+        except AnswerError:
+            return None
+        if head is None or head.name in STRUCTURAL or head.power is not None or len(parts) > 2:
+            return None
+        x = self.value(bottom)
+        if len(parts) == 2:  # \frac{d\sigma(z)}{dz}: the argument is what is differentiated by
+            arg = self.value(parts[1])
+            if arg != x:
+                raise self.error(frac, "the function's argument and the variable below differ: write σ'(z)")
+        if head.d + 1 > limits.MAX_DERIVATIVE:
+            raise self.error(frac, f"a derivative of order {head.d + 1} is not read")
+        return Fn(head.name, x, head.d + 1)
 
     def quantity_key(self, node: Node) -> str:
         ref = self.name_ref(node)
@@ -210,8 +251,9 @@ class CalculusMixin:
 
     # ---- sums
 
-    def sum_head(self, atom: Node, scripts: list[Tree]) -> str | None:
-        r"""The index of ``\sum_k``/``sum_k`` (None if the item is not a sum)."""
+    def sum_head(self, atom: Node, scripts: list[Tree]) -> tuple[str, Expr | None] | None:
+        r"""The index of ``\sum_k``/``sum_k`` and the factor its conditions put on the body
+        (``\sum_{k \neq i}``: 1 − δ_ki), or None if the item is not a sum."""
         is_sum = (is_tok(atom, "CMD") and atom.value == r"\sum") or (
             is_tok(atom, "CMD") and atom.value == r"\Sigma" and self.lookup(r"\Sigma") is None and scripts
         )
@@ -241,13 +283,41 @@ class CalculusMixin:
                 raise self.error(s, "a sum takes an index below and an optional bound above: \\sum_{k=1}^{n}")
         if index_node is None:
             raise self.error(atom, "a sum needs its index: \\sum_k (or sum_k in plain text)")
-        if is_tree(index_node, "cond"):
-            index_node = index_node.children[0]
-        letter = self.canon(index_node)
+        return self.sum_index(index_node)
+
+    def sum_index(self, index_node: Node) -> tuple[str, Expr | None]:
+        r"""``k``, ``k=1``, ``k \neq i``, ``k=1, k \ne i``: the summed letter, and the product of the
+        index conditions beyond its range (a lower bound is its range, and is dropped)."""
+        parts = list(index_node.children) if is_tree(index_node, "arglist") else [index_node]
+        first, conditions = parts[0], parts[1:]
+        if is_tree(first, "cond"):
+            if RELATIONS.get(first.children[1].value) != "==":  # k \neq i: the index and a condition
+                conditions = [first, *conditions]
+            first = first.children[0]
+        letter = self.canon(first)
         letters = self.vocab.index_letters if self.vocab is not None else frozenset()
         if letter not in letters:
-            raise self.error(index_node, f"the summation index `{letter}` is not read: {self.index_help()}")
-        return letter
+            raise self.error(first, f"the summation index `{letter}` is not read: {self.index_help()}")
+        factor: Expr | None = None
+        for cond in conditions:
+            found = self.index_relation(cond) if is_tree(cond, "cond") else None
+            if found is None:
+                raise self.error(cond, r"a sum's condition is read as an index comparison: \sum_{k \neq i}")
+            factor = found if factor is None else Mul(factor, found)
+        return letter, factor
+
+    def index_relation(self, tree: Tree) -> Expr | None:
+        """``i = j`` as δ_ij and ``i \\neq j`` as 1 − δ_ij, for two free index letters; else None."""
+        lhs, op, rhs = tree.children
+        operator = RELATIONS.get(op.value, op.value)
+        if operator not in ("==", "!=") or self.vocab is None:
+            return None
+        a, b = (self.canon(x) for x in (lhs, rhs))
+        letters = self.vocab.index_letters
+        if a not in letters or b not in letters or self.lookup(a) is not None or self.lookup(b) is not None:
+            return None
+        same = KDelta(a, b)
+        return same if operator == "==" else Add((Num(Fraction(1)), Neg(same)))
 
     def index_help(self) -> str:
         letters = sorted(self.vocab.index_letters) if self.vocab is not None else []

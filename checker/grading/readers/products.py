@@ -24,6 +24,7 @@ from checker.grading.readers.syntax import (
 from derivations.expr import (
     SCALAR,
     Add,
+    Cond,
     Div,
     Expr,
     Hadamard,
@@ -66,7 +67,7 @@ class ProductsMixin:
             for op, term in zip(node.children[1::2], node.children[2::2], strict=True):
                 v = self.value(term)
                 terms.append(self.neg(v) if op.type == "MINUS" else v)
-            return Add(tuple(terms))
+            return Add(self.broadcast_rows(terms))
         if d == "hterm":
             acc = self.value(node.children[0])
             for op, rhs in zip(node.children[1::2], node.children[2::2], strict=True):
@@ -82,6 +83,20 @@ class ProductsMixin:
         if d in ("cond", "arglist"):
             return self.group_value(Tree("paren", [node]))
         return self.seq([node])
+
+    def broadcast_rows(self, terms: list[Expr]) -> tuple[Expr, ...]:
+        """In the row convention ``X W_1 + b_1`` adds the row b_1 to every row, as NumPy does: a
+        1 × c term beside an m × c one is read as 𝟏_m b_1."""
+        if self.vocab is None or not self.vocab.row_convention:
+            return tuple(terms)
+        shapes = [self.shape(t) for t in terms]
+        tall = next((s for s in shapes if s is not None and s[0] != 1 and s[1] != 1), None)
+        if tall is None:
+            return tuple(terms)
+        return tuple(
+            Mul(Ones(tall[0]), t) if s is not None and s[0] == 1 and s[1] == tall[1] else t
+            for t, s in zip(terms, shapes, strict=True)
+        )
 
     @staticmethod
     def neg(v: Expr) -> Expr:
@@ -173,12 +188,14 @@ class ProductsMixin:
             found = self.d_quotient(items, i)
             if found is not None:
                 return found, i + 3
-        index = self.sum_head(atom, scripts)
-        if index is not None:
+        summed = self.sum_head(atom, scripts)
+        if summed is not None:
             body = items[i + 1 :]
             if not body or is_tok(body[0], "SEQOP", "AT"):
                 raise self.error(node, "a sum needs a body after its index, as in \\sum_k y_k \\log p_k")
-            return IndexSum(index, self.value(Tree("seq", body))), len(items)
+            index, factor = summed
+            value = self.value(Tree("seq", body))
+            return IndexSum(index, value if factor is None else Mul(factor, value)), len(items)
         head = self.function_head(atom, scripts)
         if head is not None:
             if nxt is None or is_tok(nxt, "SEQOP", "AT"):
@@ -355,7 +372,9 @@ class ProductsMixin:
         for k, s in enumerate(scripts):
             child = unbrace(s.children[0]) if s.children else None
             if s.data == "sub" and is_tree(child, "cond"):
-                return self.apply_scripts(Indicator(self.condition(child)), scripts[k + 1 :])
+                cond = self.condition(child)
+                value = Indicator(cond) if isinstance(cond, Cond) else cond
+                return self.apply_scripts(value, scripts[k + 1 :])
             if s.data == "sub" and dim is None:
                 dim = self.dimension(s.children[0])
             elif s.data == "sup" and self.split_sup(s.children[0]).layer is None:

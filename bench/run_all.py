@@ -24,6 +24,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gradcheck": ("bench_gradcheck.py", ("--skip-torch",)),
     "grader": ("bench_grader.py", ()),
     "derivation": ("bench_derivation.py", ()),
+    "grade-batch": ("bench_grade_batch.py", ()),
     "site": ("bench_site.py", ()),
     "experiments": ("bench_experiments.py", ("--skip-torch",)),
 }

@@ -200,3 +200,17 @@ def test_cli_errors(tmp_path, capsys):
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "invalid" and set(out) >= {
         "question", "verdict", "score", "mistake", "feedback", "interpreted"}
+
+
+def test_the_pool_grades_like_one_process_in_input_order():
+    subs = []
+    for i in range(48):  # distinct answers, interleaved questions: the pool path, chunks per question
+        q, a = (("bias-gradient", f"{i + 1}*delta^(l) - {i}*delta^(l)") if i % 2
+                else ("softmax-ce-gradient", f"p - y + {i % 3}*y"))
+        subs.append(batch.Submission(i + 1, f"s{i}", q, a, "text", line=i + 2))
+    pooled = batch.grade_all(subs, jobs=2)
+    alone = batch.grade_all(subs, jobs=1)
+    assert [(r["question"], r["verdict"]) for r in pooled] == [(r["question"], r["verdict"]) for r in alone]
+    assert [r["question"] for r in pooled] == [s.question for s in subs]
+    assert [r["verdict"] for r in pooled[:6]] == ["correct", "correct", "incorrect", "correct", "incorrect",
+                                                 "correct"]

@@ -166,11 +166,12 @@ def grade_submission(sub: Submission, strict_notation: bool = False) -> dict:
 
 
 def _grade_chunk(chunk: list[Submission], strict_notation: bool = False) -> list[dict]:
+    _warm({s.question for s in chunk})  # set-up is never charged to an answer's time limit
     return [grade_submission(s, strict_notation) for s in chunk]
 
 
 def _warm(questions: Iterable[str]) -> None:
-    """Prepare the questions (and import the readers) before the workers are forked."""
+    """Prepare the questions (draws, mutants, the reader's grammar) before their answers are graded."""
     for qid in questions:
         if qid in QUESTIONS:
             with contextlib.suppress(Exception):  # a failure here shows up per answer instead
@@ -178,8 +179,13 @@ def _warm(questions: Iterable[str]) -> None:
 
 
 def _chunks(items: list[Submission], size: int) -> Iterator[list[Submission]]:
-    for i in range(0, len(items), size):
-        yield items[i:i + size]
+    """Chunks of at most ``size`` answers, each to one question, so that a worker prepares a question once."""
+    by_question: dict[str, list[Submission]] = {}
+    for s in items:
+        by_question.setdefault(s.question, []).append(s)
+    for group in by_question.values():
+        for i in range(0, len(group), size):
+            yield group[i:i + size]
 
 
 def _fork_context() -> multiprocessing.context.BaseContext | None:
@@ -200,6 +206,7 @@ def _grade_alone(sub: Submission, strict_notation: bool) -> dict:
 def _grade_distinct(subs: list[Submission], jobs: int, strict_notation: bool,
                     advance: Callable[[int], None]) -> list[dict]:
     if jobs <= 1 or len(subs) < 32:
+        _warm({s.question for s in subs})
         out = []
         for s in subs:
             out.append(grade_submission(s, strict_notation))
@@ -207,6 +214,7 @@ def _grade_distinct(subs: list[Submission], jobs: int, strict_notation: bool,
         return out
     size = max(4, min(64, len(subs) // (jobs * 6) or 1))
     chunks = list(_chunks(subs, size))
+    position = {id(s): i for i, s in enumerate(subs)}
     results: list[list[dict] | None] = [None] * len(chunks)
     failed: list[int] = []
     with ProcessPoolExecutor(max_workers=jobs, mp_context=_fork_context()) as pool:
@@ -219,14 +227,17 @@ def _grade_distinct(subs: list[Submission], jobs: int, strict_notation: bool,
             advance(len(chunks[i]))
     for i in failed:
         results[i] = [_grade_alone(s, strict_notation) for s in chunks[i]]
-    return [r for chunk in results for r in (chunk or [])]
+    ordered: list[dict] = [{}] * len(subs)
+    for chunk, graded in zip(chunks, results, strict=True):
+        for s, r in zip(chunk, graded or [], strict=True):
+            ordered[position[id(s)]] = r
+    return ordered
 
 
 def grade_all(subs: list[Submission], jobs: int = 2, advance: Callable[[int], None] | None = None,
               strict_notation: bool = False) -> list[dict]:
     """Grade every submission; the results are in input order, one per submission."""
     advance = advance or (lambda n: None)
-    _warm({s.question for s in subs})
     distinct: dict[tuple, int] = {}
     unique: list[Submission] = []
     slot = []

@@ -10,6 +10,7 @@ them as ``$…$``. File names keep the student's letters and digits; any other c
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import re
@@ -26,6 +27,7 @@ _TEMPLATES = Path(__file__).parent
 MARKS = {"follows": "✓ follows", "does-not-follow": "✗ does not follow"}
 
 
+@functools.lru_cache(maxsize=4096)
 def math_html(latex: str) -> str:
     """MathML for one LaTeX formula; the escaped source in <code> when it cannot be converted."""
     from latex2mathml.converter import convert
@@ -36,6 +38,7 @@ def math_html(latex: str) -> str:
         return f"<code>{html.escape(latex)}</code>"
 
 
+@functools.lru_cache(maxsize=4096)
 def text_html(text: str) -> str:
     """Feedback text as HTML: ``$…$`` spans as MathML, everything else escaped."""
     out, last = [], 0
@@ -111,12 +114,17 @@ def _points_by_row(score: StudentScore | None) -> dict[int | None, str]:
             for q in score.questions if q.row is not None}
 
 
-def html_page(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:
-    """The HTML feedback of one student (self-contained: MathML, inline style, no script)."""
+@functools.cache
+def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["math"] = lambda s: Markup(math_html(s)) if s else ""
-    env.filters["text"] = lambda s: Markup(text_html(s))
-    return env.get_template("feedback.html.j2").render(
+    env.filters["text"] = lambda s: Markup(text_html(s or ""))
+    return env
+
+
+def html_page(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:
+    """The HTML feedback of one student (self-contained: MathML, inline style, no script)."""
+    return _environment().get_template("feedback.html.j2").render(
         student=student, rows=rows, score=score, title=title, points=_points_by_row(score),
         titles={q: QUESTIONS[q].title for q in QUESTIONS})

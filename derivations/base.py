@@ -58,7 +58,14 @@ class Probe:
     - ``"input"``: the network output with respect to its input;
     - ``"update"``: one regularised gradient step (the result is the updated W^{(l)});
     - ``"row"``: the slides' row-convention network (``checker.network.rownet``);
-    - ``"series"``: the error of a central difference as h shrinks.
+    - ``"series"``: the error of a central difference as h shrinks;
+    - ``"optimiser"``, ``"dropout"``, ``"batchnorm"``, ``"init"``, ``"bound"``, ``"vanishing"``:
+      the reference optimisers and layers, sampled variances and maximised bounds
+      (``checker.proof.numeric_training``).
+
+    ``targets`` maps a chain's name (``""`` for an unnamed chain) to the quantity of the reference
+    run its result is compared with, as ``"run:quantity"`` (``"adam:W_next"``) where a probe runs
+    several reference objects.
 
     ``bind`` maps symbol keys to quantities of the run: ``"z[l]"``, ``"a[l-1]"``, ``"W[l+1]"``,
     ``"delta[l+1]"``, ``"Y"``, ``"X"``, ``"P"``, ``"eta"``, ``"lambda"``, ``"G"``, ...
@@ -71,6 +78,7 @@ class Probe:
     networks: tuple[dict, ...] = ()
     layer: int = 1
     activation: str = ""
+    targets: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -121,6 +129,8 @@ TOPICS = (
     "outputs and losses",
     "backprop",
     "regularization",
+    "optimization",
+    "initialization and depth",
     "jacobians and numerics",
     "convolution",
 )

@@ -76,3 +76,20 @@ y_out = vec("y_out", N2, "y")
 # ---- one unit (the activation derivations are scalar) and the output distribution
 z = scalar("z", "z")
 p = vec("p", N_OUT, "p")
+
+# ---- optimisers: one parameter array W of layer l, its gradient G = ∂J/∂W at step t, and the
+# optimiser's state (a velocity v, running means m, s of G and G ⊙ G); t+1 after the step
+W_t = mat("W_t", N_L, N_PREV, "W_t")
+W_t1 = mat("W_t1", N_L, N_PREV, "W_{t+1}")
+v_t = mat("v_t", N_L, N_PREV, "v_t")
+v_t1 = mat("v_t1", N_L, N_PREV, "v_{t+1}")
+s_t = mat("s_t", N_L, N_PREV, "s_t")
+s_t1 = mat("s_t1", N_L, N_PREV, "s_{t+1}")
+m_t = mat("m_t", N_L, N_PREV, "m_t")
+m_t1 = mat("m_t1", N_L, N_PREV, "m_{t+1}")
+mu = scalar("mu", r"\mu")
+rho = scalar("rho", r"\rho")
+beta1 = scalar("beta1", r"\beta_1")
+beta2 = scalar("beta2", r"\beta_2")
+eps = scalar("epsilon", r"\epsilon")
+t = scalar("t", "t")

@@ -94,6 +94,8 @@ def _sample(q: Question, symbols: list[Sym], sizes: Mapping[str, int], rng: np.r
             v = np.array([[float(sizes[s.key])]])
         elif s.key in q.positive:
             v = rng.uniform(0.2, 1.5, (r, c))
+        elif s.key in q.unit_interval:  # a decay rate: 1 − ρ must stay positive under a root
+            v = rng.uniform(0.1, 0.9, (r, c))
         elif s.key in q.simplex:
             x = rng.uniform(0.1, 1.0, (r, c))
             v = x / x.sum(axis=0, keepdims=True)

@@ -19,7 +19,8 @@ from functools import partial
 
 import numpy as np
 
-from checker.network.central_difference import central_gradient, max_relative_error, passes
+from checker.network.central_difference import TOLERANCE, central_gradient, max_relative_error, passes
+from checker.proof import numeric_training
 from checker.proof.evaluate import NumEnv, evaluate
 from checker.proof.sizes import sizes_for
 from derivations.base import Chain, Derivation, Probe
@@ -140,13 +141,31 @@ def _quantities(run: Run) -> dict[str, object]:
     }
 
 
-def _check(label: str, pairs: list[tuple[str, Array, Array]]) -> NumericCheck:
+def _check(label: str, pairs: list[tuple[str, Array, Array]], tolerance: float = TOLERANCE) -> NumericCheck:
     worst, detail = 0.0, ""
     for what, analytic, numeric in pairs:
         err = max_relative_error(analytic, numeric)
         if err > worst or not detail:
             worst, detail = max(worst, err), f"worst: {what} ({err:.2e})"
-    return NumericCheck(label, worst, passes(worst), detail)
+    return NumericCheck(label, worst, passes(worst, tolerance), detail)
+
+
+def _training_kind(d: Derivation) -> list[NumericCheck]:
+    """The kinds of :mod:`checker.proof.numeric_training`, turned into verdicts."""
+    assert d.probe is not None
+    comparisons = numeric_training.KINDS[d.probe.kind](d, partial(_evaluate_result, d))
+    out = []
+    for c in comparisons:
+        if c.bound:  # pairs of (measured / bound, 1): at most 1 passes
+            worst = max(float(np.max(ratio)) for _, ratio, _ in c.pairs)
+            ok = bool(np.isfinite(worst) and worst <= 1.0)
+            out.append(NumericCheck(c.label, max(0.0, worst - 1.0), ok, c.detail))
+            continue
+        check = _check(c.label, c.pairs, c.tolerance)
+        if c.detail:
+            check.detail = f"{check.detail}; {c.detail}"
+        out.append(check)
+    return out
 
 
 # ------------------------------------------------------------------------------- kinds
@@ -545,6 +564,7 @@ KINDS: dict[str, Callable[[Derivation], list[NumericCheck]]] = {
     "conv": _conv_kind,
     "prox": _prox_kind,
     "modes": _modes_kind,
+    **{kind: _training_kind for kind in numeric_training.KINDS},
 }
 
 

@@ -535,6 +535,11 @@ def _asked(key: str, like: Sym, spellings: tuple[str, ...], rows: Dim | None = N
 
 LOSSES = ("L", "J", "E", "C")
 ASKED: dict[str, tuple[Spelled, ...]] = {
+    "sigmoid-derivative": (_asked("dsigma_dz", n.z, (r"\frac{d\sigma}{dz}", r"\frac{d\sigma(z)}{dz}",
+                                                     r"\frac{df}{dz}")),),
+    "tanh-derivative": (_asked("dtanh_dz", n.z, (r"\frac{d\tanh}{dz}", r"\frac{d\tanh(z)}{dz}")),),
+    "relu-derivative": (_asked("drelu_dz", n.z, (r"\frac{d\operatorname{ReLU}}{dz}",
+                                                 r"\frac{d\operatorname{ReLU}(z)}{dz}")),),
     "softmax-jacobian": (_asked("dp_dz", n.z_L, _derivatives(("p", r"\hat{y}"), "z", "z^{(L)}"), n.N_OUT),),
     "softmax-ce-gradient": (_asked("dL_dz", n.p, _derivatives(LOSSES, "z", "z^{(L)}")),),
     "mse-output-delta": ((n.delta_L, (r"\delta^{(L)}", *_derivatives(LOSSES, "z^{(L)}", "z"))),),
@@ -550,8 +555,8 @@ ASKED: dict[str, tuple[Spelled, ...]] = {
     "row-grad-b2": (_asked("dL_db2", n.b2, _derivatives(LOSSES, "b_2")),),
     "row-grad-W1": (_asked("dL_dW1", n.W1, _derivatives(LOSSES, "W_1")),),
 }
-"""What each question asks for, by id (the activation questions ask for a derivative function,
-which the judge recognises as such)."""
+"""What each question asks for, by id (in the activation questions also any derivative of a
+function, σ'(z), tanh'(z), which the judge recognises as such)."""
 
 _BANK = tuple(replace(q, asks=ASKED.get(q.id, q.asks)) for q in _BANK)
 

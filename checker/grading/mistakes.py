@@ -507,8 +507,9 @@ assert (*FAMILIES, "restates-question") == TAGS
 MAX_DOUBLES = 1500
 """At most this many double mutants per question (a bound on the work done once per question)."""
 ALGEBRAIC = frozenset({"sign-error", "wrong-scale", "missing-term"})
-"""Families that rewrite a sum's terms: two of them together make any polynomial, so a double
-mistake contains at most one."""
+"""Families that rewrite a sum's terms. In a scalar question two of them together make almost any
+polynomial (σ² as "a sign flipped, then a term left out"), so there a double mistake contains at
+most one of them."""
 REPEATABLE = frozenset({
     "missing-transpose", "missing-activation-derivative", "activation-instead-of-derivative",
     "derivative-wrong-argument", "wrong-layer",
@@ -557,7 +558,7 @@ def double_mutants(q: Question, singles: list[Mutant], reference: Expr | None = 
     out: list[Mutant] = []
     for first in singles:
         for second in _family_mutants(q, first.expr, seen):
-            if not _may_combine(first.tag, second.tag):
+            if not _may_combine(first.tag, second.tag, q.scalar):
                 continue
             message = f"two mistakes: {_clause(first.message)}; and {_clause(second.message)}"
             out.append(Mutant(first.tag, second.expr, message, (first.tag, second.tag)))
@@ -566,10 +567,10 @@ def double_mutants(q: Question, singles: list[Mutant], reference: Expr | None = 
     return out
 
 
-def _may_combine(first: str, second: str) -> bool:
+def _may_combine(first: str, second: str, scalar: bool) -> bool:
     if first == second:
         return first in REPEATABLE
-    return not (first in ALGEBRAIC and second in ALGEBRAIC)
+    return not (scalar and first in ALGEBRAIC and second in ALGEBRAIC)
 
 
 def _clause(message: str) -> str:

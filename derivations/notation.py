@@ -57,11 +57,11 @@ Y = mat("Y", M, C, "Y")
 delta3 = mat("delta3", M, C, r"\delta_3")
 delta2 = mat("delta2", M, H, r"\delta_2")
 
-# ---- regularisation: an unregularised cost J, an unknown scalar function of W^{(l)}
+# ---- regularisation: an unregularised cost $J$, an unknown scalar function of $W^{(l)}$
 J = scalar("J", "J", depends=(W_l,))
 G = mat("G", N_L, N_PREV, "G")
 
-# ---- a two-layer network y = σ(W^{(2)} σ(W^{(1)} x + b^{(1)}) + b^{(2)}) (∂y/∂x)
+# ---- a two-layer network: $y = \sigma(W^{(2)} \sigma(W^{(1)} x + b^{(1)}) + b^{(2)})$, input $x$
 N0, N1, N2 = "n_0", "n_1", "n_2"
 x_in = vec("x", N0, "x")
 W_1 = mat("W_1", N1, N0, "W^{(1)}")

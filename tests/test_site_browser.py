@@ -31,41 +31,23 @@ CHROMIUM_ARGS = [
 SCREENSHOT = Path(__file__).resolve().parent.parent / "assets" / "derivation-page.png"
 IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
-# Text left in a page (outside code) that means a formula was not rendered.
-RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\$\\")
+# Text left in a page (outside code and formulas) that means LaTeX reached the reader raw.
+RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\$\\|\^\{|_\{|\\[A-Za-z]{2,}")
 
-_TEXT_OUTSIDE_CODE = """() => {
-  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT, {
-    acceptNode(node) {
-      for (let el = node.parentElement; el; el = el.parentElement) {
-        const skip = ["PRE", "CODE", "SCRIPT", "STYLE", "MATH", "TEXTAREA", "MJX-CONTAINER", "BUTTON"];
-        if (skip.includes(el.tagName.toUpperCase()))
-          return NodeFilter.FILTER_REJECT;
-      }
-      return NodeFilter.FILTER_ACCEPT;
-    }
-  });
-  const parts = [];
-  while (walker.nextNode()) parts.push(walker.currentNode.nodeValue);
-  return parts.join(" ");
-}"""
-
-_FORMULAS = """() => {
-  const all = [...document.querySelectorAll(".arithmatex")];
-  return {
-    formulas: all.length,
-    withMath: all.filter(el => el.querySelectorAll("mjx-container").length === 1).length,
-    errors: document.querySelectorAll(".gp-math-error, mjx-merror").length,
-    maths: document.querySelectorAll("mjx-container").length,
-  };
-}"""
-
-
-_MATHS_PER_STEP = """() => [...document.querySelectorAll('.gp-step:not(.gp-start)')]
-  .map(step => step.querySelectorAll('mjx-container').length)"""
+# What each test reads from a page once MathJax has typeset it (tests/site_probes.js).
+PROBE = (Path(__file__).resolve().parent / "site_probes.js").read_text()
 
 # set by site/javascripts/gradproof.js once MathJax has typeset the page
 _TYPESET = "() => document.documentElement.getAttribute('data-gp-math') === 'done'"
+
+# The pages read again at phone width and in the dark theme (every page is read at desktop width in
+# the light theme): one of each kind, the widest formulas and tables among them.
+SAMPLE = ("", "notation", "derivations/softmax-ce-gradient", "derivations/central-difference",
+          "derivations/row-backprop", "questions", "questions/hidden-delta", "mlp", "gradcheck",
+          "experiments/digits")
+VARIANTS = {"phone-light": ({"width": 390, "height": 844}, "light"),
+            "phone-dark": ({"width": 390, "height": 844}, "dark"),
+            "desktop-dark": ({"width": 1280, "height": 800}, "dark")}
 
 
 def _unavailable(reason: str) -> None:
@@ -157,27 +139,24 @@ def _pages(site_dir: Path) -> list[str]:
     return sorted("" if r == "." else r for r in rels)
 
 
+def _read(visit: Visit, url: str) -> dict:
+    """One page loaded and typeset: what it logged and requested, and what the probe read."""
+    visit.errors.clear()
+    visit.outside.clear()
+    response = visit.page.goto(url, wait_until="load")
+    visit.page.wait_for_function(_TYPESET, timeout=15_000)
+    probe = visit.page.evaluate(PROBE)
+    return {"url": url, "mkdocs": True, "status": response.status if response else None,
+            "errors": list(visit.errors), "outside": list(visit.outside),
+            "raw": RAW_MATH.findall(probe.pop("text")), **probe}
+
+
 @pytest.fixture(scope="module")
 def reports(site_build: Any, base_url: str, visit: Visit) -> dict[str, dict]:
-    """Every page of the site visited once: what it logged, requested and rendered."""
+    """Every page of the site visited once (desktop, light theme)."""
     out = {}
     for rel in _pages(site_build.site_dir):
-        url = f"{base_url}/{rel}/" if rel else f"{base_url}/"
-        visit.errors.clear()
-        visit.outside.clear()
-        response = visit.page.goto(url, wait_until="load")
-        visit.page.wait_for_function(_TYPESET, timeout=15_000)
-        out[rel] = {
-            "url": url,
-            "mkdocs": True,
-            "status": response.status if response else None,
-            "errors": list(visit.errors),
-            "outside": list(visit.outside),
-            "raw": RAW_MATH.findall(visit.page.evaluate(_TEXT_OUTSIDE_CODE)),
-            "formulas": visit.page.evaluate(_FORMULAS),
-            "maths_per_step": visit.page.evaluate(_MATHS_PER_STEP),
-            "maths_in_result": visit.page.locator(".gp-result mjx-container").count(),
-        }
+        out[rel] = _read(visit, f"{base_url}/{rel}/" if rel else f"{base_url}/")
     # pages that are not MkDocs pages (no formulas of ours), loaded all the same
     for rel in ("404.html", "questions/example-report.html"):
         if not (site_build.site_dir / rel).is_file():
@@ -191,35 +170,69 @@ def reports(site_build: Any, base_url: str, visit: Visit) -> dict[str, dict]:
     return out
 
 
-def test_every_page_loads_cleanly_with_every_formula_rendered(reports: dict[str, dict]) -> None:
+def _problems(r: dict) -> list[str]:
+    """Everything wrong with one page as read by :func:`_read`."""
+    found = []
+    if r["status"] != 200:
+        found.append(f"HTTP {r['status']}")
+    if r["errors"]:
+        found.append(f"console errors {r['errors']}")
+    if r["outside"]:
+        found.append(f"requests off localhost {r['outside']}")
+    if not r["mkdocs"]:
+        return found
+    if r["raw"]:
+        found.append(f"raw LaTeX in the text: {r['raw'][:5]}")
+    f = r["formulas"]
+    if f["errors"] or f["typeset"] != f["formulas"]:
+        found.append(f"formulas not typeset: {f}")
+    if r["overlaps"]:
+        found.append(f"a formula runs into the next line: {r['overlaps'][:3]}")
+    if r["jumps"]:
+        found.append(f"headings skip a level: {r['jumps']}")
+    if r["lowContrast"]:
+        found.append(f"contrast below 4.5:1: {r['lowContrast'][:4]}")
+    if r["openSolutions"]:
+        found.append(f"{r['openSolutions']} solution(s) open on load")
+    return found
+
+
+def test_every_page_loads_cleanly_with_every_formula_typeset(reports: dict[str, dict]) -> None:
     assert len(reports) > 10
-    problems: list[str] = []
-    for r in reports.values():
-        if r["status"] != 200:
-            problems.append(f"{r['url']}: HTTP {r['status']}")
-        if r["errors"]:
-            problems.append(f"{r['url']}: console errors {r['errors']}")
-        if r["outside"]:
-            problems.append(f"{r['url']}: requests off localhost {r['outside']}")
-        if not r["mkdocs"]:
-            continue
-        if r["raw"]:
-            problems.append(f"{r['url']}: raw math left in the text: {r['raw'][:5]}")
-        f = r["formulas"]
-        if f["errors"] or f["withMath"] != f["formulas"]:
-            problems.append(f"{r['url']}: {f}")
+    problems = [f"{r['url']}: {p}" for r in reports.values() for p in _problems(r)]
     assert not problems, "\n".join(problems)
-    assert sum(r["formulas"]["maths"] for r in reports.values() if r["mkdocs"]) > 500
+    assert sum(r["formulas"]["containers"] for r in reports.values() if r["mkdocs"]) > 500
 
 
-def test_derivation_pages_show_a_rendered_formula_per_step(reports: dict[str, dict]) -> None:
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_sample_pages_at_phone_width_and_in_the_dark_theme(
+    variant: str, browser: Any, base_url: str, site_build: Any
+) -> None:
+    viewport, scheme = VARIANTS[variant]
+    v = Visit(browser, base_url, viewport=viewport, color_scheme=scheme)
+    problems = []
+    try:
+        for rel in SAMPLE:
+            if not (site_build.site_dir / rel / "index.html").is_file():
+                continue
+            r = _read(v, f"{base_url}/{rel}/" if rel else f"{base_url}/")
+            assert r["scheme"] == ("slate" if scheme == "dark" else "default")
+            problems += [f"{r['url']}: {p}" for p in _problems(r)]
+            if r["wide"] > 0:  # wide formulas and tables scroll inside their box, never the page
+                problems.append(f"{r['url']}: the page scrolls sideways by {r['wide']} px")
+    finally:
+        v.close()
+    assert not problems, "\n".join(problems)
+
+
+def test_derivation_pages_show_a_typeset_formula_per_step(reports: dict[str, dict]) -> None:
     from derivations import all_derivations
 
     for d in all_derivations().values():
         r = reports[f"derivations/{d.id}"]
-        assert len(r["maths_per_step"]) == d.step_count, d.id
-        assert all(n >= 1 for n in r["maths_per_step"]), (d.id, r["maths_per_step"])
-        assert r["maths_in_result"] == 1, d.id
+        assert len(r["mathsPerStep"]) == d.step_count, d.id
+        assert all(n >= 1 for n in r["mathsPerStep"]), (d.id, r["mathsPerStep"])
+        assert r["mathsInResult"] == 1, d.id
 
 
 def test_the_theme_toggle_switches_the_palette(base_url: str, visit: Visit) -> None:
@@ -274,3 +287,26 @@ def test_screenshot_of_a_derivation_page(base_url: str, browser: Any) -> None:
     if not SCREENSHOT.exists() or SCREENSHOT.read_bytes() != png:
         SCREENSHOT.parent.mkdir(exist_ok=True)
         SCREENSHOT.write_bytes(png)
+
+
+def test_the_probe_sees_each_fault_it_looks_for(browser: Any) -> None:
+    """A page made of the faults the tests above look for: the probe must report every one."""
+    page = browser.new_page(viewport={"width": 600, "height": 800})
+    try:
+        page.set_content("""<body style="background:#fff"><article>
+          <h1>Title</h1><h3>skipped a level</h3>
+          <p>raw: W^{(l)} and \\delta here</p>
+          <p class="gp-ok" style="color:#66bb6a">verified</p>
+          <div class="arithmatex gp-display">
+            <mjx-container style="display:block;height:40px"></mjx-container></div>
+          <div class="gp-reason" style="margin-top:-20px">the reason</div>
+          <details class="gp-solution" open><summary>Show solution</summary>x</details>
+        </article></body>""")
+        r = page.evaluate(PROBE)
+    finally:
+        page.close()
+    assert RAW_MATH.findall(r["text"]) == ["^{", "\\delta"]
+    assert r["jumps"] == ["1>3"]
+    assert any("verified" in c for c in r["lowContrast"])
+    assert len(r["overlaps"]) == 1 and "gp-reason" in r["overlaps"][0]
+    assert r["openSolutions"] == 1

@@ -72,6 +72,22 @@ def shell_quote(text: str) -> str:
     return shlex.quote(text)
 
 
+_SUBSCRIPT_DIGITS = str.maketrans("0123456789", "₀₁₂₃₄₅₆₇₈₉")
+
+
+def plain_title(title: str) -> str:
+    """A title for the navigation, where no formula can be typeset: ``W_2`` becomes ``W₂``."""
+    return re.sub(r"(?<=[A-Za-z])_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUBSCRIPT_DIGITS), title)
+
+
+_QUOTED_ANSWER = re.compile(r"…[^⟨\n]*⟨here⟩\S*")
+
+
+def feedback_text(text: str) -> str:
+    """The grader's feedback as Markdown: the piece of the student's answer it quotes is code."""
+    return _QUOTED_ANSWER.sub(lambda m: "`` " + m.group(0) + " ``", text)
+
+
 def table_math(latex: str) -> str:
     """LaTeX safe inside a Markdown table cell (a bare ``|`` would split the cell)."""
     return latex.replace("|", r"\vert ")
@@ -80,6 +96,26 @@ def table_math(latex: str) -> str:
 def sizes_tex(combo: dict[str, int]) -> str:
     """``{'n_l': 2, 'n_{l+1}': 3}`` as ``n_l = 2,\\ n_{l+1} = 3``."""
     return r",\ ".join(f"{k} = {v}" for k, v in combo.items())
+
+
+_HEADING = re.compile(r"^(#{1,6})(?= )", re.M)
+_FENCE = re.compile(r"^(```|~~~).*?^\1", re.M | re.S)
+
+
+def nest_headings(markdown: str, top: int = 2) -> str:
+    """Markdown written elsewhere, its shallowest heading made level ``top`` (no jump from h1 to h3)."""
+    fences = [(m.start(), m.end()) for m in _FENCE.finditer(markdown)]
+    heads = [m for m in _HEADING.finditer(markdown) if not any(a <= m.start() < b for a, b in fences)]
+    if not heads:
+        return markdown
+    shift = top - min(len(m.group(1)) for m in heads)
+    out, last = [], 0
+    for m in heads:
+        out.append(markdown[last:m.start()])
+        out.append("#" * max(1, min(6, len(m.group(1)) + shift)))
+        last = m.end()
+    out.append(markdown[last:])
+    return "".join(out)
 
 
 def _env() -> jinja2.Environment:
@@ -92,6 +128,8 @@ def _env() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["err"] = fmt_error
+    env.filters["nest_headings"] = nest_headings
+    env.filters["feedback"] = feedback_text
     env.filters["tm"] = table_math
     env.filters["sizes"] = sizes_tex
     env.filters["code_cell"] = lambda s: "`` " + " ".join(str(s).split()) + " ``"
@@ -195,8 +233,13 @@ def _notation_view(root: Path) -> dict:
         sections[heading].append({"name": name, "key": value.key, "latex": to_latex(value),
                                   "shape": rf"{rows} \times {cols}", "kind": kind})
     row_words = ("row convention", "slides")
-    groups = [{"title": h, "symbols": sections[h], "row": any(w in h.lower() for w in row_words)}
-              for _, h in order]
+    groups = []
+    for _, h in order:
+        # "regularisation: an unregularised cost $J$, ...": the words before the colon head the
+        # section, the rest (which may hold formulas, in $...$) is its first line
+        title, _, detail = h.partition(":") if ":" in h else (h, "", "")
+        groups.append({"title": title.strip(), "detail": detail.strip(), "symbols": sections[h],
+                       "row": any(w in h.lower() for w in row_words)})
     doc = (notation.__doc__ or "").strip()
     return {"groups": groups, "doc": doc}
 
@@ -252,7 +295,7 @@ def build(m: Measurements) -> SiteContent:
     cat = m.catalogue
     impls = implementations(root, list(cat))
     bank = m.questions.value if m.questions is not None and m.questions.ok else None
-    question_list = bank["questions"] if bank else []
+    question_list = [{**q, "title": plain_title(q["title"])} for q in bank["questions"]] if bank else []
     by_derivation: dict[str, list[dict]] = {}
     for q in question_list:
         by_derivation.setdefault(q["derivation"], []).append(q)
@@ -379,7 +422,7 @@ def build(m: Measurements) -> SiteContent:
 
 def _walkthrough(root: Path) -> list[dict]:
     """The forward and backward methods of :class:`checker.network.mlp.MLP`, shown whole on the MLP page."""
-    path = root / "checker" / "mlp.py"
+    path = root / "checker" / "network" / "mlp.py"
     if not path.exists():
         return []
     source = path.read_text(encoding="utf-8")
@@ -396,6 +439,5 @@ def _walkthrough(root: Path) -> list[dict]:
                     import textwrap
 
                     found.append({"title": wanted[item.name], "name": f"MLP.{item.name}", "first": first,
-                                  "last": last, "source": textwrap.dedent("\n".join(lines[first - 1:last])),
-                                  "doc": (ast.get_docstring(item) or "").strip().splitlines()[0:1]})
+                                  "last": last, "source": textwrap.dedent("\n".join(lines[first - 1:last]))})
     return found

@@ -18,6 +18,7 @@ window.MathJax = {
     pageReady() {
       const start = performance.now();
       return MathJax.startup.defaultPageReady().then(() => {
+        fitWideInlineFormulas();
         // read by the browser tests and bench/bench_site.py: when the math was done, and how long it took
         window.gpMath = { start: start, end: performance.now(), errors: document.querySelectorAll("mjx-merror").length };
         document.documentElement.setAttribute("data-gp-math", "done");
@@ -25,6 +26,15 @@ window.MathJax = {
     },
   },
 };
+
+// MathJax does not break lines: an inline formula wider than its paragraph (on a phone) gets a
+// scroll bar of its own instead of making the whole page scroll sideways.
+function fitWideInlineFormulas() {
+  for (const el of document.querySelectorAll("span.arithmatex")) {
+    const box = el.parentElement;
+    if (box && el.getBoundingClientRect().width > box.clientWidth) el.classList.add("gp-wide");
+  }
+}
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button.gp-copy");

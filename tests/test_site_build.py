@@ -233,7 +233,8 @@ def test_an_invalid_formula_fails_the_build_naming_page_and_formula(broken_build
     "latex",
     [r"a \odot b", r"W^\top", r"\operatorname{diag}(v)", r"\mathbb{1}[z > 0]",
      r"\begin{cases} 1 & z > 0 \\ 0 & z < 0 \end{cases}", r"\boxed{x = 1}",
-     r"\left\lVert x \right\rVert", r"\frac{\partial L}{\partial z^{(l)}}", r"p \coloneqq q"],
+     r"\left\lVert x \right\rVert", r"\frac{\partial L}{\partial z^{(l)}}", r"p \coloneqq q",
+     r"W^{+} = \arg\min_V F(V)"],  # \arg: unknown to latex2mathml, defined by MathJax
 )
 def test_formulas_of_the_site_pass_the_check(latex: str) -> None:
     gp_math.check(latex)

@@ -6,6 +6,8 @@ window.MathJax = {
     displayMath: [["\\[", "\\]"]],
     processEscapes: false,
     processEnvironments: true,
+    // an unknown command is an error node (which the browser tests look for), not red text
+    packages: { "[-]": ["noundefined"] },
   },
   options: {
     // only what pymdownx.arithmatex marked as math is typeset; the rest of the page is left alone

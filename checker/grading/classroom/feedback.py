@@ -60,6 +60,11 @@ def file_stem(student: str, taken: set[str]) -> str:
     return stem
 
 
+def of_points(earned: float, possible: float) -> str:
+    """``1.5 of 4 points``, ``0 of 1 point``."""
+    return f"{earned:g} of {possible:g} point{'' if possible == 1 else 's'}"
+
+
 def fence(text: str) -> str:
     """A Markdown code fence longer than any run of backticks in ``text``."""
     longest = max((len(m.group()) for m in re.finditer(r"`+", text)), default=0)
@@ -97,20 +102,21 @@ def markdown(student: str, rows: list[dict], score: StudentScore | None, title: 
     points = _points_by_row(score)
     out = [f"# {title}: feedback for {student}", ""]
     if score is not None:
-        out += [f"**{score.total:g} of {score.max_points:g} points** ({score.percent:g} %)", ""]
+        out += [f"**{of_points(score.total, score.max_points)}** ({score.percent:g} %)", ""]
     for r in rows:
         out += _md_answer(r, points.get(r.get("row"), ""))
     if score is not None:
-        missing = [q.question for q in score.questions if q.status == "missing"]
+        missing = [q for q in score.questions if q.status == "missing"]
         if missing:
-            out += ["## Not answered", "", *(f"- {q}: 0 points" for q in missing), ""]
+            out += ["## Not answered", "", *(f"- {q.question}: {of_points(0, q.points)}" for q in missing)]
+            out.append("")
     return "\n".join(out).rstrip() + "\n"
 
 
 def _points_by_row(score: StudentScore | None) -> dict[int | None, str]:
     if score is None:
         return {}
-    return {q.row: f"{q.earned:g} of {q.points:g} points" + (f" ({q.why})" if q.why and q.earned else "")
+    return {q.row: of_points(q.earned, q.points) + (f" ({q.why})" if q.why and q.earned else "")
             for q in score.questions if q.row is not None}
 
 
@@ -120,6 +126,7 @@ def _environment() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.filters["math"] = lambda s: Markup(math_html(s)) if s else ""
     env.filters["text"] = lambda s: Markup(text_html(s or ""))
+    env.globals["of_points"] = of_points
     return env
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import checker.grading.derivation.learn as learn
 import checker.grading.derivation.mistake as diagnose
-from checker.grading.derivation.model import W_NEW, has_model, model_of
+from checker.grading.derivation.model import W_NEW, model_of
 from checker.grading.derivation.names import derivation_vocabulary
 from checker.grading.derivation.segment import MAX_TEXT, Relation, relations
 from checker.grading.derivation.state import Grading, Judged, StepReport
@@ -82,8 +82,6 @@ def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_nota
         return _result(
             q.id, "invalid", f"The derivation is {len(text):,} characters long; the limit is {MAX_TEXT:,}."
         )
-    if not has_model(q.id):
-        return _result(q.id, "invalid", f"Derivations are not graded for the question {q.id} yet.")
     try:
         rels = [r for r in relations(text) if not is_condition(r)]
     except (ValueError, RecursionError, IndexError) as err:
@@ -242,7 +240,8 @@ def _restates_question(g: Grading, last: Judged) -> bool:
     start = g.start.side.expr if g.start is not None else None
     if e is None:
         return False
-    return e == start or e == g.model.asked or has_derivative(e) or restatement(g.q, e) is not None
+    asked = g.model.asked if is_name(g.model.asked) else None  # a model may ask for a formula
+    return e in (start, asked) or has_derivative(e) or restatement(g.q, e) is not None
 
 
 def _shape_matches(judged: Judged | None, values: Values) -> bool:
@@ -338,6 +337,11 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
         return
     judged = _evaluate(g, side)
     g.final = judged
+    if judged is None and not _misfits(g, side):
+        g.unreadable.append(n)
+        why = f"Step {n} reads, but it cannot be evaluated on this question's network. It was skipped."
+        g.reports.append(StepReport(n, latex, "step", "unreadable", None, why, item.line))
+        return
     if judged is None:
         _wrong(g, n, latex, *_misfit(g, n, side), item)
         return
@@ -387,6 +391,20 @@ def _wrong(
         g.last, g.last_n = judged, n
 
 
+def _misfits(g: Grading, side: Side) -> bool:
+    """Whether a step that could not be evaluated is a mistake to name (its shapes or its indices
+    do not fit), not a quantity this question's network does not define (unreadable here)."""
+    try:
+        expr = learn.substitute_local(g, side.expr) if g.local and side.expr is not None else side.expr
+        out, letters, _ = diagnose.fitted(g.ev.lower(expr), g.model)  # type: ignore[arg-type]
+        g.ev.values(out, letters)
+    except EvaluationError as err:
+        return not str(err).startswith(("no value for", "no numeric form"))
+    except (ShapeError, ValueError, IndexError, KeyError, ZeroDivisionError):
+        return True
+    return True
+
+
 def _misfit(g: Grading, n: int, side: Side) -> tuple[str | None, str]:
     tag, why = diagnose.misfit(g, side)
     return tag, _sentence(f"Step {n} ${_latex(side)}$ cannot be evaluated: {why}")
@@ -425,7 +443,8 @@ def _verdict(g: Grading) -> dict:
     restates = last is not None and result_correct and _restates_question(g, last)
     if restates:
         result_correct = False
-    if g.first_wrong is None and not result_correct and readable:
+    ends_unread = steps[-1].verdict == "unreadable"  # the end cannot be judged: it is not blamed
+    if g.first_wrong is None and not result_correct and readable and not ends_unread:
         report = next(r for r in reversed(steps) if r.verdict != "unreadable")
         tag, why = (
             ("restates-question", "it is the quantity asked for, not yet worked out")

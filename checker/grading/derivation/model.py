@@ -185,6 +185,13 @@ def _row(wrt: Sym) -> Model:
     return Model(defs, Deriv(LOSS, wrt), frozenset(), _losses())
 
 
+def _label_smoothing() -> Model:
+    q = get_question("label-smoothing-ce-gradient")
+    smooth = next(s for s, _ in q.definitions if s.key == "y_smooth")
+    defs = {n.p: Softmax(n.z_L), LOSS: Neg(T(smooth) * Fn("log", n.p))}
+    return Model(defs, Deriv(LOSS, n.z_L), frozenset(), _losses(), ((n.p, ("a",)),))
+
+
 def _activation(f: Expr) -> Model:
     return Model({}, Deriv(f, n.z))
 
@@ -192,6 +199,7 @@ def _activation(f: Expr) -> Model:
 _ELU = Piecewise(((n.z, Cond(n.z, ">=", num(0))), (n.alpha * (Fn("exp", n.z) - num(1)), None)))
 
 _MODELS = {
+    "label-smoothing-ce-gradient": _label_smoothing,
     "sigmoid-derivative": lambda: _activation(Fn("sigma", n.z)),
     "tanh-derivative": lambda: _activation(Fn("tanh", n.z)),
     "relu-derivative": lambda: _activation(Max(num(0), n.z)),
@@ -221,12 +229,13 @@ def model_of(question_id: str) -> Model:
     """The network model of a question; KeyError for a question no model describes.
 
     The question's stand-ins for the quantity asked (``asks``: ∂L/∂W^{(l)} read as one symbol)
-    are defined as that quantity, and count as gradients for the layout of ∂-products.
+    are defined as that quantity, and count as gradients for the layout of ∂-products. A question
+    without a model of its own (a new catalogue question) asks for its reference answer, through
+    its stand-ins; its steps are compared by value with its own definitions.
     """
-    if question_id not in _MODELS:
-        raise KeyError(f"no derivation model for the question {question_id!r}")
-    model = _MODELS[question_id]()
-    asks = getattr(get_question(question_id), "asks", ())
+    q = get_question(question_id)
+    model = _MODELS[question_id]() if question_id in _MODELS else Model({}, q.reference)
+    asks = getattr(q, "asks", ())
     for sym, _ in asks:
         model.definitions.setdefault(sym, model.asked)
     stand_ins = {sym.key for sym, _ in asks if sym.cols == 1}
@@ -234,5 +243,6 @@ def model_of(question_id: str) -> Model:
 
 
 def has_model(question_id: str) -> bool:
-    """Whether derivations can be graded for this question."""
+    """Whether this question's network is modelled (∂-fractions of its quantities evaluate);
+    other questions are graded with their stand-ins and definitions alone."""
     return question_id in _MODELS

@@ -162,6 +162,8 @@ class CalculusMixin:
         if len(parts) == 2:  # \frac{d\sigma(z)}{dz}: the argument is what is differentiated by
             arg = self.value(parts[1])
             if arg != x:
+                if self.lookup(self.partial_key(frac.children[1], frac.children[2], frac)) is not None:
+                    return None  # a quantity the vocabulary names (∂ log p_k/∂z_i in a derivation)
                 raise self.error(frac, "the function's argument and the variable below differ: write σ'(z)")
         if head.d + 1 > limits.MAX_DERIVATIVE:
             raise self.error(frac, f"a derivative of order {head.d + 1} is not read")

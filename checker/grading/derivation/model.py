@@ -98,12 +98,9 @@ def _hidden() -> Model:
 
 
 def _layer(wrt: Sym) -> Model:
-    defs = {
-        n.z_l: n.W_l * n.a_prev + n.b_l,
-        n.a_l: Fn("sigma", n.z_l),
-        LOSS: T(n.delta_l) * n.z_l,
-    }
-    return Model(defs, Deriv(LOSS, wrt), frozenset({"delta_l", "delta_next"}), _losses())
+    """Layer l of the column convention, the loss seen from layer l+1 (so that δ^{(l)} is what
+    the question defines it as, (W^{(l+1)})^T δ^{(l+1)} ⊙ σ'(z^{(l)}))."""
+    return replace(_hidden(), asked=Deriv(LOSS, wrt))
 
 
 def _batch(wrt: Sym) -> Model:

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import ast
 import re
-from fractions import Fraction
 from typing import TYPE_CHECKING
 
 import checker.grading.readers.limits as limits
 from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.numpy_calls import NumpyCallsMixin
 from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.text_reader import read_text
 from derivations.expr import (
@@ -33,15 +33,12 @@ from derivations.expr import (
     Diag,
     Div,
     Expr,
-    Fn,
     Hadamard,
     Indicator,
-    Max,
     Mul,
     Neg,
     Num,
     Ones,
-    Piecewise,
     Pow,
     ShapeCache,
     Sym,
@@ -51,17 +48,6 @@ from derivations.expr import (
 if TYPE_CHECKING:
     from checker.grading.readers.vocabulary import Vocabulary
 
-_UNARY_NP = {
-    "exp": "exp",
-    "log": "log",
-    "tanh": "tanh",
-    "sign": "sign",
-    "sqrt": "sqrt",
-    "abs": "abs",
-    "absolute": "abs",
-}
-_BINARY_NP = {"dot", "matmul", "multiply", "add", "subtract", "divide", "maximum", "power", "outer"}
-_OTHER_NP = {"sum", "where", "transpose", "square", "diag", "ones_like"}
 _CMP = {ast.Gt: ">", ast.Lt: "<", ast.GtE: ">=", ast.LtE: "<=", ast.Eq: "==", ast.NotEq: "!="}
 _CONSTRUCTS = {
     "Subscript": "indexing x[...]",
@@ -146,7 +132,7 @@ def _ast_depth(tree: ast.AST) -> int:
     return best
 
 
-class _Converter:
+class _Converter(NumpyCallsMixin):
     """One method per accepted kind of Python node."""
 
     def __init__(
@@ -213,7 +199,22 @@ class _Converter:
         for negative, term in reversed(terms):
             v = self.value(term)
             out.append((Num(-v.value) if isinstance(v, Num) else Neg(v)) if negative else v)
-        return Add(tuple(out))
+        return Add(self.broadcast(out))
+
+    def broadcast(self, terms: list[Expr]) -> tuple[Expr, ...]:
+        """NumPy's ``+`` of a matrix and a row (``X @ W1 + b1``) or a column: the vector repeated."""
+        shapes = [self.shape(t) for t in terms]
+        big = next((s for s in shapes if s is not None and s[0] != 1 and s[1] != 1), None)
+        if big is None:
+            return tuple(terms)
+        out = []
+        for t, s in zip(terms, shapes, strict=True):
+            if s is not None and s != big and s == (1, big[1]):
+                t = Mul(Ones(big[0]), t)
+            elif s is not None and s != big and s == (big[0], 1):
+                t = Mul(t, T(Ones(big[1])))
+            out.append(t)
+        return tuple(out)
 
     def binop(self, node: ast.BinOp) -> Expr:
         op = node.op
@@ -223,7 +224,7 @@ class _Converter:
         if isinstance(op, ast.Mult):
             return self.times(a, b)
         if isinstance(op, ast.MatMult):
-            return Mul(a, b)
+            return self.matmul(a, b)
         if isinstance(op, ast.Div):
             return self.divide(a, b, node)
         if isinstance(op, ast.Pow):
@@ -231,9 +232,17 @@ class _Converter:
         raise self.error(node, f"the operator {type(op).__name__} is not read")  # pragma: no cover
 
     def times(self, a: Expr, b: Expr) -> Expr:
-        """NumPy ``*`` is elementwise; with a scalar side it is printed as scaling (the same thing)."""
-        if self.shape(a) == SCALAR or self.shape(b) == SCALAR:
+        """NumPy ``*`` is elementwise; with a scalar side it is printed as scaling (the same thing);
+        a column beside a matrix scales its rows (diag(c) M), a row its columns (M diag(r))."""
+        sa, sb = self.shape(a), self.shape(b)
+        if sa == SCALAR or sb == SCALAR:
             return Mul(a, b)
+        if sa is not None and sb is not None and sa != sb:
+            for m, v, sm, sv in ((a, b, sa, sb), (b, a, sb, sa)):
+                if sm[1] != 1 and sm[0] != 1 and sv == (sm[0], 1):
+                    return Mul(Diag(v), m)
+                if sm[1] != 1 and sm[0] != 1 and sv == (1, sm[1]):
+                    return Mul(m, Diag(v.arg if isinstance(v, T) else T(v)))
         return Hadamard(a, b)
 
     def divide(self, a: Expr, b: Expr, node: ast.AST) -> Expr:
@@ -241,6 +250,10 @@ class _Converter:
             raise self.error(node, "division by zero")
         if isinstance(a, Num) and isinstance(b, Num):
             return Num(a.value / b.value)
+        sa, sb = self.shape(a), self.shape(b)
+        if sa is not None and sb is not None and sa != sb and sb != SCALAR:
+            a_spread, b_spread = self.broadcast([a, b])  # exp(z) / exp(z).sum(axis=1, keepdims=True)
+            return Div(a_spread, b_spread)
         return Div(a, b)
 
     def power(self, a: Expr, b: Expr, node: ast.AST) -> Expr:
@@ -261,6 +274,8 @@ class _Converter:
             raise self.error(
                 node, f"`{ident}` alone is not a value; call one of its functions, as in np.dot(a, b)"
             )
+        if ident in self.vocab.dims:  # m = X.shape[0] in the slides' code: the count itself
+            return self.count(ident)
         raise self.error(node, f"unknown name `{ident}`; {self.vocab.describe('numpy')}")
 
     def constant(self, node: ast.Constant) -> Expr:
@@ -324,121 +339,19 @@ class _Converter:
             raise self.error(node, f"this call takes {want} argument(s), not {len(node.args)}")
         return list(node.args)
 
-    def np_call(self, fname: str, node: ast.Call) -> Expr:  # noqa: C901
-        if fname in _UNARY_NP:
-            (x,) = self.args(node, (1,))
-            return Fn(_UNARY_NP[fname], self.value(x))
-        if fname in _BINARY_NP:
-            x, y = (self.value(a) for a in self.args(node, (2,)))
-            if fname in ("dot", "matmul"):
-                return Mul(x, y)
-            if fname == "multiply":
-                return self.times(x, y)
-            if fname == "add":
-                return Add((x, y))
-            if fname == "subtract":
-                return Add((x, Neg(y)))
-            if fname == "divide":
-                return self.divide(x, y, node)
-            if fname == "maximum":
-                return Max(x, y)
-            if fname == "power":
-                return self.power(x, y, node)
-            return Mul(x, self.transpose(y))  # outer: columns a, b give a bᵀ
-        if fname == "sum":
-            x, *rest = self.args(node, (1, 2), ("axis", "keepdims"))
-            return self.total(self.value(x), self.axis(node, rest), node)
-        if fname == "where":
-            c, a, b = self.args(node, (3,))
-            if not isinstance(c, ast.Compare):
-                raise self.error(
-                    c, "the first argument of np.where is read only as a comparison, as in z > 0"
-                )
-            cond, va, vb = self.compare(c), self.value(a), self.value(b)
-            if va == Num(Fraction(1)) and vb == Num(Fraction(0)):
-                return Indicator(cond)
-            return Piecewise(((va, cond), (vb, None)))
-        if fname == "transpose":
-            (x,) = self.args(node, (1,))
-            return self.transpose(self.value(x))
-        if fname == "square":
-            (x,) = self.args(node, (1,))
-            return Pow(self.value(x), Num(Fraction(2)))
-        if fname == "diag":
-            (x,) = self.args(node, (1,))
-            v = self.value(x)
-            shape = self.shape(v)
-            if shape is not None and shape[1] != 1:
-                raise self.error(
-                    node, "np.diag of a matrix (its diagonal) is not read; np.diag of a column is"
-                )
-            return Diag(v)
-        if fname == "ones_like":
-            (x,) = self.args(node, (1,))
-            return self.ones_like(self.value(x))
-        raise self.error(node, f"np.{fname} is not read; " + self.np_help())
-
-    @staticmethod
-    def np_help() -> str:
-        names = sorted({*_UNARY_NP, *_BINARY_NP, *_OTHER_NP})
-        return "the NumPy functions read are: " + ", ".join(f"np.{n}" for n in names)
-
-    def axis(self, node: ast.Call, rest: list[ast.AST]) -> int | None:
-        axis_node = rest[0] if rest else next((k.value for k in node.keywords if k.arg == "axis"), None)
-        for k in node.keywords:
-            if k.arg == "keepdims" and not (
-                isinstance(k.value, ast.Constant) and isinstance(k.value.value, bool)
-            ):
-                raise self.error(node, "keepdims must be True or False")
-        if axis_node is None or (isinstance(axis_node, ast.Constant) and axis_node.value is None):
-            return None
-        if (
-            isinstance(axis_node, ast.UnaryOp)
-            and isinstance(axis_node.op, ast.USub)
-            and isinstance(axis_node.operand, ast.Constant)
-        ):
-            value = -axis_node.operand.value if isinstance(axis_node.operand.value, int) else None
-        elif (
-            isinstance(axis_node, ast.Constant)
-            and isinstance(axis_node.value, int)
-            and not isinstance(axis_node.value, bool)
-        ):
-            value = axis_node.value
-        else:
-            value = None
-        if value not in (0, 1, -1, -2):
-            raise self.error(node, "axis must be 0 or 1 (every value is a 2-D array)")
-        return {0: 0, 1: 1, -1: 1, -2: 0}[value]
-
-    def total(self, x: Expr, axis: int | None, node: ast.AST) -> Expr:
-        """Sums as products with ones: axis 0 is 𝟏ᵀX, axis 1 is X𝟏, no axis 𝟏ᵀX𝟏."""
-        shape = self.shape(x) or (1, 1)  # a shape error inside x is reported when the tree is checked
-        if axis == 0:
-            return Mul(T(Ones(shape[0])), x)
-        if axis == 1:
-            return Mul(x, Ones(shape[1]))
-        return Mul(Mul(T(Ones(shape[0])), x), Ones(shape[1]))
-
-    def ones_like(self, x: Expr) -> Expr:
-        shape = self.shape(x)
-        if shape is None:
-            return Pow(x, Num(Fraction(0)))  # x⁰ has x's shape, and keeps x's shape error
-        if shape == SCALAR:
-            return Num(Fraction(1))
-        if shape[1] == 1:
-            return Ones(shape[0])
-        return Mul(Ones(shape[0]), T(Ones(shape[1])))
-
     def method(self, obj: Expr, name: str, node: ast.Call) -> Expr:
         if name == "dot":
             (y,) = self.args(node, (1,))
-            return Mul(obj, self.value(y))
+            return self.matmul(obj, self.value(y))
         if name == "transpose":
             self.args(node, (0,))
             return self.transpose(obj)
-        if name == "sum":
+        if name in ("sum", "mean"):
             rest = self.args(node, (0, 1), ("axis", "keepdims"))
-            return self.total(obj, self.axis(node, rest), node)
+            summed = self.total if name == "sum" else self.mean
+            return summed(obj, self.axis(node, rest), node)
+        if name == "reshape":
+            return self.reshape(obj, self.args(node, (1, 2)), node)
         if name == "astype":
             (kind,) = self.args(node, (1,))
             ok = (isinstance(kind, ast.Name) and kind.id in ("float", "int")) or (
@@ -452,5 +365,6 @@ class _Converter:
             return obj
         raise self.error(
             node,
-            f"the method `.{name}(...)` is not read; the methods read are .dot, .sum, .transpose, .astype",
+            f"the method `.{name}(...)` is not read; the methods read are .dot, .sum, .mean, .transpose, "
+            ".reshape, .astype",
         )

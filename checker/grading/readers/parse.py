@@ -122,6 +122,9 @@ _TEXT_FUNCTIONS = frozenset(
         "diag",
         "where",
         "f",
+        "g",
+        "cosh",
+        "sinh",
     ]
 )
 

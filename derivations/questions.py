@@ -17,8 +17,9 @@ from derivations import notation as n
 from derivations.catalogue import conv2d_backward as _conv
 from derivations.catalogue import l1_proximal_step as _prox
 from derivations.catalogue import label_smoothing_ce_gradient as _ls
+from derivations.catalogue import max_pool_backward as _pool
 from derivations.catalogue import reverse_vs_forward_mode as _modes
-from derivations.expr import Dim, Expr, Fn, Max, Ones, Softmax, Sym, dsigma, mat, num, sigma, vec
+from derivations.expr import Dim, Expr, Fn, Max, MaxOf, Ones, Softmax, Sym, dsigma, mat, num, sigma, vec
 
 Spelled = tuple[Sym, tuple[str, ...]]
 """A symbol and the LaTeX spellings that name it."""
@@ -835,6 +836,21 @@ def _training_questions() -> tuple[Question, ...]:
         ),
     )
 
+
+_SECOND_HALF += (
+    Question(
+        id="max-pool-backward",
+        title="Max pooling: the backward pass",
+        prompt=r"A max-pooling window $X$ ($2 \times 2$) outputs $y = \max_{ij} X_{ij}$, and the "
+        r"backward pass has $\delta = \partial L / \partial y$. Give $\partial L / \partial X$ "
+        r"where the largest entry is unique ($\mathbb{1}[\cdot]$ is 1 where the condition holds).",
+        derivation="max-pool-backward",
+        symbols=(_sp(_pool.X, "X"), _sp(_pool.y, "y"), _sp(_pool.delta, r"\delta")),
+        definitions=((_pool.y, MaxOf(_pool.X)),),
+        asks=(_asked("dL_dX", _pool.X, _derivatives(LOSSES, "X")),),
+        accepted=(r"\delta \mathbb{1}[X = y]", r"\delta \, \mathbb{1}[X \ge y]"),
+    ),
+)
 
 QUESTIONS: dict[str, Question] = {q.id: q for q in (*_BANK, *_SECOND_HALF, *_training_questions())}
 """Every question, keyed by id, in the order of QUESTIONS.md."""

@@ -112,3 +112,37 @@ def test_forward_and_reverse_jacobians_agree_and_cost_as_predicted() -> None:
     reverse, rw = modes.jacobian(model, x, "reverse")
     assert np.allclose(forward, reverse) and np.allclose(forward, model.input_jacobian(x))
     assert (fw, rw) == (7 * (35 + 10), 2 * (35 + 10)) and rw < fw
+
+
+def test_max_of_a_window_is_checked_over_every_ordering() -> None:
+    """δ 𝟙[X = max X] holds in each of the 24 orderings of a 2×2 window (the 40 sign patterns of
+    the six differences that go round in a circle are skipped); the ReLU rule and the average
+    pooling rule do not."""
+    from derivations.catalogue import max_pool_backward as pool
+    from derivations.expr import Cond, Deriv, Indicator
+
+    d = get("max-pool-backward")
+    env = SympyEnv({}, dict(d.definitions))
+    start = Deriv(pool.L, pool.X)
+    assert equal(start, d.result, env)[0]
+    assert not equal(start, pool.delta * Indicator(Cond(pool.X, ">", num(0))), env)[0]
+    assert not equal(start, pool.delta * num("1/4"), env)[0]
+
+
+def test_circular_orderings_are_impossible_regions() -> None:
+    import sympy as sp
+
+    from checker.proof.symbolic import _impossible
+
+    a, b, c = sp.symbols("a b c", real=True)
+    assert _impossible([a - b, b - c, c - a])
+    assert not _impossible([a - b, b - c, a - c])
+
+
+def test_pool_probe_rejects_average_pooling() -> None:
+    from derivations.catalogue import max_pool_backward as pool
+
+    d = get("max-pool-backward")
+    wrong = dataclasses.replace(d, chains=(Chain(d.chains[0].start, d.chains[0].steps[:-1] + (
+        Step(pool.delta * num("1/4"), "mutated"),)),))
+    assert not all(c.ok for c in check_probe(wrong))

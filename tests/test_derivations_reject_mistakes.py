@@ -24,10 +24,12 @@ from derivations.base import Chain, Derivation, Step
 from derivations.expr import (
     BigO,
     Cond,
+    Corr,
     Diag,
     Expr,
     Indicator,
     Ones,
+    Pad,
     Piecewise,
     Sym,
     dsigma,
@@ -192,6 +194,27 @@ MISTAKES: dict[str, Mistake] = {
         lambda d: Diag(dsigma(sym(d, "a_l"))) @ sym(d, "W_next").T @ Diag(dsigma(sym(d, "z_next")))
         @ sym(d, "W_next2").T @ sym(d, "delta_next2"),
     ),
+    # the second half: label smoothing, proximal L1, forward/reverse mode, convolution
+    "label-smoothing-ce-gradient": Mistake(
+        "p − y, the unsmoothed delta", lambda d: sym(d, "p") - sym(d, "y")
+    ),
+    "l1-proximal-step": Mistake(
+        "the subgradient step u − t sign(u)",
+        lambda d: sym(d, "u") - sym(d, "t") * fn("sign", sym(d, "u")),
+        chain="soft-threshold",
+    ),
+    "reverse-vs-forward-mode": Mistake(
+        "σ'(z^{(1)}) left out of the backward pass",
+        lambda d: sym(d, "W_1").T @ sym(d, "W_2").T @ dsigma(sym(d, "z_2")).odot(sym(d, "g")),
+        chain="reverse",
+    ),
+    "conv2d-backward": Mistake(
+        "the kernel not turned",
+        lambda d: Corr(Pad(sym(d, "delta"), "k_h - 1", "k_w - 1", "h + k_h - 1", "w + k_w - 1"),
+                       sym(d, "K"), "h", "w"),
+        chain="dX",
+    ),
+    "max-pool-backward": Mistake("δ/4, the average-pooling rule", lambda d: sym(d, "delta") * num("1/4")),
 }
 
 # Where the probe cannot see the mistake above, the numeric test uses another one: the probe's ELU

@@ -548,6 +548,32 @@ def _modes_kind(d: Derivation) -> list[NumericCheck]:
     return out
 
 
+def _pool_kind(d: Derivation) -> list[NumericCheck]:
+    """The reference max-pooling layer (``checker.network.conv``) on a 2×4×6 map (two channels):
+    L = Σ G ⊙ sin(Y), δ = G ⊙ cos(Y); the formula, applied window by window, and the layer's
+    backward pass against central differences of L in the input."""
+    from checker.network.conv import MaxPool2D
+
+    rng = np.random.default_rng(500)
+    X = rng.normal(size=(1, 2, 4, 6))
+    pool = MaxPool2D(2)
+    Y, cache = pool.forward(X)
+    G = rng.normal(size=Y.shape)
+    delta = G * np.cos(Y)
+    numeric = central_gradient(lambda x: float((G * np.sin(pool.forward(x)[0])).sum()), X)
+    formula = np.zeros_like(X)
+    for c in range(X.shape[1]):
+        for i in range(Y.shape[2]):
+            for j in range(Y.shape[3]):
+                rows, cols = slice(2 * i, 2 * i + 2), slice(2 * j, 2 * j + 2)
+                values = {"X": X[0, c, rows, cols], "delta": np.array([[delta[0, c, i, j]]])}
+                formula[0, c, rows, cols] = _evaluate_result(d, d.chains[0], values, "tanh")
+    return [_check("2 channels of 4×6, 2×2 windows", [
+        ("formula, window by window", formula, numeric),
+        ("pooling layer", pool.backward(delta, cache), numeric),
+    ])]
+
+
 KINDS: dict[str, Callable[[Derivation], list[NumericCheck]]] = {
     "dz": _network_kind,
     "dW": _network_kind,
@@ -565,6 +591,7 @@ KINDS: dict[str, Callable[[Derivation], list[NumericCheck]]] = {
     "prox": _prox_kind,
     "modes": _modes_kind,
     **{kind: _training_kind for kind in numeric_training.KINDS},
+    "pool": _pool_kind,
 }
 
 

@@ -469,8 +469,35 @@ def _in_region(expr: sp.Expr, kinks: list[sp.Expr], signs: list[int], partial: b
 
 def _impossible(sided: list[sp.Expr]) -> bool:
     """A region that cannot occur: two of its conditions e_i > 0 whose sum is known to be ≤ 0
-    (u − t > 0 and −(u + t) > 0 with t > 0). Cheap and sufficient, not complete."""
-    return any(sp.expand(a + b).is_nonpositive for i, a in enumerate(sided) for b in sided[i + 1:])
+    (u − t > 0 and −(u + t) > 0 with t > 0), or conditions a − b > 0 between plain symbols that
+    go round in a circle (a > b > c > a: the regions of a max of several entries). Cheap and
+    sufficient, not complete."""
+    if any(sp.expand(a + b).is_nonpositive for i, a in enumerate(sided) for b in sided[i + 1:]):
+        return True
+    above: dict[sp.Basic, set[sp.Basic]] = {}
+    for e in sided:
+        terms = sp.Add.make_args(sp.expand(e))
+        if len(terms) == 2 and sorted(t.as_coeff_Mul()[0] for t in terms) == [-1, 1] and all(
+                t.as_coeff_Mul()[1].is_Symbol for t in terms):
+            big = next(t for t in terms if t.as_coeff_Mul()[0] == 1)
+            small = -next(t for t in terms if t.as_coeff_Mul()[0] == -1)
+            above.setdefault(big, set()).add(small)
+    return _has_cycle(above)
+
+
+def _has_cycle(graph: dict[sp.Basic, set[sp.Basic]]) -> bool:
+    """Whether the relation "a > b" listed in ``graph`` (a -> {b, ...}) has a cycle."""
+    state: dict[sp.Basic, int] = {}  # 1: on the current path, 2: done
+
+    def visit(a: sp.Basic) -> bool:
+        state[a] = 1
+        for b in graph.get(a, ()):
+            if state.get(b) == 1 or (b not in state and visit(b)):
+                return True
+        state[a] = 2
+        return False
+
+    return any(a not in state and visit(a) for a in list(graph))
 
 
 def _zero_in_kink_regions(expr: sp.Expr, given: tuple[sp.Expr, ...] = (), depth: int = 0) -> bool:
@@ -631,6 +658,11 @@ def _is_zero(expr: sp.Expr) -> bool:
         # where each kink argument has a fixed sign ("for z ≠ 0" in the questions).
         if len(kinks) > 6:
             return _zero_in_kink_regions(expr)
+        # Kinks inside kinks (the max of a window, whose derivative is a step of a difference
+        # with a smaller max): the signs of symbols cannot resolve them, the regions of the kink
+        # expressions can, inner ones first — and a simplify per sign of each symbol costs seconds.
+        if _kink_expressions(expr) is None and _zero_in_kink_regions(expr):
+            return True
         kinks_list = sorted(kinks, key=str)
         for signs in range(2 ** len(kinks_list)):
             sub = {}

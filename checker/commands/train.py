@@ -51,7 +51,16 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = Fals
     if not grid:
         opt.add_argument("--batch-size", type=positive_int, default=10)
         opt.add_argument("--lr", type=finite_float, default=0.1, help="learning rate η")
-    opt.add_argument("--momentum", type=finite_float, default=0.0)
+    opt.add_argument(
+        "--momentum", type=finite_float, default=0.0, help="momentum μ (for sgd, momentum and nesterov)"
+    )
+    opt.add_argument(
+        "--optimizer",
+        default="sgd",
+        choices=("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adamw"),
+        help="the update rule, as derived in momentum-update, adagrad-update, rmsprop-update, "
+        "adam-update and adamw-decoupled-decay",
+    )
     opt.add_argument("--l1", type=finite_float, default=0.0, help="L1 penalty λ₁")
     opt.add_argument("--l2", type=finite_float, default=0.0, help="L2 penalty λ₂")
     opt.add_argument("--seed", type=int, default=0)
@@ -86,6 +95,7 @@ def config_from_args(args: argparse.Namespace, **overrides: Any):
         "batch_size": getattr(args, "batch_size", 10),
         "lr": getattr(args, "lr", 0.1),
         "momentum": args.momentum,
+        "optimizer": getattr(args, "optimizer", "sgd"),
         "l1": args.l1,
         "l2": args.l2,
         "seed": args.seed,

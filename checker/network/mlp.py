@@ -43,6 +43,7 @@ from checker.network import activations as _act
 from checker.network import losses as _losses
 from checker.network.activations import Activation, activation, softmax_jacobian
 from checker.network.losses import Loss
+from checker.network.optimisers import Optimiser
 
 Array = np.ndarray
 
@@ -411,6 +412,7 @@ def sgd(
     batch_size: int,
     lr: float,
     momentum: float = 0.0,
+    optimizer: Optimiser | None = None,
     seed: int = 0,
     X_val: Array | None = None,
     Y_val: Array | None = None,
@@ -422,7 +424,9 @@ def sgd(
     row arrays (as :func:`checker.training.datasets.columns` and ``targets`` make them) and no copy of the
     data set is made. Each epoch shuffles the examples with
     ``np.random.default_rng(seed)`` and walks them in batches of ``batch_size`` (the last one may be
-    smaller). The update is θ ← θ − η g, or with momentum μ: v ← μ v − η g, θ ← θ + v.
+    smaller). The update is θ ← θ − η g, or with momentum μ: v ← μ v − η g, θ ← θ + v; an
+    ``optimizer`` of :mod:`checker.network.optimisers` (Nesterov, AdaGrad, RMSProp, Adam, AdamW)
+    takes the gradients instead, with its own learning rate.
 
     Returns one record per epoch: ``epoch``, ``loss`` (the mean of the mini-batch losses seen during
     the epoch plus the regularisation term at its end), ``accuracy`` (over the same mini-batches),
@@ -431,6 +435,8 @@ def sgd(
     """
     if epochs < 0 or batch_size < 1 or lr <= 0 or not 0 <= momentum < 1:
         raise ValueError("need epochs ≥ 0, batch_size ≥ 1, lr > 0 and 0 ≤ momentum < 1")
+    if momentum and optimizer is not None:
+        raise ValueError("give either momentum or an optimizer: the optimizer keeps its own state")
     dtype = np.dtype(model.dtype)
     XT, YT = _rows(X, dtype), _rows(Y, dtype)
     if XT.shape[1] != model.sizes[0] or XT.shape[0] != YT.shape[0]:
@@ -463,6 +469,9 @@ def sgd(
             loss_sum += cost.fn(cache.z[L], cache.a[L], Yb) * len(idx)
             correct += count_correct(cache.a[L], Yb)
             steps = [g for l in range(1, L + 1) for g in (grads.W[l], grads.b[l])]
+            if optimizer is not None:  # momentum-update, adagrad-update, adam-update, ...
+                optimizer.step(params, steps)
+                continue
             for i, (p, g) in enumerate(zip(params, steps, strict=True)):
                 g *= lr_  # the gradient is a fresh array: scale it in place
                 if velocity is None:

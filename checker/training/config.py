@@ -53,6 +53,7 @@ class TrainConfig:
     batch_size: int = 10
     lr: float = 0.1
     momentum: float = 0.0
+    optimizer: str = "sgd"
     l1: float = 0.0
     l2: float = 0.0
     seed: int = 0
@@ -163,6 +164,32 @@ def resolve_layers(layers: Sequence[int | None], ds: Dataset, loss: str = "mse")
     return resolved
 
 
+def _optimizer_problems(config: TrainConfig) -> list[str]:
+    """--optimizer must be known, and --momentum means something only to sgd, momentum and nesterov."""
+    from checker.network.optimisers import OPTIMISERS
+
+    if config.optimizer not in OPTIMISERS:
+        return [f"--optimizer must be one of {', '.join(OPTIMISERS)}, got {config.optimizer!r}"]
+    if config.momentum and config.optimizer not in ("sgd", "momentum", "nesterov"):
+        return [f"--momentum is for --optimizer sgd, momentum or nesterov, not {config.optimizer}"]
+    return []
+
+
+def make_optimizer(config: TrainConfig) -> Any:
+    """The optimiser ``config`` names, or None for plain SGD (with its optional classical momentum).
+
+    Momentum and Nesterov take μ from ``--momentum`` (0.9 when it is 0); the others use their
+    usual defaults (see :mod:`checker.network.optimisers`).
+    """
+    from checker.network.optimisers import optimiser
+
+    if config.optimizer == "sgd":
+        return None
+    if config.optimizer in ("momentum", "nesterov"):
+        return optimiser(config.optimizer, config.lr, mu=config.momentum or 0.9)
+    return optimiser(config.optimizer, config.lr)
+
+
 def check_config(config: TrainConfig) -> None:
     """Reject settings SGD cannot run with, naming the flag: η > 0, 0 ≤ momentum < 1, λ ≥ 0, epochs ≥ 1.
 
@@ -177,6 +204,7 @@ def check_config(config: TrainConfig) -> None:
         problems.append(f"--lr must be positive, got {config.lr:g}")
     if math.isfinite(config.momentum) and not 0 <= config.momentum < 1:
         problems.append(f"--momentum must be in [0, 1), got {config.momentum:g}")
+    problems.extend(_optimizer_problems(config))
     if config.l1 < 0 or config.l2 < 0:
         problems.append(f"--l1 and --l2 cannot be negative, got {config.l1:g} and {config.l2:g}")
     if config.epochs < 1 or config.batch_size < 1:

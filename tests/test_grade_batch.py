@@ -106,9 +106,12 @@ def test_identical_answers_are_graded_once(tmp_path, monkeypatch):
     assert [r["verdict"] for r in results] == ["invalid" if i % 2 == 0 else "correct" for i in range(10)]
 
 
-def test_missing_required_column_makes_every_row_invalid(tmp_path):
+def test_a_missing_required_column_is_refused_or_every_row_invalid(tmp_path):
     src = write_csv(tmp_path / "bad.csv", [["ada", "bias-gradient"]], header=["student", "question"])
-    rows = batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False).rows
+    with pytest.raises(batch.BatchRefused) as refused:
+        batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False)
+    assert refused.value.problems == ["line 1: the header has no column 'answer' (it has student, question)"]
+    rows = batch.grade_batch(src, tmp_path / "out", jobs=1, progress=False, lenient=True).rows
     assert len(rows) == 1 and rows[0]["verdict"] == "invalid" and "'answer'" in rows[0]["feedback"]
 
 
@@ -214,3 +217,15 @@ def test_the_pool_grades_like_one_process_in_input_order():
     assert [r["question"] for r in pooled] == [s.question for s in subs]
     assert [r["verdict"] for r in pooled[:6]] == ["correct", "correct", "incorrect", "correct", "incorrect",
                                                  "correct"]
+
+
+def test_hostile_names_and_answers_stay_text(tmp_path):
+    names = ["<script>alert(1)</script>", "../../etc/passwd", "a b", "a_b"]
+    rows = [[n, "softmax-ce-gradient", "$<img src=x onerror=alert(1)>$", "", "A"] for n in names]
+    out = batch.grade_batch(write_csv(tmp_path / "in.csv", rows), tmp_path / "out", jobs=1, progress=False)
+    files = sorted(p.name for p in (tmp_path / "out").glob("feedback-*.html"))
+    assert len(files) == 4 and all("/" not in f and f.startswith("feedback-") for f in files)
+    assert not (tmp_path / "etc").exists() and len(out.rows) == 4
+    for page in (tmp_path / "out").glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img" not in text, page.name

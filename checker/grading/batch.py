@@ -80,8 +80,12 @@ class Reading:
 
     @property
     def problems(self) -> list[str]:
-        """Every problem line of the file, in order."""
-        return [r.problem for r in self.table.problems]
+        """Every problem line of the file, in order (a header without a required column first)."""
+        missing = [c for c in REQUIRED if c not in self.table.header]
+        names = ", ".join(repr(c) for c in missing)
+        head = [f"line {self.table.header_line}: the header has no column {names} "
+                f"(it has {', '.join(self.table.header) or 'nothing'})"] if missing else []
+        return head + [r.problem for r in self.table.problems]
 
 
 def default_jobs() -> int:

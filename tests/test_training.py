@@ -338,6 +338,15 @@ def test_a_loss_that_runs_away_stops_training_with_the_epoch_and_the_fix(digits)
     assert "diverged in epoch 1" in str(exc) and "lower --lr (now 1e+06)" in str(exc)
 
 
+def test_weights_that_run_away_under_a_bounded_loss_are_divergence_too(digits):
+    """Sigmoid outputs with mse keep the loss below 5 whatever η does: the weights show the blow-up."""
+    config = TrainConfig(layers=(None, 30, None), loss="mse", epochs=5, lr=1e6)
+    with pytest.raises(Diverged, match=r"epoch 1: the weights grew .* times \(root mean square\)"):
+        train(digits, config)
+    sane = train(digits, TrainConfig(layers=(None, 30, None), loss="mse", epochs=5, lr=3.0))
+    assert sane.metrics["test_accuracy"] > 0.5
+
+
 def test_a_loss_that_is_not_a_number_is_divergence_too(monkeypatch):
     from checker.network import mlp
 

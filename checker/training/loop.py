@@ -8,8 +8,12 @@ grid search (:mod:`checker.training.grid`) and the experiments are thin layers o
 Divergence. After every epoch the loss is compared with the loss of the untrained network (on at
 most :data:`START_SAMPLE` training examples): a loss that is not finite, or more than
 :data:`DIVERGENCE_FACTOR` times its start (the start floored at :data:`DIVERGENCE_FLOOR`), stops
-the run with :class:`Diverged`. A run that learns never comes near that: the loss falls from its
-start; one that overshoots (η far too large) grows by orders of magnitude within an epoch or two.
+the run with :class:`Diverged`. So do weights whose root mean square has grown more than
+:data:`WEIGHT_GROWTH` times since the start: with sigmoid outputs and the mean squared error the
+loss is bounded, and an η far too large shows only in the weights (saturated units, chance
+accuracy). A run that learns never comes near either bound: its loss falls from its start and its
+weights grow by tens at most (45 times in the site's experiments, for logistic regression on the
+half moons); one that overshoots grows by orders of magnitude within an epoch or two.
 """
 
 from __future__ import annotations
@@ -65,6 +69,8 @@ DIVERGENCE_FACTOR = 100.0
 DIVERGENCE_FLOOR = 0.01
 #: The start loss is measured on the first this-many training examples (the splits are shuffled).
 START_SAMPLE = 1024
+#: Weights whose root mean square grew more than this many times since the start mean divergence.
+WEIGHT_GROWTH = 10_000.0
 
 EpochCallback = Callable[[int, dict[str, float]], None]
 
@@ -72,14 +78,16 @@ EpochCallback = Callable[[int, dict[str, float]], None]
 class Diverged(Exception):
     """The loss became non-finite or grew far above its start; the message names the epoch and the fix."""
 
-    def __init__(self, epoch: int, loss: float, start: float, lr: float) -> None:
+    def __init__(self, epoch: int, loss: float, start: float, lr: float, growth: float = 1.0) -> None:
         self.epoch, self.loss, self.start, self.lr = epoch, loss, start, lr
-        grew = "is not a finite number" if not math.isfinite(loss) else (
-            f"is {loss:.3g}, more than {DIVERGENCE_FACTOR:g} × its start {start:.3g}"
-        )
+        if not math.isfinite(loss):
+            what = "the loss is not a finite number"
+        elif loss > DIVERGENCE_FACTOR * max(start, DIVERGENCE_FLOOR):
+            what = f"the loss is {loss:.3g}, more than {DIVERGENCE_FACTOR:g} × its start {start:.3g}"
+        else:
+            what = f"the weights grew {growth:.3g} times (root mean square), more than {WEIGHT_GROWTH:g} ×"
         super().__init__(
-            f"training diverged in epoch {epoch}: the loss {grew}; lower --lr (now {lr:g}), "
-            "e.g. by a factor of 10"
+            f"training diverged in epoch {epoch}: {what}; lower --lr (now {lr:g}), e.g. by a factor of 10"
         )
 
 
@@ -170,6 +178,12 @@ def _fit(model: Any, X: np.ndarray, Y: np.ndarray, config: TrainConfig, callback
     )
 
 
+def _weight_rms(model: Any) -> float:
+    """Root mean square of every weight (biases left out: they start near 0)."""
+    total = sum(float(np.vdot(W, W)) for W in model.weights)
+    return math.sqrt(total / sum(W.size for W in model.weights))
+
+
 class _Recorder:
     """The per-epoch callback: keeps the history, measures what ``eval_train`` asks, guards divergence."""
 
@@ -181,12 +195,18 @@ class _Recorder:
         self.eval_seconds = 0.0
         sample = slice(0, START_SAMPLE)
         self.start_loss = float(model.cost(X[:, sample], Y[:, sample]))
+        self.start_rms = _weight_rms(model)
+
+    def _guard(self, loss: float) -> None:
+        """Raise :class:`Diverged` when this epoch's loss or weights ran away (see the module doc)."""
+        growth = _weight_rms(self.model) / self.start_rms if self.start_rms > 0 else 1.0
+        runaway_loss = loss > DIVERGENCE_FACTOR * max(self.start_loss, DIVERGENCE_FLOOR)
+        if not math.isfinite(loss) or runaway_loss or not growth <= WEIGHT_GROWTH:
+            raise Diverged(len(self.history) + 1, loss, self.start_loss, self.config.lr, growth)
 
     def __call__(self, record: dict[str, Any]) -> None:
         entry = _history_entry(record)
-        loss = float(entry.get("loss", math.nan))
-        if not math.isfinite(loss) or loss > DIVERGENCE_FACTOR * max(self.start_loss, DIVERGENCE_FLOOR):
-            raise Diverged(len(self.history) + 1, loss, self.start_loss, self.config.lr)
+        self._guard(float(entry.get("loss", math.nan)))
         if self.eval_train:
             tick = time.perf_counter()
             entry["train_data_loss"], entry["train_accuracy"] = _measure(self.model, self.X, self.Y)

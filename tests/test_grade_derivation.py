@@ -179,3 +179,27 @@ def test_an_index_step_that_swaps_indices_says_which() -> None:
     )
     assert r["steps"][1]["mistake"] == "transposed"
     assert "indices j and k are swapped" in r["steps"][1]["feedback"]
+
+
+# ---------------------------------------------------------------------------- graded examples
+
+
+def test_a_catalogue_chain_is_a_model_solution_and_its_wrong_twin_is_caught() -> None:
+    from checker.grading.derivation.examples import graded_examples
+
+    g = graded_examples("hidden-delta")
+    assert g["model_graded"]["verdict"] == "correct"
+    wrong = g["wrong_graded"]
+    assert wrong["verdict"] == "incorrect" and wrong["first_wrong_step"] == len(
+        [s for s in wrong["steps"] if s["kind"] == "step"]
+    )
+    assert wrong["steps"][-1]["mistake"] == g["wrong_tag"]
+
+
+def test_every_question_gets_a_verdict_for_its_own_model_solution() -> None:
+    from checker.grading.derivation.examples import model_solution
+    from derivations.questions import QUESTIONS
+
+    for qid in QUESTIONS:
+        r = grade_derivation(qid, model_solution(qid))
+        assert r["verdict"] in ("correct", "incorrect", "invalid") and r["feedback"], qid

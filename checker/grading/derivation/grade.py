@@ -100,6 +100,11 @@ def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_nota
         return _result(q.id, "invalid", f"The derivation could not be checked within its budget: {err}.")
     except RecursionError:
         return _result(q.id, "invalid", "The derivation is nested too deeply to check.")
+    except MemoryError:
+        return _result(q.id, "invalid", "The derivation needs too much memory to check.")
+    except Exception as exc:  # noqa: BLE001 - never lose a derivation: say what went wrong instead
+        why = f"{type(exc).__name__}: {exc}"
+        return _result(q.id, "invalid", f"The grader could not check this derivation ({why}).")
     return _verdict(g)
 
 
@@ -210,8 +215,8 @@ def _denotes_asked(g: Grading, left: Side, rel: Relation) -> bool:
     if g.model.update and rel.op in (":=", "<-") and left.expr == g.model.definitions[W_NEW].terms[0]:  # type: ignore[attr-defined]
         left.expr = W_NEW
         return True
-    if not is_name(left.expr):
-        return False
+    if not is_name(left.expr) and not has_derivative(left.expr):
+        return False  # a name, or the quantity's own definition (W − η ∂J_λ/∂W), not a formula
     order = _entry_order(left.expr)
     judged = _evaluate(g, left, order)
     if judged is None or not _shape_matches(judged, g.asked) or not same(judged.values, g.asked):
@@ -348,7 +353,8 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
     note = f" (read in {judged.layout} layout)" if judged.layout else ""
     if start:
         g.start = judged
-        if is_name(side.expr) and _shape_matches(judged, g.asked) and same(judged.values, g.asked):
+        denotes = is_name(side.expr) or has_derivative(side.expr)
+        if denotes and _shape_matches(judged, g.asked) and same(judged.values, g.asked):
             _follows(g, n, latex, judged, f"The derivation starts from the quantity asked for{note}.", item)
         else:
             _wrong(

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 from fractions import Fraction
 from functools import cache
 
+from derivations import get
 from derivations import notation as n
 from derivations.expr import (
     Cond,
@@ -35,9 +36,11 @@ from derivations.expr import (
     Softmax,
     Sym,
     T,
+    children,
     num,
+    to_latex,
 )
-from derivations.questions import Spelled, get_question
+from derivations.questions import Question, Spelled, get_question
 
 LOSS = Sym("loss", 1, 1, "L")
 """The loss (or cost) of a question, whatever the student calls it."""
@@ -231,12 +234,41 @@ def model_of(question_id: str) -> Model:
     its stand-ins; its steps are compared by value with its own definitions.
     """
     q = get_question(question_id)
-    model = _MODELS[question_id]() if question_id in _MODELS else Model({}, q.reference)
+    model = _MODELS[question_id]() if question_id in _MODELS else _from_catalogue(q)
     asks = getattr(q, "asks", ())
     for sym, _ in asks:
-        model.definitions.setdefault(sym, model.asked)
+        model.definitions.setdefault(sym, model.asked if question_id in _MODELS else q.reference)
     stand_ins = {sym.key for sym, _ in asks if sym.cols == 1}
     return replace(model, gradients=model.gradients | stand_ins)
+
+
+def _from_catalogue(q: Question) -> Model:
+    """A model read off the question's catalogue derivation: its definitions (v_{t+1} := μv_t − ηG),
+    and as the quantity asked the chain's start when it is a name (W_{t+1}), else the reference.
+    Definitions by a derivative, any that would refer to themselves, and any of a quantity the
+    question gives as an input (m_{t+1} in Adam's) are left out: what they name is sampled."""
+    d = get(q.derivation)
+    chain = next((c for c in d.chains if c.name == q.chain), d.chains[0]) if q.chain else d.chains[0]
+    inputs = {s for s, _ in q.symbols + q.extra} | set(dict(q.definitions))  # the question's own
+    defs = {s: e for s, e in d.definitions if not isinstance(e, Deriv) and s not in inputs}
+    defs = {s: e for s, e in defs.items() if not _refers_to(e, s, defs)}
+    asked = chain.start if isinstance(chain.start, Sym) and chain.start in defs else q.reference
+    spellings = tuple((s, (to_latex(s),)) for s in defs)
+    return Model(defs, asked, spellings=spellings)
+
+
+def _refers_to(e: Expr, target: Sym, defs: dict[Sym, Expr]) -> bool:
+    """Whether ``e`` uses ``target``, directly or through the definitions (a cycle)."""
+    stack, seen = [e], set()
+    while stack:
+        node = stack.pop()
+        if node == target:
+            return True
+        if isinstance(node, Sym) and node in defs and node not in seen:
+            seen.add(node)
+            stack.append(defs[node])
+        stack.extend(children(node))
+    return False
 
 
 def has_model(question_id: str) -> bool:

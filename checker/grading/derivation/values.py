@@ -26,13 +26,14 @@ from functools import cache
 
 import numpy as np
 
+from checker.grading import sampling
 from checker.grading.derivation.model import model_of
 from checker.grading.derivation.names import FORMULAS, derivation_vocabulary
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
-from checker.grading.judge import GENERIC_ACTIVATIONS, SCALAR_DRAWS, Draw, seed_of
+from checker.grading.sampling import Draw
 from checker.network.central_difference import TOLERANCE, central_gradient, floor_for, relative_error
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
-from derivations.expr import Deriv, Expr, Ones, Sym, children, shape_of, to_latex
+from derivations.expr import Deriv, Expr, Sym, children, shape_of, to_latex
 from derivations.questions import get_question
 
 DISTINCT_DRAWS = 3
@@ -193,20 +194,21 @@ def instances(question_id: str) -> Instances:
     exprs = [q.reference, model.asked, *definitions.values()]
     for e in exprs:
         symbols |= _symbols(e)
-    free = sorted((s for s in symbols if s not in definitions and not s.depends), key=lambda s: s.key)
-    dims = sorted({d for s in symbols for d in (s.rows, s.cols) if isinstance(d, str)} | _ones(exprs))
-    activations = GENERIC_ACTIVATIONS if q.sigma == "generic" else ("sigmoid",)
-    rng = np.random.default_rng(seed_of("derivation:" + q.id))
-    pool = list(range(2, 2 + max(len(dims), 1) + 3))
-    count = SCALAR_DRAWS if not dims else DISTINCT_DRAWS
+    free = {s for s in symbols if s not in definitions and not s.depends}
+    # The judge's sampler draws the free inputs (positive, unit-interval, simplex, one-hot where
+    # the question says so); defined quantities are left to their definitions, so that a
+    # derivative can set its variable free and see them move.
+    sampled = sampling.instances(q, {s for s in symbols if not s.depends}, exprs)
     draws = []
-    for k in range(count):
-        sizes = dict(zip(dims, (int(v) for v in rng.choice(pool, len(dims), replace=False)), strict=True))
-        values = _sample(q, free, sizes, rng, k)
-        envs = {act: NumEnv(values, definitions, {"sigma": act, "f": act}, sizes) for act in activations}
-        draws.append(Draw(sizes, envs))
+    for draw in sampled.draws:
+        values = {s.key: draw.envs[sampled.activations[0]].values[s.key] for s in free}
+        envs = {
+            act: NumEnv(values, definitions, {"sigma": act, "f": act}, draw.sizes)
+            for act in sampled.activations
+        }
+        draws.append(Draw(draw.sizes, envs))
     known = [{act: _all_values(env) for act, env in draw.envs.items()} for draw in draws]
-    return Instances(q.id, draws, activations, definitions, known)
+    return Instances(q.id, draws, sampled.activations, definitions, known)
 
 
 def _all_values(env: NumEnv) -> dict[str, np.ndarray]:
@@ -225,47 +227,6 @@ def _symbols(e: Expr) -> set[Sym]:
             found.add(node)
         stack.extend(children(node))
     return found
-
-
-def _ones(exprs: list[Expr]) -> set[str]:
-    found, stack = set(), list(exprs)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Ones) and isinstance(node.n, str):
-            found.add(node.n)
-        stack.extend(children(node))
-    return found
-
-
-def _sample(
-    q,
-    symbols: list[Sym],
-    sizes: Mapping[str, int],
-    rng: np.random.Generator,  # noqa: ANN001
-    k: int,
-) -> dict[str, np.ndarray]:
-    """Random free inputs: away from kinks (|v| ≥ 0.2); positive, simplex, one-hot where declared."""
-    values: dict[str, np.ndarray] = {}
-    for s in symbols:
-        r = s.rows if isinstance(s.rows, int) else sizes[s.rows]
-        c = s.cols if isinstance(s.cols, int) else sizes[s.cols]
-        if (r, c) == (1, 1) and s.key in sizes:
-            v = np.array([[float(sizes[s.key])]])
-        elif s.key in q.positive:
-            v = rng.uniform(0.2, 1.5, (r, c))
-        elif s.key in q.simplex:
-            x = rng.uniform(0.1, 1.0, (r, c))
-            v = x / x.sum(axis=0, keepdims=True)
-        elif s.key in q.one_hot:
-            v = np.zeros((r, c))
-            v[np.arange(r), rng.integers(0, c, r)] = 1.0
-        else:
-            sign = rng.choice([-1.0, 1.0], (r, c))
-            if (r, c) == (1, 1):
-                sign = np.array([[1.0 if k % 2 == 0 else -1.0]])
-            v = sign * rng.uniform(0.2, 2.0, (r, c))
-        values[s.key] = v
-    return values
 
 
 __all__ = ["BudgetExceeded", "EvaluationError", "Evaluator", "agreement", "close", "instances", "same"]

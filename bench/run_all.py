@@ -27,6 +27,7 @@ BENCHMARKS: dict[str, tuple[str, tuple[str, ...]]] = {
     "grade-batch": ("bench_grade_batch.py", ()),
     "site": ("bench_site.py", ()),
     "experiments": ("bench_experiments.py", ("--skip-torch",)),
+    "conv": ("bench_conv.py", ("--skip-torch",)),
 }
 
 

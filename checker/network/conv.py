@@ -20,10 +20,13 @@ do) and the gradient check must notice.
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from checker.network.gradcheck import GradcheckResult
 from checker.network.losses import loss as _loss
 
 Array = np.ndarray
@@ -217,8 +220,8 @@ class CNN:
         logits, _ = self.forward(X)
         return _loss("softmax-ce").fn(logits, _softmax(logits), Y)
 
-    def gradients(self, X: Array, Y: Array) -> tuple[float, dict[str, Array]]:
-        """The batch's mean loss and its gradient with respect to every parameter."""
+    def gradients(self, X: Array, Y: Array) -> tuple[float, dict[str, Array], Array]:
+        """The batch's mean loss, its gradient with respect to every parameter, and the logits."""
         logits, (caches, flat, shape) = self.forward(X)
         p = _softmax(logits)
         ce = _loss("softmax-ce")
@@ -230,7 +233,7 @@ class CNN:
             da = self.pool.backward(dh, c_pool)
             dz = da * (z > 0)  # relu-derivative
             dh, grads["K" + name], grads["b" + name] = conv.backward(dz, c_conv)
-        return ce.fn(logits, p, Y), grads
+        return ce.fn(logits, p, Y), grads, logits
 
     def predict(self, X: Array) -> Array:
         """Class probabilities (classes, N)."""
@@ -240,3 +243,47 @@ class CNN:
 def _softmax(z: Array) -> Array:
     e = np.exp(z - z.max(axis=0, keepdims=True))
     return e / e.sum(axis=0, keepdims=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Gradient checks (central differences, float64, the one tolerance policy)
+# ---------------------------------------------------------------------------------------------
+
+
+def layer_gradcheck(layer: Conv2D, X: Array, seed: int = 0) -> GradcheckResult:
+    """∂L/∂K, ∂L/∂b and ∂L/∂X of one convolution layer against central differences of
+    L = Σ G ⊙ sin(Y), G random: every entry of the kernels, the biases and the input."""
+    rng = np.random.default_rng(seed)
+    layer = Conv2D(np.array(layer.K, dtype=np.float64), np.array(layer.b, dtype=np.float64), layer.pad)
+    X = np.array(X, dtype=np.float64)
+    Y, cache = layer.forward(X)
+    G = rng.standard_normal(Y.shape)
+    params = {"K": layer.K, "b": layer.b, "X": X}
+
+    def backward() -> dict[str, Array]:
+        dX, dK, db = layer.backward(G * np.cos(Y), cache)
+        return {"K": dK, "b": db, "X": dX}
+
+    return checked(lambda: float((G * np.sin(layer.forward(X)[0])).sum()), params, backward)
+
+
+def cnn_gradcheck(net: CNN, X: Array, Y: Array) -> GradcheckResult:
+    """Every parameter of a (float64) :class:`CNN` against central differences of its mean loss."""
+    params = net.params()
+    return checked(lambda: net.loss(X, Y), params, lambda: net.gradients(X, Y)[1])
+
+
+def checked(cost: Callable[[], float], params: dict[str, Array],
+            backward: Callable[[], dict[str, Array]]) -> GradcheckResult:
+    """A backward pass against central differences of ``cost``; a backward pass that raises or
+    returns a gradient of the wrong shape is a failed check that says so, not a crash."""
+    from checker.network import gradcheck
+
+    started = time.perf_counter()
+    try:
+        grads = backward()
+    except Exception as exc:  # any exception is the backward pass failing, which is what is judged
+        return gradcheck._failed(f"the backward pass raised {type(exc).__name__}: {exc}", mode="full",
+                                 threshold=gradcheck.DEFAULT_THRESHOLD, started=started,
+                                 n_params=sum(p.size for p in params.values()))
+    return gradcheck.check_function(cost, params, grads)

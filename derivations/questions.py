@@ -715,17 +715,17 @@ def _training_questions() -> tuple[Question, ...]:
             title="Adam",
             prompt=r"Adam at step $t$ (this step included): the moments are already updated to "
             r"$m_{t+1}$ and $v_{t+1}$. With bias correction, give $W_{t+1}$ in terms of $W_t$, "
-            r"$m_{t+1}$, $v_{t+1}$, $\beta_1^t$, $\beta_2^t$, $\eta$ and $\epsilon$.",
+            r"$m_{t+1}$, $v_{t+1}$, the corrections $c_1 = 1 - \beta_1^t$, $c_2 = 1 - \beta_2^t$, $\eta$ "
+            r"and $\epsilon$.",
             derivation="adam-update",
             symbols=(W_T, _sp(n.m_t1, "m_{t+1}"), _sp(c("adam-update", "v2_t1"), "v_{t+1}"),
-                     _sp(c("adam-update", "beta1_t"), r"\beta_1^t", r"\beta_1^{t}"),
-                     _sp(c("adam-update", "beta2_t"), r"\beta_2^t", r"\beta_2^{t}"), ETA, EPS),
+                     _sp(c("adam-update", "c1"), "c_1", "c_{1}"), _sp(c("adam-update", "c2"), "c_2", "c_{2}"),
+                     ETA, EPS),
             positive=("v2_t1", "epsilon", "eta"),
-            unit_interval=("beta1_t", "beta2_t"),
+            unit_interval=("c1", "c2"),
             accepted=(
-                r"W_t - \eta \frac{m_{t+1} / (1 - \beta_1^t)}{\sqrt{v_{t+1} / (1 - \beta_2^t)} + \epsilon}",
-                r"W_t - \eta \frac{\frac{m_{t+1}}{1 - \beta_1^{t}}}{\sqrt{\frac{v_{t+1}}{1 - \beta_2^{t}}} "
-                r"+ \epsilon}",
+                r"W_t - \eta \frac{m_{t+1} / c_1}{\sqrt{v_{t+1} / c_2} + \epsilon}",
+                r"W_t - \eta \frac{\frac{m_{t+1}}{c_1}}{\sqrt{\frac{v_{t+1}}{c_2}} + \epsilon}",
             ),
         ),
         Question(

@@ -10,9 +10,9 @@ v_t1 = mat("v2_t1", N_L, N_PREV, "v_{t+1}")
 m_hat = mat("m_hat", N_L, N_PREV, r"\hat{m}_{t+1}")
 v_hat = mat("v_hat", N_L, N_PREV, r"\hat{v}_{t+1}")
 
-# β₁ᵗ and β₂ᵗ as symbols: the grader reads a superscript t as a layer or a transpose, not a power
-beta1_t = scalar("beta1_t", r"\beta_1^t")
-beta2_t = scalar("beta2_t", r"\beta_2^t")
+# the bias corrections c₁ = 1 − β₁ᵗ and c₂ = 1 − β₂ᵗ as symbols of their own
+c1 = scalar("c1", "c_1")
+c2 = scalar("c2", "c_2")
 
 # The bias correction, for one entry: gradients g_1, g_2, g_3 with the same mean ḡ = E[g_k].
 g_mean = scalar("g_mean", r"\bar{g}")
@@ -28,21 +28,22 @@ DERIVATION = Derivation(
         r"$m_0 = v_0 = 0$: $m_{t+1} = \beta_1 m_t + (1 - \beta_1) G$ and "
         r"$v_{t+1} = \beta_2 v_t + (1 - \beta_2)\, G \odot G$. Both start at 0 and are biased "
         r"towards it; dividing by $1 - \beta^t$ removes the bias: "
-        r"$\hat{m}_{t+1} = m_{t+1} / (1 - \beta_1^t)$, $\hat{v}_{t+1} = v_{t+1} / (1 - \beta_2^t)$, and "
+        r"$\hat{m}_{t+1} = m_{t+1} / c_1$ and $\hat{v}_{t+1} = v_{t+1} / c_2$ with $c_1 = 1 - \beta_1^t$, "
+        r"$c_2 = 1 - \beta_2^t$, and "
         r"$W_{t+1} = W_t - \eta\, \hat{m}_{t+1} \oslash (\sqrt{\hat{v}_{t+1}} + \epsilon)$, entry by "
         r"entry ($t$ counts the steps taken, this one included). The second chain shows why, for one "
         r"entry after $t = 3$ steps of gradients $g_k$ with a common mean $\bar{g} = E[g_k]$ "
         r"(stationary gradients)."
     ),
-    symbols=(W_t, W_t1, m_t, m_t1, v_t, v_t1, m_hat, v_hat, G, eta, beta1, beta2, eps, t, beta1_t, beta2_t,
-             g_mean, m3_mean),
+    symbols=(W_t, W_t1, m_t, m_t1, v_t, v_t1, m_hat, v_hat, G, eta, beta1, beta2, eps, t, c1, c2, g_mean,
+             m3_mean),
     definitions=(
         (m_t1, beta1 * m_t + (1 - beta1) * G),
         (v_t1, beta2 * v_t + (1 - beta2) * G.odot(G)),
-        (beta1_t, beta1**t),
-        (beta2_t, beta2**t),
-        (m_hat, m_t1 / (1 - beta1_t)),
-        (v_hat, v_t1 / (1 - beta2_t)),
+        (c1, 1 - beta1**t),
+        (c2, 1 - beta2**t),
+        (m_hat, m_t1 / c1),
+        (v_hat, v_t1 / c2),
         (W_t1, W_t - eta * (m_hat / (fn("sqrt", v_hat) + eps))),
         (m3_mean, beta1 * (beta1 * ((1 - beta1) * g_mean) + (1 - beta1) * g_mean) + (1 - beta1) * g_mean),
     ),
@@ -56,8 +57,8 @@ DERIVATION = Derivation(
                     r"the step is the corrected mean gradient over the root of the corrected mean square",
                 ),
                 Step(
-                    W_t - eta * ((m_t1 / (1 - beta1_t)) / (fn("sqrt", v_t1 / (1 - beta2_t)) + eps)),
-                    r"the corrections divide by $1 - \beta_1^t$ and $1 - \beta_2^t$",
+                    W_t - eta * ((m_t1 / c1) / (fn("sqrt", v_t1 / c2) + eps)),
+                    r"the corrections divide by $c_1 = 1 - \beta_1^t$ and $c_2 = 1 - \beta_2^t$",
                 ),
             ),
         ),
@@ -73,8 +74,8 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     (1 - beta1**3) * g_mean / (1 - beta1**3),
-                    r"$(1 - \beta_1)(1 + \beta_1 + \beta_1^2) = 1 - \beta_1^3$, the geometric sum; for "
-                    r"any $t$, $(1 - \beta_1)\sum_{k<t} \beta_1^k = 1 - \beta_1^t$",
+                    r"$(1 - \beta_1)(1 + \beta_1 + \beta_1^2) = 1 - \beta_1^3$: a geometric sum, "
+                    r"$1 - \beta_1^t$ after $t$ steps",
                 ),
                 Step(g_mean, r"so $E[\hat{m}_3] = E[m_3] / (1 - \beta_1^3) = \bar{g}$: unbiased"),
             ),
@@ -104,8 +105,8 @@ DERIVATION = Derivation(
         r"$\epsilon = 0$ the corrected step is $\eta\operatorname{sign}(G)$."
     ),
     mistakes=(
-        r"$W_t + \eta \frac{m_{t+1} / (1 - \beta_1^t)}{\sqrt{v_{t+1} / (1 - \beta_2^t)} + \epsilon}$: "
-        r"a step uphill (tag `sign-error`).",
+        r"$W_t + \eta \frac{m_{t+1} / c_1}{\sqrt{v_{t+1} / c_2} + \epsilon}$: a step uphill "
+        r"(tag `sign-error`).",
         r"$\hat{m} = m / (1 - \beta_1)$: the correction must depend on $t$; dividing by $1 - \beta_1$ "
         r"multiplies late steps by 10 for $\beta_1 = 0.9$.",
         r"No bias correction: $E[m_1] = (1 - \beta_1)\bar{g}$, so the first steps are biased towards 0 "

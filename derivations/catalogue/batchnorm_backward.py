@@ -45,7 +45,7 @@ DERIVATION = Derivation(
     ),
     chains=(
         Chain(
-            name="x",
+            name="dx",
             start=Deriv(L, x),
             steps=(
                 Step(
@@ -68,7 +68,7 @@ DERIVATION = Derivation(
             ),
         ),
         Chain(
-            name="gamma",
+            name="dgamma",
             start=Deriv(L, gamma),
             steps=(
                 Step(Deriv(y, gamma).T @ g, r"chain rule through $y$"),
@@ -76,7 +76,7 @@ DERIVATION = Derivation(
             ),
         ),
         Chain(
-            name="beta",
+            name="dbeta",
             start=Deriv(L, beta),
             steps=(
                 Step(Deriv(y, beta).T @ g, r"chain rule through $y$"),
@@ -89,7 +89,7 @@ DERIVATION = Derivation(
         kind="batchnorm",
         bind={"x_bn": "x", "g_bn": "g", "gamma": "gamma", "beta": "beta", "epsilon": "epsilon",
               "x_hat": "x_hat", "std_batch": "std"},
-        targets={"x": "dx", "gamma": "dgamma", "beta": "dbeta"},
+        targets={"dx": "dx", "dgamma": "dgamma", "dbeta": "dbeta"},
         networks=({"features": 3, "batch": 5}, {"features": 2, "batch": 8}),
     ),
     notes=(

@@ -6,7 +6,7 @@ from derivations.notation import N_L, N_PREV, G, W_t, W_t1, eta, mu, v_t, v_t1
 
 # Nesterov: the gradient is taken at the look-ahead point W̃_t = W_t + μ v_t
 G_ahead = mat("G_ahead", N_L, N_PREV, r"\tilde{G}")
-v_nesterov = mat("v_nesterov", N_L, N_PREV, "v_{t+1}")
+v_nesterov = mat("v_nesterov", N_L, N_PREV, r"\tilde{v}_{t+1}")
 W_ahead = mat("W_ahead", N_L, N_PREV, r"\tilde{W}_t")
 W_ahead_next = mat("W_ahead_next", N_L, N_PREV, r"\tilde{W}_{t+1}")
 
@@ -20,7 +20,8 @@ DERIVATION = Derivation(
         r"$v_{t+1} = \mu v_t - \eta G$ and $W_{t+1} = W_t + v_{t+1}$, with learning rate $\eta$ and "
         r"momentum $0 \le \mu < 1$. Nesterov's method moves the same way but takes the gradient at "
         r"the look-ahead point $\tilde{W}_t = W_t + \mu v_t$: $\tilde{G} = \nabla J(\tilde{W}_t)$ and "
-        r"$v_{t+1} = \mu v_t - \eta \tilde{G}$. The second chain rewrites it in the shifted variable "
+        r"$\tilde{v}_{t+1} = \mu v_t - \eta \tilde{G}$ (a tilde tells it from the classical one). "
+        r"The second chain rewrites it in the shifted variable "
         r"$\tilde{W}_t$: there it is a momentum method whose gradient is taken at the current iterate, "
         r"which is how the reference code (and most libraries) run it."
     ),
@@ -50,12 +51,13 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     W_t + (1 + mu) * v_nesterov,
-                    r"$\tilde{W}_{t+1} = W_{t+1} + \mu v_{t+1}$ and $W_{t+1} = W_t + v_{t+1}$: "
-                    r"collect $v_{t+1}$",
+                    r"$\tilde{W}_{t+1} = W_{t+1} + \mu \tilde{v}_{t+1}$ and "
+                    r"$W_{t+1} = W_t + \tilde{v}_{t+1}$: collect $\tilde{v}_{t+1}$",
                 ),
                 Step(
                     W_ahead - mu * v_t + (1 + mu) * (mu * v_t - eta * G_ahead),
-                    r"$W_t = \tilde{W}_t - \mu v_t$, and Nesterov's $v_{t+1} = \mu v_t - \eta \tilde{G}$",
+                    r"$W_t = \tilde{W}_t - \mu v_t$, and Nesterov's "
+                    r"$\tilde{v}_{t+1} = \mu v_t - \eta \tilde{G}$",
                 ),
                 Step(
                     W_ahead + mu * (mu * v_t - eta * G_ahead) - eta * G_ahead,
@@ -64,8 +66,9 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     W_ahead + mu * v_nesterov - eta * G_ahead,
-                    r"$\mu v_t - \eta \tilde{G} = v_{t+1}$: in $\tilde{W}$ the step is "
-                    r"$\mu v_{t+1} - \eta \tilde{G}$ with $\tilde{G}$ the gradient at $\tilde{W}_t$ itself",
+                    r"$\mu v_t - \eta \tilde{G} = \tilde{v}_{t+1}$: in $\tilde{W}$ the step is "
+                    r"$\mu \tilde{v}_{t+1} - \eta \tilde{G}$ with $\tilde{G}$ the gradient at "
+                    r"$\tilde{W}_t$ itself",
                 ),
             ),
         ),

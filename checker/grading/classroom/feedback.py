@@ -120,18 +120,59 @@ def _points_by_row(score: StudentScore | None) -> dict[int | None, str]:
             for q in score.questions if q.row is not None}
 
 
+_VERDICT_CLASS = {"correct": "ok", "incorrect": "bad"}
+
+
+def steps_html(steps: list[dict], all_feedback: bool = True) -> str:
+    """A derivation's steps as an <ol>, each marked follows / does not follow (a teacher's red pen)."""
+    items = []
+    for s in steps:
+        verdict = str(s.get("verdict", ""))
+        mark = MARKS.get(verdict, "? unreadable")
+        latex = str(s.get("latex") or "")
+        items.append(
+            f'<li class="{html.escape(verdict)}"><span class="mark">{mark}</span> '
+            f'{html.escape(str(s.get("n") or "·"))}. '
+            + (math_html(latex) if latex else "")
+            + (f" <code>{html.escape(str(s['mistake']))}</code>" if s.get("mistake") else "")
+            + (f'<br><span class="muted">{text_html(str(s["feedback"]))}</span>'
+               if s.get("feedback") and (all_feedback or verdict != "follows") else "")
+            + "</li>")
+    return '<ol class="steps">\n' + "\n".join(items) + "\n</ol>" if items else ""
+
+
+def answer_card_html(r: dict, points: str) -> str:
+    """One answer as an HTML card: question, the answer as written, verdict, points, what was read."""
+    qid = r.get("question") or "(no question)"
+    title = QUESTIONS[qid].title if qid in QUESTIONS else ""
+    verdict = str(r.get("verdict", ""))
+    parts = [f'<section class="card">\n<h2>{html.escape(qid)}'
+             + (f' <span class="muted">— {html.escape(title)}</span>' if title else "") + "</h2>",
+             f'<p class="muted">Line {html.escape(str(r.get("line", "?")))} of the submissions. '
+             "Your answer:</p>",
+             f"<pre>{html.escape(str(r.get('answer', '')))}</pre>",
+             f'<p><strong class="{_VERDICT_CLASS.get(verdict, "warn")}">{html.escape(verdict)}</strong>'
+             + (f" — mistake <code>{html.escape(str(r['mistake']))}</code>" if r.get("mistake") else "")
+             + (f" — {html.escape(points)}" if points else "") + "</p>"]
+    if r.get("interpreted"):
+        parts.append(f"<p>Read as: {math_html(str(r['interpreted']))}</p>")
+    if r.get("steps"):
+        parts.append(steps_html(r["steps"]))
+    parts.append(f"<p>{text_html(str(r.get('feedback') or ''))}</p>\n</section>")
+    return "\n".join(parts)
+
+
 @functools.cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), autoescape=True,
                              trim_blocks=True, lstrip_blocks=True)
-    env.filters["math"] = lambda s: Markup(math_html(s)) if s else ""
-    env.filters["text"] = lambda s: Markup(text_html(s or ""))
     env.globals["of_points"] = of_points
     return env
 
 
 def html_page(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:
     """The HTML feedback of one student (self-contained: MathML, inline style, no script)."""
+    points = _points_by_row(score)
+    cards = "\n".join(answer_card_html(r, points.get(r.get("row"), "")) for r in rows)
     return _environment().get_template("feedback.html.j2").render(
-        student=student, rows=rows, score=score, title=title, points=_points_by_row(score),
-        titles={q: QUESTIONS[q].title for q in QUESTIONS})
+        student=student, cards=Markup(cards), score=score, title=title)

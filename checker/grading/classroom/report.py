@@ -14,7 +14,7 @@ import jinja2
 from markupsafe import Markup
 
 from checker.grading.classroom.assignment import Assignment
-from checker.grading.classroom.feedback import math_html, text_html
+from checker.grading.classroom.feedback import math_html, steps_html, text_html
 from checker.grading.classroom.scores import StudentScore, leading_steps
 from checker.grading.mistakes import TAGS
 from derivations.questions import QUESTIONS
@@ -134,5 +134,6 @@ def render_report(rows: list[dict], **context: object) -> str:
     env.globals["plural"] = plural
     env.filters["math"] = lambda s: Markup(math_html(s)) if s else ""
     env.filters["text"] = lambda s: Markup(text_html(s or ""))
+    env.filters["steps"] = lambda steps: Markup(steps_html(steps, all_feedback=False))
     env.filters["num"] = lambda x: f"{x:g}" if isinstance(x, int | float) else "—"
     return env.get_template("report.html.j2").render(**report_context(rows, **context))  # type: ignore[arg-type]

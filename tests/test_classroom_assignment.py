@@ -251,3 +251,21 @@ def test_real_derivations_earn_credit_for_their_right_steps(tmp_path):
     moodle = (out / "gradebook-moodle.csv").read_text(encoding="utf-8").splitlines()
     dan = next(line for line in moodle if line.startswith("dan,"))
     assert dan.split(",")[1] == "1.33"  # 0.5 × 4 points × 2 of 3 steps; missing-transpose alone gives 1
+
+
+def test_strict_notation_reaches_the_judge(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_text(
+        "student,question,answer\nada,hidden-delta,(W^{(l+1)})^T \\delta^{(l+1)} \\cdot \\sigma'(z^{(l)})\n",
+        encoding="utf-8",
+    )
+    verdicts = []
+    for strict in ("false", "true"):
+        (tmp_path / "hw.toml").write_text(
+            HW.replace("strict-notation = false", f"strict-notation = {strict}"), encoding="utf-8"
+        )
+        out = tmp_path / f"out-{strict}"
+        assert grade_batch(src, out, tmp_path / "hw.toml") == 0
+        row = json.loads((out / "results.json").read_text(encoding="utf-8"))[0]
+        verdicts.append((row["verdict"], row["mistake"]))
+    assert verdicts == [("correct", None), ("incorrect", "hadamard-vs-matmul")]

@@ -469,7 +469,7 @@ def sgd(
             loss_sum += cost.fn(cache.z[L], cache.a[L], Yb) * len(idx)
             correct += count_correct(cache.a[L], Yb)
             steps = [g for l in range(1, L + 1) for g in (grads.W[l], grads.b[l])]
-            if optimizer is not None:  # momentum-update, adagrad-update, adam-update, ...
+            if optimizer is not None:  # its own update rule and state (checker.network.optimisers)
                 optimizer.step(params, steps)
                 continue
             for i, (p, g) in enumerate(zip(params, steps, strict=True)):

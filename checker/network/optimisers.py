@@ -66,7 +66,7 @@ class Momentum(Optimiser):
     STATE: ClassVar[tuple[str, ...]] = ("v",)
 
     def update(self, i: int, p: Array, g: Array) -> None:
-        """v ← μv − ηG, then W ← W + v."""
+        """momentum-update, classical: v ← μv − ηG, then W ← W + v."""
         v = self._state("v", i)
         v *= self.mu
         v -= self.lr * g
@@ -83,7 +83,7 @@ class Nesterov(Optimiser):
     STATE: ClassVar[tuple[str, ...]] = ("v",)
 
     def update(self, i: int, p: Array, g: Array) -> None:
-        """v ← μv − ηG, then W̃ ← W̃ + μv − ηG with the new v."""
+        """momentum-update, Nesterov: v ← μv − ηG, then W̃ ← W̃ + μv − ηG with the new v."""
         v = self._state("v", i)
         v *= self.mu
         v -= self.lr * g
@@ -98,7 +98,7 @@ class AdaGrad(Optimiser):
     STATE: ClassVar[tuple[str, ...]] = ("s",)
 
     def update(self, i: int, p: Array, g: Array) -> None:
-        """Accumulate the squared gradient, then step by η over its root."""
+        """adagrad-update: s ← s + G⊙G, then W ← W − ηG ⊘ (√s + ε)."""
         s = self._state("s", i)
         s += g * g
         p -= self.lr * g / (np.sqrt(s) + self.eps)
@@ -113,7 +113,7 @@ class RMSProp(Optimiser):
     STATE: ClassVar[tuple[str, ...]] = ("s",)
 
     def update(self, i: int, p: Array, g: Array) -> None:
-        """A running mean of the squared gradient, then step by η over its root."""
+        """rmsprop-update: s ← ρs + (1 − ρ)G⊙G, then W ← W − ηG ⊘ (√s + ε)."""
         s = self._state("s", i)
         s *= self.rho
         s += (1 - self.rho) * g * g
@@ -130,12 +130,12 @@ class Adam(Optimiser):
     STATE: ClassVar[tuple[str, ...]] = ("m", "v")
 
     def corrected(self, i: int) -> tuple[Array, Array]:
-        """m̂ = m/(1 − β₁ᵗ) and v̂ = v/(1 − β₂ᵗ) of parameter ``i`` after ``t`` steps."""
+        """adam-update's bias correction: m̂ = m/(1 − β₁ᵗ), v̂ = v/(1 − β₂ᵗ) after ``t`` steps."""
         m, v = self._state("m", i), self._state("v", i)
         return m / (1 - self.beta1**self.t), v / (1 - self.beta2**self.t)
 
     def update(self, i: int, p: Array, g: Array) -> None:
-        """Update both moments, then W ← W − η m̂ ⊘ (√v̂ + ε)."""
+        """adam-update: both moments, then W ← W − η m̂ ⊘ (√v̂ + ε)."""
         m, v = self._state("m", i), self._state("v", i)
         m *= self.beta1
         m += (1 - self.beta1) * g
@@ -153,7 +153,7 @@ class AdamW(Adam):
     weight_decay: float = 0.01
 
     def update(self, i: int, p: Array, g: Array) -> None:
-        """Decay with the weights before the step, then Adam's step."""
+        """adamw-decoupled-decay: (1 − ηλ)W − η m̂ ⊘ (√v̂ + ε), the decay taken from W before the step."""
         decay = self.lr * self.weight_decay * p
         super().update(i, p, g)
         p -= decay

@@ -72,3 +72,28 @@ def test_feedback_never_capitalises_a_greek_letter() -> None:
         for qid in ("sigmoid-derivative", "hidden-delta", "bias-gradient"):
             feedback = grade(qid, answer).feedback
             assert "Σ" not in feedback and "Δ" not in feedback, (qid, answer, feedback)
+
+
+UFLDL_ANSWER = r"((W^{(l)})^T \delta^{(l+1)}) \odot f'(z^{(l)})"
+
+
+def test_the_ufldl_convention_is_read_where_it_is_the_only_fitting_one() -> None:
+    result = grade("hidden-delta", UFLDL_ANSWER)
+    assert result.verdict == "correct" and "UFLDL" in result.feedback
+    assert "W^{(l+1)}" in result.interpreted
+
+
+def test_strict_notation_reads_the_courses_convention_only() -> None:
+    result = grade("hidden-delta", UFLDL_ANSWER, strict_notation=True)
+    assert (result.verdict, result.mistake) == ("incorrect", "wrong-layer")
+
+
+def test_with_sigma_the_same_answer_is_the_wrong_layer_mistake() -> None:
+    result = grade("hidden-delta", UFLDL_ANSWER.replace("f'", r"\sigma'"))
+    assert (result.verdict, result.mistake) == ("incorrect", "wrong-layer")
+
+
+def test_a_fitting_answer_is_never_renamed() -> None:
+    # W^{(l)} in an answer that fits as written is the course's W^{(l)}
+    result = grade("weight-gradient", r"\delta^{(l)} (a^{(l-1)})^T + 0 f(W^{(l)} a^{(l-1)}) (a^{(l-1)})^T")
+    assert "UFLDL" not in result.feedback

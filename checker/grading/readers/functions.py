@@ -76,6 +76,7 @@ class FunctionsMixin:
             name = self.function_word(word)
             if name is None and word in GENERIC_NAMES:
                 name = "sigma"
+                self.options.marks.add(word)
         if name is None:
             return None
         d, power = dots, None

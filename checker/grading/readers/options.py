@@ -6,7 +6,8 @@ the matrix product the student wrote, so the judge names it ``hadamard-vs-matmul
 it is read as ⊙, its only fitting reading, and a note says so.
 
 ``notes`` collects every reading that was a guess (a dropped layer index, a ⊙ for a product),
-in the order met, each once; the grader adds them to the feedback.
+in the order met, each once; the grader adds them to the feedback. ``marks`` are notations met
+that say which book the student follows (``f`` for the activation: UFLDL's).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ class ReadOptions:
 
     strict_notation: bool = False
     notes: list[str] = field(default_factory=list)
+    marks: set[str] = field(default_factory=set)  # notations met that hint at a book: "f" for σ
 
     def note(self, text: str) -> None:
         """Remember a guess the reader made (once)."""

@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import checker.grading.readers.limits as limits
+from checker.grading.readers.conventions import UFLDL_NOTE, read_as_ufldl
 from checker.grading.readers.latex_reader import read_latex
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.numpy_reader import read_numpy
@@ -147,6 +148,11 @@ def parse_answer(text: str, fmt: str, vocab: Vocabulary, strict_notation: bool =
             with limits.stack_room():
                 options = ReadOptions(strict_notation=strict_notation)
                 expr = READERS[name](text, vocab, options)
+                if not strict_notation and "f" in options.marks:
+                    ufldl = read_as_ufldl(expr, vocab.symbols)
+                    if ufldl is not None:
+                        expr = ufldl
+                        options.note(UFLDL_NOTE)
                 return Parsed(expr, to_latex(expr), name, tuple(options.notes))
         except AnswerError as e:
             first = first or e

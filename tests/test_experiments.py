@@ -40,7 +40,7 @@ def monkeypatch_module():
 
 def test_experiment_ids_are_unique_and_listed():
     ids = [e.id for e in EXPERIMENTS]
-    assert ids == ["xor", "moons", "playground", "digits", "mnist-cifar"]
+    assert ids == ["xor", "moons", "playground", "digits", "cnn", "homework-mnist", "mnist-cifar"]
     assert get("moons").title.startswith("Half moons")
     with pytest.raises(KeyError, match="no experiment 'nope'"):
         get("nope")
@@ -119,6 +119,20 @@ def test_digits_reach_96_percent_with_one_hidden_layer(results):
     grid = m["grid"]
     assert len(grid["cells"]) == len(grid["batch_sizes"]) * len(grid["lrs"]) == 16
     assert grid["best"]["val_accuracy"] == max(c["val_accuracy"] for c in grid["cells"])
+
+
+def test_the_cnn_learns_the_digits_with_fewer_weights_than_the_mlp(results):
+    m = results["cnn"][0].metrics
+    assert m["cnn_test_accuracy"] >= 0.95 and m["cnn_parameters"] < m["mlp_parameters"]
+    assert m["cifar10"] == {"configured": False}
+    assert "GRADPROOF_CIFAR10_DIR=DIR python -m checker.experiments cnn" in results["cnn"][0].markdown
+
+
+def test_homework_mnist_gives_the_commands_when_nothing_is_configured(results):
+    result = results["homework-mnist"][0]
+    assert result.metrics == {"configured": False} and not result.figures
+    assert "--batch-sizes 5,6,7,8,9,10,11,12,13,14,15" in result.markdown
+    assert "--lrs 0.08,0.09,0.1,0.11,0.12,0.13,0.14,0.15,0.16,0.17,0.18" in result.markdown
 
 
 def test_mnist_cifar_page_explains_configuration_when_nothing_is_configured(results):

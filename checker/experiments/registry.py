@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from checker.experiments.base import Experiment
+from checker.experiments.cnn import run_cnn
 from checker.experiments.digits import run_digits
+from checker.experiments.homework_mnist import run_homework_mnist
 from checker.experiments.mnist_cifar import run_mnist_cifar
 from checker.experiments.moons import run_moons
 from checker.experiments.playground import run_playground
@@ -31,6 +33,20 @@ EXPERIMENTS: list[Experiment] = [
         "Digits: learning curves, overfitting, L2 and the grid search",
         run_digits,
         "8×8 digits with one hidden layer",
+    ),
+    Experiment(
+        "cnn",
+        "A small CNN on the digits (and CIFAR-10)",
+        run_cnn,
+        "conv-pool-conv-pool-dense with the NumPy layers, beside the MLP",
+        env=(CIFAR10_ENV,),
+    ),
+    Experiment(
+        "homework-mnist",
+        "Seed 003 on MNIST: the grid of 784-15-10 and the overfitting of 784-30-10",
+        run_homework_mnist,
+        "mini-batch 5–15 × η 0.08–0.18, then 30 hidden units",
+        env=(MNIST_ENV,),
     ),
     Experiment(
         "mnist-cifar",

@@ -274,3 +274,72 @@ def test_hook_code_is_where_mkdocs_yml_says() -> None:
     assert "site/_hooks/gradproof_site.py" in config
     assert Path(REPO / "site" / "_hooks" / "gradproof_site.py").is_file()
     assert not (REPO / "site" / "__init__.py").exists()  # site/ would shadow the stdlib's site module
+
+
+def _fake_catalogue(*rows: tuple[str, str, str]) -> dict[str, Any]:
+    from types import SimpleNamespace
+
+    return {i: SimpleNamespace(id=i, topic=t, convention=c, title=i.replace("-", " ")) for i, t, c in rows}
+
+
+def test_the_course_order_of_the_real_catalogue() -> None:
+    import gp_course
+
+    from derivations import all_derivations
+    from derivations.base import TOPICS
+
+    groups = gp_course.chapters(all_derivations(), TOPICS)
+    titles = [ch.title for ch, _ in groups]
+    order = [i for _, ids in groups for i in ids]
+    assert sorted(order) == sorted(all_derivations())  # every derivation once
+    assert titles[:3] == ["Activations", "Softmax and losses", "Backpropagation, one example"]
+    for before, after in [("sigmoid-derivative", "softmax-ce-gradient"),
+                          ("softmax-ce-gradient", "hidden-delta"),
+                          ("mse-output-delta", "hidden-delta"), ("hidden-delta", "weight-gradient"),
+                          ("weight-gradient", "bias-gradient"), ("bias-gradient", "batch-weight-gradient"),
+                          ("batch-bias-gradient", "row-backprop"), ("row-backprop", "l2-update"),
+                          ("l2-update", "input-gradient"), ("input-gradient", "central-difference")]:
+        assert order.index(before) < order.index(after), (before, after)
+
+
+def test_a_new_derivation_slots_in_by_its_topic() -> None:
+    import gp_course
+
+    cat = _fake_catalogue(("hidden-delta", "backprop", "column"), ("zeta-new", "backprop", "column"),
+                          ("row-new", "backprop", "row"), ("alpha-new", "activations", "column"),
+                          ("sigmoid-derivative", "activations", "column"), ("conv", "convolution", "column"),
+                          ("adam", "optimization", "column"))
+    groups = {ch.title: ids for ch, ids in gp_course.chapters(cat, ("activations", "backprop", "optimization",
+                                                                    "convolution"))}
+    assert groups["Activations"] == ["sigmoid-derivative", "alpha-new"]  # named first, then by title
+    assert groups["Backpropagation, one example"] == ["hidden-delta", "zeta-new"]
+    assert groups["The row convention"] == ["row-new"]
+    # topics no chapter names get a chapter each, after the course, in the order of the topics
+    assert list(groups)[-2:] == ["Optimization", "Convolution"]
+
+
+def test_question_pages_keep_the_solution_closed_and_the_bank_lists_no_answers(site_build: Any) -> None:
+    import re
+
+    from derivations.questions import QUESTIONS
+
+    index = (site_build.site_dir / "questions" / "index.html").read_text()
+    bank = index[index.index('id="the-bank"'):]
+    for qid in QUESTIONS:
+        page = (site_build.site_dir / "questions" / qid / "index.html").read_text()
+        solutions = re.findall(r"<details class=\"[^\"]*gp-solution[^\"]*\"( open)?", page)
+        assert solutions and not any(solutions), f"{qid}: solution missing or open on load"
+        article = page[page.index("<article"):page.index("</article>")]
+        before = article[:article.index("gp-solution")]
+        assert "Reference answer" not in before and "your answer" in before
+        assert f'href="{qid}/"' in bank
+    assert "Reference answer" not in bank and "arithmatex" not in bank  # the table shows no formula
+
+
+def test_latex_left_in_prose_is_found_and_formulas_and_code_are_not() -> None:
+    assert gp_math.raw_latex("<p>gradients $\\bar{g} + $ noise</p>")  # a $ that opened no formula
+    assert gp_math.raw_latex("<p>BP2: δ^{(l)} = (W^{(l+1)})ᵀ δ^{(l+1)}</p>")
+    clean = ('<p>Here <span class="arithmatex">\\(x^{2} \\odot y\\)</span>, <code>W^{(l)}</code> and '
+             '<div class="arithmatex gp-display">\\[\\frac{a}{b}\\]<button data-latex="\\frac{a}{b}">'
+             '</button></div>.</p><pre>\\sigma</pre>')
+    assert gp_math.raw_latex(clean) == []

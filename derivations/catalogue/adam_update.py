@@ -98,7 +98,7 @@ DERIVATION = Derivation(
         r"What the machine checks: both chains exactly; the update against the reference Adam "
         r"(with $G$ by central differences); and the bias chain's expectation by sampling — three "
         r"steps of the reference Adam on 200 000 independent entries with gradients "
-        r"$\bar{g} + $ noise, whose mean $\hat{m}_3$ must be $\bar{g}$ within a relative error of "
+        r"$\bar{g}$ plus noise, whose mean $\hat{m}_3$ must be $\bar{g}$ within a relative error of "
         r"$10^{-2}$ (the uncorrected $m_3$ is $0.271\,\bar{g}$ for $\beta_1 = 0.9$). The general-$t$ "
         r"geometric sum is the reason of a step, not a machine check. Without the correction the "
         r"first steps are too small in $m$ and too large through $1/\sqrt{v}$; at $t = 1$ with "

@@ -139,6 +139,20 @@ def render_math(page_html: str, on_problem: Callable[[Problem], None]) -> str:
     return INLINE.sub(lambda m: replace(m, False), page_html)
 
 
+# Where LaTeX cannot be: code, preformatted text, scripts and the formulas themselves are cut out
+# of the page before looking for it.
+_NOT_PROSE = re.compile(
+    r"<(code|pre|script|style|textarea|button)\b.*?</\1>|<span class=\"arithmatex\">.*?</span>"
+    r"|<div class=\"arithmatex gp-display\">.*?</div>|<[^>]+>", re.S)
+_RAW_LATEX = re.compile(r"\$\$|\\\(|\\\[|\$\S|\^\{|_\{|\\[A-Za-z]{2,}")
+
+
+def raw_latex(page_html: str) -> list[str]:
+    """Pieces of LaTeX left in the prose of a rendered page (a ``$`` that did not open a formula)."""
+    text = html.unescape(_NOT_PROSE.sub(" ", page_html))
+    return [text[max(0, m.start() - 30):m.end() + 30].strip() for m in _RAW_LATEX.finditer(text)]
+
+
 def mathjax_root() -> Path:
     """The released MathJax 3 files (``es5/``) of the installed ``django-static-mathjax`` package."""
     try:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from gp_course import chapters, course_order
 from gp_jobs import Outcome, available
 from gp_measure import Measurements
 from gp_source import Implementation, implementations
@@ -317,9 +318,12 @@ def build(m: Measurements) -> SiteContent:
         elif st["key"] == "partial":
             out.notes.append(f"derivation {i!r}: steps verified; numeric check not available yet")
 
-    topics = list(TOPICS) + sorted({d.topic for d in cat.values()} - set(TOPICS))
-    by_topic = [(t, [views[i] for i, d in cat.items() if d.topic == t]) for t in topics]
-    by_topic = [(t, vs) for t, vs in by_topic if vs]
+    course = chapters(cat, TOPICS)
+    by_topic = [(ch.title, [views[i] for i in ids]) for ch, ids in course]
+    start_here = [{"title": ch.title, "intro": ch.intro, "first": views[ids[0]], "count": len(ids)}
+                  for ch, ids in course]
+    in_course = course_order(course)
+    question_list.sort(key=lambda q: in_course(q["derivation"]))
     totals = {
         "derivations": len(views),
         "verified": sum(v["status"]["key"] == "verified" for v in views.values()),
@@ -337,7 +341,7 @@ def build(m: Measurements) -> SiteContent:
         up = "../" * depth
         out.pages.append(Page(path, env.get_template(template).render(up=up, **common, **ctx)))
 
-    render("home.md.j2", "index.md", topics=by_topic, questions=question_list)
+    render("home.md.j2", "index.md", topics=by_topic, questions=question_list, start_here=start_here)
     render("notation.md.j2", "notation.md", notation=_notation_view(root),
            conventions=_conventions(cat))
     render("derivations.md.j2", "derivations/index.md", topics=by_topic)
@@ -359,7 +363,7 @@ def build(m: Measurements) -> SiteContent:
         report = Path(example["dir"]) / example["report"]
         out.pages.append(Page("questions/example-report.html", source=report))
     render("questions.md.j2", "questions/index.md", bank=bank, bank_outcome=m.questions,
-           example=example, example_outcome=gb, derivations=views,
+           example=example, example_outcome=gb, derivations=views, questions=question_list,
            question_ids={q["id"] for q in question_list})
     for q in question_list:
         render("question.md.j2", f"questions/{q['id']}.md", q=q, d=views.get(q["derivation"]))
@@ -406,7 +410,7 @@ def build(m: Measurements) -> SiteContent:
 
     dnav: list[Any] = ["derivations/index.md"]
     for t, vs in by_topic:
-        dnav.append({t[:1].upper() + t[1:]: [{v["title"]: f"derivations/{v['id']}.md"} for v in vs]})
+        dnav.append({t: [{v["title"]: f"derivations/{v['id']}.md"} for v in vs]})
     out.nav = [
         {"Home": "index.md"},
         {"Notation": "notation.md"},

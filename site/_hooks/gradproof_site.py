@@ -125,7 +125,11 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     def problem(p: gp_math.Problem) -> None:
         log.error(f"gradproof: {page.file.src_uri}: the formula ${p.latex}$ is not valid LaTeX: {p.reason}")
 
-    return gp_math.render_math(html, problem)
+    out = gp_math.render_math(html, problem)
+    for piece in gp_math.raw_latex(out):
+        log.error(f"gradproof: {page.file.src_uri}: LaTeX outside a formula (a $ that opened none?): "
+                  f"{piece!r}")
+    return out
 
 
 def on_serve(server: Any, config: Any, builder: Any) -> Any:

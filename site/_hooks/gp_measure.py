@@ -8,7 +8,9 @@ Every number a page shows comes from here, measured when the site is built:
 * ``experiment`` — one job per :data:`checker.experiments.EXPERIMENTS` entry;
 * ``questions`` — the question bank with the mistakes the grader recognises for each question
   (:func:`checker.grading.judge.prepare`);
-* ``grade-batch`` — ``gradproof grade-batch`` on the example class in ``site/examples/``.
+* ``grade-batch`` — ``gradproof grade-batch`` on the example class in ``site/examples/``;
+* ``derivation-examples`` — each question's catalogue chain as a model solution, and its twin
+  with a wrong last step, graded by ``gradproof grade-derivation`` (shown on derivation pages).
 
 A piece that does not exist yet is *unavailable* (``None``): its page says so. A piece that exists
 and fails is an :class:`~gp_jobs.Outcome` with ``ok=False``: its page shows the error and the hook
@@ -46,6 +48,7 @@ GRADCHECK_MODULES = ("checker.network.gradcheck", "checker.network.mlp", "checke
 EXPERIMENT_MODULES = ("checker.experiments",)
 GRADER_MODULES = ("checker.commands.main", "checker.commands.grade_batch", "checker.commands.questions",
                   "checker.grading.batch", "checker.grading.judge", "derivations.questions")
+DERIVATION_MODULES = ("checker.grading.derivation.examples",)
 # a question's reference answer is a catalogue result, looked up by id; the grammar and the report
 # template are data files
 GRADER_FILES = ("derivations/catalogue/*.py", "checker/grading/**/*")
@@ -71,6 +74,7 @@ class Measurements:
     experiments: list[Outcome] | None
     questions: Outcome | None
     grade_batch: Outcome | None
+    derivation_examples: Outcome | None = None
     seconds: float = 0.0
     ran: int = 0  # jobs that were not cached
     timings: list[dict] = field(default_factory=list)  # every job: kind, name, seconds, cached
@@ -275,6 +279,16 @@ def _grade_batch(csv_path: Path, key: str) -> dict:
     return gp_jobs.cached_or_run("grade-batch", "example", key, produce)
 
 
+def _derivation_examples(key: str) -> dict:
+    def produce(work: Path) -> dict:
+        from checker.grading.derivation.examples import graded_examples
+        from derivations.questions import QUESTIONS
+
+        return {qid: graded_examples(qid) for qid in QUESTIONS}
+
+    return gp_jobs.cached_or_run("derivation-examples", "all", key, produce)
+
+
 def _shape_tex(shape: tuple) -> str:
     return r" \times ".join(str(d) for d in shape)
 
@@ -326,6 +340,13 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
         jobs.append(Job("grade-batch", "example", _grade_batch, (root / EXAMPLE_CSV, key),
                         cached=gp_jobs.load_stored("grade-batch", "example", key) is not None, weight=8))
 
+    have_derivations = available("checker.grading.derivation.examples")
+    if have_derivations:
+        closure = (*grader, *gp_jobs.import_closure(root, DERIVATION_MODULES))
+        key = gp_jobs.digest(root, closure, _code(_derivation_examples))
+        jobs.append(Job("derivation-examples", "all", _derivation_examples, (key,),
+                        cached=gp_jobs.load_stored("derivation-examples", "all", key) is not None, weight=15))
+
     outcomes = gp_jobs.run_jobs(jobs, workers)
     exp_outcomes = None
     if experiments is not None:
@@ -343,6 +364,7 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
         experiments=exp_outcomes,
         questions=outcomes.get(("questions", "bank")) if have_bank else None,
         grade_batch=outcomes.get(("grade-batch", "example")) if have_grader else None,
+        derivation_examples=outcomes.get(("derivation-examples", "all")) if have_derivations else None,
         seconds=time.perf_counter() - start,
         ran=sum(not j.cached for j in jobs),
         timings=[{"kind": o.kind, "name": o.name, "seconds": round(o.seconds, 3), "cached": o.cached,

@@ -200,6 +200,15 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
     }
 
 
+def _graded_examples(m: Measurements, questions: list[dict]) -> dict | None:
+    """The first question's model solution and wrong twin, as graded at build time (or None)."""
+    o = m.derivation_examples
+    if o is None or not o.ok or not questions:
+        return None
+    found = o.value.get(questions[0]["id"])
+    return {**found, "title": questions[0]["title"]} if found else None
+
+
 # ------------------------------------------------------------------------------------ notation
 
 def _notation_view(root: Path) -> dict:
@@ -305,6 +314,7 @@ def build(m: Measurements) -> SiteContent:
     for i, d in cat.items():
         o = m.verify[i]
         views[i] = _derivation_view(d, o, m, [x for x in impls if i in x.cites], by_derivation.get(i, []))
+        views[i]["graded"] = _graded_examples(m, by_derivation.get(i, []))
         st = views[i]["status"]
         if not st["ok"]:
             steps = [s for c in views[i]["chains"] for s in c["steps"] if not s["ok"]]

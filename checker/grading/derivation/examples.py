@@ -38,7 +38,8 @@ def wrong_solution(question_id: str) -> tuple[str, str] | None:
         return None
     if not mutants:
         return None
-    mutant = mutants[0][0]
+    # a mistake inside the formula teaches more than the transpose of the whole result
+    mutant = min((m for m, _ in mutants), key=lambda m: m.tag == "transposed")
     chain = chain_of(question_id)
     lines = [f"{to_latex(chain.start)} &= {to_latex(chain.steps[0].expr)}"]
     lines += [f"&= {to_latex(s.expr)}" for s in chain.steps[1:-1]]

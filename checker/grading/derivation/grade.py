@@ -482,7 +482,7 @@ def _verdict(g: Grading) -> dict:
             result_correct,
         )
     wrong = next(r for r in steps if r.n == g.first_wrong)
-    summary = f"Step {g.first_wrong} does not follow: {wrong.feedback}"
+    summary = wrong.feedback  # it names the step, what it should equal and where it differs
     if result_correct:
         summary += " The result is right, but it is reached through a wrong step."
     return _result(g.q.id, "incorrect", summary, g.reports, g.first_wrong, result_correct)

@@ -360,9 +360,9 @@ def _where(a: Values, b: Values, draws) -> str:  # noqa: ANN001
             bad = np.argwhere(~np.isclose(x, y, rtol=1e-6, atol=1e-9))
             if len(bad):
                 i, j = (int(v) for v in bad[0])
-                sizes = ", ".join(f"{k}={v}" for k, v in sorted(draw.sizes.items()))
+                sizes = ", ".join(f"${k} = {v}$" for k, v in sorted(draw.sizes.items()))
                 at = f" at sizes {sizes}" if sizes else ""
-                reading = f", σ = {act}" if len(ra) > 1 else ""
+                reading = f", $\\sigma$ = {act}" if len(ra) > 1 else ""
                 return (
                     f"entry ({i + 1}, {j + 1}){at}{reading} is {x[i, j]:.4g} where {y[i, j]:.4g} is expected"
                 )

@@ -97,3 +97,16 @@ def test_a_fitting_answer_is_never_renamed() -> None:
     # W^{(l)} in an answer that fits as written is the course's W^{(l)}
     result = grade("weight-gradient", r"\delta^{(l)} (a^{(l-1)})^T + 0 f(W^{(l)} a^{(l-1)}) (a^{(l-1)})^T")
     assert "UFLDL" not in result.feedback
+
+
+def test_a_matrix_written_out_is_read_by_the_pattern_of_its_entries() -> None:
+    answer = r"\begin{bmatrix} p_1(1-p_1) & -p_1p_2 \\ -p_2p_1 & p_2(1-p_2)\end{bmatrix}"
+    result = grade("softmax-jacobian", answer)
+    assert result.verdict == "correct" and "pattern of its entries" in result.feedback
+    assert r"\delta_{ij}" in result.interpreted
+
+
+def test_entries_without_one_pattern_are_refused_naming_the_entry() -> None:
+    answer = r"\begin{bmatrix} p_1(1-p_1) & -p_1p_2 \\ -p_2p_1 & p_1(1-p_2)\end{bmatrix}"
+    result = grade("softmax-jacobian", answer)
+    assert result.verdict == "invalid" and "entry (2, 2) of the matrix" in result.feedback

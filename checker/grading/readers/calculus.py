@@ -69,6 +69,8 @@ class CalculusMixin:
             return Fn("sqrt", self.value(atom.children[1]))
         if d == "cases":
             return self.cases(atom)
+        if d == "matrix":
+            return self.explicit_matrix(atom)
         if d in ("sum", "hterm", "signed", "seq", "item"):
             return self.node(atom)
         raise self.error(atom, f"`{self.spelled(atom)}` is not read here")

@@ -48,6 +48,7 @@ class ReaderCore:
         self.mode = mode
         self.shape = ShapeCache()
         self.chain = 0  # functions applied in a row without brackets (\tanh \tanh z)
+        self.cell_letters: dict[str, str] = {}  # in a matrix written out: its row and column numbers
 
     # ---- positions and errors
 

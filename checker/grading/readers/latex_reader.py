@@ -47,6 +47,7 @@ from checker.grading.readers.core import ReaderCore
 from checker.grading.readers.functions import FunctionsMixin
 from checker.grading.readers.latex_syntax import latex_parser, parse_tree, strip_wrappers
 from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.matrices import MatricesMixin
 from checker.grading.readers.names import NamesMixin
 from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.products import ProductsMixin
@@ -57,7 +58,7 @@ if TYPE_CHECKING:
     from checker.grading.readers.vocabulary import Vocabulary
 
 
-class Reader(NamesMixin, ProductsMixin, CalculusMixin, FunctionsMixin, ReaderCore):
+class Reader(NamesMixin, ProductsMixin, CalculusMixin, FunctionsMixin, MatricesMixin, ReaderCore):
     """Turns a parse tree (LaTeX or plain text) into a :class:`derivations.expr.Expr`.
 
     ``mode`` is ``"latex"`` or ``"text"``; the two differ only in how identifiers are spelled
@@ -75,10 +76,10 @@ def read_latex(text: str, vocab: Vocabulary, options: ReadOptions | None = None)
         raise AnswerError("the answer is empty")
     limits.check_nesting(body, offset)
     m = re.search(r"\\begin\s*\{\s*([A-Za-z*]+)\s*\}", body)
-    if m and "cases" not in m.group(1):
+    if m and "cases" not in m.group(1) and "matrix" not in m.group(1):
         raise AnswerError(
             f"\\begin{{{m.group(1)}}} at character {m.start() + offset + 1} is not read: only "
-            r"\begin{cases} ... \end{cases} is; give a single formula",
+            r"\begin{cases} and \begin{bmatrix} (pmatrix, vmatrix) are; give a single formula",
             m.start() + offset,
         )
     tree = parse_tree(latex_parser(), body, offset, "LaTeX")

@@ -152,6 +152,8 @@ class NamesMixin:
         if sub is None or self.vocab is None:
             return None
         letters = re.sub(r"[\s,{}]", "", sub)
+        if letters in self.cell_letters:  # p_2 in column 2 of a matrix written out: p_j
+            return (self.cell_letters[letters],)
         if 1 <= len(letters) <= 2 and all(c in self.vocab.index_letters for c in letters):
             return tuple(letters)
         return None

@@ -64,6 +64,6 @@ def vocabulary_from_spellings(
         row_convention=row_convention,
         functions=frozenset(functions),
         shown=tuple(dict.fromkeys(shown)),
-        shown_named=tuple(shown_named),
+        shown_named=tuple(dict.fromkeys(shown_named)),
         listed=frozenset(listed),
     )

@@ -40,7 +40,8 @@ def monkeypatch_module():
 
 def test_experiment_ids_are_unique_and_listed():
     ids = [e.id for e in EXPERIMENTS]
-    assert ids == ["xor", "moons", "playground", "digits", "cnn", "homework-mnist", "mnist-cifar"]
+    assert ids == ["xor", "moons", "playground", "digits", "cnn", "homework-mnist", "optimisers",
+                   "mnist-cifar"]
     assert get("moons").title.startswith("Half moons")
     with pytest.raises(KeyError, match="no experiment 'nope'"):
         get("nope")

@@ -39,6 +39,8 @@ def train_command(
     parts.append(f"--epochs {config.epochs}")
     if command == "train":
         parts.append(f"--batch-size {config.batch_size} --lr {config.lr:g}")
+    if config.optimizer != "sgd":
+        parts.append(f"--optimizer {config.optimizer}")
     for flag, value, default in (
         ("--momentum", config.momentum, 0.0),
         ("--l1", config.l1, 0.0),

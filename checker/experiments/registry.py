@@ -8,6 +8,7 @@ from checker.experiments.digits import run_digits
 from checker.experiments.homework_mnist import run_homework_mnist
 from checker.experiments.mnist_cifar import run_mnist_cifar
 from checker.experiments.moons import run_moons
+from checker.experiments.optimisers import run_optimisers
 from checker.experiments.playground import run_playground
 from checker.experiments.xor import run_xor
 from checker.training.datasets import CIFAR10_ENV, MNIST_ENV
@@ -46,6 +47,13 @@ EXPERIMENTS: list[Experiment] = [
         "Seed 003 on MNIST: the grid of 784-15-10 and the overfitting of 784-30-10",
         run_homework_mnist,
         "mini-batch 5–15 × η 0.08–0.18, then 30 hidden units",
+        env=(MNIST_ENV,),
+    ),
+    Experiment(
+        "optimisers",
+        "Optimisers: SGD, momentum, RMSProp and Adam",
+        run_optimisers,
+        "the same network, weights and batches, each at its best learning rate",
         env=(MNIST_ENV,),
     ),
     Experiment(

@@ -169,6 +169,8 @@ def _overfit_text(overfitting: dict[str, Any]) -> str:
     narrow, wide, wide_l2 = (overfitting[label] for label, _, _ in OVERFIT_RUNS)
     rise = compare(wide["val_loss_rise"], narrow["val_loss_rise"], "less", "more")
     rise = "as much" if rise == "the same" else rise
+    gap = compare(wide["accuracy_gap"], narrow["accuracy_gap"], "less", "more")
+    gap = "as much" if gap == "the same" else gap
     overfit_text = (
         f"Both networks fit their {OVERFIT_TRAIN_SIZE} training images (train accuracy "
         f"{pct(narrow['last_train_accuracy'])} narrow, {pct(wide['last_train_accuracy'])} wide), yet reach "
@@ -176,8 +178,10 @@ def _overfit_text(overfitting: dict[str, Any]) -> str:
         f"images. The wide network's validation loss is lowest at epoch {wide['best_val_epoch']} and then "
         f"climbs by {num(wide['val_loss_rise'], 2)} while its training loss keeps falling (to "
         f"{num(wide['last_train_data_loss'], 2)}): from there on it learns the training images rather "
-        f"than digits. The narrow network's climbs by {num(narrow['val_loss_rise'], 2)}, so the wide one "
-        f"overfits {rise}."
+        f"than digits. The narrow network's climbs by {num(narrow['val_loss_rise'], 2)}: measured by "
+        f"that rise, the wide one overfits {rise}; measured by the gap between training and validation "
+        f"accuracy ({pct(wide['accuracy_gap'])} wide, {pct(narrow['accuracy_gap'])} narrow), it overfits "
+        f"{gap}."
     )
     direction = compare(wide_l2["last_val_data_loss"], wide["last_val_data_loss"], "down", "up")
     l2_text = (

@@ -89,6 +89,19 @@ def feedback_text(text: str) -> str:
     return _QUOTED_ANSWER.sub(lambda m: "`` " + m.group(0) + " ``", text)
 
 
+def id_linker(titles: dict[str, str]) -> Any:
+    """A filter: ``(softmax-jacobian)`` in prose becomes a link to that derivation's page."""
+    if not titles:
+        return lambda text, up="": text
+    pattern = re.compile(r"\((" + "|".join(re.escape(i) for i in sorted(titles, key=len, reverse=True))
+                         + r")\)")
+
+    def link(text: str, up: str = "") -> str:
+        return pattern.sub(lambda m: f"([{titles[m.group(1)]}]({up}derivations/{m.group(1)}.md))", str(text))
+
+    return link
+
+
 def table_math(latex: str) -> str:
     """LaTeX safe inside a Markdown table cell (a bare ``|`` would split the cell)."""
     return latex.replace("|", r"\vert ")
@@ -300,6 +313,7 @@ def build(m: Measurements) -> SiteContent:
     from derivations.base import TOPICS
 
     env = _env()
+    env.filters["links"] = id_linker({i: d.title for i, d in m.catalogue.items()})
     out = SiteContent()
     root = m.root
     cat = m.catalogue

@@ -41,7 +41,7 @@ def monkeypatch_module():
 def test_experiment_ids_are_unique_and_listed():
     ids = [e.id for e in EXPERIMENTS]
     assert ids == ["xor", "moons", "playground", "digits", "cnn", "homework-mnist", "optimisers",
-                   "mnist-cifar"]
+                   "vanishing", "mnist-cifar"]
     assert get("moons").title.startswith("Half moons")
     with pytest.raises(KeyError, match="no experiment 'nope'"):
         get("nope")
@@ -134,6 +134,15 @@ def test_homework_mnist_gives_the_commands_when_nothing_is_configured(results):
     assert result.metrics == {"configured": False} and not result.figures
     assert "--batch-sizes 5,6,7,8,9,10,11,12,13,14,15" in result.markdown
     assert "--lrs 0.08,0.09,0.1,0.11,0.12,0.13,0.14,0.15,0.16,0.17,0.18" in result.markdown
+
+
+def test_vanishing_gradients_obey_the_bound_and_batch_norm_cures_the_sigmoid(results):
+    m = results["vanishing"][0].metrics
+    assert all(s["measured"] <= s["bound"] for s in m["shrink"])  # vanishing-gradient-bound
+    by = {(v["activation"], v["init"], v["batch_norm"]): v for v in m["variants"]}
+    plain, normed = by["sigmoid", "xavier", False], by["sigmoid", "xavier", True]
+    assert plain["at_init"]["delta"][0] < 1e-3 * plain["at_init"]["delta"][-1]
+    assert normed["test_accuracy"] > plain["test_accuracy"] + 0.5
 
 
 def test_mnist_cifar_page_explains_configuration_when_nothing_is_configured(results):

@@ -10,6 +10,7 @@ from checker.experiments.mnist_cifar import run_mnist_cifar
 from checker.experiments.moons import run_moons
 from checker.experiments.optimisers import run_optimisers
 from checker.experiments.playground import run_playground
+from checker.experiments.vanishing import run_vanishing
 from checker.experiments.xor import run_xor
 from checker.training.datasets import CIFAR10_ENV, MNIST_ENV
 
@@ -55,6 +56,12 @@ EXPERIMENTS: list[Experiment] = [
         run_optimisers,
         "the same network, weights and batches, each at its best learning rate",
         env=(MNIST_ENV,),
+    ),
+    Experiment(
+        "vanishing",
+        "Vanishing gradients: ten layers, three activations, initialisation and batch norm",
+        run_vanishing,
+        "per-layer gradient norms, and the measured shrink beside the bound",
     ),
     Experiment(
         "mnist-cifar",

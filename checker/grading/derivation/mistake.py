@@ -17,7 +17,7 @@ import numpy as np
 from checker.grading.derivation.model import Model, model_of
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import echo
-from checker.grading.derivation.values import Evaluator, Values, agreement, instances, same
+from checker.grading.derivation.values import Evaluator, Values, agreement, instances, same, tree_size
 from checker.grading.indexed import free_indices, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, rewrites, sigmoid_specific_message
 from checker.proof.evaluate import EvaluationError
@@ -137,7 +137,16 @@ def _check(e: Expr) -> None:
 # ------------------------------------------------------------------------------------ mistakes
 
 
+NAMING_BUDGET = 2_000_000
+"""Tree nodes evaluated while naming mistakes (mutants and repairs tried), per derivation. Past it a
+wrong step keeps its verdict but no tag: naming is a courtesy, never a reason to pass or fail."""
+
+
 def _values(g: Grading, e: Expr) -> Values | None:
+    draws = len(g.ev.inst.draws) * len(g.ev.inst.activations)
+    g.ev.naming_work += tree_size(e) * draws
+    if g.ev.naming_work > NAMING_BUDGET:
+        return None
     try:
         out, letters, _ = fitted(g.ev.lower(e), g.model)
         return g.ev.values(out, letters)

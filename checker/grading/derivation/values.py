@@ -66,6 +66,7 @@ class Evaluator:
 
     inst: Instances
     work: int = 0
+    naming_work: int = 0  # counted apart: see mistake.NAMING_BUDGET
     derivs: dict[Expr, tuple[Sym, Values]] = field(default_factory=dict)
 
     def spend(self, amount: int) -> None:
@@ -102,7 +103,7 @@ class Evaluator:
     def _jacobian(self, d: Deriv, env: NumEnv) -> np.ndarray:
         f = FORMULAS.get(d.f, d.f)  # inner derivatives are left to the evaluator: they move with x
         x0 = evaluate(d.wrt, env)
-        cost = _size(f) * (2 * x0.size + 1)
+        cost = tree_size(f) * (2 * x0.size + 1)
         self.spend(cost)
         indexed = has_indices(f)
         sizes = None
@@ -153,7 +154,8 @@ def has_derivative(e: Expr) -> bool:
     return False
 
 
-def _size(e: Expr) -> int:
+def tree_size(e: Expr) -> int:
+    """How many nodes ``e`` has (the unit of counted work)."""
     count, stack = 0, [e]
     while stack:
         node = stack.pop()

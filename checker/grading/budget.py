@@ -4,7 +4,9 @@ A verdict must be a function of the answer alone, so every limit that can decide
 counted in work the grader itself does: the size of the trees it builds, the number of
 candidates it compares, and the *CPU time* of this process (``ITIMER_PROF``: the time the
 process ran, user and system, which a busy neighbour does not consume). The budgets are far
-above what any answer of the corpus needs, so the limits are reached by hostile input only.
+above what any answer of the corpus needs (at most about 0.4 s of CPU time for the exact check,
+before set-up is warmed; ten times less after), so that the limits are reached by hostile input
+only and a busy machine, which makes the same work cost a little more CPU time, changes nothing.
 
 The wall clock appears in one place, :func:`wall_guard`: a last resort against a process that
 cannot get the CPU at all (paused, or starved by a machine running far more jobs than cores).
@@ -23,9 +25,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
-CPU_LIMIT = 2.0
+CPU_LIMIT = 4.0
 """CPU seconds one answer may take to read and judge, whatever it is."""
-EXACT_CPU_LIMIT = 0.5
+EXACT_CPU_LIMIT = 1.5
 """CPU seconds of the exact (sympy) confirmation of a scalar answer, within the answer's budget."""
 WALL_GUARD = 60.0
 """Wall-clock seconds after which an answer is given up as not judged (never a verdict)."""

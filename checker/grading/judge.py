@@ -397,14 +397,19 @@ def _confirm(prep: Prepared, e: Expr) -> Judgement:
 
 @cache
 def warm(question_id: str) -> None:
-    """Prepare a question and read one accepted answer, so that one-time set-up (draws, mutants,
-    sympy, the reader's grammar) is never charged to a student's budget."""
-    prepare(question_id)
-    q = get_question(question_id)
-    with contextlib.suppress(Exception):
-        from checker.grading.readers import parse_answer
+    """Prepare a question and read its accepted answers, so that one-time set-up (draws, mutants,
+    the reader's grammar, and for a scalar question sympy's caches, by confirming each accepted
+    answer exactly) is never charged to a student's budget: a budget then measures the answer's
+    own work, far from any limit for an ordinary answer."""
+    prep = prepare(question_id)
+    q = prep.question
+    from checker.grading.readers import parse_answer
 
-        parse_answer(q.accepted[0], "auto", vocabulary_of(question_id))
+    for answer in q.accepted:
+        with contextlib.suppress(Exception):
+            e = parse_answer(answer, "auto", vocabulary_of(question_id)).expr
+            if prep.ref_shape == SCALAR and q.scalar:
+                confirm(q, e, prep.reference)
 
 
 def grade_expr(question_id: str, e: Expr, interpreted: str | None = None) -> GradeResult:

@@ -203,3 +203,15 @@ def test_every_question_gets_a_verdict_for_its_own_model_solution() -> None:
     for qid in QUESTIONS:
         r = grade_derivation(qid, model_solution(qid))
         assert r["verdict"] in ("correct", "incorrect", "invalid") and r["feedback"], qid
+
+
+def test_an_operator_applies_to_the_rest_of_its_step_and_a_loss_may_carry_its_arguments() -> None:
+    text = (
+        r"$$\delta_i^{(L)} = \frac{\partial}{\partial z_i^{(L)}} J(W, b; x, y)"
+        r" = \frac{\partial}{\partial z_i^{(L)}} \frac{1}{2} \sum_j (y_j - a_j^{(L)})^2"
+        r" = (a_i^{(L)} - y_i) \sigma'(z_i^{(L)})$$"
+    )
+    r = grade_derivation("mse-output-delta", text)
+    assert r["verdict"] == "correct", r
+    wrong = grade_derivation("mse-output-delta", text.replace(r"\frac{1}{2} \sum_j", r"\sum_j"))
+    assert (wrong["first_wrong_step"], wrong["steps"][2]["mistake"]) == (3, "wrong-scale")

@@ -60,6 +60,7 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
     source = text
     if model.update:  # ∂L'/∂w: the prime would be read away; name the regularised cost
         source = re.sub(r"(\\partial\s*)([LJEC])\s*(?:'|\^\{?\\prime\}?)", r"\1\2_{\\lambda}", source)
+    source = _LOSS_CALL.sub(r"\1", source)  # J(W, b; x, y) is the loss J
     source = _operator_on_call(source)
     try:
         parsed = parse_answer(source, fmt, vocab, strict_notation=strict)
@@ -71,33 +72,51 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
     return side
 
 
-_OPERATOR = re.compile(
-    r"\\frac\{(?:\\partial|d|\\mathrm\{d\})\}\{(?:\\partial|d|\\mathrm\{d\})\s*([^{}]+?|\{[^{}]*\})\}\s*"
-    r"((?:\\[A-Za-z]+|[A-Za-z])(?:\^\{?[^{}()]*\}?)?'?)\s*(?=\\left\(|\()"
-)
+_LOSS_CALL = re.compile(r"(?<![A-Za-z\\])([LJCE])\s*(?:\\left)?\(([^()]*[,;][^()]*)(?:\\right)?\)")
+_OPERATOR_HEAD = re.compile(r"\s*\\frac\s*\{\s*(?:\\partial|d|\\mathrm\{d\})\s*\}\s*\{")
+_CALL = re.compile(r"\s*((?:\\[A-Za-z]+|[A-Za-z])(?:\^\{?[^{}()]*\}?)?'?)\s*(?:\\left)?\(")
+
+
+def _group_end(text: str, start: int, open_: str = "{", close: str = "}") -> int:
+    """The index just past the group that opens at ``start`` (-1 if it never closes)."""
+    depth = 0
+    for k in range(start, len(text)):
+        if text[k] == open_:
+            depth += 1
+        elif text[k] == close:
+            depth -= 1
+            if depth == 0:
+                return k + 1
+    return -1
 
 
 def _operator_on_call(text: str) -> str:
-    r"""``\frac{d}{dz}\tanh(z)`` as ``\frac{d \tanh(z)}{d z}``: the operator applies to the whole
-    call, not to the function's name alone (the readers take one item after the operator)."""
-    m = _OPERATOR.search(text)
+    r"""A step that begins with the operator ``\frac{\partial}{\partial x}`` applies it to the rest
+    of the step (``\frac{\partial}{\partial z_i} \frac{1}{2}\sum_j (y_j - a_j)^2``), or to the call
+    that follows when more comes after it (``\frac{d}{dz}\tanh(z)``): the readers would take one
+    item after the operator. It is rewritten as ``\frac{\partial (…)}{\partial x}``."""
+    m = _OPERATOR_HEAD.match(text)
     if m is None:
         return text
-    start = m.end()
-    depth, k = 0, start
-    while k < len(text):
-        if text[k] == "(":
-            depth += 1
-        elif text[k] == ")":
-            depth -= 1
-            if depth == 0:
-                break
-        k += 1
-    if depth != 0:
+    below_end = _group_end(text, m.end() - 1)
+    if below_end < 0:
         return text
-    call = text[m.start(2) : k + 1]
-    wrt = m.group(1)
-    return text[: m.start()] + f"\\frac{{\\partial {call}}}{{\\partial {wrt}}}" + text[k + 1 :]
+    below = text[m.end() : below_end - 1].strip()
+    wrt = re.sub(r"^(?:\\partial|\\mathrm\{d\}|d)\s*", "", below)
+    if wrt == below or not wrt:
+        return text
+    rest = text[below_end:]
+    call = _CALL.match(rest)
+    if call is not None:
+        open_at = call.end() - 1
+        close_at = _group_end(rest, open_at, "(", ")")
+        if close_at > 0 and rest[close_at:].strip():
+            return text[:below_end].replace(text[m.start() : below_end], "") + (
+                f"\\frac{{\\partial {rest[:close_at].strip()}}}{{\\partial {wrt}}}" + rest[close_at:]
+            )
+    if not rest.strip():
+        return text
+    return f"\\frac{{\\partial \\left({rest.strip()}\\right)}}{{\\partial {wrt}}}"
 
 
 def echo(e: Expr) -> str:

@@ -45,3 +45,21 @@ def test_batch_norm_backward_without_its_mean_terms_is_caught(monkeypatch: pytes
     grads, _ = net.gradients(X, Y)
     result = check_function(lambda: net.loss(X, Y), net.params(), grads)
     assert not result.passed and result.max_rel_error > 1e-3
+
+
+def test_dropout_gradients_pass_the_check_with_the_mask_held_fixed() -> None:
+    """dropout-backward: with the same masks (the same seed) the loss is smooth and checkable."""
+    from checker.network.layers import Dropout
+
+    net, X, Y = problem(False, "tanh")
+    net.dropout = Dropout(0.4)
+    p, cache = net.forward(X, np.random.default_rng(3))
+    grads, _ = net.backward(p, cache, Y)
+
+    def loss() -> float:
+        q, _ = net.forward(X, np.random.default_rng(3))
+        return float(-(Y * np.log(q)).sum() / Y.shape[1])
+
+    result = check_function(loss, net.params(), grads)
+    assert result.passed, result.report()
+    assert cache.masks and not all(m.all() for m in cache.masks)  # some units were dropped

@@ -40,8 +40,8 @@ def monkeypatch_module():
 
 def test_experiment_ids_are_unique_and_listed():
     ids = [e.id for e in EXPERIMENTS]
-    assert ids == ["xor", "moons", "playground", "digits", "cnn", "homework-mnist", "optimisers",
-                   "vanishing", "mnist-cifar"]
+    assert ids == ["xor", "moons", "playground", "digits", "dropout-early-stopping", "cnn", "homework-mnist",
+                   "optimisers", "vanishing", "mnist-cifar"]
     assert get("moons").title.startswith("Half moons")
     with pytest.raises(KeyError, match="no experiment 'nope'"):
         get("nope")
@@ -143,6 +143,14 @@ def test_vanishing_gradients_obey_the_bound_and_batch_norm_cures_the_sigmoid(res
     plain, normed = by["sigmoid", "xavier", False], by["sigmoid", "xavier", True]
     assert plain["at_init"]["delta"][0] < 1e-3 * plain["at_init"]["delta"][-1]
     assert normed["test_accuracy"] > plain["test_accuracy"] + 0.5
+
+
+def test_early_stopping_stops_where_the_validation_loss_is_lowest(results):
+    runs = results["dropout-early-stopping"][0].metrics["runs"]
+    for run in runs.values():
+        losses = [r["val_loss"] for r in run["history"]]
+        assert losses[run["best_epoch"] - 1] == min(losses)
+    assert runs["no dropout"]["best_epoch"] < len(runs["no dropout"]["history"])  # it does overfit
 
 
 def test_mnist_cifar_page_explains_configuration_when_nothing_is_configured(results):

@@ -10,6 +10,7 @@ from checker.experiments.mnist_cifar import run_mnist_cifar
 from checker.experiments.moons import run_moons
 from checker.experiments.optimisers import run_optimisers
 from checker.experiments.playground import run_playground
+from checker.experiments.regularisation import run_regularisation
 from checker.experiments.vanishing import run_vanishing
 from checker.experiments.xor import run_xor
 from checker.training.datasets import CIFAR10_ENV, MNIST_ENV
@@ -35,6 +36,12 @@ EXPERIMENTS: list[Experiment] = [
         "Digits: learning curves, overfitting, L2 and the grid search",
         run_digits,
         "8×8 digits with one hidden layer",
+    ),
+    Experiment(
+        "dropout-early-stopping",
+        "Dropout and early stopping against overfitting",
+        run_regularisation,
+        "the digits page's wide network on 300 images, with inverted dropout and stopped early",
     ),
     Experiment(
         "cnn",

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from checker.network.activations import activation
-from checker.network.layers import BatchNorm, BatchNormCache
+from checker.network.layers import BatchNorm, BatchNormCache, Dropout
 
 Array = np.ndarray
 SMALL_STD = 0.1
@@ -33,6 +33,7 @@ class DeepCache:
     z_pre: list[Array] = field(default_factory=list)
     z: list[Array] = field(default_factory=list)
     norm: list[BatchNormCache] = field(default_factory=list)
+    masks: list[Array] = field(default_factory=list)  # dropout's kept units, when training with it
 
 
 @dataclass
@@ -45,6 +46,7 @@ class DeepNet:
     gammas: list[Array] | None = None
     betas: list[Array] | None = None
     bn: BatchNorm = field(default_factory=BatchNorm)
+    dropout: Dropout | None = None  # on every hidden layer's output, while training
 
     @classmethod
     def create(cls, sizes: list[int], act: str, init: str, batch_norm: bool = False,
@@ -78,8 +80,8 @@ class DeepNet:
                 out[f"gamma{l + 1}"], out[f"beta{l + 1}"] = g, b
         return out
 
-    def forward(self, X: Array) -> tuple[Array, DeepCache]:
-        """Class probabilities (n_L, m) and the cache."""
+    def forward(self, X: Array, rng: np.random.Generator | None = None) -> tuple[Array, DeepCache]:
+        """Class probabilities (n_L, m) and the cache; with ``rng`` (training) dropout draws its masks."""
         sigma = activation(self.act)
         cache = DeepCache([X])
         a = X
@@ -90,6 +92,10 @@ class DeepNet:
                 z, norm = self.bn.forward(z_pre, self.gammas[l], self.betas[l])
                 cache.norm.append(norm)
             a = sigma.fn(z)
+            if self.dropout is not None and rng is not None:  # inverted dropout: nothing changes at test time
+                mask = self.dropout.mask(a.shape, rng)
+                a = self.dropout.forward(a, mask)
+                cache.masks.append(mask)
             cache.z_pre.append(z_pre)
             cache.z.append(z)
             cache.a.append(a)
@@ -113,24 +119,37 @@ class DeepNet:
             grads[f"b{l + 1}"] = delta.sum(axis=1, keepdims=True)  # batch-bias-gradient
             if l == 0:
                 break
-            delta = (self.weights[l].T @ delta) * sigma.prime(cache.z[l - 1])  # hidden-delta
+            delta = self.weights[l].T @ delta
+            if cache.masks:  # dropout-backward: the same mask and scale as the forward pass
+                assert self.dropout is not None
+                delta = self.dropout.backward(delta, cache.masks[l - 1])
+            delta = delta * sigma.prime(cache.z[l - 1])  # hidden-delta
             if self.gammas is not None:
                 delta, grads[f"gamma{l}"], grads[f"beta{l}"] = self.bn.backward(  # batchnorm-backward
                     delta, self.gammas[l - 1], cache.norm[l - 1])
             deltas.append(delta)
         return grads, deltas[::-1]
 
-    def gradients(self, X: Array, Y: Array) -> tuple[dict[str, Array], list[Array]]:
-        """Forward then backward on one batch."""
-        p, cache = self.forward(X)
+    def gradients(self, X: Array, Y: Array, rng: np.random.Generator | None = None
+                  ) -> tuple[dict[str, Array], list[Array]]:
+        """Forward then backward on one batch (with ``rng``: dropout's masks drawn from it)."""
+        p, cache = self.forward(X, rng)
         return self.backward(p, cache, Y)
 
-    def sgd_epoch(self, X: Array, Y: Array, lr: float, batch: int, rng: np.random.Generator) -> None:
-        """One epoch of plain mini-batch SGD, in place; X, Y are (features, N), one example per column."""
+    def sgd_epoch(self, X: Array, Y: Array, lr: float, batch: int, rng: np.random.Generator,
+                  momentum: float = 0.0, velocity: dict[str, Array] | None = None) -> None:
+        """One epoch of mini-batch SGD, in place; X, Y are (features, N), one example per column.
+        With ``momentum`` μ, ``velocity`` (kept by the caller across epochs) follows v ← μv − ηg."""
         params = self.params()
         order = rng.permutation(X.shape[1])
         for start in range(0, len(order), batch):
             idx = order[start:start + batch]
-            grads, _ = self.gradients(X[:, idx], Y[:, idx])
+            grads, _ = self.gradients(X[:, idx], Y[:, idx], rng if self.dropout is not None else None)
             for name, p in params.items():
-                p -= lr * grads[name]
+                if velocity is None:
+                    p -= lr * grads[name]
+                    continue
+                v = velocity.setdefault(name, np.zeros_like(p))
+                v *= momentum
+                v -= lr * grads[name]
+                p += v

@@ -162,11 +162,6 @@ def prepare(args: argparse.Namespace):
     return config, ds
 
 
-def diverged(exc: Exception) -> CommandError:
-    """Training that diverged: a run that failed (exit 1), with what to change."""
-    return CommandError(f"{exc}; nothing was saved", exit_status=1)
-
-
 def _on_epoch(advance: Any):
     def on_epoch(epoch: int, record: dict[str, float]) -> None:
         acc = record.get("accuracy")
@@ -202,8 +197,8 @@ def run(args: argparse.Namespace) -> int:
             result = train(ds, config, on_epoch=_on_epoch(advance))
     except ConfigError as exc:
         raise CommandError(str(exc)) from exc
-    except Diverged as exc:
-        raise diverged(exc) from exc
+    except Diverged as exc:  # a run that went and failed: exit 1, and the previous outputs stay
+        raise CommandError(f"{exc}; nothing was saved", exit_status=1) from exc
     metrics = result.metrics
     if args.out is not None:
         _save(args, result, config, ds.name)

@@ -9,6 +9,9 @@ it holds nothing but gradproof's outputs (the files named in its ``.gradproof-ou
 or nothing); a directory with other files in it (``--out .``) gets each output renamed in, each
 one atomic. Files and directories get the modes the user's umask gives, like any other program's
 (temporary files are created 0600 by the standard library; that is corrected before the rename).
+Before a set is published its files are put on disk by one syncfs(2) of the staging directory's
+file system (one call whether the run wrote 3 files or 800 feedback pages), or, where there is
+no syncfs, by an fsync of each file.
 
 :func:`check_output_dir` is called before any work starts, so a bad ``--out`` fails in a second,
 not after an hour of training. This module is the lowest room of ``checker`` and may import only
@@ -20,6 +23,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import json
 import os
 import shutil
@@ -108,6 +112,42 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
+def _syncfs(directory: Path) -> bool:
+    """Flush the whole file system holding ``directory`` in one syncfs(2); False where unsupported."""
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    try:
+        syncfs = ctypes.CDLL(libc_name, use_errno=True).syncfs
+    except (OSError, AttributeError):
+        return False
+    syncfs.argtypes = [ctypes.c_int]
+    fd = os.open(directory, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        if syncfs(fd) == 0:
+            return True
+        err = ctypes.get_errno()
+    finally:
+        os.close(fd)
+    if err == errno.ENOSYS:
+        return False
+    raise OSError(err, os.strerror(err), str(directory))
+
+
+def _sync_to_disk(staging: Path) -> None:
+    """Put every file of ``staging`` on disk before it is published.
+
+    One syncfs(2) of the staging directory's file system costs the same for 3 files or 800
+    feedback pages; where there is none (not Linux, an old libc), each file is fsynced.
+    """
+    if _syncfs(staging):
+        return
+    for child in staging.iterdir():
+        if child.is_file():
+            with open(child, "rb") as handle:
+                os.fsync(handle.fileno())
+
+
 def _owned_by_us(out: Path) -> bool:
     """True when ``out`` holds nothing but the outputs its manifest lists (or nothing at all)."""
     entries = {p.name for p in out.iterdir()}
@@ -177,9 +217,7 @@ class OutputSet:
                 os.chmod(child, _file_mode())
         (staging / MANIFEST).write_text(json.dumps(sorted(self.names)), encoding="utf-8")
         os.chmod(staging / MANIFEST, _file_mode())
-        for child in staging.iterdir():
-            with open(child, "rb") as handle:
-                os.fsync(handle.fileno())
+        _sync_to_disk(staging)
         out = self.out
         if not out.exists():
             os.rename(staging, out)

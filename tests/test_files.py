@@ -99,3 +99,57 @@ def test_check_output_dir_refuses_a_file_and_an_unwritable_place(tmp_path: Path)
 def test_output_names_are_bare_file_names(tmp_path: Path) -> None:
     with OutputSet(tmp_path / "o") as outputs, pytest.raises(ValueError):
         outputs.path("../escape.txt")
+
+
+def test_a_run_is_put_on_disk_by_one_syncfs_not_a_fsync_per_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from checker import files
+
+    synced: list[Path] = []
+    fsynced: list[int] = []
+    monkeypatch.setattr(files, "_syncfs", lambda d: synced.append(d) or True)
+    monkeypatch.setattr(os, "fsync", fsynced.append)
+    with OutputSet(tmp_path / "out") as outputs:
+        for i in range(50):
+            outputs.write(f"feedback-{i}.md", "x")
+    assert len(synced) == 1 and not fsynced
+    assert len(list((tmp_path / "out").iterdir())) == 51
+
+
+def test_without_syncfs_each_file_is_fsynced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import files
+
+    fsynced: list[int] = []
+    monkeypatch.setattr(files, "_syncfs", lambda d: False)
+    monkeypatch.setattr(os, "fsync", fsynced.append)
+    with OutputSet(tmp_path / "out") as outputs:
+        outputs.write("a.csv", "x")
+        outputs.write("b.json", "y")
+    assert len(fsynced) == 3  # two outputs and the manifest
+
+
+def test_syncfs_really_flushes_on_this_system(tmp_path: Path) -> None:
+    from checker import files
+
+    result = files._syncfs(tmp_path)
+    assert result in (True, False)  # False only where the C library has no syncfs
+    if os.uname().sysname == "Linux":
+        assert result
+
+
+def test_a_failed_sync_publishes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from checker import files
+
+    out = tmp_path / "out"
+    with OutputSet(out) as outputs:
+        outputs.write("results.csv", "run 1")
+
+    def io_error(_: Path) -> bool:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(files, "_syncfs", io_error)
+    with pytest.raises(OSError), OutputSet(out) as outputs:
+        outputs.write("results.csv", "run 2")
+    assert (out / "results.csv").read_text() == "run 1"
+    assert [p.name for p in tmp_path.iterdir()] == ["out"]

@@ -40,6 +40,8 @@ from derivations.expr import Entry, Expr, ShapeError, Sym, to_latex
 from derivations.questions import Question, get_question
 
 FORMATS = ("auto", "latex", "text")
+MAX_SIDES = 4 * MAX_STEPS
+"""Expressions joined by ``=`` in a whole derivation, steps, definitions and lemmas together."""
 
 
 def is_derivation(text: str) -> bool:
@@ -88,6 +90,13 @@ def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_nota
         return _result(q.id, "invalid", f"The derivation could not be cut into lines ({err}).")
     if not rels:
         return _result(q.id, "invalid", "No relation (nothing joined by `=`) was found in the derivation.")
+    if sum(len(r.sides) for r in rels) > MAX_SIDES:  # refused before any side is read
+        return _result(
+            q.id,
+            "invalid",
+            f"The derivation has more than {MAX_SIDES} expressions joined by `=`; "
+            f"grade at most {MAX_STEPS} steps (with their definitions and lemmas).",
+        )
     try:
         g = _grading(q, fmt, strict_notation)
         items = _items(g, rels)

@@ -173,7 +173,7 @@ class CalculusMixin:
 
     def quantity_key(self, node: Node) -> str:
         ref = self.name_ref(node)
-        return self.key_of(ref) if ref is not None else self.canon(node)
+        return self.key_of(self.case_alias(ref)) if ref is not None else self.canon(node)
 
     def partial_key(self, num: Node, den: Node, where: Node) -> str:
         top, bottom = self.partial_of(num), self.partial_of(den)

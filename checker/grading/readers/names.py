@@ -22,6 +22,7 @@ from checker.grading.readers.syntax import (
     item_view,
     leaf_token,
     name_key,
+    norm_dim,
     unbrace,
     word_of,
 )
@@ -249,6 +250,10 @@ class NamesMixin:
             core = Fn("exp", Num(Fraction(1)))
         if core is None and sub_text is None and layer is None:
             core = self.bare_name(ref, transposes)
+        if core is None and layer is None and sub_text and self.vocab is not None:  # n_l: a layer's size
+            written = norm_dim(ref.base + ("_" + sub_text if sub_text else ""))
+            dim = next((d for d in self.vocab.dims if norm_dim(d) == written), None)
+            core = self.vocab.count(dim) if dim is not None else None
         if core is None:
             raise self.unknown(ref.node)
         return self.apply_scripts(core, rest)

@@ -124,13 +124,8 @@ class NumpyCallsMixin:
         return total if count is None else Div(total, count)
 
     def count(self, dim: Dim) -> Expr:
-        """The number ``dim`` as a value: the question's symbol for it (m) or 𝟏ᵀ𝟏."""
-        if isinstance(dim, int):
-            return Num(Fraction(dim))
-        for sym in self.vocab.symbols.values():
-            if sym.key == dim and sym.shape == SCALAR:
-                return sym
-        return Mul(T(Ones(dim)), Ones(dim))
+        """The number ``dim`` as a value (see :meth:`Vocabulary.count`)."""
+        return self.vocab.count(dim)
 
     def axis(self, node: ast.Call, rest: list[ast.AST]) -> int | None:
         axis_node = rest[0] if rest else next((k.value for k in node.keywords if k.arg == "axis"), None)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import cached_property
 
-from derivations.expr import Expr, Sym
+from derivations.expr import SCALAR, Dim, Expr, Mul, Num, Ones, Sym, T
 
 DEFAULT_INDEX_LETTERS = frozenset("ijknc")
 
@@ -91,6 +92,15 @@ class Vocabulary:
                 if isinstance(d, str):
                     seen.setdefault(d)
         return tuple(seen)
+
+    def count(self, dim: Dim) -> Expr:
+        """The size ``dim`` as a value: the question's symbol for it (``m``), else 𝟏ᵀ𝟏 (``n_l``)."""
+        if isinstance(dim, int):
+            return Num(Fraction(dim))
+        for sym in self.symbols.values():
+            if sym.key == dim and sym.shape == SCALAR:
+                return sym
+        return Mul(T(Ones(dim)), Ones(dim))
 
     def named_spellings(self) -> list[str]:
         """The named quantities' spellings as declared."""

@@ -12,9 +12,14 @@ temporary directory (so touching a derivation never edits the real one) and buil
    bank and the example class).
 
 Each row reports the wall time of the whole ``mkdocs build`` command and, from the hook's own
-``last-build.json``, the measuring part and its slowest jobs. Usage::
+``last-build.json``, the measuring part and its slowest jobs.
 
-    python bench/bench_site.py [--derivation hidden_delta] [--json results.json]
+Then the built site is served on 127.0.0.1 and a few pages are opened in headless Debian chromium
+(Playwright): for each, how long MathJax took to typeset the page (``window.gpMath``, set by
+``site/javascripts/gradproof.js``) and how long after the page's load event it finished (0 when it
+finished before). The best of three loads is kept. Usage::
+
+    python bench/bench_site.py [--derivation hidden_delta] [--json results.json] [--no-browser]
 """
 
 from __future__ import annotations
@@ -59,12 +64,53 @@ def build(repo: Path, cache: Path, out: Path) -> dict:
             "slowest": [j for j in hook["jobs"] if not j["cached"]][:5]}
 
 
+TYPESET_PAGES = ("derivations/softmax-ce-gradient/", "derivations/hidden-delta/", "notation/", "questions/",
+                 "questions/hidden-delta/", "")
+_TIMES = """() => {
+  const load = performance.timing.loadEventEnd - performance.timing.navigationStart;
+  return {typeset: window.gpMath.end - window.gpMath.start, afterLoad: Math.max(0, window.gpMath.end - load),
+          formulas: document.querySelectorAll("mjx-container").length};
+}"""
+_TYPESET = "() => document.documentElement.getAttribute('data-gp-math') === 'done'"
+_CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+def typeset_times(site_dir: Path, pages: tuple[str, ...] = TYPESET_PAGES, loads: int = 3) -> dict[str, dict]:
+    """Per page: MathJax's typesetting time and its end after the load event, best of ``loads``, in ms."""
+    from playwright.sync_api import sync_playwright
+
+    command = [sys.executable, "-u", "-m", "http.server", "0", "--bind", "127.0.0.1",
+               "--directory", str(site_dir)]
+    server = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        port = int(server.stdout.readline().split(" port ")[1].split()[0])
+        out = {}
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=_CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            for rel in pages:
+                runs = []
+                for _ in range(loads):
+                    page.goto(f"http://127.0.0.1:{port}/{rel}", wait_until="load")
+                    page.wait_for_function(_TYPESET)
+                    runs.append(page.evaluate(_TIMES))
+                best = min(runs, key=lambda r: r["typeset"])
+                out[rel or "home"] = {"typeset_ms": round(best["typeset"]), "formulas": best["formulas"],
+                                      "after_load_ms": round(best["afterLoad"])}
+            browser.close()
+        return out
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the three builds and print a table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--derivation", default="hidden_delta",
                         help="module of derivations/catalogue/ to touch (default: hidden_delta)")
     parser.add_argument("--json", type=Path, help="also write the results here")
+    parser.add_argument("--no-browser", action="store_true", help="skip the typesetting times")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-site-") as tmp:
         tmp_path = Path(tmp)
@@ -76,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         module = repo / "derivations" / "catalogue" / f"{args.derivation}.py"
         module.write_text(module.read_text() + "\n# touched by bench_site.py\n")
         rows["touched"] = build(repo, cache, tmp_path / "out")
+        typeset = {} if args.no_browser else typeset_times(tmp_path / "out")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"site build on {os.cpu_count()} cores (1-minute load average at the end: {load:.1f})")
     print(f"{'build':<10} {'wall s':>8} {'measure s':>10} {'jobs run':>9}  slowest jobs run")
@@ -83,9 +130,14 @@ def main(argv: list[str] | None = None) -> int:
         slow = ", ".join(f"{j['kind']} {j['name']} {j['seconds']:.1f}s" for j in r["slowest"][:3])
         print(f"{name:<10} {r['wall_seconds']:>8.1f} {r['measure_seconds']:>10.1f} "
               f"{r['jobs_run']:>9}  {slow}")
+    if typeset:
+        print(f"\n{'page (MathJax, best of 3)':<36} {'formulas':>8} {'typeset ms':>10} {'after load ms':>13}")
+        for rel, t in typeset.items():
+            print(f"{rel:<36} {t['formulas']:>8} {t['typeset_ms']:>10} {t['after_load_ms']:>13}")
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps({"cores": os.cpu_count(), "load": load, **rows}, indent=1))
+        args.json.write_text(json.dumps({"cores": os.cpu_count(), "load": load, **rows, "typeset": typeset},
+                                        indent=1))
     return 0
 
 

@@ -343,3 +343,24 @@ def test_latex_left_in_prose_is_found_and_formulas_and_code_are_not() -> None:
              '<div class="arithmatex gp-display">\\[\\frac{a}{b}\\]<button data-latex="\\frac{a}{b}">'
              '</button></div>.</p><pre>\\sigma</pre>')
     assert gp_math.raw_latex(clean) == []
+
+
+def test_grader_feedback_shows_quoted_latex_as_code_and_formulas_as_formulas() -> None:
+    import gp_pages
+
+    out = gp_pages.feedback_text(r"this question names: \frac{\partial L}{\partial y} (at character 1: "
+                                 r"⟨here⟩\frac{\partial \op…). Use $\sigma'(z)$, not W^{(l)}.")
+    assert out == (r"this question names: `` \frac{\partial L}{\partial y} `` (at character 1: "
+                   r"`` ⟨here⟩\frac{\partial \op… ``). Use $\sigma'(z)$, not `` W^{(l)} ``.")
+
+
+def test_the_errata_page_shows_the_graders_real_verdicts(site_build: Any) -> None:
+    import gp_errata
+
+    page = (site_build.site_dir / "errata" / "index.html").read_text()
+    for e in gp_errata.ERRATA:
+        assert e.title in page
+    assert page.count('class="gp-verdict gp-incorrect"') >= 4  # the copied mistakes are wrong answers
+    for tag in ("transposed", "summed-over-outputs", "sign-error", "wrong-scale"):
+        assert f"<code>{tag}</code>" in page, tag
+    assert "2.040" in page and "0.886" in page  # −ln 0.13 and −log₁₀ 0.13, computed in the build

@@ -17,6 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import gp_errata
+import gp_jobs
+import gp_measure
 from gp_course import chapters, course_order
 from gp_jobs import Outcome, available
 from gp_measure import Measurements
@@ -81,12 +84,43 @@ def plain_title(title: str) -> str:
     return re.sub(r"(?<=[A-Za-z])_\{?(\d+)\}?", lambda m: m.group(1).translate(_SUBSCRIPT_DIGITS), title)
 
 
-_QUOTED_ANSWER = re.compile(r"…[^⟨\n]*⟨here⟩\S*")
+# "at character 35 of the LaTeX answer: …elta^{(l+1)} \odot⟨here⟩" and
+# "(at character 1: ⟨here⟩\frac{\partial \op…)": the quoted piece of the answer
+_QUOTED_ANSWER = re.compile(r"(character \d+[^:\n]*: )([^\n]*?⟨here⟩(?:[^)\n]*?…|[^\s)]*))")
+
+
+_PROTECTED = re.compile(r"(\$[^$]*\$|``.*?``|`[^`]*`)")
+_RAW_TOKEN = re.compile(r"[^\s`$]*(?:\\[A-Za-z]+|\^\{|_\{)[^\s`$]*?(?=[),.;:]?(?:\s|$))")
 
 
 def feedback_text(text: str) -> str:
-    """The grader's feedback as Markdown: the piece of the student's answer it quotes is code."""
-    return _QUOTED_ANSWER.sub(lambda m: "`` " + m.group(0) + " ``", text)
+    """The grader's feedback as Markdown: what it quotes of an answer, or of the notation, is code.
+
+    Formulas in ``$...$`` stay formulas; a quoted piece of the answer (``⟨here⟩`` marks where the
+    reader stopped) and a bare LaTeX spelling (``\\frac{\\partial L}{\\partial y}``) become code.
+    """
+    text = _QUOTED_ANSWER.sub(lambda m: m.group(1) + "`` " + m.group(2).replace("`", "'") + " ``", str(text))
+    parts = _PROTECTED.split(text)
+    for i in range(0, len(parts), 2):  # the even parts are outside formulas and code
+        parts[i] = _code_raw_latex(parts[i])
+    return "".join(parts)
+
+
+def _code_raw_latex(text: str) -> str:
+    """Each bare LaTeX spelling of ``text`` as code; a spelling runs on over spaces inside braces."""
+    out, pos = [], 0
+    for m in _RAW_TOKEN.finditer(text):
+        if m.start() < pos:
+            continue
+        start, end, depth = m.start(), m.start(), 0
+        while end < len(text) and (depth > 0 or not text[end].isspace()):
+            depth += {"{": 1, "}": -1}.get(text[end], 0)
+            end += 1
+        while end > start and text[end - 1] in "),.;:" and depth == 0:
+            end -= 1
+        out.append(text[pos:start] + "`` " + text[start:end] + " ``")
+        pos = end
+    return "".join(out) + text[pos:]
 
 
 def id_linker(titles: dict[str, str]) -> Any:
@@ -432,6 +466,8 @@ def build(m: Measurements) -> SiteContent:
     render("experiments.md.j2", "experiments/index.md", experiments=exps,
            available=m.experiments is not None)
 
+    _errata(out, root, render)
+
     dnav: list[Any] = ["derivations/index.md"]
     for t, vs in by_topic:
         dnav.append({t: [{v["title"]: f"derivations/{v['id']}.md"} for v in vs]})
@@ -443,9 +479,22 @@ def build(m: Measurements) -> SiteContent:
         {"Reference MLP": "mlp.md"},
         {"Gradient checks": "gradcheck.md"},
         {"Experiments": enav},
-        {"Typesetting": "typesetting.md"},
+        {"Teaching": ["instructor.md", "errata.md", "typesetting.md"]},
     ]
     return out
+
+
+def _errata(out: SiteContent, root: Path, render: Any) -> None:
+    """The course material's mistakes, graded by the grader in this build (``gp_errata``)."""
+    if not available("checker.grading.judge"):
+        return
+    grader = (*gp_jobs.import_closure(root, gp_measure.GRADER_MODULES), *gp_measure.GRADER_FILES)
+    try:
+        errata = gp_errata.graded(root, grader)
+    except Exception as exc:  # a grader that crashes on the errata must fail the build, named
+        out.errors.append(f"grading the errata failed: {type(exc).__name__}: {exc}")
+        return
+    render("errata.md.j2", "errata.md", errata=errata)
 
 
 def _walkthrough(root: Path) -> list[dict]:

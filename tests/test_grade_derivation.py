@@ -218,11 +218,11 @@ def test_an_operator_applies_to_the_rest_of_its_step_and_a_loss_may_carry_its_ar
 
 
 def test_thousands_of_relations_are_refused_before_any_is_read(monkeypatch: pytest.MonkeyPatch) -> None:
-    from checker.grading.derivation import grade as grading
+    from checker.grading.derivation import chain
 
     def never(*args: object, **kwargs: object) -> None:
         raise AssertionError("a side was read")
 
-    monkeypatch.setattr(grading, "read", never)
+    monkeypatch.setattr(chain, "read", never)
     r = grade_derivation("hidden-delta", "a=" * 19000)
     assert r["verdict"] == "invalid" and "160" in r["feedback"]

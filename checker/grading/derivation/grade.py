@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import checker.grading.derivation.learn as learn
 import checker.grading.derivation.mistake as diagnose
-from checker.grading.derivation.model import W_NEW, model_of
+from checker.grading.derivation.chain import evaluate, holds, restates_question, shape_matches, sort_relations
+from checker.grading.derivation.model import model_of
 from checker.grading.derivation.names import derivation_vocabulary
-from checker.grading.derivation.segment import MAX_TEXT, Relation, relations
+from checker.grading.derivation.segment import MAX_TEXT, relations
 from checker.grading.derivation.state import Grading, Judged, StepReport
 from checker.grading.derivation.steps import (
     MAX_STEPS,
@@ -22,21 +23,16 @@ from checker.grading.derivation.steps import (
     echo,
     is_condition,
     is_name,
-    looks_like_new_name,
-    read,
 )
 from checker.grading.derivation.values import (
     BudgetExceeded,
     Evaluator,
-    Values,
     has_derivative,
     instances,
     same,
 )
-from checker.grading.indexed import free_indices
-from checker.grading.judge import restatement
 from checker.proof.evaluate import EvaluationError
-from derivations.expr import Entry, Expr, ShapeError, Sym, to_latex
+from derivations.expr import ShapeError, to_latex
 from derivations.questions import Question, get_question
 
 FORMATS = ("auto", "latex", "text")
@@ -99,7 +95,7 @@ def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_nota
         )
     try:
         g = _grading(q, fmt, strict_notation)
-        items = _items(g, rels)
+        items = sort_relations(g, rels)
         if sum(len(i.sides) for i in items if i.kind == "step") > MAX_STEPS:
             return _result(
                 q.id, "invalid", f"The derivation has more than {MAX_STEPS} steps; grade at most {MAX_STEPS}."
@@ -126,170 +122,6 @@ def _grading(q: Question, fmt: str, strict: bool) -> Grading:
     return Grading(q, model, derivation_vocabulary(q.id), fmt, ev, asked, reference, strict=strict)
 
 
-# --------------------------------------------------------------------------- sorting relations
-
-
-def _items(g: Grading, rels: list[Relation]) -> list[Item]:
-    """Relations sorted into chain steps, definitions and lemmas (see the module docstring)."""
-    items: list[Item] = []
-    chain: Item | None = None
-    pending: Relation | None = None  # a one-sided display line that a `= …` line may continue
-    for rel in rels:
-        if rel.continues:
-            if pending is not None:
-                rel = Relation(pending.sides + rel.sides, False, rel.op or "=", pending.line)
-            elif items and (chain is None or items[-1].kind != "step"):
-                items[-1].sides.extend(_read(g, s) for s in rel.sides)  # a lemma or definition goes on
-                continue
-            elif chain is not None:
-                items.append(Item("step", [_read(g, s) for s in rel.sides], rel.line, notes=["continues"]))
-                continue
-            else:
-                continue
-        pending = None
-        if len(rel.sides) == 1:
-            pending = rel
-            continue
-        left = _read(g, rel.sides[0])
-        if chain is None and _denotes_asked(g, left, rel):
-            chain = Item("step", [left, *(_read(g, s) for s in rel.sides[1:])], rel.line, rel.op)
-            items.append(chain)
-            continue
-        if chain is not None and _restates(g, left, chain):
-            items.append(Item("step", [_read(g, s) for s in rel.sides[1:]], rel.line, notes=["restates"]))
-            continue
-        items.append(_relation_item(g, rel, left))
-    if chain is None and items:
-        _wrong_start(g, items)
-    return items
-
-
-def _wrong_start(g: Grading, items: list[Item]) -> None:
-    """No relation starts from the quantity asked for: the chain is the first lemma, else the
-    first definition of a known name that does not hold, else the last relation."""
-    chosen = next((i for i in items if i.kind == "lemma"), None)
-    if chosen is None:
-        known = [i for i in items if i.kind == "definition" and not _is_user(i.sides[0].expr)]
-        chosen = next((i for i in known if not _holds(g, i.sides)), items[-1])
-    chosen.kind = "step"
-    chosen.notes.append("wrong-start")
-
-
-def _is_user(e: Expr | None) -> bool:
-    return isinstance(e, Sym) and e.key.startswith("user:")
-
-
-def _relation_item(g: Grading, rel: Relation, left: Side) -> Item:
-    """A relation that is not a step of the chain: a definition (a name on the left) or a lemma.
-    A new name is learnt; an unknown name that can only be one of the question's is learnt too."""
-    sides = [left, *(_read(g, s) for s in rel.sides[1:])]
-    notes: list[str] = []
-    if any(s.expr is None for s in sides):
-        found = learn.alias(g, list(rel.sides), lambda t: _read(g, t), lambda ss: _holds(g, ss))
-        if found is not None:
-            g.aliases[found[0]] = found[1]
-            notes.append(f"${found[0]}$ is read as ${found[1]}$, the only reading that makes this hold.")
-            sides = [_read(g, s) for s in rel.sides]
-            left = sides[0]
-    if left.expr is None and looks_like_new_name(left.text) and len(sides) == 2:
-        note = learn.define(g, left, sides[1])
-        return Item("definition", sides, rel.line, rel.op, [note] if note else notes)
-    kind = "definition" if left.expr is not None and _is_plain_name(left.expr) else "lemma"
-    return Item(kind, sides, rel.line, rel.op, notes)
-
-
-def _holds(g: Grading, sides: list[Side]) -> bool:
-    judged = [_evaluate(g, s) for s in sides]
-    if any(j is None for j in judged):
-        return False
-    return all(
-        _shape_matches(a, b.values) and same(a.values, b.values)  # type: ignore[union-attr]
-        for a, b in zip(judged, judged[1:], strict=False)
-    )
-
-
-def _read(g: Grading, text: str) -> Side:
-    return read(learn.apply_aliases(g, text) if g.aliases else text, g.vocab, g.fmt, g.model, g.strict)
-
-
-def _is_plain_name(e: Expr) -> bool:
-    from derivations.expr import Sym
-
-    return isinstance(e, Sym)
-
-
-def _denotes_asked(g: Grading, left: Side, rel: Relation) -> bool:
-    if left.expr is None:
-        return False
-    if g.model.update and rel.op in (":=", "<-") and left.expr == g.model.definitions[W_NEW].terms[0]:  # type: ignore[attr-defined]
-        left.expr = W_NEW
-        return True
-    if not is_name(left.expr) and not has_derivative(left.expr):
-        return False  # a name, or the quantity's own definition (W − η ∂J_λ/∂W), not a formula
-    order = _entry_order(left.expr)
-    judged = _evaluate(g, left, order)
-    if judged is None or not _shape_matches(judged, g.asked) or not same(judged.values, g.asked):
-        return False
-    g.index_order = order
-    return True
-
-
-def _entry_order(e: Expr | None) -> tuple[str, ...]:
-    """(row, column) letters of an entry written as ``X_{ti}``: the order the student chose."""
-    if isinstance(e, Entry) and e.col is not None:
-        return (e.row, e.col)
-    return ()
-
-
-def _restates(g: Grading, left: Side, chain: Item) -> bool:
-    if left.expr is None or not is_name(left.expr) or g.start is None and not chain.sides:
-        return False
-    judged = _evaluate(g, left)
-    return judged is not None and _shape_matches(judged, g.asked) and same(judged.values, g.asked)
-
-
-def _restates_question(g: Grading, last: Judged) -> bool:
-    """The end is the quantity asked for, unevaluated: a ∂-fraction, or the chain's start again."""
-    e = last.side.expr
-    start = g.start.side.expr if g.start is not None else None
-    if e is None:
-        return False
-    asked = g.model.asked if is_name(g.model.asked) else None  # a model may ask for a formula
-    return e in (start, asked) or has_derivative(e) or restatement(g.q, e) is not None
-
-
-def _shape_matches(judged: Judged | None, values: Values) -> bool:
-    if judged is None:
-        return False
-    a, b = judged.values[0], values[0]
-    return all(a[k].shape == b[k].shape for k in a)
-
-
-def _evaluate(g: Grading, side: Side, order: tuple[str, ...] | None = None) -> Judged | None:
-    """Lower, read the layout of ∂-products, evaluate; None when it cannot be evaluated.
-
-    A component formula with two free indices is a matrix whose (row, column) are the indices
-    in the order the chain's start wrote them (``∂C/∂w_{ti}``: t is the row), else alphabetical.
-    """
-    if side.expr is None:
-        return None
-    order = g.index_order if order is None else order
-    try:
-        lowered = g.ev.lower(learn.substitute_local(g, side.expr) if g.local else side.expr)
-        expr, letters, layout = diagnose.fitted(lowered, g.model)
-        values = g.ev.values(expr, letters)
-        if (
-            letters is not None
-            and len(order) == 2
-            and order[0] > order[1]
-            and set(free_indices(expr)) == set(order)
-        ):
-            values = [{k: v.T for k, v in row.items()} for row in values]
-        return Judged(side, expr, values, layout)
-    except (ShapeError, EvaluationError, ValueError, IndexError, KeyError, ZeroDivisionError):
-        return None
-
-
 # --------------------------------------------------------------------------------- judging steps
 
 
@@ -314,11 +146,11 @@ def _judge_relation(g: Grading, item: Item) -> None:
         verdict = "unreadable"
         g.reports.append(StepReport(None, shown, item.kind, verdict, None, _sentence(why), item.line))
         return
-    if any(_evaluate(g, s) is None for s in item.sides):
+    if any(evaluate(g, s) is None for s in item.sides):
         why = "It reads, but its shapes do not fit or it cannot be evaluated."
         g.reports.append(StepReport(None, shown, item.kind, "unreadable", None, why, item.line))
         return
-    ok = _holds(g, item.sides)
+    ok = holds(g, item.sides)
     if item.kind == "definition":
         what = (
             "This definition agrees with the network."
@@ -349,7 +181,7 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
             )
         )
         return
-    judged = _evaluate(g, side)
+    judged = evaluate(g, side)
     g.final = judged
     if judged is None and not _misfits(g, side):
         g.unreadable.append(n)
@@ -363,7 +195,7 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
     if start:
         g.start = judged
         denotes = is_name(side.expr) or has_derivative(side.expr)
-        if denotes and _shape_matches(judged, g.asked) and same(judged.values, g.asked):
+        if denotes and shape_matches(judged, g.asked) and same(judged.values, g.asked):
             _follows(g, n, latex, judged, f"The derivation starts from the quantity asked for{note}.", item)
         else:
             _wrong(
@@ -383,7 +215,7 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
     if prev is None:
         _follows(g, n, latex, judged, "", item)
         return
-    if _shape_matches(judged, prev.values) and same(judged.values, prev.values):
+    if shape_matches(judged, prev.values) and same(judged.values, prev.values):
         _follows(g, n, latex, judged, f"Follows from step {g.last_n}{note}.", item)
         return
     tag, why = diagnose.name_mistake(g, prev, judged)
@@ -454,8 +286,8 @@ def _verdict(g: Grading) -> dict:
             g.reports,
         )
     last = g.final
-    result_correct = last is not None and _shape_matches(last, g.reference) and same(last.values, g.reference)
-    restates = last is not None and result_correct and _restates_question(g, last)
+    result_correct = last is not None and shape_matches(last, g.reference) and same(last.values, g.reference)
+    restates = last is not None and result_correct and restates_question(g, last)
     if restates:
         result_correct = False
     ends_unread = steps[-1].verdict == "unreadable"  # the end cannot be judged: it is not blamed

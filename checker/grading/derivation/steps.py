@@ -1,12 +1,9 @@
-r"""Relations sorted into the chain's steps, definitions and lemmas, each read into a tree.
+r"""One side of a relation read into a tree, and what a side is: a name, a new name, a condition.
 
-In reading order, the chain starts at the first relation whose left side denotes the question's
-quantity (its value is the asked ∂L/∂z^{(l)}, ∂p/∂z, W after the update, ...; written as a name,
-a ∂-fraction, or an entry of one). Before it, relations are definitions (a left side that is a
-name) or lemmas. After it, a line that begins with ``=`` continues the chain, a line that starts
-again with the chain's quantity restates it (its right sides are the next steps), a new or known
-name on the left is a definition, anything else a lemma. If no relation starts with the
-quantity, the first relation that is not a definition is the chain (and its start is wrong).
+Before the readers see a side, the notation of derivations that they do not read is rewritten: an
+operator ``\frac{\partial}{\partial x}`` that begins a step applies to the rest of it, a loss with
+its arguments ``J(W, b; x, y)`` is the loss ``J``, and in the update questions ``\partial L'``
+names the regularised cost. An unreadable side carries the readers' reason instead of a tree.
 """
 
 from __future__ import annotations

@@ -43,7 +43,7 @@ def test_the_cli_takes_strict_notation(capsys: pytest.CaptureFixture[str]) -> No
 def test_a_dropped_layer_index_is_read_as_the_only_one_and_said() -> None:
     result = grade("hidden-delta", r"W^T\delta \odot \sigma'(z)")
     assert result.verdict == "correct"
-    assert "without a layer was read as $W^{(l+1)}$" in result.feedback
+    assert "`W` without a layer was read as $W^{(l+1)}$" in result.feedback
 
 
 def test_an_ambiguous_dropped_index_asks_for_the_layer() -> None:
@@ -110,3 +110,8 @@ def test_entries_without_one_pattern_are_refused_naming_the_entry() -> None:
     answer = r"\begin{bmatrix} p_1(1-p_1) & -p_1p_2 \\ -p_2p_1 & p_1(1-p_2)\end{bmatrix}"
     result = grade("softmax-jacobian", answer)
     assert result.verdict == "invalid" and "entry (2, 2) of the matrix" in result.feedback
+
+
+def test_a_note_names_the_symbol_as_the_student_wrote_it() -> None:
+    text = grade("hidden-delta", "W^T delta * sigma'(z)", "text").feedback
+    assert "`delta` without a layer" in text and r"`\delta`" not in text

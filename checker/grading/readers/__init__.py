@@ -6,9 +6,19 @@ A question's :class:`Vocabulary` (built by :func:`vocabulary_from_spellings`) sa
 answer may use. Nothing here evaluates student text; every reader is bounded by :mod:`.limits`.
 
 Modules: ``parse`` (the entry point and format guessing), ``latex_reader`` (the :class:`Reader`,
-assembled from ``core``, ``names``, ``products``, ``calculus`` and ``functions``), ``syntax`` and
-``latex_syntax`` (parse-tree pieces and the lark step), ``text_reader``, ``numpy_reader``,
-``vocabulary``, ``spellings``, ``limits``.
+assembled from ``core``, ``names``, ``products``, ``calculus``, ``functions`` and ``matrices``),
+``syntax`` and ``latex_syntax`` (parse-tree pieces and the lark step), ``text_reader``,
+``numpy_reader`` and ``numpy_calls``, ``conventions`` (the UFLDL weight numbering),
+``vocabulary``, ``spellings``, ``options`` (strict notation and the notes a guess leaves),
+``limits``.
+
+What a class writes (QUESTIONS.md §5) is read here, and every guess leaves a note in
+:attr:`Parsed.notes`: a name without its layer, a product of two same-shape vectors read as ⊙
+(unless ``strict_notation``), a matrix written out read by the pattern of its entries, the UFLDL
+convention. The readers return the question's own symbols (δ_3, z^{(l)}, P); the network's
+definitions of them (δ_3 := P − Y, z^{(l)} := W^{(l)} a^{(l-1)} + b^{(l)}) live in
+``derivations.questions`` and are expanded by the judge when it evaluates, so a substitution is
+judged by value.
 
 This room may import ``derivations`` (the expression language and its one shape algebra), nothing
 from ``checker``: the judge imports the readers, never the reverse.

@@ -248,10 +248,13 @@ class CalculusMixin:
             or min(len(top.value), len(bottom_atom.value)) < 2
         ):
             return None
-        f = self.quantity_key(Token.new_borrow_pos("IDENT", top.value[1:], top))
+        f_tok = Token.new_borrow_pos("IDENT", top.value[1:], top)
         x_tok = Token.new_borrow_pos("IDENT", bottom_atom.value[1:], bottom_atom)
-        x = self.quantity_key(Tree("item", [x_tok, *bottom_scripts]) if bottom_scripts else x_tok)
-        return self.lookup(self.derivative_key(f, x))
+        x_node = Tree("item", [x_tok, *bottom_scripts]) if bottom_scripts else x_tok
+        head = self.function_head(f_tok, []) if self.lookup(f_tok.value) is None else None
+        if head is not None and head.name not in STRUCTURAL:  # dsigma/dz: σ'(z)
+            return Fn(head.name, self.value(x_node), head.d + 1)
+        return self.lookup(self.derivative_key(self.quantity_key(f_tok), self.quantity_key(x_node)))
 
     # ---- sums
 

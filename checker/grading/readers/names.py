@@ -283,8 +283,9 @@ class NamesMixin:
                 ref.node, f"`{written}` could be any of {names}: write its layer, as in ${inputs[0].tex}$"
             )
         sym = inputs[0]
-        shown = sym.tex or sym.key
-        self.options.note(f"`{ref.base}` without a layer was read as ${shown}$, the question's only one.")
+        shown, atom = sym.tex or sym.key, item_view(ref.node)[0]
+        as_written = atom.value if isinstance(atom, Token) else ref.base
+        self.options.note(f"`{as_written}` without a layer was read as ${shown}$, the question's only one.")
         return self.transpose(sym) if transposes % 2 else sym
 
     # ---- scripts on values

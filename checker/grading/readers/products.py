@@ -105,9 +105,13 @@ class ProductsMixin:
         return Neg(v)
 
     def star(self, a: Expr, b: Expr) -> Expr:
-        """``*`` and ``\\times``: elementwise for two operands of one non-scalar shape, else a product."""
+        """``*`` and ``\\times``: elementwise for two operands of one non-scalar shape, else a product.
+        Beside an operand whose own products do not fit (``W delta * sigma'(z)``), a non-scalar is
+        taken elementwise too, so that the misfit inside is what the judge diagnoses."""
         sa, sb = self.shape(a), self.shape(b)
         if sa is not None and sa == sb and sa != SCALAR:
+            return Hadamard(a, b)
+        if (sa is None) != (sb is None) and SCALAR not in (sa, sb):
             return Hadamard(a, b)
         return Mul(a, b)
 

@@ -226,3 +226,18 @@ def test_thousands_of_relations_are_refused_before_any_is_read(monkeypatch: pyte
     monkeypatch.setattr(chain, "read", never)
     r = grade_derivation("hidden-delta", "a=" * 19000)
     assert r["verdict"] == "invalid" and "160" in r["feedback"]
+
+
+def test_a_diagonal_jacobian_beside_hadamard_reads_as_its_diagonal_but_not_under_strict_notation() -> None:
+    text = (
+        r"$$\delta^{(l)} = \frac{\partial L}{\partial a^{(l)}}"
+        r" \odot \frac{\partial a^{(l)}}{\partial z^{(l)}}"
+        r" = (W^{(l+1)})^T \delta^{(l+1)} \odot \sigma'(z^{(l)})$$"
+    )
+    r = grade_derivation("hidden-delta", text)
+    assert r["verdict"] == "correct" and "diagonal" in r["steps"][1]["feedback"]
+    strict = grade_derivation("hidden-delta", text, strict_notation=True)
+    assert (strict["first_wrong_step"], strict["steps"][1]["mistake"]) == (2, "hadamard-vs-matmul")
+    # a Jacobian that is not diagonal
+    full = r"$$\delta^{(l)} = \delta^{(l+1)} \odot \frac{\partial z^{(l+1)}}{\partial z^{(l)}}$$"
+    assert grade_derivation("hidden-delta", full)["steps"][1]["mistake"] == "hadamard-vs-matmul"

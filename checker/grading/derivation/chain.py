@@ -176,7 +176,7 @@ def evaluate(g: Grading, side: Side, order: tuple[str, ...] | None = None) -> Ju
     order = g.index_order if order is None else order
     try:
         lowered = g.ev.lower(learn.substitute_local(g, side.expr) if g.local else side.expr)
-        expr, letters, layout = diagnose.fitted(lowered, g.model)
+        expr, letters, layout = diagnose.fitted(lowered, g.model, None if g.strict else g.ev)
         values = g.ev.values(expr, letters)
         if (
             letters is not None

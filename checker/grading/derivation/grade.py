@@ -191,7 +191,7 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
     if judged is None:
         _wrong(g, n, latex, *_misfit(g, n, side), item)
         return
-    note = f" (read in {judged.layout} layout)" if judged.layout else ""
+    note = f" ({judged.layout})" if judged.layout else ""
     if start:
         g.start = judged
         denotes = is_name(side.expr) or has_derivative(side.expr)

@@ -27,6 +27,7 @@ from derivations.expr import (
     Dim,
     Entry,
     Expr,
+    Hadamard,
     IndexSum,
     Mul,
     ShapeError,
@@ -81,7 +82,10 @@ def _layouts(e: Expr, model: Model) -> list[tuple[str, Expr]]:
         return []
     numerator = [f if _is_gradient(f, model) else T(f) for f in reversed(fs)]
     denominator = [T(f) if _is_derivative(f, model) and not _is_gradient(f, model) else f for f in fs]
-    return [("numerator", _product(numerator)), ("denominator", _product(denominator))]
+    return [
+        ("read in numerator layout", _product(numerator)),
+        ("read in denominator layout", _product(denominator)),
+    ]
 
 
 def _nonscalar(e: Expr) -> bool:
@@ -91,10 +95,17 @@ def _nonscalar(e: Expr) -> bool:
         return True
 
 
-def _refit(e: Expr, model: Model, used: list[str]) -> Expr:
+def _refit(e: Expr, model: Model, used: list[str], ev: Evaluator | None = None) -> Expr:
     """``e`` with every product that does not fit replaced by a layout reading that does."""
+    if isinstance(e, Hadamard) and ev is not None:
+        pair = (_refit(e.left, model, used, ev), _refit(e.right, model, used, ev))
+        try:
+            shape_of(Hadamard(*pair))
+        except ShapeError:
+            pair = tuple(_as_diagonal(x, ev, used) for x in pair)  # type: ignore[assignment]
+        return Hadamard(*pair)
     if isinstance(e, Mul):
-        fs = [_refit(f, model, used) for f in _factors(e)]
+        fs = [_refit(f, model, used, ev) for f in _factors(e)]
         whole = _product(fs)
         try:
             shape_of(whole)
@@ -111,17 +122,32 @@ def _refit(e: Expr, model: Model, used: list[str]) -> Expr:
     kids = children(e)
     if not kids or isinstance(e, Sym):
         return e
-    return rebuild(e, tuple(_refit(k, model, used) for k in kids))
+    return rebuild(e, tuple(_refit(k, model, used, ev) for k in kids))
 
 
-def fitted(e: Expr, model: Model) -> tuple[Expr, Mapping[str, Dim] | None, str]:
-    """(expression to evaluate, index letters' dimensions or None, layout used or "")."""
+def _as_diagonal(e: Expr, ev: Evaluator, used: list[str]) -> Expr:
+    """A Jacobian that is diagonal at every draw (that of an elementwise map, ∂a/∂z) beside ⊙: the
+    only reading that fits is the column of its diagonal (∂L/∂a ⊙ ∂a/∂z for ∂L/∂a ⊙ σ'(z))."""
+    if not (isinstance(e, Sym) and e.key.startswith("d:")):
+        return e
+    found = ev.diagonal(e)
+    if found is not None:
+        used.append("a diagonal Jacobian beside ⊙ read as its diagonal")
+        return found
+    return e
+
+
+def fitted(e: Expr, model: Model, ev: Evaluator | None = None) -> tuple[Expr, Mapping[str, Dim] | None, str]:
+    """(expression to evaluate, index letters' dimensions or None, the reading used or "").
+
+    With ``ev``, a diagonal Jacobian beside ⊙ may be read as its diagonal (not under strict notation).
+    """
     used: list[str] = []
     try:
         _check(e)
         out = e
     except ShapeError:
-        out = _refit(e, model, used)
+        out = _refit(e, model, used, ev)
         _check(out)
     letters = index_shape(out)[1] if has_indices(out) else None
     return out, letters, used[0] if used else ""
@@ -148,7 +174,7 @@ def _values(g: Grading, e: Expr) -> Values | None:
     if g.ev.naming_work > NAMING_BUDGET:
         return None
     try:
-        out, letters, _ = fitted(g.ev.lower(e), g.model)
+        out, letters, _ = fitted(g.ev.lower(e), g.model, None if g.strict else g.ev)
         return g.ev.values(out, letters)
     except _ERRORS:
         return None

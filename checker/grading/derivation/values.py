@@ -118,6 +118,19 @@ class Evaluator:
         with np.errstate(all="ignore"):
             return central_gradient(at, x0)
 
+    def diagonal(self, sym: Sym) -> Sym | None:
+        """The column of a placeholder's diagonal, if its value is a diagonal matrix at every draw."""
+        found = next(((d, v) for d, v in self.derivs.values() if d == sym), None)
+        if found is None or sym.rows != sym.cols:
+            return None
+        _, vals = found
+        if not all(np.allclose(m, np.diag(np.diag(m)), atol=1e-9) for row in vals for m in row.values()):
+            return None
+        diag = Sym(sym.key + ":diag", sym.rows, 1, sym.tex)
+        key = Deriv(diag, diag)  # a key of its own among the placeholders; never evaluated
+        self.derivs[key] = (diag, [{a: np.diag(m).reshape(-1, 1) for a, m in row.items()} for row in vals])
+        return diag
+
     def values(self, e: Expr, letters: Mapping[str, str | int] | None = None) -> Values:
         """``e`` (already lowered) at every draw under every reading of σ (each one evaluated:
         a placeholder's values differ between readings even where ``e`` shows no σ)."""

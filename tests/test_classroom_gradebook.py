@@ -286,3 +286,30 @@ def test_gradebooks_come_out_of_grade_batch(tmp_path):
         "HW 3: bias-gradient": 1,
     }
     assert moodle["'@bob"]["Total"] == 2 and moodle["ada"]["Total"] == 2
+
+
+def test_gradescope_refuses_a_missing_submission_directory(tmp_path, capsys):
+    (tmp_path / "hw.toml").write_text(HW, encoding="utf-8")
+    results = tmp_path / "results.json"
+    assert gradescope(tmp_path, str(tmp_path / "no-such-dir"), results) == 2  # not a silent 0 points
+    err = capsys.readouterr().err
+    assert "--submission" in err and "no such directory" in err and err.count("\n") == 1
+    assert not results.exists()
+
+
+@pytest.mark.parametrize("where", ["a-file/results.json", "a-dir"])
+def test_gradescope_checks_results_before_grading(tmp_path, capsys, monkeypatch, where):
+    from checker.grading import batch
+
+    (tmp_path / "hw.toml").write_text(HW, encoding="utf-8")
+    (tmp_path / "submission").mkdir()
+    (tmp_path / "a-file").write_text("x")
+    (tmp_path / "a-dir").mkdir()
+
+    def must_not_grade(*args, **kwargs):
+        raise AssertionError("graded before checking --results")
+
+    monkeypatch.setattr(batch, "grade_all", must_not_grade)
+    assert gradescope(tmp_path, str(tmp_path / "submission"), tmp_path / where) == 2
+    err = capsys.readouterr().err
+    assert f"--results {tmp_path / where}" in err and err.count("\n") == 1 and "Traceback" not in err

@@ -52,6 +52,13 @@ USAGE_ERRORS = [
     (["verify", "--jobs", "0"], "argument --jobs: expected a positive whole number"),
     (["questions", "--colour"], "unrecognized arguments: --colour"),
     (["nonsense"], "argument COMMAND: invalid choice: 'nonsense'"),
+    # an unset shell variable (--out "$RESULTS") must not mean "write into the current directory"
+    (["grade-batch", "in.csv", "--out", ""], "argument --out: expected a directory, got an empty name"),
+    (["train", "--dataset", "xor", "--layers", "2,2,1", "--out", ""], "argument --out: expected a directory"),
+    (["grade-batch", "missing.csv", "--out", "o"], "no such file: missing.csv"),
+    (["grade-batch", ".", "--out", "o"], ". is a directory; name the submissions CSV file"),
+    (["grade-batch", "in.csv", "--out", "o", "--jobs", "0"], "argument --jobs: expected a positive whole"),
+    (["gradescope", "--assignment", "missing.toml"], "missing.toml: cannot be read"),
 ]
 
 

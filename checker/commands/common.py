@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import math
+from pathlib import Path
 
 
 class CommandError(Exception):
@@ -40,3 +41,13 @@ def finite_float(text: str) -> float:
     if not math.isfinite(value):
         raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
     return value
+
+
+def output_dir(text: str) -> Path:
+    """An argument type: a directory for outputs, never the empty string.
+
+    ``--out "$RESULTS"`` with the variable unset would otherwise mean the current directory.
+    """
+    if not text.strip():
+        raise argparse.ArgumentTypeError("expected a directory, got an empty name (use --out . for here)")
+    return Path(text)

@@ -16,6 +16,8 @@ import sys
 import time
 from pathlib import Path
 
+from checker.commands.common import CommandError, output_dir, positive_int
+
 DELIMITER_NAMES = {"comma": ",", "semicolon": ";", "tab": "\t"}
 
 
@@ -23,7 +25,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Declare the command's arguments."""
     parser.add_argument("submissions", type=Path,
                         help="CSV with the columns student,question,answer[,format,...]")
-    parser.add_argument("--out", type=Path, required=True, help="directory for the results and the report")
+    parser.add_argument("--out", type=output_dir, required=True,
+                        help="directory for the results and the report")
     parser.add_argument("--assignment", type=Path, metavar="FILE",
                         help="assignment file (TOML): questions, points, partial credit, roster")
     parser.add_argument("--lenient", action="store_true",
@@ -31,13 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--encoding", help="the file's encoding, when detection guesses wrong (e.g. gb18030)")
     parser.add_argument("--delimiter", choices=sorted(DELIMITER_NAMES),
                         help="the field delimiter (default: detected)")
-    parser.add_argument("--jobs", type=int, default=None,
+    parser.add_argument("--jobs", type=positive_int, default=None,
                         help="worker processes (default: the CPUs this process may use)")
-
-
-def _fail(message: str) -> int:
-    print(f"gradproof grade-batch: {message}", file=sys.stderr)
-    return 2
 
 
 def run(args: argparse.Namespace) -> int:
@@ -49,24 +47,24 @@ def run(args: argparse.Namespace) -> int:
     from checker.grading.classroom.assignment import AssignmentError, load_assignment
     from checker.grading.classroom.csvin import CsvRefused
 
+    if args.submissions.is_dir():
+        raise CommandError(f"{args.submissions} is a directory; name the submissions CSV file")
     if not args.submissions.is_file():
-        return _fail(f"no such file: {args.submissions}")
+        raise CommandError(f"no such file: {args.submissions}; name the submissions CSV file")
     jobs = default_jobs() if args.jobs is None else args.jobs
-    if jobs < 1:
-        return _fail("--jobs must be at least 1")
     try:
         assignment = load_assignment(args.assignment) if args.assignment else None
     except AssignmentError as err:
-        return _fail(str(err))
+        raise CommandError(str(err)) from None
     start = time.perf_counter()
     try:
         outcome = grade_batch(args.submissions, args.out, jobs=jobs, assignment=assignment,
                               lenient=args.lenient,
                               encoding=args.encoding, delimiter=DELIMITER_NAMES.get(args.delimiter or ""))
     except OutputError as err:
-        return _fail(str(err))
+        raise CommandError(str(err)) from None
     except CsvRefused as err:
-        return _fail(f"{args.submissions}: {err}")
+        raise CommandError(f"{args.submissions}: {err}") from None
     except BatchRefused as err:
         print(f"gradproof grade-batch: {args.submissions} ({err.reading}) has "
               f"{len(err.problems)} problem line{'s' if len(err.problems) != 1 else ''}; nothing was graded. "

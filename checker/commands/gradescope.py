@@ -7,14 +7,17 @@ question of the assignment. A ``run_autograder`` script needs one line::
     gradproof gradescope --assignment /autograder/source/assignment.toml
 
 Exit status 0 once results.json is written (whatever the student handed in); 2 for a usage
-error or an assignment file that cannot be used.
+error, an assignment file that cannot be used, a ``--submission`` that is not a directory (a
+misconfigured container must not hand a student 0 points), or a ``--results`` that cannot be
+written (checked before grading).
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
+
+from checker.commands.common import CommandError, positive_int
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -29,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="where to write results.json (default: /autograder/results/results.json)")
     parser.add_argument("--visibility", choices=VISIBILITIES, default="visible",
                         help="when students see the results (Gradescope's visibility)")
-    parser.add_argument("--jobs", type=int, default=None,
+    parser.add_argument("--jobs", type=positive_int, default=None,
                         help="worker processes (default: the CPUs available)")
 
 
@@ -43,9 +46,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         assignment = load_assignment(args.assignment)
     except AssignmentError as err:
-        print(f"gradproof gradescope: {err}", file=sys.stderr)
-        return 2
-    jobs = default_jobs() if args.jobs is None else max(1, args.jobs)
+        raise CommandError(str(err)) from None
+    if not args.submission.is_dir():
+        raise CommandError(f"--submission {args.submission}: no such directory; name the directory "
+                           "holding the student's files (in Gradescope's container, /autograder/submission)")
+    _check_results_location(args.results)
+    jobs = default_jobs() if args.jobs is None else args.jobs
 
     def grade_answers(answers: list[Answer]) -> list[dict]:
         subs = [Submission(i, "submission", a.question, a.answer, a.format, problem=a.problem, line=a.line)
@@ -56,8 +62,22 @@ def run(args: argparse.Namespace) -> int:
     try:
         write_atomic(args.results, dumps(results))
     except OSError as err:
-        print(f"gradproof gradescope: cannot write {args.results}: {err.strerror or err}", file=sys.stderr)
-        return 2
+        raise CommandError(f"cannot write {args.results}: {err.strerror or err}") from None
     print(f"{assignment.title}: {results['score']:g} of {assignment.max_points:g} points; "
           f"wrote {args.results}")
     return 0
+
+
+def _check_results_location(results: Path) -> None:
+    """Refuse a ``--results`` that cannot be written before any grading starts."""
+    from checker.files import OutputError, check_output_dir
+
+    if results.is_dir():
+        raise CommandError(f"--results {results} is a directory; name the file to write, "
+                           f"e.g. {results / 'results.json'}")
+    try:
+        check_output_dir(results.parent)
+    except OutputError:
+        raise CommandError(f"--results {results}: its directory {results.parent} cannot be created or "
+                           "written"
+                           " (a file is in the way, or no permission); name a writable place") from None

@@ -7,10 +7,9 @@ import json
 import os
 import sys
 from contextlib import AbstractContextManager, nullcontext
-from pathlib import Path
 from typing import Any
 
-from checker.commands.common import CommandError, finite_float, positive_int
+from checker.commands.common import CommandError, finite_float, output_dir, positive_int
 
 EXAMPLE = "gradproof train --dataset digits --layers auto,30,10 --activation relu --loss softmax-ce --lr 0.1"
 
@@ -68,7 +67,7 @@ def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = Fals
     out = parser.add_argument_group("output")
     out.add_argument(
         "--out",
-        type=Path,
+        type=output_dir,
         required=grid,
         help="directory for "
         + ("grid.json, grid.csv and heatmap.png" if grid else "model.npz and metrics.json"),

@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from checker import files
 from checker.commands.main import main
 from checker.files import MANIFEST
 from checker.training.config import (
@@ -460,7 +461,12 @@ def test_a_full_disk_keeps_the_previous_model(tmp_path, capsys, monkeypatch, ful
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         real_fsync(fd)
 
+    def full_file_system(directory: Path) -> bool:  # the disk fills when the whole set is flushed
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
     monkeypatch.setattr(os, "fsync", full_disk)
+    if full_at == MANIFEST:  # the manifest is put on disk with the set, by one syncfs
+        monkeypatch.setattr(files, "_syncfs", full_file_system)
     capsys.readouterr()
     assert main([*argv, "--seed", "1"]) == 2
     err = capsys.readouterr().err

@@ -40,6 +40,7 @@ def test_answer_is_graded_as_labelled(row):
     result = grade(row["question"], row["answer"], row["format"] or "auto")
     why = f"{row['answer']!r}: {result.feedback} (read as {result.interpreted!r})"
     assert result.feedback
+    assert "Σ" not in result.feedback or "Σ" in row["answer"], why  # σ never capitalised into Σ
     if row.get("expected_mistakes"):  # two mistakes: both named, either one first
         expected = set(row["expected_mistakes"].split(";"))
         assert result.verdict == row["expected_verdict"] and set(result.mistakes) == expected, why

@@ -117,7 +117,8 @@ def prepare_mutants(q: Question, reference: Expr, inst: Instances, ref_values: V
         shape = _shape(m.expr)
         try:
             value = _first(values_of(m.expr, one.draws, one.activations, definitions)) if shape else None
-            square = _first(values_of(m.expr, one.square, one.activations, definitions))
+            # at equal sizes only doubles whose products do not fit are looked up (for misfit answers)
+            square = None if shape else _first(values_of(m.expr, one.square, one.activations, definitions))
         except EVAL_ERRORS:
             continue
         if value is not None and known.matching(value):
@@ -127,7 +128,8 @@ def prepare_mutants(q: Question, reference: Expr, inst: Instances, ref_values: V
         shapes.append(shape)
         if value is not None:
             at_draw.add(value, owner)
-        at_square.add(square, owner)
+        if square is not None:
+            at_square.add(square, owner)
     at_draw.freeze()
     at_square.freeze()
     return MutantSet(singles, doubles, shapes, at_draw, at_square)

@@ -398,17 +398,17 @@ def _confirm(prep: Prepared, e: Expr) -> Judgement:
 @cache
 def warm(question_id: str) -> None:
     """Prepare a question and read its accepted answers, so that one-time set-up (draws, mutants,
-    the reader's grammar, and for a scalar question sympy's caches, by confirming each accepted
+    the reader's grammar, and for a scalar question sympy's caches, by confirming an accepted
     answer exactly) is never charged to a student's budget: a budget then measures the answer's
     own work, far from any limit for an ordinary answer."""
     prep = prepare(question_id)
     q = prep.question
     from checker.grading.readers import parse_answer
 
-    for answer in q.accepted:
+    for k, answer in enumerate(q.accepted):
         with contextlib.suppress(Exception):
             e = parse_answer(answer, "auto", vocabulary_of(question_id)).expr
-            if prep.ref_shape == SCALAR and q.scalar:
+            if k == 0 and prep.ref_shape == SCALAR and q.scalar:
                 confirm(q, e, prep.reference)
 
 

@@ -80,7 +80,7 @@ DERIVATION = Derivation(
         r"$G$: nothing is lost, and $\delta = G$. "
         r"$\operatorname{pad}_{r,c}$ adds $r$ rows of zeros above and below and $c$ columns on "
         r"either side; $\operatorname{rot}_{180}$ reverses rows and columns. With padding $p$ "
-        r"(\"same\" padding is $p = (k - 1)/2$) the layer is $Y_p = \operatorname{pad}_{p,p}(X) "
+        r"(“same” padding is $p = (k - 1)/2$) the layer is $Y_p = \operatorname{pad}_{p,p}(X) "
         r"\star K$, of size $q_h \times q_w$ with $q_h = h + 2p - k_h + 1$, and "
         r"$\delta_p = \partial L_p / \partial Y_p$. Several channels and a batch add sums over them "
         r"to each formula; strides other than 1 are not covered here."

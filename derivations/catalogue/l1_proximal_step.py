@@ -32,7 +32,9 @@ DERIVATION = Derivation(
         r"$W^{+} = \arg\min_V F_1(V)$ with $F_1(V) = \frac{1}{2} \lVert V - U \rVert_F^2 + "
         r"t \lVert V \rVert_1$ and $t = \eta\lambda$. For comparison $F_2(V) = \frac{1}{2} "
         r"\lVert V - U \rVert_F^2 + \frac{t}{2} \lVert V \rVert_F^2$ is the same with the L2 "
-        r"penalty. Both are sums of one term per entry, so each entry is minimised on its own."
+        r"penalty. Both are sums of one term per entry, so each entry is minimised on its own: the "
+        r"soft-threshold chain starts from the three cases that the subgradient chain below "
+        r"derives for one entry $u$ of $U$."
     ),
     symbols=(W_l, G, eta, lam, U, t, V, u),
     definitions=(
@@ -42,25 +44,6 @@ DERIVATION = Derivation(
         (F2, half * Norm(V - U, "fro2") + half * t * Norm(V, "fro2")),
     ),
     chains=(
-        Chain(
-            name="subgradient",
-            start=Deriv(F1, V),
-            steps=(
-                Step(
-                    half * Deriv(Norm(V - U, "fro2"), V) + t * Deriv(Norm(V, "l1"), V),
-                    r"the derivative of a sum, constants out; valid where no entry of $V$ is 0",
-                ),
-                Step(
-                    V - U + t * Fn("sign", V),
-                    r"$\partial \frac{1}{2}(v - u)^2 / \partial v = v - u$ and "
-                    r"$\partial \lvert v \rvert / \partial v = \operatorname{sign}(v)$ for "
-                    r"$v \ne 0$. At $v = 0$, $\lvert v \rvert$ has every slope in $[-1, 1]$, so "
-                    r"$v = 0$ is the minimum when $0 \in -u + t[-1, 1]$, that is $\lvert u \rvert "
-                    r"\le t$; otherwise $v - u + t \operatorname{sign}(v) = 0$ gives "
-                    r"$v = u - t$ (for $u > t$) or $v = u + t$ (for $u < -t$)",
-                ),
-            ),
-        ),
         Chain(
             name="soft-threshold",
             start=CASES,
@@ -77,6 +60,25 @@ DERIVATION = Derivation(
                     r"is soft-thresholding by $t$, applied to every entry $u = U_{ij}$, also written "
                     r"$\operatorname{sign}(U) \odot \max(\lvert U \rvert - t, 0)$; "
                     r"every $\lvert U_{ij} \rvert \le \eta\lambda$ becomes exactly 0",
+                ),
+            ),
+        ),
+        Chain(
+            name="subgradient",
+            start=Deriv(F1, V),
+            steps=(
+                Step(
+                    half * Deriv(Norm(V - U, "fro2"), V) + t * Deriv(Norm(V, "l1"), V),
+                    r"the derivative of a sum, constants out; valid where no entry of $V$ is 0",
+                ),
+                Step(
+                    V - U + t * Fn("sign", V),
+                    r"$\partial \frac{1}{2}(v - u)^2 / \partial v = v - u$ and "
+                    r"$\partial \lvert v \rvert / \partial v = \operatorname{sign}(v)$ for "
+                    r"$v \ne 0$. At $v = 0$, $\lvert v \rvert$ has every slope in $[-1, 1]$, so "
+                    r"$v = 0$ is the minimum when $0 \in -u + t[-1, 1]$, that is $\lvert u \rvert "
+                    r"\le t$; otherwise $v - u + t \operatorname{sign}(v) = 0$ gives "
+                    r"$v = u - t$ (for $u > t$) or $v = u + t$ (for $u < -t$)",
                 ),
             ),
         ),

@@ -90,12 +90,12 @@ DERIVATION = Derivation(
         r"$W^{(1)} (\sigma'(z^{(1)}) \odot W^{(2)} (\sigma'(z^{(2)}) \odot g))$: the Jacobians "
         r"of the affine maps are used untransposed; pulling back a vector needs $W^\top$, and the "
         r"shapes fit only then.",
-        r"Propagating $\delta^{(l)}$ \"forward\" from $\delta^{(l-1)}$ by inverting the layer, "
+        r"Propagating $\delta^{(l)}$ “forward” from $\delta^{(l-1)}$ by inverting the layer, "
         r"$z^{(l-1)} = \sigma^{-1}(\ldots)$: a layer is not invertible in general ($W$ need not "
         r"be square), and the loss is only reached at the output. What forward mode carries "
         r"is $\partial z^{(l)} / \partial x$ (or $\partial z^{(l)}/\partial \theta$), one input "
         r"direction at a time.",
-        r"\"Reverse mode is always cheaper\": for $n_0$ inputs and $n_L$ outputs the whole "
+        r"“Reverse mode is always cheaper”: for $n_0$ inputs and $n_L$ outputs the whole "
         r"Jacobian costs $n_0 \sum_l n_l n_{l-1}$ multiply-adds forward and "
         r"$n_L \sum_l n_l n_{l-1}$ in reverse; reverse wins when there are fewer outputs than "
         r"inputs — always for a scalar loss, never for a network with one input.",
@@ -105,7 +105,7 @@ DERIVATION = Derivation(
         r"the whole Jacobian by $n_0$ Jacobian–vector products or by $n_L$ vector–Jacobian "
         r"products, $n_0 \sum_l n_l n_{l-1}$ against $n_L \sum_l n_l n_{l-1}$ multiply-adds; the "
         r"numeric check compares the counts with these formulas and both Jacobians with central "
-        r"differences. Seed 001 asks for \"forward propagation\" of $\delta$; the only sound "
+        r"differences. Seed 001 asks for “forward propagation” of $\delta$; the only sound "
         r"reading is forward mode: carry $\partial z^{(l)} / \partial x = W^{(l)} D_{l-1} "
         r"\partial z^{(l-1)} / \partial x$ up from $\partial z^{(1)} / \partial x = W^{(1)}$; "
         r"computing a weight gradient that way costs one pass per weight, where backpropagation "

@@ -1,7 +1,7 @@
 """Which functions of the reference MLP implement which derivation, read from their own words.
 
 A function (or method) of ``checker/network/mlp.py``, ``rownet.py``, ``activations.py``, ``losses.py``,
-``optimisers.py`` or ``layers.py`` implements a derivation when its docstring or one of its comments cites the derivation's id
+``optimisers.py``, ``layers.py``, ``conv.py``, ``deepnet.py``, ``proximal.py`` or ``modes.py`` implements a derivation when its docstring or one of its comments cites the derivation's id
 (``hidden-delta``). Nothing is listed by hand: a new citation in the code is a new link on the site.
 """
 
@@ -18,6 +18,8 @@ from pathlib import Path
 REFERENCE_FILES = (
     "checker/network/mlp.py", "checker/network/rownet.py", "checker/network/activations.py",
     "checker/network/losses.py", "checker/network/optimisers.py", "checker/network/layers.py",
+    "checker/network/conv.py", "checker/network/deepnet.py", "checker/network/proximal.py",
+    "checker/network/modes.py",
 )
 
 

@@ -313,3 +313,20 @@ def test_gradescope_checks_results_before_grading(tmp_path, capsys, monkeypatch,
     assert gradescope(tmp_path, str(tmp_path / "submission"), tmp_path / where) == 2
     err = capsys.readouterr().err
     assert f"--results {tmp_path / where}" in err and err.count("\n") == 1 and "Traceback" not in err
+
+
+def test_a_row_without_a_student_is_a_problem_line_and_never_a_gradebook_row(tmp_path, capsys):
+    (tmp_path / "hw.toml").write_text(HW, encoding="utf-8")
+    src = tmp_path / "in.csv"
+    answer = "bias-gradient,\\delta^{(l)}\n"
+    src.write_text(f"student,question,answer\nada,{answer}  ,{answer}", encoding="utf-8")
+    out = tmp_path / "out"
+    assert grade_batch(src, out, tmp_path / "hw.toml") == 2  # strict: the run stops, naming the line
+    assert "line 3: the student cell is empty" in capsys.readouterr().err and not out.exists()
+    assert main(["grade-batch", str(src), "--out", str(out), "--assignment", str(tmp_path / "hw.toml"),
+                 "--jobs", "1", "--lenient"]) == 0
+    rows = json.loads((out / "results.json").read_text(encoding="utf-8"))
+    assert [r["verdict"] for r in rows] == ["correct", "invalid"]  # kept, as invalid
+    canvas = canvas_import((out / "gradebook-canvas.csv").read_text(encoding="utf-8"), "SIS Login ID")
+    moodle = moodle_import((out / "gradebook-moodle.csv").read_text(encoding="utf-8"), "Username")
+    assert list(canvas) == ["ada"] and list(moodle) == ["ada"]

@@ -80,12 +80,18 @@ class Reading:
 
     @property
     def problems(self) -> list[str]:
-        """Every problem line of the file, in order (a header without a required column first)."""
+        """Every problem line of the file, in order (a header without a required column first).
+
+        A problem is a record the CSV reader could not split (:mod:`.classroom.csvin`) or one whose
+        student cell is empty.
+        """
         missing = [c for c in REQUIRED if c not in self.table.header]
         names = ", ".join(repr(c) for c in missing)
         head = [f"line {self.table.header_line}: the header has no column {names} "
                 f"(it has {', '.join(self.table.header) or 'nothing'})"] if missing else []
-        return head + [r.problem for r in self.table.problems]
+        if missing:
+            return head + [r.problem for r in self.table.problems]
+        return [s.problem for s in self.subs if s.problem]  # the table's, and a record without a student
 
 
 def default_jobs() -> int:
@@ -108,6 +114,9 @@ def read_submissions(path: Path, encoding: str | None = None, delimiter: str | N
         if missing and not problem:
             problem = (f"line {rec.line}: the header (line {table.header_line}) has no column "
                        f"{', '.join(repr(c) for c in missing)}")
+        elif not problem and not values.get("student", "").strip():
+            problem = (f"line {rec.line}: the student cell is empty; fill in whose answer it is "
+                       "(with --lenient it is graded as invalid and kept out of the gradebooks)")
         subs.append(Submission(
             i, student=values.get("student", "").strip(), question=values.get("question", "").strip(),
             answer=values.get("answer", ""), format=values.get("format", "").strip().lower(),

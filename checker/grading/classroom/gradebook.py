@@ -19,6 +19,9 @@ question column to a grade item or "new grade item". Grades are plain numbers wi
 decimal mark. Moodle refuses grades above 100 unless the site allows unlimited grades, which
 :func:`moodle_warnings` says.
 
+Rows without a student (an empty student cell, refused unless ``--lenient``) are shown in the
+report but never written to a gradebook: there is nobody to give the points to.
+
 Cells are neutralised against formula injection (:mod:`.csvout`); numbers use a point as decimal mark.
 """
 
@@ -26,7 +29,7 @@ from __future__ import annotations
 
 from checker.grading.classroom.assignment import Assignment
 from checker.grading.classroom.csvout import csv_text
-from checker.grading.classroom.scores import StudentScore
+from checker.grading.classroom.scores import NO_NAME, StudentScore
 
 CANVAS_STUDENT_COLUMNS = ("Student", "ID", "SIS User ID", "SIS Login ID", "Section")
 CANVAS_TOTAL = "Final Points"
@@ -39,6 +42,10 @@ def question_columns(assignment: Assignment) -> list[str]:
     return [f"{assignment.title}: {q.label}" for q in assignment.questions]
 
 
+def _named(scores: list[StudentScore]) -> list[StudentScore]:
+    return [s for s in scores if s.student != NO_NAME]
+
+
 def canvas_csv(assignment: Assignment, scores: list[StudentScore]) -> str:
     """gradebook-canvas.csv: Canvas's header, a Points Possible row, a row per student."""
     header = [*CANVAS_STUDENT_COLUMNS, *question_columns(assignment), CANVAS_TOTAL]
@@ -46,7 +53,7 @@ def canvas_csv(assignment: Assignment, scores: list[StudentScore]) -> str:
               assignment.max_points]
     rows: list[list[object]] = [header, points]
     where = CANVAS_STUDENT_COLUMNS.index(assignment.canvas_id_column)
-    for s in scores:
+    for s in _named(scores):
         ident: list[object] = [s.student, "", "", "", ""]
         ident[where] = s.student
         rows.append([*ident, *(q.earned for q in s.questions), s.total])
@@ -57,7 +64,7 @@ def moodle_csv(assignment: Assignment, scores: list[StudentScore]) -> str:
     """gradebook-moodle.csv: the identifier column, a column per question, the total."""
     header = [assignment.moodle_id_column, *question_columns(assignment), MOODLE_TOTAL]
     rows: list[list[object]] = [header]
-    for s in scores:
+    for s in _named(scores):
         rows.append([s.student, *(q.earned for q in s.questions), s.total])
     return csv_text(rows)
 

@@ -78,12 +78,15 @@ def earned(q: AssignedQuestion, row: dict) -> tuple[float, str]:
     return round(best, 2), why
 
 
+NO_NAME = "(no name)"  # the rows whose student cell was empty (problem lines, graded under --lenient)
+
+
 def score_class(assignment: Assignment, rows: list[dict]) -> list[StudentScore]:
     """Every student's points: the roster's students first (absent ones with 0), then the others by name."""
     last: dict[str, dict[str, dict]] = {}
     others: dict[str, list[int]] = {}
     for r in rows:
-        student = r.get("student") or "(no name)"
+        student = r.get("student") or NO_NAME
         mine = last.setdefault(student, {})
         if assignment.question(r.get("question", "")):
             mine[r["question"]] = r

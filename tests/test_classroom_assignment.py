@@ -77,6 +77,12 @@ def test_the_file_is_read(hw):
         ('[[question]]\nid = "hidden-delta"\n[[question]]\nid = "hidden-delta"\n', "listed twice"),
         ('[[question]]\nid = "hidden-delta"\n[gradebook]\ncanvas-id-column = "Email"\n', "canvas-id-column"),
         ("[[question]\n", "not valid TOML"),
+        ('[[question]]\nid = "hidden-delta"\npoints = nan\n', "points must be a number ≥ 0"),
+        ('[[question]]\nid = "hidden-delta"\npoints = inf\n', "points must be a number ≥ 0"),
+        ('[[question]]\nid = "hidden-delta"\ntitle = "Q"\n[[question]]\nid = "bias-gradient"\ntitle = "Q"\n',
+         "two questions have the title 'Q'"),
+        ('title = " "\n[[question]]\nid = "hidden-delta"\n', "title must be non-empty text"),
+        ('[roster]\nstudents = "ada, ben"\n[[question]]\nid = "hidden-delta"\n', "must be a list of names"),
     ],
 )
 def test_a_bad_file_is_refused_naming_the_fix(tmp_path, capsys, text, message):

@@ -38,6 +38,7 @@ earn no points.
 from __future__ import annotations
 
 import difflib
+import math
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,7 +132,7 @@ def _question(entry: object, n: int, default_partial: dict[str, float]) -> Assig
         hint = f" (did you mean {near[0]!r}?)" if near else "; `gradproof questions` lists them"
         raise AssignmentError(f"{where}: unknown question id {qid!r}{hint}")
     points = entry.get("points", 1)
-    if isinstance(points, bool) or not isinstance(points, int | float) or points < 0:
+    if isinstance(points, bool) or not isinstance(points, int | float) or not 0 <= points < math.inf:
         raise AssignmentError(f"{where} ({qid}): points must be a number ≥ 0, not {points!r}")
     partial = {**default_partial, **_partial(entry.get("partial", {}), f"{where} ({qid}).partial")}
     credit = _fraction(entry.get("derivation-credit", 0), f"{where} ({qid}).derivation-credit")
@@ -147,7 +148,11 @@ def _roster(table: object, base: Path) -> tuple[str, ...]:
     if not isinstance(table, dict):
         raise AssignmentError("[roster] must be a table with students = [...] or file = \"roster.txt\"")
     _unknown_keys(table, {"students", "file"}, "[roster]")
-    names = list(table.get("students", []))
+    students = table.get("students", [])
+    if not isinstance(students, list):  # list("ada, ben") would be a roster of letters
+        raise AssignmentError("[roster].students must be a list of names, e.g. [\"ada\", \"ben\"], "
+                              f"not {students!r}")
+    names = list(students)
     if "file" in table:
         path = base / str(table["file"])
         try:
@@ -173,6 +178,14 @@ def parse_assignment(data: dict, source: str = "", base: Path = Path(".")) -> As
     twice = sorted({q for q in ids if ids.count(q) > 1})
     if twice:
         raise AssignmentError(f"question {twice[0]!r} is listed twice; list each question once")
+    labels = [q.label for q in questions]
+    same = sorted({t for t in labels if labels.count(t) > 1})
+    if same:
+        raise AssignmentError(f"two questions have the title {same[0]!r}: gradebook columns are named by "
+                              "title and must differ; give each question its own title")
+    title = data.get("title", "Assignment")
+    if not isinstance(title, str) or not title.strip():
+        raise AssignmentError("title must be non-empty text: it names the gradebook columns")
     strict = data.get("strict-notation", False)
     if not isinstance(strict, bool):
         raise AssignmentError("strict-notation must be true or false")
@@ -187,7 +200,7 @@ def parse_assignment(data: dict, source: str = "", base: Path = Path(".")) -> As
     if not moodle_id or moodle_id in ids or moodle_id == "Total":
         raise AssignmentError("[gradebook].moodle-id-column must be a non-empty name unlike any "
                               "question column")
-    return Assignment(str(data.get("title", "Assignment")), questions, strict,
+    return Assignment(title.strip(), questions, strict,
                       _roster(data.get("roster"), base), moodle_id, canvas_id, source)
 
 

@@ -125,6 +125,20 @@ def test_the_last_answer_to_a_question_counts(hw):
     assert score_class(hw, rows[::-1])[0].questions[2].earned == 1
 
 
+def test_feedback_says_which_answer_counts(hw):
+    from checker.grading.classroom.feedback import html_page, markdown
+
+    rows = [dict(row("ada", "bias-gradient", "correct", n=1), line=2, answer="d", feedback="ok"),
+            dict(row("ada", "bias-gradient", "incorrect", n=2), line=5, answer="e", feedback="no"),
+            dict(row("ada", "relu-derivative", "correct", n=3), line=6, answer="f", feedback="ok")]
+    score = next(s for s in score_class(hw, rows) if s.student == "ada")
+    for page in (markdown("ada", rows, score, "HW"), html_page("ada", rows, score, "HW")):
+        first, last, outside = page.split("Line ")[1:]
+        assert "not counted: your last answer to this question (line 5) is the one that counts" in first
+        assert "0 of 1 point" in last and "not counted" not in last  # the one that counts
+        assert "not counted: this question is not part of the assignment" in outside
+
+
 def test_derivation_credit_counts_steps_before_the_first_wrong_one(hw):
     q = hw.question("hidden-delta")
     steps = [

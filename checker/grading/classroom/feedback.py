@@ -99,7 +99,7 @@ def _md_answer(r: dict, points: str) -> list[str]:
 
 def markdown(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:
     """The Markdown feedback of one student."""
-    points = _points_by_row(score)
+    points = _points_by_row(score, rows)
     out = [f"# {title}: feedback for {student}", ""]
     if score is not None:
         out += [f"**{of_points(score.total, score.max_points)}** ({score.percent:g} %)", ""]
@@ -113,11 +113,23 @@ def markdown(student: str, rows: list[dict], score: StudentScore | None, title: 
     return "\n".join(out).rstrip() + "\n"
 
 
-def _points_by_row(score: StudentScore | None) -> dict[int | None, str]:
+def _points_by_row(score: StudentScore | None, rows: list[dict]) -> dict[int | None, str]:
+    """What each answer earned; an answer that does not count says so, and which one does."""
     if score is None:
         return {}
-    return {q.row: of_points(q.earned, q.points) + (f" ({q.why})" if q.why and q.earned else "")
-            for q in score.questions if q.row is not None}
+    counted = {q.question: q for q in score.questions if q.row is not None}
+    line_of = {r.get("row"): r.get("line", "?") for r in rows}
+    out: dict[int | None, str] = {}
+    for r in rows:
+        q = counted.get(r.get("question", ""))
+        if q is None:
+            out[r.get("row")] = "not counted: this question is not part of the assignment"
+        elif q.row != r.get("row"):
+            out[r.get("row")] = (f"not counted: your last answer to this question "
+                                 f"(line {line_of.get(q.row)}) is the one that counts")
+        else:
+            out[q.row] = of_points(q.earned, q.points) + (f" ({q.why})" if q.why and q.earned else "")
+    return out
 
 
 _VERDICT_CLASS = {"correct": "ok", "incorrect": "bad"}
@@ -172,7 +184,7 @@ def _environment() -> jinja2.Environment:
 
 def html_page(student: str, rows: list[dict], score: StudentScore | None, title: str) -> str:
     """The HTML feedback of one student (self-contained: MathML, inline style, no script)."""
-    points = _points_by_row(score)
+    points = _points_by_row(score, rows)
     cards = "\n".join(answer_card_html(r, points.get(r.get("row"), "")) for r in rows)
     return _environment().get_template("feedback.html.j2").render(
         student=student, cards=Markup(cards), score=score, title=title)

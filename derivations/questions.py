@@ -630,6 +630,23 @@ _SECOND_HALF: tuple[Question, ...] = (
     ),
     Question(
         id="conv2d-backward",
+        title="Convolution layer: the kernel gradient, as im2col computes it",
+        prompt=r"A convolution layer computed by im2col: row $r$ of $X_{\mathrm{col}}$ ($o \times k$) "
+        r"holds the input window under output $r$, $\mathbf{k}$ ($k \times 1$) is the kernel read "
+        r"row by row, and $y = X_{\mathrm{col}} \mathbf{k} + b \mathbf{1}$ is the output map as a "
+        r"column. The backward pass has $\delta_y = \partial L / \partial y$. Give "
+        r"$\partial L / \partial \mathbf{k}$.",
+        derivation="conv2d-backward",
+        chain="dK-im2col",
+        asks=(_asked("dL_dk", _conv.kvec, _derivatives(LOSSES, r"\mathbf{k}", "k")),),
+        symbols=(_sp(_conv.X_col, r"X_{\mathrm{col}}", "X_{col}", r"X_{\text{col}}"),
+                 _sp(_conv.delta_y, r"\delta_{y}", r"\delta_y", r"\delta")),
+        extra=(_sp(_conv.kvec, r"\mathbf{k}", "k"),),
+        index_notation=True,
+        accepted=(r"X_{\mathrm{col}}^T \delta_y", r"(\delta_y^T X_{col})^T"),
+    ),
+    Question(
+        id="conv2d-bias-gradient",
         title="Convolution layer: the bias gradient",
         prompt=r"A convolution layer computes $Y = X \star K + b$ with one bias $b$ shared by every "
         r"position of its $o_h \times o_w$ output map, and the backward pass has "

@@ -26,9 +26,8 @@ FIRST_FORMULA = re.compile(r"\$([^$]+)\$")
 ALSO_ASKED = {"l2-weight-decay": ("l2-update",)}
 
 # Asked derivations none of whose usual mistakes the grader has a tag for (yet): the ReLU slope,
-# the piece 0.1z or the swapped cases of leaky ReLU are all judged plainly incorrect; the usual
-# mistake of the convolution's bias gradient, δ unsummed, is judged by its shape.
-NO_GRADED_MISTAKE = {"leaky-relu-derivative", "conv2d-backward"}
+# the piece 0.1z or the swapped cases of leaky ReLU are all judged plainly incorrect.
+NO_GRADED_MISTAKE = {"leaky-relu-derivative"}
 
 
 def questions_of(derivation_id: str) -> tuple[str, ...]:

@@ -415,11 +415,27 @@ def _series_kind(d: Derivation) -> list[NumericCheck]:
     return out
 
 
+def _im2col_values(X: Array, K: Array, delta: Array) -> dict[str, Array]:
+    from checker.network.conv import windows
+
+    cols = windows(X[None, None], *K.shape)
+    return {"X_col": cols, "kvec": K.reshape(-1, 1), "delta_y": delta.reshape(-1, 1)}
+
+
+def _im2col_numeric(values: dict[str, Array], b: float, G: Array, dK: Array) -> dict[str, Array]:
+    """∂L/∂k (the kernel's gradient, read row by row) and ∂L/∂X_col by central differences of
+    L = Σ G ⊙ sin(X_col k + b) with the windows as free variables."""
+    def loss(cols: Array) -> float:
+        return float((G.reshape(-1, 1) * np.sin(cols @ values["kvec"] + b)).sum())
+
+    return {"dK-im2col": dK.reshape(-1, 1), "dX-im2col": central_gradient(loss, values["X_col"])}
+
+
 def _conv_kind(d: Derivation) -> list[NumericCheck]:
     """The reference convolution layer (``checker.network.conv``), one channel, at each size of the
     derivation: L = Σ G ⊙ sin(Y), so δ = G ⊙ cos(Y); each chain's formula and the layer's backward
     pass against central differences of L in K, X and b, without and with padding."""
-    from checker.network.conv import Conv2D
+    from checker.network.conv import Conv2D, unwindows
 
     out = []
     for k, sizes in enumerate(sizes_for(d)):
@@ -447,13 +463,21 @@ def _conv_kind(d: Derivation) -> list[NumericCheck]:
             }
             layer_value = {"dK": dK[0, 0], "dX": dX[0, 0], "db": np.array([[db[0]]])}
             values = {"X": X, "K": K, "b": np.array([[b]]), ("delta_p" if pad else "delta"): delta[0, 0]}
+            if not pad:  # the im2col form: the windows as rows, the kernel and δ as columns
+                values.update(_im2col_values(X, K, delta[0, 0]))
+                numeric.update(_im2col_numeric(values, b, G[0, 0], numeric["dK"]))
             env = NumEnv(values, {}, _generic("tanh"), sizes)
             for chain in d.chains:
                 base = chain.name.removesuffix("-padded")
                 if chain.name != base + suffix:
                     continue
-                pairs.append((f"formula {chain.name}", evaluate(chain.result, env), numeric[base]))
-                pairs.append((f"conv layer {chain.name}", layer_value[base], numeric[base]))
+                formula = evaluate(chain.result, env)
+                pairs.append((f"formula {chain.name}", formula, numeric[base]))
+                if base in layer_value:
+                    pairs.append((f"conv layer {chain.name}", layer_value[base], numeric[base]))
+                if base == "dX-im2col":  # col2im of the windows' shares is the gradient of the image
+                    col2im = unwindows(formula, (1, 1, *X.shape), *K.shape)[0, 0]
+                    pairs.append(("col2im of formula dX-im2col", col2im, numeric["dX"]))
         label = f"{sizes['h']}×{sizes['w']} input, {sizes['k_h']}×{sizes['k_w']} kernel"
         out.append(_check(f"{label}, padding 0 and {sizes['p']}", pairs))
     return out

@@ -1,7 +1,7 @@
 """The backward pass of a convolution layer: ∂L/∂K = X ⋆ δ and ∂L/∂X = pad(δ) ⋆ rot180(K)."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Corr, Deriv, Expr, Flip, Ones, Pad, Sym, mat, scalar
+from derivations.expr import Corr, Deriv, Expr, Flip, Ones, Pad, Sym, mat, scalar, vec
 
 # One input channel, one output channel, one example; stride 1. Dimension names carry no
 # arithmetic: o_h = h − k_h + 1 is the height of the output, q_h = h + 2p − k_h + 1 that of the
@@ -23,6 +23,15 @@ Lp = scalar("L_p", r"L_{p}")
 
 FULL = ("h + k_h - 1", "w + k_w - 1")  # δ padded by k − 1: the full correlation's input
 
+# The same layer as im2col computes it: row r of X_col is the window under output r (o = o_h o_w
+# rows, k = k_h k_w columns, rows in reading order), kvec the kernel read row by row.
+X_col = mat("X_col", "o", "k", r"X_{\mathrm{col}}")
+kvec = vec("kvec", "k", r"\mathbf{k}")
+y = vec("y", "o", "y")
+delta_y = vec("delta_y", "o", r"\delta_{y}")
+G_y = vec("G_y", "o", r"G_{y}")
+L_y = scalar("L_y", r"L_{y}")
+
 
 def sizes(h: int, w: int, kh: int, kw: int, p: int) -> dict[str, int]:
     """Every named dimension for an h×w input, a kh×kw kernel and padding p (p ≤ k − 1)."""
@@ -32,6 +41,7 @@ def sizes(h: int, w: int, kh: int, kw: int, p: int) -> dict[str, int]:
         "h + 2p": h + 2 * p, "w + 2p": w + 2 * p,
         "q_h": h + 2 * p - kh + 1, "q_w": w + 2 * p - kw + 1,
         "k_h - 1": kh - 1, "k_w - 1": kw - 1,
+        "o": (h - kh + 1) * (w - kw + 1), "k": kh * kw,
         "k_h - 1 - p": kh - 1 - p, "k_w - 1 - p": kw - 1 - p,
         FULL[0]: h + kh - 1, FULL[1]: w + kw - 1,
     }
@@ -85,7 +95,7 @@ DERIVATION = Derivation(
         r"$\delta_p = \partial L_p / \partial Y_p$. Several channels and a batch add sums over them "
         r"to each formula; strides other than 1 are not covered here."
     ),
-    symbols=(X, K, b, Y, delta, Yp, delta_p),
+    symbols=(X, K, b, Y, delta, Yp, delta_p, X_col, kvec, y, delta_y),
     definitions=(
         (Y, Corr(X, K, "o_h", "o_w") + b),
         (L, through(G, Y, "o_h", "o_w")),
@@ -93,6 +103,9 @@ DERIVATION = Derivation(
         (Yp, Corr(Xp, K, "q_h", "q_w")),
         (Lp, through(Gp, Yp, "q_h", "q_w")),
         (delta_p, Deriv(Lp, Yp)),
+        (y, X_col @ kvec + b * Ones("o")),
+        (L_y, G_y.T @ y),
+        (delta_y, Deriv(L_y, y)),
     ),
     chains=(
         Chain(
@@ -149,6 +162,34 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        Chain(
+            name="dK-im2col",
+            start=Deriv(L_y, kvec),
+            steps=(
+                Step(Deriv(delta_y.T @ y, kvec), CHAIN_RULE),
+                Step(
+                    X_col.T @ delta_y,
+                    r"$y = X_{\mathrm{col}} \mathbf{k} + b \mathbf{1}$ is a layer $W a + b$ with the "
+                    r"windows as the weights' inputs: weight-gradient's $\delta a^\top$, transposed "
+                    r"because here the variable is on the right; entry $(u, v)$ is the same sum "
+                    r"$\sum_{ij} \delta_{ij} X_{i+u, j+v}$ as $X \star \delta$",
+                ),
+            ),
+        ),
+        Chain(
+            name="dX-im2col",
+            start=Deriv(L_y, X_col),
+            steps=(
+                Step(Deriv(delta_y.T @ y, X_col), CHAIN_RULE),
+                Step(
+                    delta_y @ kvec.T,
+                    r"$\partial y_r / \partial (X_{\mathrm{col}})_{rc} = \mathbf{k}_c$: row $r$ of the "
+                    r"gradient is $\delta_r \mathbf{k}^\top$, each window's share. Adding every "
+                    r"window's share back onto the pixels it was read from (col2im) gives "
+                    r"$\partial L / \partial X$, the full correlation above",
+                ),
+            ),
+        ),
     ),
     sizes=(sizes(4, 5, 2, 3, 1), sizes(5, 4, 3, 2, 1)),
     probe=Probe(kind="conv", bind={"X": "X", "K": "K", "delta": "delta", "delta_p": "delta_p"}),
@@ -161,6 +202,8 @@ DERIVATION = Derivation(
         r"$\delta \star \operatorname{rot}_{180}(K)$ without padding: a valid correlation of "
         r"$\delta$ is smaller than $\delta$, while $\partial L / \partial X$ must have the "
         r"input's size; the border pixels, covered by fewer windows, need the zeros.",
+        r"$X_{\mathrm{col}} \delta_y$ in the im2col form: the windows' matrix needs its transpose, "
+        r"and the shapes only fit with it, $k \times o$ times $o \times 1$ (tag `missing-transpose`).",
         r"$\partial L / \partial b = \delta$: $b$ is one number shared by every output, so its "
         r"gradient sums $\delta$ over all positions (and over the batch).",
     ),

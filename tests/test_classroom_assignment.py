@@ -289,3 +289,17 @@ def test_strict_notation_reaches_the_judge(tmp_path):
         row = json.loads((out / "results.json").read_text(encoding="utf-8"))[0]
         verdicts.append((row["verdict"], row["mistake"]))
     assert verdicts == [("correct", None), ("incorrect", "hadamard-vs-matmul")]
+
+
+def test_a_long_absent_list_is_cut_short_in_the_output(tmp_path, capsys):
+    roster = ", ".join(f'"s{i:03d}"' for i in range(300))
+    hw = tmp_path / "hw.toml"
+    hw.write_text(f'[[question]]\nid = "bias-gradient"\n[roster]\nstudents = [{roster}]\n', encoding="utf-8")
+    src = tmp_path / "in.csv"
+    src.write_text("student,question,answer\ns000,bias-gradient,x\n", encoding="utf-8")
+    assert main(["grade-batch", str(src), "--out", str(tmp_path / "out"), "--assignment", str(hw),
+                 "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "absent (0 points): s001, s002," in out and "s021" not in out
+    assert "and 279 more (all in report.html)" in out
+    assert "s299" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")

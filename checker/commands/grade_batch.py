@@ -38,6 +38,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="worker processes (default: the CPUs this process may use)")
 
 
+ABSENT_SHOWN = 20  # a roster of 300 with a section missing must not flood the terminal
+
+
+def _some(names: list[str]) -> str:
+    """The first names of a list, and how many more there are (the report lists them all)."""
+    if len(names) <= ABSENT_SHOWN:
+        return ", ".join(names)
+    return f"{', '.join(names[:ABSENT_SHOWN])} and {len(names) - ABSENT_SHOWN} more (all in report.html)"
+
+
 def run(args: argparse.Namespace) -> int:
     """Grade the CSV and write the outputs."""
     from collections import Counter
@@ -85,7 +95,7 @@ def run(args: argparse.Namespace) -> int:
     if assignment and outcome.scores is not None:
         absent = [s.student for s in outcome.scores if s.absent]
         print(f"{assignment.title}: {len(outcome.scores)} students, {assignment.max_points:g} points possible"
-              + (f"; absent (0 points): {', '.join(absent)}" if absent else ""))
+              + (f"; absent (0 points): {_some(absent)}" if absent else ""))
     for w in outcome.warnings:
         print(f"note: {w}")
     shown = [n for n in outcome.written if not n.startswith("feedback-")]

@@ -78,7 +78,7 @@ DERIVATION = Derivation(
         r"$(W^{(l+1)})^\top \operatorname{diag}(\sigma'(z^{(l)})) \operatorname{diag}(\sigma'(z^{(l+1)})) "
         r"(W^{(l+2)})^\top \delta^{(l+2)}$: two factors swapped; $\sigma'(z^{(l)})$ scales the "
         r"$n_l$ entries of layer $l$, so it acts last (tag `wrong-order`).",
-        r"Blaming the bound on small weights alone: with $\sigma' \le \frac{1}{4}$ even weights of "
-        r"norm 1 shrink $\delta$ by 4 per layer, $4^{10} \approx 10^6$ over ten layers.",
+        r"Blaming small weights alone: with $\sigma' \le \frac{1}{4}$, weights of norm 1 already "
+        r"shrink $\delta$ at least fourfold per layer, $4^{10} \approx 10^6$ over ten layers.",
     ),
 )

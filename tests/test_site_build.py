@@ -364,3 +364,18 @@ def test_the_errata_page_shows_the_graders_real_verdicts(site_build: Any) -> Non
     for tag in ("transposed", "summed-over-outputs", "sign-error", "wrong-scale"):
         assert f"<code>{tag}</code>" in page, tag
     assert "2.040" in page and "0.886" in page  # −ln 0.13 and −log₁₀ 0.13, computed in the build
+
+
+def test_the_worked_example_uses_seed_002s_logits_through_the_reference_code() -> None:
+    import math
+
+    import gp_examples
+
+    ex = gp_examples.example("softmax-ce-gradient")
+    z = gp_examples.SEED_LOGITS
+    total = sum(math.exp(v) for v in z)
+    p = [math.exp(v) / total for v in z]
+    text = " ".join(ex["lines"])
+    assert f"{p[0]:.3f}" in text and f"{-math.log(p[0]):.3f}" in text and f"{p[0] - 1:.3f}" in text
+    assert "largest relative error" in ex["intro"]
+    assert gp_examples.example("no-such-derivation") is None

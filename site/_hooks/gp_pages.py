@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import jinja2
 import gp_errata
+import gp_examples
 import gp_jobs
 import gp_measure
+import jinja2
 from gp_course import chapters, course_order
 from gp_jobs import Outcome, available
 from gp_measure import Measurements
@@ -362,6 +363,11 @@ def build(m: Measurements) -> SiteContent:
     for i, d in cat.items():
         o = m.verify[i]
         views[i] = _derivation_view(d, o, m, [x for x in impls if i in x.cites], by_derivation.get(i, []))
+        try:
+            views[i]["example"] = gp_examples.example(i)
+        except Exception as exc:  # the reference code failed on the example: the build must say so
+            views[i]["example"] = None
+            out.errors.append(f"the worked example of {i!r} failed: {type(exc).__name__}: {exc}")
         views[i]["graded"] = _graded_examples(m, by_derivation.get(i, []))
         st = views[i]["status"]
         if not st["ok"]:

@@ -91,7 +91,8 @@ def on_files(files: Files, config: Any) -> Files:
             files.append(File.generated(config, page.path, content=page.markdown,
                                         inclusion=InclusionLevel.INCLUDED))
     for path, source in gp_math.mathjax_files():
-        files.append(File.generated(config, path, abs_src_path=str(source), inclusion=InclusionLevel.INCLUDED))
+        files.append(File.generated(config, path, abs_src_path=str(source),
+                                    inclusion=InclusionLevel.INCLUDED))
     config.nav = content.nav
     for note in content.notes:
         log.info(f"gradproof: {note}")

@@ -178,3 +178,19 @@ def test_prints_without_controls(browser: Any, report_url: str) -> None:
     shown = page.evaluate("getComputedStyle(document.querySelector('.controls')).display")
     ctx.close()
     assert problems == [] and shown == "none"
+
+
+
+def test_row_lines_run_straight_under_the_sticky_name_column(browser: Any, report_url: str) -> None:
+    """The name column is sticky, painted on a layer of its own and snapped to whole pixels.
+
+    With collapsed borders, or rows of fractional height, its row lines drift a pixel away from the
+    rest of the row's (seen on a 300-student report at 390 px): separate borders and whole-pixel rows.
+    """
+    ctx, page, problems = open_report(browser, report_url, viewport={"width": 390, "height": 844})
+    collapse = page.evaluate("getComputedStyle(document.querySelector('#students')).borderCollapse")
+    heights = page.eval_on_selector_all("#students tr",
+                                        "rows => rows.map(r => r.getBoundingClientRect().height)")
+    ctx.close()
+    assert problems == [] and collapse == "separate"
+    assert len(heights) >= 6 and all(h == int(h) for h in heights), heights

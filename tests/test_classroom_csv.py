@@ -128,6 +128,18 @@ def test_undecodable_bytes_are_refused_naming_the_line(tmp_path, capsys):
     assert code == 2 and "line 3 cannot be decoded" in err and "--encoding" in err and not out.exists()
 
 
+NOT_CSV = [(b"PK\x03\x04", "a zip archive (an Excel .xlsx"),
+           (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "old Excel workbook (.xls)"),
+           (b"%PDF-1.7\n", "a PDF document")]
+
+
+@pytest.mark.parametrize(("magic", "what"), NOT_CSV)
+def test_a_workbook_handed_in_as_the_csv_is_named_not_read(tmp_path, capsys, magic, what):
+    code, out = run(tmp_path, magic + b"\x00\x14\x00[Content_Types].xml student,question,answer\n" * 20)
+    err = capsys.readouterr().err
+    assert code == 2 and what in err and '"CSV UTF-8"' in err and err.count("\n") == 1 and not out.exists()
+
+
 def test_encoding_can_be_named(tmp_path, capsys):
     data = "student,question,answer\nMüller,bias-gradient,\\delta^{(l)}\n".encode("latin-1")
     code, out = run(tmp_path, data, "--encoding", "latin-1")

@@ -107,11 +107,26 @@ def _decode_or_refuse(raw: bytes, codec: str, name: str, fix: str) -> str:
         raise CsvRefused(f"line {line} cannot be decoded as {name} (byte 0x{byte:02x}); {fix}") from None
 
 
+# files a TA hands over instead of the CSV: refused by name, not read as cp1252 garbage
+_NOT_CSV = ((b"PK\x03\x04", "a zip archive (an Excel .xlsx or LibreOffice .ods workbook is one)"),
+            (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "an old Excel workbook (.xls)"),
+            (b"%PDF", "a PDF document"))
+
+
+def _refuse_a_file_that_is_not_text(raw: bytes) -> None:
+    for magic, what in _NOT_CSV:
+        if raw.startswith(magic):
+            raise CsvRefused(f"this is {what}, not a CSV file; in the spreadsheet choose File → Save As "
+                             "(or Export) → \"CSV UTF-8\" and grade that file")
+
+
 def decode(raw: bytes, encoding: str | None = None) -> tuple[str, str]:
     """The text of ``raw`` and the name of the encoding it was read in.
 
-    Raises :class:`CsvRefused` naming the first line that cannot be decoded.
+    Raises :class:`CsvRefused` naming the first line that cannot be decoded, or what the file is
+    when it is a workbook or a PDF rather than a CSV.
     """
+    _refuse_a_file_that_is_not_text(raw)
     if encoding:
         try:
             codecs.lookup(encoding)

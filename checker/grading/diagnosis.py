@@ -77,7 +77,19 @@ class MutantSet:
     double_shapes: list[Shape | None]
     at_draw: Fingerprints
     at_square: Fingerprints
+    singles_at_draw: Fingerprints = field(default_factory=Fingerprints)
+    singles_at_square: Fingerprints = field(default_factory=Fingerprints)
     full: dict[int, PreparedMutant] = field(default_factory=dict)
+
+    def index_singles(self) -> None:
+        """Fingerprint the single mutants too, so an answer is compared in full with few of them."""
+        for i, pm in enumerate(self.singles):
+            if pm.values is not None:
+                self.singles_at_draw.add(_first(pm.values), i)
+            if pm.square is not None:
+                self.singles_at_square.add(_first(pm.square), i)
+        self.singles_at_draw.freeze()
+        self.singles_at_square.freeze()
 
     @property
     def shapes(self) -> set[Shape]:
@@ -132,7 +144,9 @@ def prepare_mutants(q: Question, reference: Expr, inst: Instances, ref_values: V
             at_square.add(square, owner)
     at_draw.freeze()
     at_square.freeze()
-    return MutantSet(singles, doubles, shapes, at_draw, at_square)
+    out = MutantSet(singles, doubles, shapes, at_draw, at_square)
+    out.index_singles()
+    return out
 
 
 def _shape(e: Expr) -> Shape | None:
@@ -171,7 +185,8 @@ def _double(ms: MutantSet, owner: int, inst: Instances,
 def match(ms: MutantSet, shape: Shape, values: Values, inst: Instances,
           definitions: Mapping[Sym, Expr]) -> Mutant | None:
     """The first mutant, single then double, that equals an answer of ``shape`` and ``values``."""
-    for pm in ms.singles:
+    for i in ms.singles_at_draw.matching(_first(values)):  # in family order
+        pm = ms.singles[i]
         if pm.shape == shape and pm.values is not None and all(agreement(values, pm.values).values()):
             return pm.mutant
     for owner in ms.at_draw.matching(_first(values)):
@@ -185,8 +200,8 @@ def match(ms: MutantSet, shape: Shape, values: Values, inst: Instances,
 def match_square(ms: MutantSet, square: Values, inst: Instances,
                  definitions: Mapping[Sym, Expr]) -> Mutant | None:
     """The first mutant equal to a misfit answer at equal sizes (misfit mutants first)."""
-    ranked = sorted(ms.singles, key=lambda pm: pm.shape is not None)
-    for pm in ranked:
+    candidates = [ms.singles[i] for i in ms.singles_at_square.matching(_first(square))]
+    for pm in sorted(candidates, key=lambda pm: pm.shape is not None):  # stable: family order kept
         if pm.square is not None and all(agreement(square, pm.square).values()):
             return pm.mutant
     for owner in ms.at_square.matching(_first(square)):

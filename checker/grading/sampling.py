@@ -15,6 +15,7 @@ same values. Nothing here knows about mistakes or verdicts.
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -181,7 +182,7 @@ def values_of(e: Expr, draws: list[Draw], activations: tuple[str, ...],
     shared by all dimensions.
     """
     indexed = has_indices(e)
-    readings = activations if uses_generic(e, definitions) else activations[:1]
+    readings = activations if len(activations) > 1 and uses_generic(e, definitions) else activations[:1]
     out: Values = []
     with np.errstate(all="ignore"):  # an answer may overflow; the comparison sees inf or nan
         for draw in draws:
@@ -209,11 +210,15 @@ def _values_at(e: Expr, draw: Draw, readings: tuple[str, ...], activations: tupl
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
-    """Equal shapes, finite, and equal within the grader's tolerance."""
-    if a.shape != b.shape or not np.all(np.isfinite(a)) or not np.all(np.isfinite(b)):
+    """Equal shapes, finite, and equal within the grader's tolerance (NaN and ∞ never match)."""
+    if a.shape != b.shape:
         return False
-    scale = max(1.0, float(np.max(np.abs(b), initial=0.0)))
-    return bool(np.all(np.abs(a - b) <= RTOL * np.abs(b) + ATOL * scale))
+    size = np.abs(b)
+    largest = float(size.max()) if size.size else 0.0
+    if not math.isfinite(largest):
+        return False
+    with np.errstate(invalid="ignore"):  # inf − inf in an answer is NaN, which compares False
+        return bool((np.abs(a - b) <= RTOL * size + ATOL * max(1.0, largest)).all())
 
 
 def agreement(a: Values, b: Values) -> dict[str, bool]:

@@ -7,7 +7,8 @@ in together (:class:`OutputSet`): on Linux the old and new directories are excha
 ``renameat2(RENAME_EXCHANGE)``, elsewhere by two renames. A directory is swapped whole only when
 it holds nothing but gradproof's outputs (the files named in its ``.gradproof-outputs`` manifest,
 or nothing); a directory with other files in it (``--out .``) gets each output renamed in, each
-one atomic. Files and directories get the modes the user's umask gives, like any other program's
+one atomic, the manifest updated and the previous run's outputs that this run did not write
+removed. Files and directories get the modes the user's umask gives, like any other program's
 (temporary files are created 0600 by the standard library; that is corrected before the rename).
 Before a set is published its files are put on disk by one syncfs(2) of the staging directory's
 file system (one call whether the run wrote 3 files or 800 feedback pages), or, where there is
@@ -148,16 +149,25 @@ def _sync_to_disk(staging: Path) -> None:
                 os.fsync(handle.fileno())
 
 
+def _listed(out: Path) -> set[str]:
+    """The bare file names the manifest in ``out`` lists (none when it is missing or unreadable)."""
+    try:
+        listed = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    if not isinstance(listed, list):
+        return set()
+    return {n for n in listed if isinstance(n, str) and n and Path(n).name == n and n not in (".", "..")}
+
+
 def _owned_by_us(out: Path) -> bool:
     """True when ``out`` holds nothing but the outputs its manifest lists (or nothing at all)."""
     entries = {p.name for p in out.iterdir()}
     if not entries:
         return True
-    try:
-        listed = set(json.loads((out / MANIFEST).read_text(encoding="utf-8")))
-    except (OSError, ValueError, TypeError):
+    if not (out / MANIFEST).is_file():
         return False
-    return entries <= listed | {MANIFEST}
+    return entries <= _listed(out) | {MANIFEST}
 
 
 class OutputSet:
@@ -230,6 +240,13 @@ class OutputSet:
             os.rename(staging, out)
             shutil.rmtree(old, ignore_errors=True)
             return
-        # a directory with files of the user's own: put each output in place, one rename each
+        # a directory with files of the user's own: put each output in place, one rename each; the
+        # previous run's outputs that this run did not write (feedback of a student since removed)
+        # go, so that nothing stale sits beside the new results; the user's files stay
+        previous = _listed(out)
         for name in self.names:
             os.replace(staging / name, out / name)
+        for name in previous - set(self.names) - {MANIFEST}:
+            with contextlib.suppress(FileNotFoundError, IsADirectoryError):
+                (out / name).unlink()
+        os.replace(staging / MANIFEST, out / MANIFEST)

@@ -153,3 +153,27 @@ def test_a_failed_sync_publishes_nothing(tmp_path: Path, monkeypatch: pytest.Mon
         outputs.write("results.csv", "run 2")
     assert (out / "results.csv").read_text() == "run 1"
     assert [p.name for p in tmp_path.iterdir()] == ["out"]
+
+
+def test_a_shared_directory_loses_the_previous_runs_stale_outputs_and_keeps_the_users(tmp_path: Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine")
+    with OutputSet(tmp_path) as outputs:
+        outputs.write("results.csv", "run 1")
+        outputs.write("feedback-ada.md", "ada, run 1")
+    with OutputSet(tmp_path) as outputs:  # ada has left the class
+        outputs.write("results.csv", "run 2")
+        outputs.write("feedback-ben.md", "ben, run 2")
+    names = sorted(p.name for p in tmp_path.iterdir())
+    assert names == [MANIFEST, "feedback-ben.md", "notes.txt", "results.csv"]
+    assert (tmp_path / "notes.txt").read_text() == "mine"
+
+
+def test_a_manifest_naming_paths_outside_the_directory_removes_nothing_there(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    (tmp_path / "precious.txt").write_text("keep")
+    (shared / "notes.txt").write_text("mine")
+    (shared / MANIFEST).write_text('["../precious.txt", "notes.txt/..", 3]')
+    with OutputSet(shared) as outputs:
+        outputs.write("results.csv", "x")
+    assert (tmp_path / "precious.txt").read_text() == "keep"

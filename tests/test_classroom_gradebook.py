@@ -330,3 +330,16 @@ def test_a_row_without_a_student_is_a_problem_line_and_never_a_gradebook_row(tmp
     canvas = canvas_import((out / "gradebook-canvas.csv").read_text(encoding="utf-8"), "SIS Login ID")
     moodle = moodle_import((out / "gradebook-moodle.csv").read_text(encoding="utf-8"), "Username")
     assert list(canvas) == ["ada"] and list(moodle) == ["ada"]
+
+
+def test_gradescope_says_a_workbook_was_not_read(tmp_path):
+    (tmp_path / "hw.toml").write_text(HW, encoding="utf-8")
+    sub = tmp_path / "submission"
+    sub.mkdir()
+    (sub / "answers.csv").write_bytes(b"PK\x03\x04" + bytes(200))  # an .xlsx renamed
+    results = tmp_path / "results.json"
+    assert gradescope(tmp_path, str(sub), results) == 0
+    data = json.loads(results.read_text(encoding="utf-8"))
+    jsonschema.validate(data, GRADESCOPE_SCHEMA)
+    assert "- answers.csv was not read: answers.csv: this is a zip archive" in data["output"]
+    assert "is not in this assignment" not in data["output"] and data["score"] == 0

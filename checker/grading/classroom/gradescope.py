@@ -92,6 +92,15 @@ def _test_output(q_row: dict | None, why: str) -> str:
     return "\n".join(answer_block(q_row, f"Your answer ({q_row.get('source', '')}):", why, "$$")).strip()
 
 
+def _outside_note(row: dict) -> str:
+    """A line of the summary for an answer that no test of the assignment holds."""
+    question = row.get("question")
+    if question and question != "(none)":  # the grader names a missing question "(none)"
+        return (f"- {row['source']}: {question} is not in this assignment"
+                + (f" ({row['feedback']})" if row["verdict"] == "invalid" else ""))
+    return f"- {row['source']} was not read: {row['feedback']}"  # a file or line with no question at all
+
+
 def results_json(assignment: Assignment, answers: list[Answer], graded: list[dict], notes: list[str],
                  visibility: str = "visible") -> dict:
     """The results.json object of Gradescope's autograder specification."""
@@ -111,8 +120,7 @@ def results_json(assignment: Assignment, answers: list[Answer], graded: list[dic
         })
     outside = [r for r in rows if not assignment.question(r.get("question", ""))]
     summary = [f"{assignment.title}: {score.total:g} of {score.max_points:g} points."]
-    summary += [f"- {r['source']}: {r.get('question') or '(no question)'} is not in this assignment"
-                + (f" ({r['feedback']})" if r["verdict"] == "invalid" else "") for r in outside]
+    summary += [_outside_note(r) for r in outside]
     summary += [f"- {note}" for note in notes]
     return {"score": score.total, "output": "\n".join(summary), "output_format": "md",
             "visibility": visibility, "stdout_visibility": "hidden", "tests": tests}

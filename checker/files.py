@@ -188,8 +188,12 @@ class OutputSet:
 
     def __enter__(self) -> OutputSet:
         parent = self.out.resolve().parent
-        parent.mkdir(parents=True, exist_ok=True)
-        self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".staging", dir=parent))
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+            self.staging = Path(tempfile.mkdtemp(prefix=f".{self.out.name}.", suffix=".staging", dir=parent))
+        except OSError as err:  # a read-only or pseudo file system (/proc) that os.access did not foresee
+            raise OutputError(f"--out {self.out}: cannot write in {parent} ({err.strerror or err}); "
+                              "choose a directory on a writable disk") from None
         os.chmod(self.staging, _dir_mode())
         return self
 

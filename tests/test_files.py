@@ -177,3 +177,17 @@ def test_a_manifest_naming_paths_outside_the_directory_removes_nothing_there(tmp
     with OutputSet(shared) as outputs:
         outputs.write("results.csv", "x")
     assert (tmp_path / "precious.txt").read_text() == "keep"
+
+
+def test_a_place_that_refuses_files_is_named_not_the_staging_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import tempfile
+
+    def read_only(*args: object, **kwargs: object) -> str:
+        raise OSError(30, "Read-only file system")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", read_only)
+    with pytest.raises(OutputError, match=r"--out .*out: cannot write in .*Read-only file system") as err:
+        OutputSet(tmp_path / "out").__enter__()
+    assert "staging" not in str(err.value)

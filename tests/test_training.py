@@ -242,6 +242,9 @@ def test_train_command_prints_a_summary(capsys):
     assert main(["train", "--dataset", "moons", "--layers", "2,4,1", "--epochs", "2", "--lr", "0.5"]) == 0
     out = capsys.readouterr().out
     assert "moons: 700 train" in out and "test accuracy" in out and "network 2-4-1" in out
+    assert ", 2 epochs in " in out
+    assert main(["train", "--dataset", "xor", "--layers", "2,2,1", "--epochs", "1"]) == 0
+    assert ", 1 epoch in " in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(

@@ -209,7 +209,7 @@ def run(args: argparse.Namespace) -> int:
     print(
         f"train accuracy {100 * metrics['train_accuracy']:.2f} %, "
         f"test accuracy {100 * metrics['test_accuracy']:.2f} %, final loss {metrics['final_loss']:.4g}, "
-        f"{metrics['epochs']} epochs in {metrics['seconds']:.2f} s"
+        f"{metrics['epochs']} epoch{'s' if metrics['epochs'] != 1 else ''} in {metrics['seconds']:.2f} s"
     )
     if args.out is not None:
         print(f"saved {args.out / 'model.npz'} and {args.out / 'metrics.json'}")

@@ -379,3 +379,20 @@ def test_the_worked_example_uses_seed_002s_logits_through_the_reference_code() -
     assert f"{p[0]:.3f}" in text and f"{-math.log(p[0]):.3f}" in text and f"{p[0] - 1:.3f}" in text
     assert "largest relative error" in ex["intro"]
     assert gp_examples.example("no-such-derivation") is None
+
+
+def test_each_page_names_the_numeric_check_it_really_ran(site_build: Any) -> None:
+    from derivations import all_derivations
+
+    sampled = {"init", "bound"}
+    seen = set()
+    for d in all_derivations().values():
+        if d.probe is None:
+            continue
+        page = (site_build.site_dir / "derivations" / d.id / "index.html").read_text()
+        if d.probe.kind in sampled:
+            seen.add(d.probe.kind)
+            assert "against central differences" not in page, f"{d.id} claims central differences"
+        elif d.probe.kind in ("dz", "dW", "db", "activation", "softmax"):
+            assert "against central differences" in page, d.id
+    assert seen, "the catalogue has sampled or bounded checks, and they were looked at"

@@ -205,6 +205,27 @@ def _status(o: Outcome, numeric_available: bool) -> dict:
 
 # ------------------------------------------------------------------------------------ derivations
 
+
+# What check 3 compares with, by probe kind: the claim on a page says exactly what was measured.
+NUMERIC_METHODS = {
+    "optimiser": "checked numerically against the reference optimisers' own steps (Adam's bias "
+                 "correction against a sample mean over many draws)",
+    "dropout": "checked numerically against the reference dropout layer (its expectation against a "
+               "sample mean over many masks, its backward pass against central differences)",
+    "batchnorm": "checked numerically against central differences of the reference batch-norm layer",
+    "init": "checked numerically against sample variances of the reference initialisation (a "
+            "sampling check with a stated tolerance, not an exact one)",
+    "bound": "checked numerically by maximising over a fine grid (an inequality, not an equality)",
+    "vanishing": "checked numerically against central differences of 10-layer sigmoid networks, the "
+                 "bound as an inequality between their measured norms",
+}
+
+
+def numeric_method(kind: str) -> str:
+    """How a derivation's result was checked numerically, in the words its page uses."""
+    return NUMERIC_METHODS.get(kind, "checked numerically against central differences")
+
+
 def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementation],
                      questions: list[dict]) -> dict:
     from derivations.expr import shape_of, to_latex
@@ -236,6 +257,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
             numeric.append({"network": n.network, "error": n.max_rel_error, "ok": n.ok, "detail": n.detail,
                             "missing": missing})
     return {
+        "numeric_method": numeric_method(d.probe.kind if d.probe else ""),
         "id": d.id, "title": d.title, "topic": d.topic, "context": d.context, "notes": d.notes,
         "convention": getattr(d, "convention", "column"),
         "status": status, "result": r, "error": (o.error if not o.ok else (r.error if r else "")),

@@ -85,6 +85,8 @@ def bench_in_process(rows: list[dict[str, str]], repeats: int = 3) -> dict:
         "median_ms": round(1000 * statistics.median(times), 2),
         "p99_ms": round(1000 * percentile(times, 99), 2),
         "max_ms": round(1000 * max(times), 2),
+        "cpu_median_ms": round(1000 * statistics.median(cpu), 2),
+        "cpu_p99_ms": round(1000 * percentile(cpu, 99), 2),
         "cpu_mean_ms": round(1000 * sum(cpu) / len(cpu), 2),
         "cpu_total_s": round(sum(cpu), 2),
     }

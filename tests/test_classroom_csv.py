@@ -140,6 +140,15 @@ def test_a_workbook_handed_in_as_the_csv_is_named_not_read(tmp_path, capsys, mag
     assert code == 2 and what in err and '"CSV UTF-8"' in err and err.count("\n") == 1 and not out.exists()
 
 
+def test_a_field_past_the_csv_limit_is_named_and_the_rest_graded(tmp_path, capsys):
+    data = ('student,question,answer\nada,bias-gradient,"' + "d" * 200_000 + '"\n' + GOOD).encode()
+    code, out = run(tmp_path, data)
+    err = capsys.readouterr().err
+    assert code == 2 and "line 2: a field is longer than 131,072 characters" in err and not out.exists()
+    code, out = run(tmp_path, data, "--lenient")
+    assert code == 0 and [r["verdict"] for r in results(out)] == ["invalid", "correct"]
+
+
 def test_encoding_can_be_named(tmp_path, capsys):
     data = "student,question,answer\nMüller,bias-gradient,\\delta^{(l)}\n".encode("latin-1")
     code, out = run(tmp_path, data, "--encoding", "latin-1")

@@ -224,6 +224,10 @@ def _csv_problem(err: csv.Error, line: int, delimiter: str) -> str:
         return (f"line {line}: text follows a closing quote; a \" inside a quoted field must be doubled "
                 "(\"\"), "
                 f"and a field holding {DELIMITERS[delimiter]}s must be quoted whole")
+    if "field larger than field limit" in text:
+        return (f"line {line}: a field is longer than {csv.field_size_limit():,} characters, far beyond "
+                "any answer (a derivation is read up to 40,000); is a closing quote missing, or a file "
+                "pasted in?")
     return f"line {line}: the CSV cannot be read here ({text})"
 
 

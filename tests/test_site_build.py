@@ -396,3 +396,21 @@ def test_each_page_names_the_numeric_check_it_really_ran(site_build: Any) -> Non
         elif d.probe.kind in ("dz", "dW", "db", "activation", "softmax"):
             assert "against central differences" in page, d.id
     assert seen, "the catalogue has sampled or bounded checks, and they were looked at"
+
+
+def test_a_model_solution_is_shown_only_where_the_grader_grades_it_correct(site_build: Any) -> None:
+    import re
+
+    from derivations import all_derivations
+
+    shown = explained = 0
+    for d in all_derivations().values():
+        page = (site_build.site_dir / "derivations" / d.id / "index.html").read_text()
+        text = re.sub(r"<[^>]+>", " ", page)
+        if "Model solution" in text:
+            shown += 1
+            after = text[text.index("Model solution"):]
+            assert re.search(r"Graded:\s*correct", after), f"{d.id}: its own steps shown graded wrong"
+        elif "cannot yet follow every step" in text:
+            explained += 1
+    assert shown > 0, "no page demonstrates the derivation grader"

@@ -276,7 +276,15 @@ def _graded_examples(m: Measurements, questions: list[dict]) -> dict | None:
     if o is None or not o.ok or not questions:
         return None
     found = o.value.get(questions[0]["id"])
-    return {**found, "title": questions[0]["title"]} if found else None
+    if not found:
+        return None
+    # The section demonstrates the grader only when it grades the page's own steps correct and the
+    # wrong twin incorrect; otherwise the page says which steps the grader cannot yet follow, rather
+    # than showing a verdict against the handbook's own (verified) derivation.
+    model, wrong = found.get("model_graded") or {}, found.get("wrong_graded")
+    wrong_caught = wrong is None or wrong.get("verdict") == "incorrect"
+    demonstrates = model.get("verdict") == "correct" and wrong_caught
+    return {**found, "title": questions[0]["title"], "demonstrates": demonstrates}
 
 
 # ------------------------------------------------------------------------------------ notation

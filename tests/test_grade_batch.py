@@ -72,6 +72,15 @@ def test_extra_columns_are_carried(graded):
     assert [t["student"] for t in table] == [r[0] for r in ROWS]
 
 
+def test_excels_trailing_empty_column_is_not_carried(tmp_path):
+    src = tmp_path / "in.csv"
+    src.write_bytes(b"student,question,answer,\r\nada,bias-gradient,\\delta^{(l)},\r\n")
+    assert main(["grade-batch", str(src), "--out", str(tmp_path / "out"), "--jobs", "1"]) == 0
+    header = (tmp_path / "out" / "results.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert not header.endswith(",") and header.endswith("interpreted")
+    assert json.loads((tmp_path / "out" / "results.json").read_text(encoding="utf-8"))[0]["extra"] == {}
+
+
 def test_feedback_file_per_student(graded):
     names = sorted(p.name for p in graded.iterdir() if p.name.startswith("feedback-"))
     assert names == [f"feedback-{s}.{ext}" for s in ("ada", "bob", "cy", "dee") for ext in ("html", "md")]

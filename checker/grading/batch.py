@@ -121,7 +121,12 @@ def read_submissions(path: Path, encoding: str | None = None, delimiter: str | N
             i, student=values.get("student", "").strip(), question=values.get("question", "").strip(),
             answer=values.get("answer", ""), format=values.get("format", "").strip().lower(),
             extra={h: v for h, v in values.items() if h not in known}, problem=problem, line=rec.line))
-    return Reading(subs, [h for h in table.header if h not in known], table)
+    # Excel's trailing delimiter: a column with no name and nothing in it is not carried through
+    blank = {h for h in table.header if not h and all(not s.extra.get(h, "").strip() for s in subs)}
+    for sub in subs:
+        for h in blank:
+            sub.extra.pop(h, None)
+    return Reading(subs, [h for h in table.header if h not in known and h not in blank], table)
 
 
 # ------------------------------------------------------------------------------------ grading

@@ -303,3 +303,18 @@ def test_a_long_absent_list_is_cut_short_in_the_output(tmp_path, capsys):
     assert "absent (0 points): s001, s002," in out and "s021" not in out
     assert "and 279 more (all in report.html)" in out
     assert "s299" in (tmp_path / "out" / "report.html").read_text(encoding="utf-8")
+
+
+def test_a_derivations_wrong_step_is_explained_once_in_feedback():
+    from checker.grading.classroom.feedback import html_page, markdown
+
+    why = "Step 2 $W \\delta$ cannot be evaluated: a transpose is missing"
+    r = {"student": "cleo", "question": "hidden-delta", "verdict": "incorrect", "row": 1, "line": 2,
+         "answer": "a = b = c", "feedback": why, "mistake": "missing-transpose",
+         "steps": [{"n": 1, "latex": "b", "verdict": "follows", "feedback": "Follows."},
+                   {"n": 2, "latex": "c", "verdict": "does-not-follow", "feedback": why}]}
+    assert markdown("cleo", [r], None, "HW").count("cannot be evaluated") == 1
+    assert html_page("cleo", [r], None, "HW").count("cannot be evaluated") == 1
+    plain = dict(r, steps=[], feedback="Your answer has a different value")
+    assert "different value" in markdown("cleo", [plain], None, "HW")
+    assert "different value" in html_page("cleo", [plain], None, "HW")

@@ -87,7 +87,13 @@ def answer_block(r: dict, intro: str, note: str = "", dollars: str = "$") -> lis
                      + (f": {s['feedback']}" if s.get("feedback") else ""))
     if r.get("steps"):
         lines.append("")
-    return [*lines, r.get("feedback", ""), ""]
+    return [*lines, _summary(r), ""]
+
+
+def _summary(r: dict) -> str:
+    """The answer's feedback, unless a step already says it word for word (the wrong step's)."""
+    feedback = str(r.get("feedback") or "")
+    return "" if any(str(s.get("feedback") or "") == feedback for s in r.get("steps") or []) else feedback
 
 
 def _md_answer(r: dict, points: str) -> list[str]:
@@ -170,7 +176,8 @@ def answer_card_html(r: dict, points: str) -> str:
         parts.append(f"<p>Read as: {math_html(str(r['interpreted']))}</p>")
     if r.get("steps"):
         parts.append(steps_html(r["steps"]))
-    parts.append(f"<p>{text_html(str(r.get('feedback') or ''))}</p>\n</section>")
+    summary = _summary(r)
+    parts.append((f"<p>{text_html(summary)}</p>\n" if summary else "") + "</section>")
     return "\n".join(parts)
 
 

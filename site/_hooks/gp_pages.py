@@ -18,6 +18,7 @@ from typing import Any
 
 import gp_errata
 import gp_examples
+import gp_graph
 import gp_jobs
 import gp_measure
 import jinja2
@@ -267,6 +268,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
         "cached": o.cached, "implementations": impls, "questions": questions,
         "mistakes": list(d.mistakes), "probe": d.probe,
         "result_latex": d.equation_latex(), "result_rhs": to_latex(d.result),
+        "graph": gp_graph.svg_figure(gp_graph.derivation_graph(d), f"Computational graph of {d.title}"),
     }
 
 

@@ -154,3 +154,23 @@ def test_the_failure_lines_are_real_processes_too(tmp_path) -> None:
     )  # fmt: skip
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and "74.5 GiB" in result.stderr
+
+
+def test_grade_derivation_names_a_missing_file_in_one_line(capsys) -> None:  # noqa: ANN001
+    from checker.commands.main import main
+
+    assert main(["grade-derivation", "softmax-ce-gradient", "/no/such/homework.md"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "/no/such/homework.md" in err
+    assert "Error" not in err and "Traceback" not in err  # no Python class names
+
+
+def test_train_help_names_only_data_sets_that_load(capsys) -> None:  # noqa: ANN001
+    import pytest
+
+    from checker.commands.main import main
+
+    with pytest.raises(SystemExit):
+        main(["train", "--help"])
+    out = capsys.readouterr().out
+    assert "NAME+squares" not in out and "circles+squares" in out.replace("\n", "").replace(" ", "")

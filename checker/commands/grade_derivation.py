@@ -52,8 +52,9 @@ def run(args: argparse.Namespace) -> int:
         text = _read(args.file)
     except (OSError, UnicodeDecodeError) as err:
         print(
-            f"gradproof grade-derivation: cannot read {args.file}: {err.__class__.__name__}: "
-            f"{getattr(err, 'strerror', None) or err}",
+            f"gradproof grade-derivation: error: cannot read {args.file}: "
+            f"{(getattr(err, 'strerror', None) or str(err)).lower()}; "
+            "give a file of the derivation, or - for stdin",
             file=sys.stderr,
         )
         return 2

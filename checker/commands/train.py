@@ -19,10 +19,15 @@ LOSSES = ("mse", "softmax-ce", "sigmoid-bce")
 
 def add_training_arguments(parser: argparse.ArgumentParser, *, grid: bool = False) -> None:
     """The flags shared by ``train`` and ``grid`` (``grid`` replaces batch size and η by lists)."""
-    from checker.training.datasets import DATASETS
+    from checker.training.datasets import DATASETS, SQUARES_SUFFIX
 
     data = parser.add_argument_group("data")
-    data.add_argument("--dataset", required=True, help="one of: " + ", ".join(DATASETS))
+    data.add_argument(
+        "--dataset", required=True,
+        help="one of: " + ", ".join(DATASETS)
+        + f"; a 2-D set with {SQUARES_SUFFIX} appended (circles{SQUARES_SUFFIX}) also gets x1², x2² "
+        "as features",
+    )
     data.add_argument(
         "--data-dir", help="directory holding the MNIST IDX files or CIFAR-10 batches (never downloaded)"
     )

@@ -365,13 +365,15 @@ def load_cifar10(data_dir: str | os.PathLike[str]) -> Dataset:
 # The registry
 # ---------------------------------------------------------------------------------------------
 
-#: name -> one-line description, in the order the CLI lists them
+SQUARES_SUFFIX = "+squares"
+
+#: name -> one-line description, in the order the CLI lists them; any 2-D set also comes with
+#: x1², x2² appended as features under the name NAME+squares (SQUARES_SUFFIX)
 DATASETS: dict[str, str] = {
     "xor": "the four XOR points",
     "moons": "two interleaving half circles, noise σ = 0.15 (1,000 points, 300 for test)",
     "circles": "TensorFlow-playground circle inside a ring (500 points, 250 for test)",
     "gaussian": "TensorFlow-playground two Gaussian blobs (500 points, 250 for test)",
-    "NAME+squares": "any of these with x1², x2² appended as features (e.g. circles+squares)",
     "digits": "scikit-learn's 8×8 handwritten digits (1,797 images, 360 for test)",
     "mnist": f"MNIST from four IDX files in --data-dir (or ${MNIST_ENV})",
     "cifar10": f"CIFAR-10 python batches in --data-dir (or ${CIFAR10_ENV})",
@@ -404,8 +406,8 @@ def load_dataset(
     A name ending in ``+squares`` appends x1² and x2² to every example (see :func:`squared_features`).
     """
     key = name.lower().replace("_", "-")
-    if key.endswith("+squares"):
-        base = load_dataset(key.removesuffix("+squares"), data_dir, seed, val_fraction=val_fraction,
+    if key.endswith(SQUARES_SUFFIX):
+        base = load_dataset(key.removesuffix(SQUARES_SUFFIX), data_dir, seed, val_fraction=val_fraction,
                             train_size=train_size)  # fmt: skip
         return _map_features(base, squared_features, name=f"{base.name}+squares")
     key = {"cifar-10": "cifar10", "cifar": "cifar10", "moon": "moons", "circle": "circles"}.get(key, key)

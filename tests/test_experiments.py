@@ -51,9 +51,13 @@ def test_experiment_ids_are_unique_and_listed():
 def test_figures_exist_and_the_page_references_exactly_them(results, exp_id):
     result, out_dir = results[exp_id]
     for fig in result.figures:
-        assert fig.parent == out_dir and fig.suffix == ".png"
-        assert fig.read_bytes()[:8] == PNG and fig.stat().st_size > 5_000
-    referenced = FIGURE_REF.findall(result.markdown)
+        assert fig.parent == out_dir and fig.suffix in (".png", ".svg")
+        if fig.suffix == ".png":
+            assert fig.read_bytes()[:8] == PNG and fig.stat().st_size > 5_000
+        else:  # one SVG per theme, transparent, shown only in its theme
+            assert fig.stem.endswith(("-light", "-dark")) and b"<svg" in fig.read_bytes()[:2_000]
+            assert f"{fig.name}#only-{fig.stem.rsplit('-', 1)[1]}" in result.markdown
+    referenced = [ref.split("#")[0] for ref in FIGURE_REF.findall(result.markdown)]
     assert sorted(referenced) == sorted(f.name for f in result.figures)
     assert all("/" not in name for name in referenced)  # bare file names: copied next to the page
 
@@ -217,7 +221,10 @@ def test_runs_are_deterministic(results, tmp_path):
     first, first_dir = results["xor"]
     strip = {k: v for k, v in again.metrics.items() if k != "seconds"}
     assert strip == {k: v for k, v in first.metrics.items() if k != "seconds"}
-    assert (tmp_path / "xor-training.png").read_bytes() == (first_dir / "xor-training.png").read_bytes()
+    for name in ("xor-training-light.svg", "xor-training-dark.svg"):
+        assert (tmp_path / name).read_bytes() == (first_dir / name).read_bytes()
+    light, dark = ((first_dir / f"xor-training-{t}.svg").read_text() for t in ("light", "dark"))
+    assert light != dark and "#e3e6ed" in dark and "#e3e6ed" not in light  # each theme its own ink
 
 
 def test_train_command_round_trips_through_the_parser():

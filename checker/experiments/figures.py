@@ -1,7 +1,9 @@
 """The figures the experiments share: matplotlib off-screen, reproducible PNGs, decision boundaries.
 
 Figures are written through :func:`checker.files.write_atomic`, with no timestamp or version in
-the PNG: the same run gives the same bytes.
+the PNG: the same run gives the same bytes. :func:`save_themed_svg` writes a figure as two SVGs,
+one per theme of the site (transparent, text and axes in the theme's ink), which
+:func:`themed_markdown` shows with Material's ``#only-light`` / ``#only-dark``.
 """
 
 from __future__ import annotations
@@ -15,7 +17,12 @@ import numpy as np
 from checker.files import write_atomic
 from checker.training.datasets import Dataset, columns
 
-__all__ = ["boundary", "pyplot", "save_figure"]
+__all__ = ["boundary", "pyplot", "save_figure", "save_themed_svg", "themed_markdown"]
+
+# matplotlib draws text, axes and black lines in INK and legend boxes in PAPER; each theme's SVG
+# swaps them for colours that read on that theme's background (Material's default and slate).
+INK, PAPER = "#000000", "#ffffff"
+THEMES = {"light": ("#1f2328", PAPER), "dark": ("#e3e6ed", "#1e2129")}
 
 
 def pyplot() -> Any:
@@ -35,6 +42,29 @@ def save_figure(fig: Any, out_dir: Path, name: str) -> Path:
     fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
     pyplot().close(fig)
     return write_atomic(out_dir / name, buffer.getvalue())
+
+
+def save_themed_svg(fig: Any, out_dir: Path, stem: str) -> list[Path]:
+    """Write ``stem-light.svg`` and ``stem-dark.svg`` (transparent, text in each theme's ink); close ``fig``.
+
+    The SVG has no date and fixed element ids (``svg.hashsalt``), so the same run gives the same bytes.
+    """
+    plt = pyplot()
+    buffer = io.StringIO()
+    with plt.rc_context({"svg.hashsalt": "gradproof", "svg.fonttype": "path"}):
+        fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None, "Creator": None})
+    plt.close(fig)
+    svg = buffer.getvalue()
+    paths = []
+    for theme, (ink, paper) in THEMES.items():
+        themed = svg.replace(INK, ink).replace(PAPER, paper)
+        paths.append(write_atomic(out_dir / f"{stem}-{theme}.svg", themed.encode()))
+    return paths
+
+
+def themed_markdown(alt: str, stem: str) -> str:
+    """The Markdown that shows ``stem-light.svg`` in the light theme and ``stem-dark.svg`` in the dark one."""
+    return f"![{alt}]({stem}-light.svg#only-light)![{alt}]({stem}-dark.svg#only-dark)"
 
 
 def _class1_probability(model: Any, X_cols: np.ndarray) -> np.ndarray:

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from checker.experiments.base import ExperimentResult, metrics_of, single_threaded_blas
-from checker.experiments.figures import boundary, pyplot, save_figure
+from checker.experiments.figures import boundary, pyplot, save_themed_svg, themed_markdown
 from checker.experiments.page import code, num, pct, reproduce, table, train_command
 from checker.training.datasets import Dataset, columns, load_dataset
 from checker.training.loop import TrainConfig, TrainResult, train
@@ -20,14 +20,14 @@ XOR_CONFIG = TrainConfig(
 XOR_SEEDS = 10
 
 
-def _figure(run: TrainResult, ds: Dataset, out_dir: Path) -> Path:
+def _figure(run: TrainResult, ds: Dataset, out_dir: Path) -> list[Path]:
     """The loss curve beside the decision regions with each hidden unit's line."""
     history = run.metrics["history"]
-    fig, (ax_loss, ax_map) = pyplot().subplots(1, 2, figsize=(9, 3.8))
+    fig, (ax_loss, ax_map) = pyplot().subplots(2, 1, figsize=(4.6, 7.6))
     ax_loss.semilogy([h["epoch"] for h in history], [h["loss"] for h in history], color="#b2182b")
     ax_loss.set_xlabel("epoch")
     ax_loss.set_ylabel("mean squared error (log scale)")
-    ax_loss.set_title(f"training loss, 2-2-1 sigmoid, η = {XOR_CONFIG.lr:g}", fontsize=10)
+    ax_loss.set_title(f"training loss, 2-2-1 sigmoid, η = {XOR_CONFIG.lr:g}", fontsize=11)
     ax_loss.grid(alpha=0.3)
     title = "output ≥ 0.5 (red) and the hidden units' lines"
     boundary(ax_map, run.model, ds, title, points="train", bounds=(-0.5, 1.5, -0.5, 1.5), marker_size=80)
@@ -37,9 +37,10 @@ def _figure(run: TrainResult, ds: Dataset, out_dir: Path) -> Path:
         if abs(W[j, 1]) > 1e-9:  # hidden unit j is half on along w·x + b = 0
             line = -(W[j, 0] * xs + b[j, 0]) / W[j, 1]
             ax_map.plot(xs, line, "k" + style, lw=1, label=f"hidden unit {j + 1}")
-    ax_map.legend(loc="lower left", fontsize=7)
+    ax_map.legend(loc="lower left", fontsize=11)
     fig.tight_layout()
-    return save_figure(fig, out_dir, "xor-training.png")
+    # stacked and 4.6 in (442 px) wide: at a phone's 358 px the 11 pt legend is still 11.9 px
+    return save_themed_svg(fig, out_dir, "xor-training")
 
 
 def _page(run: TrainResult, ds: Dataset, metrics: dict[str, Any]) -> str:
@@ -73,7 +74,7 @@ with the backward pass of gradproof's reference MLP.
 
 {outputs_table}
 
-![Training loss of the 2-2-1 network on XOR and its decision regions](xor-training.png)
+{themed_markdown('Training loss of the 2-2-1 network on XOR and its decision regions', 'xor-training')}
 
 Each dashed line is where one hidden unit is half on (w·x + b = 0); the output unit combines the
 two half-planes into the band that holds (0, 1) and (1, 0).
@@ -91,7 +92,7 @@ def run_xor(out_dir: Path) -> ExperimentResult:
         seeds = [train(ds, replace(XOR_CONFIG, seed=s)) for s in range(XOR_SEEDS)]
     outputs = run.model.predict(columns(ds.X_train))[0]
     solved = [s for s, r in enumerate(seeds) if r.metrics["train_accuracy"] == 1.0]
-    figures = [_figure(run, ds, out_dir)]
+    figures = _figure(run, ds, out_dir)
     metrics = {
         **metrics_of(run),
         "outputs": [float(v) for v in outputs],

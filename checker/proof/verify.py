@@ -146,7 +146,8 @@ _CHECKING_MODULES = (
     "checker.proof.sizes", "checker.network.central_difference",
     "checker.network.mlp", "checker.network.activations", "checker.network.losses", "checker.network.rownet",
     "checker.network.conv", "checker.network.proximal", "checker.network.modes",
-    "derivations.expr", "derivations.base", "derivations.notation",
+    "derivations.expr", "derivations.expr.nodes", "derivations.expr.builders",
+    "derivations.expr.shapes", "derivations.expr.latex", "derivations.base", "derivations.notation",
 )
 
 

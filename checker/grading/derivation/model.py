@@ -46,6 +46,9 @@ LOSS = Sym("loss", 1, 1, "L")
 """The loss (or cost) of a question, whatever the student calls it."""
 REG_LOSS = Sym("loss_reg", 1, 1, r"J_{\lambda}")
 """The regularised cost of the update questions."""
+TOTAL_LOSS = Sym("loss_total", 1, 1, r"\sum_i L_i")
+"""The batch questions' sum of per-example losses, m times their mean cost J."""
+"""The regularised cost of the update questions."""
 W_NEW = Sym("W_new", n.N_L, n.N_PREV, r"W_{\mathrm{new}}")
 """The weight after one gradient step (the update questions' quantity)."""
 
@@ -74,6 +77,8 @@ class Model:
     update: bool = False
     given: dict[tuple[str, str], Expr] = field(default_factory=dict)
     """∂-fractions the question gives as inputs, by (f, x) keys: ∂J/∂W is G in the update questions."""
+    total: Sym | None = None
+    """The sum of per-example losses Σ_i L_i, in a question whose cost is their mean."""
 
 
 def _ones(dim: str) -> Ones:
@@ -110,9 +115,10 @@ def _batch(wrt: Sym) -> Model:
     z = n.W_l * n.A_prev + n.b_l * T(Ones(n.M))
     defs = {
         n.Z_l: z,
-        LOSS: Mul(Num(Fraction(1)) / n.m, _inner(n.Delta_l, n.Z_l, n.N_L, n.M)),
+        TOTAL_LOSS: _inner(n.Delta_l, n.Z_l, n.N_L, n.M),
+        LOSS: Mul(Num(Fraction(1)) / n.m, TOTAL_LOSS),
     }
-    return Model(defs, Deriv(LOSS, wrt), frozenset(), _losses())
+    return Model(defs, Deriv(LOSS, wrt), frozenset(), _losses(), total=TOTAL_LOSS)
 
 
 def _output_mse() -> Model:

@@ -36,6 +36,8 @@ from derivations.questions import get_question
 
 _INDEXED = re.compile(r"^(?P<head>.+?)_\{(?P<idx>[a-z]{1,2})\}(?P<sup>\^\{.*\})?$")
 _SEPARATOR = r"}{\partial "
+_SUM_OF_LOSSES = re.compile(r"^\\sum_(?P<i>[a-z])(=1\^m)?(?P<loss>.+?)_(?P<j>[a-z])$")
+"""Σ_i L_i (Σ_{i=1}^m L_i), braces and spaces removed: the sum of a batch's per-example losses."""
 MAX_NAME = 300
 
 
@@ -109,6 +111,10 @@ class DerivativeNames(Mapping[str, Expr]):
         plain = _plain(text)
         if plain in self.losses:
             return self.losses[plain], ()
+        total = _SUM_OF_LOSSES.match(plain)
+        summed = total is not None and total["i"] == total["j"] and total["loss"] in self.losses
+        if summed and self.model.total is not None:
+            return self.model.total, ()
         sym = self._symbol(text)
         if sym is not None:
             return sym, ()

@@ -142,8 +142,9 @@ def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
 # -------------------------------------------------------------------------------- caching
 
 _CHECKING_MODULES = (
-    "checker.proof.symbolic", "checker.proof.evaluate", "checker.proof.numeric", "checker.proof.verify",
-    "checker.proof.sizes", "checker.network.central_difference",
+    "checker.proof.symbolic", "checker.proof.symbolic.translate", "checker.proof.symbolic.kinks",
+    "checker.proof.symbolic.equality", "checker.proof.evaluate", "checker.proof.numeric",
+    "checker.proof.verify", "checker.proof.sizes", "checker.network.central_difference",
     "checker.network.mlp", "checker.network.activations", "checker.network.losses", "checker.network.rownet",
     "checker.network.conv", "checker.network.proximal", "checker.network.modes",
     "derivations.expr", "derivations.expr.nodes", "derivations.expr.builders",

@@ -27,3 +27,20 @@ def test_the_sum_of_per_example_losses_is_m_times_their_mean_so_a_lost_one_over_
     assert graded["verdict"] != "correct"
     assert graded["first_wrong_step"] == 2
     assert graded["steps"][1]["mistake"] == "wrong-scale"
+
+
+def test_the_relu_chain_through_the_derivative_of_a_cases_block_grades_correct() -> None:
+    assert graded_examples("relu-derivative")["model_graded"]["verdict"] == "correct"
+
+
+def test_a_wrong_branch_after_differentiating_a_cases_block_is_caught_at_its_step() -> None:
+    wrong = _aligned(
+        r"\frac{\partial \operatorname{ReLU}(z)}{\partial z} &= \frac{\partial \max(0, z)}{\partial z}",
+        r"&= \frac{\partial \begin{cases} z & \text{if } z > 0 \\ 0 & \text{otherwise} \end{cases}}"
+        r"{\partial z}",
+        r"&= \begin{cases} 1 & \text{if } z > 0 \\ 1 & \text{otherwise} \end{cases}",
+    )
+    graded = grade_derivation("relu-derivative", wrong)
+    assert [s["verdict"] for s in graded["steps"]][:3] == ["follows"] * 3
+    assert graded["first_wrong_step"] == 4
+    assert graded["verdict"] != "correct"

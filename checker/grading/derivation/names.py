@@ -139,7 +139,7 @@ class DerivativeNames(Mapping[str, Expr]):
         if self.vocab is None:
             return None
         try:
-            expr = parse_answer(text, "latex", self.vocab).expr
+            expr = parse_answer(_with_otherwise(text), "latex", self.vocab).expr
         except (AnswerError, RecursionError, ValueError):
             return None
         free = free_indices(expr)
@@ -154,6 +154,16 @@ class DerivativeNames(Mapping[str, Expr]):
         sym = Sym("f:" + hashlib.sha1(repr(expr).encode()).hexdigest()[:12], rows, 1, to_latex(expr))
         FORMULAS[sym] = expr
         return sym, (free[0],)
+
+
+_BARE_BRANCH = re.compile(r"&\s*(?=\\\\|\\end\{cases\})")
+r"""A cases branch whose condition is empty: its ``\text{otherwise}`` was dropped with the text."""
+
+
+def _with_otherwise(text: str) -> str:
+    r"""The text of a ∂-fraction's top with a cases block's last condition spelled out again (the
+    canonical spelling drops ``\text{...}``, which leaves ``\begin{cases} z & z > 0 \\ 0 & \end{cases}``)."""
+    return _BARE_BRANCH.sub(r"& \\text{otherwise} ", text) if r"\begin{cases}" in text else text
 
 
 FORMULAS: dict[Sym, Expr] = {}

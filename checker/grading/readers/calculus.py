@@ -173,7 +173,11 @@ class CalculusMixin:
 
     def quantity_key(self, node: Node) -> str:
         ref = self.name_ref(node)
-        return self.key_of(self.case_alias(ref)) if ref is not None else self.canon(node)
+        if ref is not None:
+            return self.key_of(self.case_alias(ref))
+        key = self.canon(node)
+        # the canonical form drops a cases block's `&` and spaces (`zz>0`): keep it as written
+        return self.spelled(node) if r"\begin{cases}" in key else key
 
     def partial_key(self, num: Node, den: Node, where: Node) -> str:
         top, bottom = self.partial_of(num), self.partial_of(den)

@@ -115,32 +115,10 @@ def _node_shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case p
                 for c in children(e):
                     _shape(c, ctx)
             return SCALAR
-        case Entry(arg, row, col):
-            s = _shape(arg, ctx)
-            for letter, dim in ((row, s[0]), (col, s[1])):
-                if letter is None:
-                    continue
-                known = ctx.index_dims.setdefault(letter, dim)
-                if known != dim:
-                    raise ShapeError(
-                        f"index {letter} runs over {known} in one place and over {dim} in another"
-                    )
-            if col is None and s[1] != 1 and s[0] != 1:
-                raise ShapeError(f"{tex(arg)} is a {shape_tex(s)} matrix: it needs two indices")
-            return SCALAR
-        case Add(terms):
-            shapes = [_shape(t, ctx) for t in terms]
-            result = shapes[0]
-            for t, s in zip(terms[1:], shapes[1:], strict=True):
-                if s == result or _is_scalar(s):
-                    continue
-                if _is_scalar(result):
-                    result = s
-                    continue
-                raise ShapeError(
-                    f"cannot add {tex(terms[0])} ({shape_tex(result)}) and {tex(t)} ({shape_tex(s)})"
-                )
-            return result
+        case Entry():
+            return _entry_shape(e, ctx)
+        case Add():
+            return _sum_shape(e, ctx)
         case Neg(a) | Fn(_, a) | Softmax(a) | Flip(a):
             return _shape(a, ctx)
         case Corr() | Pad() | MaxOf():
@@ -148,24 +126,8 @@ def _node_shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case p
         case T(a):
             r, c = _shape(a, ctx)
             return (c, r)
-        case Mul(a, b):
-            sa, sb = _shape(a, ctx), _shape(b, ctx)
-            if _is_scalar(sa):
-                return sb
-            if _is_scalar(sb):
-                return sa
-            if sa[1] != sb[0]:
-                hint = ""
-                if sa[0] == sb[0]:
-                    hint = f"did you mean ${{{to_latex(a)}}}^\\top {to_latex(b)}$?"
-                elif sa[1] == sb[1]:
-                    hint = f"did you mean ${to_latex(a)} {{{to_latex(b)}}}^\\top$?"
-                raise ShapeError(
-                    f"{tex(a)} is {shape_tex(sa)} and {tex(b)} is {shape_tex(sb)}: "
-                    f"{tex(Mul(a, b))} does not fit",
-                    hint,
-                )
-            return (sa[0], sb[1])
+        case Mul():
+            return _product_shape(e, ctx)
         case Hadamard(a, b):
             return _elementwise(_shape(a, ctx), _shape(b, ctx), "elementwise product", a, b)
         case Div(a, b):
@@ -196,15 +158,73 @@ def _node_shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case p
             )
         case Indicator(c):
             return _elementwise(_shape(c.lhs, ctx), _shape(c.rhs, ctx), "comparison", c.lhs, c.rhs)
-        case Piecewise(cases):
-            result: Shape = SCALAR
-            for value, cond in cases:
-                s = _shape(value, ctx)
-                if cond is not None:
-                    s = _elementwise(s, _shape(cond.lhs, ctx), "case", value, cond.lhs)
-                result = s if _is_scalar(result) else _elementwise(result, s, "cases", value, value)
-            return result
+        case Piecewise():
+            return _piecewise_shape(e, ctx)
     raise TypeError(f"unknown node {type(e).__name__}")
+
+
+def _entry_shape(e: Entry, ctx: ShapeContext) -> Shape:
+    arg, row, col = e.arg, e.row, e.col
+    s = _shape(arg, ctx)
+    for letter, dim in ((row, s[0]), (col, s[1])):
+        if letter is None:
+            continue
+        known = ctx.index_dims.setdefault(letter, dim)
+        if known != dim:
+            raise ShapeError(
+                f"index {letter} runs over {known} in one place and over {dim} in another"
+            )
+    if col is None and s[1] != 1 and s[0] != 1:
+        raise ShapeError(f"{tex(arg)} is a {shape_tex(s)} matrix: it needs two indices")
+    return SCALAR
+
+
+def _sum_shape(e: Add, ctx: ShapeContext) -> Shape:
+    terms = e.terms
+    shapes = [_shape(t, ctx) for t in terms]
+    result = shapes[0]
+    for t, s in zip(terms[1:], shapes[1:], strict=True):
+        if s == result or _is_scalar(s):
+            continue
+        if _is_scalar(result):
+            result = s
+            continue
+        raise ShapeError(
+            f"cannot add {tex(terms[0])} ({shape_tex(result)}) and {tex(t)} ({shape_tex(s)})"
+        )
+    return result
+
+
+def _product_shape(e: Mul, ctx: ShapeContext) -> Shape:
+    a, b = e.left, e.right
+    sa, sb = _shape(a, ctx), _shape(b, ctx)
+    if _is_scalar(sa):
+        return sb
+    if _is_scalar(sb):
+        return sa
+    if sa[1] != sb[0]:
+        hint = ""
+        if sa[0] == sb[0]:
+            hint = f"did you mean ${{{to_latex(a)}}}^\\top {to_latex(b)}$?"
+        elif sa[1] == sb[1]:
+            hint = f"did you mean ${to_latex(a)} {{{to_latex(b)}}}^\\top$?"
+        raise ShapeError(
+            f"{tex(a)} is {shape_tex(sa)} and {tex(b)} is {shape_tex(sb)}: "
+            f"{tex(Mul(a, b))} does not fit",
+            hint,
+        )
+    return (sa[0], sb[1])
+
+
+def _piecewise_shape(e: Piecewise, ctx: ShapeContext) -> Shape:
+    cases = e.cases
+    result: Shape = SCALAR
+    for value, cond in cases:
+        s = _shape(value, ctx)
+        if cond is not None:
+            s = _elementwise(s, _shape(cond.lhs, ctx), "case", value, cond.lhs)
+        result = s if _is_scalar(result) else _elementwise(result, s, "cases", value, value)
+    return result
 
 
 def _image_shape(e: Corr | Pad | MaxOf, ctx: ShapeContext) -> Shape:

@@ -198,14 +198,7 @@ class _Translator:
         env = self.env
         match e:
             case Sym():
-                if e in env.definitions and e not in self.frozen:
-                    return self.run(env.definitions[e])
-                if e.depends:
-                    args: list[sp.Expr] = []
-                    for dep in e.depends:
-                        args.extend(self.run(dep))
-                    return sp.Matrix([[sp.Function(e.key)(*args)]])
-                return env.entries(e)
+                return self._symbol(e)
             case Num(value):
                 return sp.Matrix([[sp.Rational(value.numerator, value.denominator)]])
             case Add(terms):
@@ -235,14 +228,8 @@ class _Translator:
                 return self._map(self.run(a), lambda x: apply_function(name, d, x, env.generic_as))
             case Max(a, b):
                 return self._elementwise(self.run(a), self.run(b), sp.Max)
-            case Softmax(a, axis):
-                m = self.run(a)
-                ex = m.applyfunc(sp.exp)
-                if axis == 0:
-                    sums = [sum(ex[:, j]) for j in range(m.shape[1])]
-                    return sp.Matrix(m.shape[0], m.shape[1], lambda i, j: ex[i, j] / sums[j])
-                sums = [sum(ex[i, :]) for i in range(m.shape[0])]
-                return sp.Matrix(m.shape[0], m.shape[1], lambda i, j: ex[i, j] / sums[i])
+            case Softmax():
+                return self._softmax(e)
             case Diag(a):
                 return sp.diag(*self.run(a))
             case Ones(n):
@@ -261,24 +248,49 @@ class _Translator:
             case Indicator(c):
                 cond = self._cond(c, (1, 1))
                 return sp.Matrix(*cond.shape, lambda i, j: sp.Piecewise((1, cond[i, j]), (0, True)))
-            case Piecewise(cases):
-                values = [(self.run(v), None if c is None else self._cond(c, (1, 1))) for v, c in cases]
-                shape = max((v.shape for v, _ in values), key=lambda s: s[0] * s[1])
-
-                def entry(i: int, j: int) -> sp.Expr:
-                    pieces = []
-                    for v, c in values:
-                        vv = v[0] if v.shape == (1, 1) else v[i, j]
-                        cc = True if c is None else (c[0, 0] if c.shape == (1, 1) else c[i, j])
-                        pieces.append((vv, cc))
-                    return sp.Piecewise(*pieces)
-
-                return sp.Matrix(shape[0], shape[1], entry)
+            case Piecewise():
+                return self._piecewise(e)
             case Corr() | Flip() | Pad() | MaxOf():
                 return self._image(e)
             case Entry() | IndexSum() | KDelta():
                 raise NotImplementedError("index notation is evaluated numerically, not translated")
         raise TypeError(f"no sympy translation for {type(e).__name__}")
+
+    def _symbol(self, e: Sym) -> sp.Matrix:
+        env = self.env
+        if e in env.definitions and e not in self.frozen:
+            return self.run(env.definitions[e])
+        if e.depends:
+            args: list[sp.Expr] = []
+            for dep in e.depends:
+                args.extend(self.run(dep))
+            return sp.Matrix([[sp.Function(e.key)(*args)]])
+        return env.entries(e)
+
+    def _softmax(self, e: Softmax) -> sp.Matrix:
+        a, axis = e.arg, e.axis
+        m = self.run(a)
+        ex = m.applyfunc(sp.exp)
+        if axis == 0:
+            sums = [sum(ex[:, j]) for j in range(m.shape[1])]
+            return sp.Matrix(m.shape[0], m.shape[1], lambda i, j: ex[i, j] / sums[j])
+        sums = [sum(ex[i, :]) for i in range(m.shape[0])]
+        return sp.Matrix(m.shape[0], m.shape[1], lambda i, j: ex[i, j] / sums[i])
+
+    def _piecewise(self, e: Piecewise) -> sp.Matrix:
+        cases = e.cases
+        values = [(self.run(v), None if c is None else self._cond(c, (1, 1))) for v, c in cases]
+        shape = max((v.shape for v, _ in values), key=lambda s: s[0] * s[1])
+
+        def entry(i: int, j: int) -> sp.Expr:
+            pieces = []
+            for v, c in values:
+                vv = v[0] if v.shape == (1, 1) else v[i, j]
+                cc = True if c is None else (c[0, 0] if c.shape == (1, 1) else c[i, j])
+                pieces.append((vv, cc))
+            return sp.Piecewise(*pieces)
+
+        return sp.Matrix(shape[0], shape[1], entry)
 
     def _image(self, e: Corr | Flip | Pad | MaxOf) -> sp.Matrix:
         """Cross-correlation, flip, padding and max, entry by entry; named sizes must be the real ones."""

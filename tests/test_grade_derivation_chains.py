@@ -44,3 +44,18 @@ def test_a_wrong_branch_after_differentiating_a_cases_block_is_caught_at_its_ste
     assert [s["verdict"] for s in graded["steps"]][:3] == ["follows"] * 3
     assert graded["first_wrong_step"] == 4
     assert graded["verdict"] != "correct"
+
+
+def test_the_leaky_relu_chain_from_the_derivative_of_its_named_function_grades_correct() -> None:
+    assert graded_examples("leaky-relu-derivative")["model_graded"]["verdict"] == "correct"
+
+
+def test_a_wrong_slope_after_the_named_leaky_relu_is_caught_at_its_step() -> None:
+    wrong = _aligned(
+        r"\frac{\partial \operatorname{LeakyReLU}(z)}{\partial z} "
+        r"&= \frac{\partial \max(0.1 z, z)}{\partial z}",
+        r"&= \begin{cases} 1 & \text{if } z > 0 \\ 0.01 & \text{otherwise} \end{cases}",
+    )
+    graded = grade_derivation("leaky-relu-derivative", wrong)
+    assert [s["verdict"] for s in graded["steps"]][:2] == ["follows"] * 2
+    assert graded["first_wrong_step"] == 3

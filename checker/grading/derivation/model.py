@@ -77,6 +77,9 @@ class Model:
     update: bool = False
     given: dict[tuple[str, str], Expr] = field(default_factory=dict)
     """∂-fractions the question gives as inputs, by (f, x) keys: ∂J/∂W is G in the update questions."""
+    called: dict[str, Expr] = field(default_factory=dict)
+    """An activation by the name the question calls it (``ELU(z)``, from ``\\operatorname{ELU}(z)``)
+    as a ∂-fraction spells it: the function it stands for."""
     total: Sym | None = None
     """The sum of per-example losses Σ_i L_i, in a question whose cost is their mean."""
 
@@ -198,8 +201,9 @@ def _label_smoothing() -> Model:
     return Model(defs, Deriv(LOSS, n.z_L), frozenset(), _losses(), ((n.p, ("a",)),))
 
 
-def _activation(f: Expr) -> Model:
-    return Model({}, Deriv(f, n.z))
+def _activation(f: Expr, name: str = "") -> Model:
+    called = {f"{name}(z)": f} if name else {}
+    return Model({}, Deriv(f, n.z), called=called)
 
 
 _ELU = Piecewise(((n.z, Cond(n.z, ">=", num(0))), (n.alpha * (Fn("exp", n.z) - num(1)), None)))
@@ -209,8 +213,8 @@ _MODELS = {
     "sigmoid-derivative": lambda: _activation(Fn("sigma", n.z)),
     "tanh-derivative": lambda: _activation(Fn("tanh", n.z)),
     "relu-derivative": lambda: _activation(Max(num(0), n.z)),
-    "leaky-relu-derivative": lambda: _activation(Max(num("1/10") * n.z, n.z)),
-    "elu-derivative": lambda: _activation(_ELU),
+    "leaky-relu-derivative": lambda: _activation(Max(num("1/10") * n.z, n.z), "LeakyReLU"),
+    "elu-derivative": lambda: _activation(_ELU, "ELU"),
     "softmax-jacobian": _softmax_jacobian,
     "softmax-ce-gradient": _softmax_ce,
     "mse-output-delta": _output_mse,

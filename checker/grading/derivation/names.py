@@ -111,6 +111,8 @@ class DerivativeNames(Mapping[str, Expr]):
         plain = _plain(text)
         if plain in self.losses:
             return self.losses[plain], ()
+        if plain in self.model.called:
+            return self.model.called[plain], ()
         total = _SUM_OF_LOSSES.match(plain)
         summed = total is not None and total["i"] == total["j"] and total["loss"] in self.losses
         if summed and self.model.total is not None:

@@ -17,9 +17,10 @@ import numpy as np
 from checker.grading.derivation.model import Model, model_of
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import echo
-from checker.grading.derivation.values import Evaluator, Values, agreement, instances, same, tree_size
+from checker.grading.derivation.values import Evaluator, Values, agreement, instances, same
 from checker.grading.indexed import free_indices, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, rewrites, sigmoid_specific_message
+from checker.grading.trees import size
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import (
     SCALAR,
@@ -170,7 +171,7 @@ wrong step keeps its verdict but no tag: naming is a courtesy, never a reason to
 
 def _values(g: Grading, e: Expr) -> Values | None:
     draws = len(g.ev.inst.draws) * len(g.ev.inst.activations)
-    g.ev.naming_work += tree_size(e) * draws
+    g.ev.naming_work += size(e) * draws
     if g.ev.naming_work > NAMING_BUDGET:
         return None
     try:

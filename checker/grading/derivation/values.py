@@ -31,9 +31,10 @@ from checker.grading.derivation.model import model_of
 from checker.grading.derivation.names import FORMULAS, derivation_vocabulary
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
 from checker.grading.sampling import Draw
+from checker.grading.trees import contains, size
 from checker.network.central_difference import TOLERANCE, central_gradient, floor_for, relative_error
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
-from derivations.expr import Deriv, Expr, Sym, children, shape_of, to_latex
+from derivations.expr import Deriv, Expr, Sym, children, shape_of, symbols_of, to_latex
 from derivations.questions import get_question
 
 DISTINCT_DRAWS = 3
@@ -103,7 +104,7 @@ class Evaluator:
     def _jacobian(self, d: Deriv, env: NumEnv) -> np.ndarray:
         f = FORMULAS.get(d.f, d.f)  # inner derivatives are left to the evaluator: they move with x
         x0 = evaluate(d.wrt, env)
-        cost = tree_size(f) * (2 * x0.size + 1)
+        cost = size(f) * (2 * x0.size + 1)
         self.spend(cost)
         indexed = has_indices(f)
         sizes = None
@@ -158,23 +159,7 @@ def _sizes_of(env: NumEnv) -> dict[str, int]:
 
 def has_derivative(e: Expr) -> bool:
     """Whether a ∂-fraction occurs anywhere in ``e``."""
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Deriv):
-            return True
-        stack.extend(children(node))
-    return False
-
-
-def tree_size(e: Expr) -> int:
-    """How many nodes ``e`` has (the unit of counted work)."""
-    count, stack = 0, [e]
-    while stack:
-        node = stack.pop()
-        count += 1
-        stack.extend(children(node))
-    return count
+    return contains(e, lambda node: isinstance(node, Deriv))
 
 
 def close(a: np.ndarray, b: np.ndarray) -> bool:
@@ -208,7 +193,7 @@ def instances(question_id: str) -> Instances:
     symbols: set[Sym] = set(vocab.symbols.values()) | set(vocab.code_names.values())
     exprs = [q.reference, model.asked, *definitions.values()]
     for e in exprs:
-        symbols |= _symbols(e)
+        symbols |= symbols_of(e)
     free = {s for s in symbols if s not in definitions and not s.depends}
     # The judge's sampler draws the free inputs (positive, unit-interval, simplex, one-hot where
     # the question says so); defined quantities are left to their definitions, so that a
@@ -232,16 +217,6 @@ def _all_values(env: NumEnv) -> dict[str, np.ndarray]:
         for sym in env.definitions:
             out[sym.key] = evaluate(sym, env)
     return out
-
-
-def _symbols(e: Expr) -> set[Sym]:
-    found, stack = set(), [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Sym):
-            found.add(node)
-        stack.extend(children(node))
-    return found
 
 
 __all__ = ["BudgetExceeded", "EvaluationError", "Evaluator", "agreement", "close", "instances", "same"]

@@ -17,7 +17,7 @@ import numpy as np
 from checker.grading.derivation.model import Model, model_of
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import echo
-from checker.grading.derivation.values import Evaluator, Values, agreement, instances, same
+from checker.grading.derivation.values import Evaluator, Values, agreement, has_derivative, instances, same
 from checker.grading.indexed import free_indices, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, rewrites, sigmoid_specific_message
 from checker.grading.trees import size
@@ -420,8 +420,6 @@ def feedback(g: Grading, n: int, step: Judged, prev: Judged, why: str) -> str:
 
 def _names_only(e: Expr | None) -> bool:
     """A step that is only names and ∂-fractions (δ^{(L)}, ∂L/∂a ⊙ ∂a/∂z): no formula to show."""
-    from checker.grading.derivation.values import has_derivative
-
     return e is not None and (isinstance(e, Sym) or has_derivative(e))
 
 

@@ -58,6 +58,8 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
     if model.update:  # ∂L'/∂w: the prime would be read away; name the regularised cost
         source = re.sub(r"(\\partial\s*)([LJEC])\s*(?:'|\^\{?\\prime\}?)", r"\1\2_{\\lambda}", source)
     source = _LOSS_CALL.sub(r"\1", source)  # J(W, b; x, y) is the loss J
+    if model.losses:  # J(W), J_\lambda(W): the cost as a function of the weights is the cost
+        source = _LOSS_OF_ONE.sub(r"\1", source)
     source = _operator_on_call(source)
     try:
         parsed = parse_answer(source, fmt, vocab, strict_notation=strict)
@@ -70,6 +72,10 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
 
 
 _LOSS_CALL = re.compile(r"(?<![A-Za-z\\])([LJCE])\s*(?:\\left)?\(([^()]*[,;][^()]*)(?:\\right)?\)")
+_LOSS_OF_ONE = re.compile(
+    r"(?<![A-Za-z\\])([LJC](?:_\{?\\?[A-Za-zα-ω]+\}?|')?)\s*(?:\\left)?\(\s*"
+    r"(?:\\(?:mathbf|boldsymbol|bm)\{)?\\?[A-Za-zα-ω]+\}?(?:\^\{?\(?[A-Za-z0-9+\-]*\)?\}?)?\s*(?:\\right)?\)"
+)
 _OPERATOR_HEAD = re.compile(r"\s*\\frac\s*\{\s*(?:\\partial|d|\\mathrm\{d\})\s*\}\s*\{")
 _CALL = re.compile(r"\s*((?:\\[A-Za-z]+|[A-Za-z])(?:\^\{?[^{}()]*\}?)?'?)\s*(?:\\left)?\(")
 

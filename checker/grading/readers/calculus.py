@@ -221,14 +221,17 @@ class CalculusMixin:
     def partial_operator(
         self, items: list[Node], i: int, frac: Tree, scripts: list[Tree]
     ) -> tuple[Expr, int]:
-        r"""``\frac{\partial}{\partial W} L``."""
+        r"""``\frac{\partial}{\partial W} L``; like a sum, the operator takes the rest of the product
+        (``\frac{\partial}{\partial W} \lambda \|W\|_1`` is the derivative of λ‖W‖₁)."""
         if i + 1 >= len(items) or scripts:
             raise self.error(frac, r"write the derivative as \frac{\partial L}{\partial W}")
         bottom = self.partial_of(frac.children[2])
         if not isinstance(bottom, Tree | Token):
             raise self.error(frac, r"write the derivative as \frac{\partial L}{\partial W}")
-        key = self.derivative_key(self.quantity_key(items[i + 1]), self.quantity_key(bottom))
-        return self.named(Tree("seq", items[i : i + 2]), key), i + 2
+        end = next((k for k in range(i + 1, len(items)) if is_tok(items[k], "SEQOP", "AT")), len(items))
+        body = items[i + 1] if end == i + 2 else Tree("seq", items[i + 1 : end])
+        key = self.derivative_key(self.quantity_key(body), self.quantity_key(bottom))
+        return self.named(Tree("seq", items[i:end]), key), end
 
     def nabla(self, items: list[Node], i: int, scripts: list[Tree]) -> tuple[Expr, int]:
         r"""``\nabla_W J``."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from lark import Token
@@ -160,23 +161,21 @@ class ReaderCore:
             return "(" + "".join(self.canon(c) for c in ch) + ")"
         if d == "bracket":
             return "[" + "".join(self.canon(c) for c in ch) + "]"
+        if d == "norm":  # every spelling of the bars gives one key
+            return r"\lVert " + self.canon(ch[1]) + r" \rVert"
+        if d == "absval":
+            return r"\lvert " + self.canon(ch[1]) + r" \rvert"
         if d == "setgroup":
             return r"\{" + self.canon(ch[1]) + r"\}"
         if d == "seq":
-            out = ""
-            for c in ch:
-                piece = self.canon(c)
-                if out and re.search(r"\\[A-Za-z]+$", out) and re.match(r"[A-Za-z]", piece):
-                    out += " "
-                out += piece
-            return out
+            return _joined(self.canon(c) for c in ch)
         if d == "arglist":
             return ",".join(self.canon(c) for c in ch)
         if d == "frac":
             return r"\frac{" + self.canon(ch[1]) + "}{" + self.canon(ch[2]) + "}"
         if d == "accent":
             return "\\" + ACCENTS.get(ch[0].value[1:], "hat") + "{" + self.canon(ch[1]) + "}"
-        return "".join(self.canon(c) for c in ch)
+        return _joined(self.canon(c) for c in ch)
 
     def script_text(self, sarg: Node) -> str:
         """Canonical text of a sub- or superscript, outer braces and parentheses removed."""
@@ -186,6 +185,17 @@ class ReaderCore:
         if is_tree(node, "paren", "bracket"):  # W^{(l)}, and Andrew Ng's W^{[l]}
             node = node.children[0]
         return self.canon(node)
+
+
+def _joined(pieces: Iterable[str]) -> str:
+    r"""Canonical pieces run together, with a space where a command would swallow the letter after
+    it (``\odot`` then ``Z_{2}`` is ``\odot Z_{2}``, not the unknown command ``\odotZ``)."""
+    out = ""
+    for piece in pieces:
+        if out and re.search(r"\\[A-Za-z]+$", out) and re.match(r"[A-Za-z]", piece):
+            out += " "
+        out += piece
+    return out
 
 
 def _balanced(text: str) -> bool:

@@ -34,9 +34,12 @@ from derivations.expr import (
     Fn,
     Indicator,
     Max,
+    Norm,
     Num,
     Piecewise,
+    ShapeError,
     Softmax,
+    shape_of,
 )
 
 GENERIC_NAMES = ("f", "g")
@@ -180,8 +183,36 @@ class FunctionsMixin:
             return self.hyperbolic(head, args[0])
         return Fn(name, args[0], head.d)
 
+    # ---- norms and absolute values
+
+    def norm_item(self, atom: Tree, scripts: list[Tree]) -> Expr:
+        r"""``\|W\|_1`` (entrywise), ``\|W\|_F``, ``\|w\|_2``, ``\|w\|`` (Euclidean, entrywise for a
+        matrix as in weight decay); squared (``\|W\|_F^2``) it is the sum of squares itself."""
+        arg = self.value(atom.children[1])
+        sub = next((s for s in scripts if s.data == "sub"), None)
+        rest = [s for s in scripts if s is not sub]
+        kind = self.script_text(sub.children[0]) if sub is not None else ""
+        if kind == "1":
+            return self.apply_scripts(Norm(arg, "l1"), rest)  # type: ignore[return-value]
+        if kind not in ("", "2", "F"):
+            raise self.error(sub, r"a norm is read as \|W\|_1, \|W\|_2 or \|W\|_F (also squared)")
+        if kind == "2" and _is_matrix(arg):
+            self.options.note(r"$\|W\|_2$ of a matrix is read entrywise, as the Frobenius norm $\|W\|_F$.")
+        power = rest[0] if rest and rest[0].data in ("sup", "power") else None
+        if power is not None and self.script_text(power.children[0]) == "2":
+            return self.apply_scripts(Norm(arg, "fro2"), rest[1:])  # type: ignore[return-value]
+        return self.apply_scripts(Fn("sqrt", Norm(arg, "fro2")), rest)  # type: ignore[return-value]
+
     def hyperbolic(self, head: FnHead, x: Expr) -> Expr:
         """cosh x = 1/sech x and sinh x = tanh x / sech x, in the functions the evaluators know."""
         order = head.d % 2 if head.name == "cosh" else (head.d + 1) % 2  # cosh' = sinh, sinh' = cosh
         one = Num(Fraction(1))
         return Div(one, Fn("sech", x)) if order == 0 else Div(Fn("tanh", x), Fn("sech", x))
+
+
+def _is_matrix(e: Expr) -> bool:
+    try:
+        rows, cols = shape_of(e)
+    except ShapeError:
+        return False
+    return rows != 1 and cols != 1

@@ -6,18 +6,58 @@ import re
 from functools import cache
 from pathlib import Path
 
-from lark import Lark, Tree
+from lark import Lark, Token, Tree
 from lark.exceptions import LarkError, UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.lark import PostLex
 
 import checker.grading.readers.limits as limits
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.syntax import EXPLAIN
 
 
+class Bars(PostLex):
+    r"""Tells an opening bar from a closing one: ``|`` (absolute value) and ``\|``, ``‖`` (norm)
+    look the same on both sides, which a context-free grammar cannot pair.
+
+    A bar closes the innermost open bar of its kind unless what comes before it can only be
+    followed by a value (an operator, an opening bracket, the start): ``\|a - \|b\|\|`` and
+    ``\lambda \|w\|_1 + |b|`` pair as written. Explicit ``\lVert``/``\rVert``, ``\lvert``/``\rvert``
+    keep their side."""
+
+    always_accept = ("BAR", "DBAR")
+    _KIND = {"BAR": "ABS", "DBAR": "NORM"}
+    _BEFORE_A_VALUE = frozenset(
+        (
+            *("PLUS", "MINUS", "HOP", "OTIMES", "SEQOP", "AT", "EQ", "RELOP", "COMMA", "AMPERSAND"),
+            *("LPAR", "LSQB", "LBRACE", "LSET", "LNORM", "LABS", "CIRCUMFLEX", "UNDERSCORE", "_POW"),
+            *("ROWSEP", "BEGIN_CASES", "BEGIN_MATRIX", "IFWORD"),
+        )
+    )
+
+    def process(self, stream):  # type: ignore[no-untyped-def]
+        """The token stream with every BAR/DBAR retyped as the left or right side of its pair."""
+        open_kinds: list[str] = []
+        before: Token | None = None
+        for tok in stream:
+            if tok.type in self._KIND:
+                kind = self._KIND[tok.type]
+                closes = bool(open_kinds) and open_kinds[-1] == kind
+                closes = closes and before is not None and before.type not in self._BEFORE_A_VALUE
+                tok = Token.new_borrow_pos(("R" if closes else "L") + kind, tok.value, tok)
+            if tok.type in ("LNORM", "LABS"):
+                open_kinds.append(tok.type[1:])
+            elif tok.type in ("RNORM", "RABS") and open_kinds and open_kinds[-1] == tok.type[1:]:
+                open_kinds.pop()
+            before = tok
+            yield tok
+
+
 @cache
 def latex_parser() -> Lark:
     """The LALR parser of ``latex.lark`` (built once)."""
-    return Lark.open(str(Path(__file__).with_name("latex.lark")), parser="lalr", propagate_positions=True)
+    return Lark.open(
+        str(Path(__file__).with_name("latex.lark")), parser="lalr", propagate_positions=True, postlex=Bars()
+    )
 
 
 _WRAPPERS = (

@@ -27,6 +27,7 @@ from derivations.expr import (
     Cond,
     Div,
     Expr,
+    Fn,
     Hadamard,
     IndexSum,
     Indicator,
@@ -323,6 +324,10 @@ class ProductsMixin:
         atom, scripts = item_view(node)
         if is_tree(atom, "brace") and self.name_ref(node) is not None:  # \mathbf{W}^{(l)}, {W^{(l)}}^T
             return self.name_value(self.name_ref(node))
+        if is_tree(atom, "norm"):
+            return self.norm_item(atom, scripts)
+        if is_tree(atom, "absval"):
+            return self.apply_scripts(Fn("abs", self.value(atom.children[1])), scripts)
         if isinstance(atom, Tree) and atom.data != "accent":
             return self.apply_scripts(self.group_value(atom), scripts)
         if is_tok(atom, "IDENT") and self.vocab is not None and atom.value in self.vocab.code_names:

@@ -36,6 +36,9 @@ So `1/m * Delta A^T` is (1/m)(Δ Aᵀ), and `a .* b @ c` is a ⊙ (b c).
 `max(0, z)`, `softmax(z)`, `diag(p)`, `where(z > 0, 1, 0.1)`; a power of a function is
 `tanh(z)^2`.
 
+**Norms and absolute values.** `‖w‖_1` (also `||w||_1`), `‖W‖_F^2`, `‖w‖²`, `|w|`. Unicode
+sub- and superscript digits are read as scripts: `‖w‖₁`, `x²`.
+
 **Indicators, ones, sums.** `1[z > 0]` or `(z > 0)` is 1 where the condition holds, else 0;
 `ones` is a column of ones whose length the product fixes (`ones^T delta3` sums the columns);
 `sum_k y_k log(p_k)` sums over k; `a_i`, `W_ji` are components (free index letters i, j, k, n, c).
@@ -47,6 +50,7 @@ A leading `delta^(l) =` is allowed and ignored. Comparisons: `>`, `<`, `>=`, `<=
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -54,7 +58,7 @@ from lark import Lark
 
 import checker.grading.readers.limits as limits
 from checker.grading.readers.latex_reader import Reader
-from checker.grading.readers.latex_syntax import parse_tree
+from checker.grading.readers.latex_syntax import Bars, parse_tree
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.options import ReadOptions
 from derivations.expr import Expr
@@ -90,6 +94,8 @@ script: "^" sarg          -> sup
 ?atom: IDENT | NUMBER | UCHAR | ONES
      | "(" body ")"       -> paren
      | "[" body "]"       -> bracket
+     | LNORM body RNORM   -> norm
+     | LABS body RABS     -> absval
 
 ?body: expr | cond | arglist
 cond: expr (RELOP | EQ) expr
@@ -110,6 +116,9 @@ DOTT.3: /\.T(?![A-Za-z0-9_])/
 IDENT: /[A-Za-z](?:[A-Za-z0-9]|_(?=[A-Za-z0-9]))*/
 NUMBER: /\d+(\.\d+)?|\.\d+/
 ONES: "𝟙"
+BAR.3: "|"
+DBAR.3: "‖" | "||"
+%declare LNORM RNORM LABS RABS
 UCHAR: /[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ∑∂∇⊤ŷ]/
 %import common.WS
 %ignore WS
@@ -119,7 +128,25 @@ UCHAR: /[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ∑�
 @cache
 def text_parser() -> Lark:
     """The LALR parser of the plain-text syntax (built once)."""
-    return Lark(TEXT_GRAMMAR, parser="lalr", propagate_positions=True)
+    return Lark(TEXT_GRAMMAR, parser="lalr", propagate_positions=True, postlex=Bars())
+
+
+_SUB_DIGITS, _SUP_DIGITS = "₀₁₂₃₄₅₆₇₈₉", "⁰¹²³⁴⁵⁶⁷⁸⁹"
+_SCRIPT_RUN = re.compile(f"([{_SUB_DIGITS}]+|[{_SUP_DIGITS}]+)(?=([A-Za-z0-9_]?))")
+
+
+def unicode_scripts(text: str) -> str:
+    """Unicode sub- and superscript digits as the syntax writes them: ``‖w‖₁`` is ``‖w‖_1``,
+    ``x²`` is ``x^2``, ``W₁₂`` is ``W_(12)``, ``A₁W₂`` is ``A_1 W_2``."""
+
+    def spelled(m: re.Match[str]) -> str:
+        run = m.group(1)
+        sub = run[0] in _SUB_DIGITS
+        digits = "".join(str((_SUB_DIGITS if sub else _SUP_DIGITS).index(c)) for c in run)
+        spelled = ("_" if sub else "^") + (digits if len(digits) == 1 else f"({digits})")
+        return spelled + " " if m.group(2) else spelled  # A₁W₂ is A_1 W_2, not one name
+
+    return _SCRIPT_RUN.sub(spelled, text)
 
 
 def read_text(text: str, vocab: Vocabulary, options: ReadOptions | None = None) -> Expr:
@@ -137,6 +164,7 @@ def read_text(text: str, vocab: Vocabulary, options: ReadOptions | None = None) 
             "\\",
         )
     limits.check_nesting(body, offset)
+    body = unicode_scripts(body)
     tree = parse_tree(text_parser(), body, offset, "plain-text")
     expr = Reader(vocab, body, offset, "text", options).answer(tree)
     limits.check_depth(expr)

@@ -16,10 +16,10 @@ import pytest
 from checker.grading.judge import grade
 from checker.grading.mistakes import TAGS
 from derivations import all_derivations
+from derivations.prose import formulas
 from derivations.questions import QUESTIONS
 
 TAG = re.compile(r"\(tag `([a-z-]+)`\)\.?$")
-FIRST_FORMULA = re.compile(r"\$([^$]+)\$")
 
 # Derivations whose result a question asks for under another derivation's id: the weight-decay
 # form is an accepted answer of the L2 question.
@@ -43,7 +43,7 @@ def tagged_mistakes() -> list[tuple[str, str, str]]:
         for text in d.mistakes:
             tag = TAG.search(text)
             if tag:
-                out.append((d.id, tag.group(1), FIRST_FORMULA.search(text).group(1)))
+                out.append((d.id, tag.group(1), formulas(text)[0].latex))  # its mark, if any, removed
     return out
 
 

@@ -282,3 +282,11 @@ def test_cli_refuses_negative_penalties_and_thresholds(capsys: pytest.CaptureFix
     assert "--l1 and --l2 cannot be negative" in capsys.readouterr().err
     assert cli.main(["gradcheck", "--threshold=-1e-6"]) == 2
     assert "--threshold is a relative error and cannot be negative" in capsys.readouterr().err
+
+
+def test_the_central_difference_of_the_identity_is_one() -> None:
+    # f returning its argument itself (not a copy) must not see the loop move it under its feet
+    from checker.network.central_difference import central_gradient
+
+    assert np.allclose(central_gradient(lambda v: v, np.array([[0.3], [-1.2]])), np.eye(2))
+    assert np.allclose(central_gradient(lambda v: v, np.array([[0.7]])), 1.0)

@@ -60,12 +60,56 @@ def run(args: argparse.Namespace) -> int:
         raise CommandError(_unknown_ids(unknown, list(catalogue)))
     start = time.perf_counter()
     results = verify_all(chosen, workers=args.jobs, cached=not args.no_cache)
+    prose = _prose(chosen, args)
     elapsed = time.perf_counter() - start
     if args.json:
-        print(json.dumps([r.to_json() for r in results], indent=2))
+        print(json.dumps([{**r.to_json(), "prose": prose_counts({r.id: prose[r.id]})} for r in results],
+                         indent=2))
     else:
         print_report(results, elapsed)
-    return 0 if all(r.status == "verified" for r in results) else 1
+        print_prose(prose)
+    proved = all(r.status == "verified" for r in results)
+    return 0 if proved and not any(failures(c) for c in prose.values()) else 1
+
+
+def _prose(chosen: list[str], args: argparse.Namespace) -> dict:
+    """The prose verdicts of the chosen derivations (cached unless ``--no-cache``)."""
+    from checker.grading.prose_run import check_all
+
+    if args.no_cache:
+        from checker.grading.prose import check_derivation
+        from derivations import get
+
+        return {i: check_derivation(get(i)) for i in chosen}
+    return check_all(chosen, workers=args.jobs)
+
+
+def print_prose(prose: dict) -> None:
+    """How the formulas of the prose were checked, and every one that failed, named."""
+    from checker.grading.prose import message
+
+    total = prose_counts(prose)
+    bad = [c for checks in prose.values() for c in failures(checks)]
+    print(
+        f"prose formulas: {sum(total.values())}: {total.get('proved', 0)} relations hold on random values, "
+        f"{total.get('wrong', 0)} mistakes shown false, {total.get('defines', 0)} definitions, "
+        f"{total.get('read', 0)} read in the derivation's notation, {total.get('unchecked', 0)} marked "
+        f"not machine-checked, {len(bad)} failed"
+    )
+    for c in bad:
+        print(f"  - {message(c)}")
+
+
+def failures(checks: list) -> list:
+    """The prose checks that failed."""
+    return [c for c in checks if not c.ok]
+
+
+def prose_counts(prose: dict) -> dict[str, int]:
+    """How many formulas got each verdict."""
+    from checker.grading.prose_run import counts
+
+    return counts(prose)
 
 
 def _unknown_ids(unknown: list[str], known: list[str]) -> str:

@@ -78,14 +78,15 @@ def central_gradient(f: Callable[[Array], float | Array], x: Array, h: float = H
     """∂f/∂x by central differences: x's shape for a scalar f, (f.size, x.size) otherwise."""
     x = np.array(x, dtype=float)
     flat = x.reshape(-1)
-    first = np.asarray(f(x), float)
+    # copies (np.array, not np.asarray): f may return x itself (f the identity), which the loop moves
+    first = np.array(f(x), float)
     out = np.zeros(x.shape) if first.size == 1 else np.zeros((first.size, flat.size))
     for k in range(flat.size):
         keep = flat[k]
         flat[k] = keep + h
-        up = np.asarray(f(x), float)
+        up = np.array(f(x), float)
         flat[k] = keep - h
-        down = np.asarray(f(x), float)
+        down = np.array(f(x), float)
         flat[k] = keep
         g = (up - down) / (2 * h)
         if first.size == 1:

@@ -9,10 +9,12 @@ DERIVATION = Derivation(
     title="AdaGrad",
     topic="optimization",
     context=(
-        r"One parameter array $W$ and $G = \partial J / \partial W$ at $W_t$. AdaGrad keeps the sum "
+        r"One parameter array $\unchecked{W}$ and $\unchecked{G = \partial J / \partial W}$ at $W_t$. "
+        r"AdaGrad keeps the sum "
         r"of the squared gradients of every entry, $s_{t+1} = s_t + G \odot G$ (from $s_0 = 0$), and "
-        r"divides each entry's step by its root: $W_{t+1} = W_t - \eta\, G \oslash "
-        r"(\sqrt{s_{t+1}} + \epsilon)$, with $\sqrt{\cdot}$ and the division $\oslash$ taken entry by "
+        r"divides each entry's step by its root: $\unchecked{W_{t+1} = W_t - \eta\, G \oslash "
+        r"(\sqrt{s_{t+1}} + \epsilon)}$, with $\unchecked{\sqrt{\cdot}}$ and the division "
+        r"$\unchecked{\oslash}$ taken entry by "
         r"entry and a small $\epsilon > 0$ against division by zero. Entries with large past "
         r"gradients take small steps; the effective learning rate of every entry only decreases."
     ),
@@ -43,11 +45,12 @@ DERIVATION = Derivation(
                 Step(
                     W_t - eta * (G / fn("abs", G)),
                     r"the first step from $s_0 = 0$, with $\epsilon = 0$: $s_1 = G \odot G$, and "
-                    r"$\sqrt{g^2} = \lvert g \rvert$ entry by entry",
+                    r"$\unchecked{\sqrt{g^2} = \lvert g \rvert}$ entry by entry",
                 ),
                 Step(
                     W_t - eta * fn("sign", G),
-                    r"$g / \lvert g \rvert = \operatorname{sign}(g)$ for $g \ne 0$: every entry moves by "
+                    r"$\unchecked{g / \lvert g \rvert = \operatorname{sign}(g)}$ for $\unchecked{g \ne 0}$: "
+                    r"every entry moves by "
                     r"exactly $\eta$, whatever the size of its gradient",
                 ),
             ),
@@ -65,9 +68,9 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"The first step is the sign of the gradient times $\eta$: AdaGrad is insensitive to the scale "
-        r"of each gradient entry (multiply an entry's gradients by $c > 0$ and its steps do not "
+        r"of each gradient entry (multiply an entry's gradients by $\unchecked{c > 0}$ and its steps do not "
         r"change, for $\epsilon = 0$). Because $s_t$ only grows, the steps shrink like "
-        r"$1/\sqrt{t}$ for a steady gradient, which is what RMSProp's forgetting repairs."
+        r"$\unchecked{1/\sqrt{t}}$ for a steady gradient, which is what RMSProp's forgetting repairs."
     ),
     mistakes=(
         r"$W_t + \eta \frac{G}{\sqrt{s_t + G \odot G} + \epsilon}$: a step uphill "

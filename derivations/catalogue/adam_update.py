@@ -23,16 +23,20 @@ DERIVATION = Derivation(
     title="Adam, with its bias correction",
     topic="optimization",
     context=(
-        r"One parameter array $W$ and $G = \partial J / \partial W$ at $W_t$, at step $t = 1, 2, "
-        r"\dots$ Adam keeps running means of the gradient and of its square, from "
-        r"$m_0 = v_0 = 0$: $m_{t+1} = \beta_1 m_t + (1 - \beta_1) G$ and "
+        r"One parameter array $\unchecked{W}$ and $\unchecked{G = \partial J / \partial W}$ at $W_t$, at "
+        r"step $\unchecked{t = 1, 2, "
+        r"\dots}$ Adam keeps running means of the gradient and of its square, from "
+        r"$\unchecked{m_0 = v_0 = 0}$: $m_{t+1} = \beta_1 m_t + (1 - \beta_1) G$ and "
         r"$v_{t+1} = \beta_2 v_t + (1 - \beta_2)\, G \odot G$. Both start at 0 and are biased "
-        r"towards it; dividing by $1 - \beta^t$ removes the bias: "
-        r"$\hat{m}_{t+1} = m_{t+1} / c_1$ and $\hat{v}_{t+1} = v_{t+1} / c_2$ with $c_1 = 1 - \beta_1^t$, "
-        r"$c_2 = 1 - \beta_2^t$, and "
-        r"$W_{t+1} = W_t - \eta\, \hat{m}_{t+1} \oslash (\sqrt{\hat{v}_{t+1}} + \epsilon)$, entry by "
+        r"towards it; dividing by $\unchecked{1 - \beta^t}$ removes the bias: "
+        r"$\unchecked{\hat{m}_{t+1} = m_{t+1} / c_1}$ and $\unchecked{\hat{v}_{t+1} = v_{t+1} / c_2}$ with "
+        r"$\unchecked{c_1 = 1 - \beta_1^t}$, "
+        r"$\unchecked{c_2 = 1 - \beta_2^t}$, and "
+        r"$\unchecked{W_{t+1} = W_t - \eta\, \hat{m}_{t+1} \oslash (\sqrt{\hat{v}_{t+1}} + \epsilon)}$, "
+        r"entry by "
         r"entry ($t$ counts the steps taken, this one included). The second chain shows why, for one "
-        r"entry after $t = 3$ steps of gradients $g_k$ with a common mean $\bar{g} = E[g_k]$ "
+        r"entry after $t = 3$ steps of gradients $\unchecked{g_k}$ with a common mean $\unchecked{\bar{g} = "
+        r"E[g_k]}$ "
         r"(stationary gradients)."
     ),
     symbols=(W_t, W_t1, m_t, m_t1, v_t, v_t1, m_hat, v_hat, G, eta, beta1, beta2, eps, t, c1, c2, g_mean,
@@ -58,7 +62,8 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     W_t - eta * ((m_t1 / c1) / (fn("sqrt", v_t1 / c2) + eps)),
-                    r"the corrections divide by $c_1 = 1 - \beta_1^t$ and $c_2 = 1 - \beta_2^t$",
+                    r"the corrections divide by $\unchecked{c_1 = 1 - \beta_1^t}$ and $\unchecked{c_2 = 1 - "
+                    r"\beta_2^t}$",
                 ),
             ),
         ),
@@ -68,16 +73,17 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     (1 - beta1) * (beta1**2 + beta1 + 1) * g_mean / (1 - beta1**3),
-                    r"unroll $m_k = \beta_1 m_{k-1} + (1 - \beta_1) g_k$ from $m_0 = 0$: "
-                    r"$m_3 = (1 - \beta_1)(\beta_1^2 g_1 + \beta_1 g_2 + g_3)$, and expectation is "
-                    r"linear with $E[g_k] = \bar{g}$",
+                    r"unroll $\unchecked{m_k = \beta_1 m_{k-1} + (1 - \beta_1) g_k}$ from $m_0 = 0$: "
+                    r"$\unchecked{m_3 = (1 - \beta_1)(\beta_1^2 g_1 + \beta_1 g_2 + g_3)}$, and expectation "
+                    r"is "
+                    r"linear with $\unchecked{E[g_k] = \bar{g}}$",
                 ),
                 Step(
                     (1 - beta1**3) * g_mean / (1 - beta1**3),
                     r"$(1 - \beta_1)(1 + \beta_1 + \beta_1^2) = 1 - \beta_1^3$: a geometric sum, "
                     r"$1 - \beta_1^t$ after $t$ steps",
                 ),
-                Step(g_mean, r"so $E[\hat{m}_3] = E[m_3] / (1 - \beta_1^3) = \bar{g}$: unbiased"),
+                Step(g_mean, r"so $\unchecked{E[\hat{m}_3] = E[m_3] / (1 - \beta_1^3) = \bar{g}}$: unbiased"),
             ),
         ),
     ),
@@ -98,19 +104,25 @@ DERIVATION = Derivation(
         r"What the machine checks: both chains exactly; the update against the reference Adam "
         r"(with $G$ by central differences); and the bias chain's expectation by sampling — three "
         r"steps of the reference Adam on 200 000 independent entries with gradients "
-        r"$\bar{g}$ plus noise, whose mean $\hat{m}_3$ must be $\bar{g}$ within a relative error of "
-        r"$10^{-2}$ (the uncorrected $m_3$ is $0.271\,\bar{g}$ for $\beta_1 = 0.9$). The general-$t$ "
+        r"$\bar{g}$ plus noise, whose mean $\unchecked{\hat{m}_3}$ must be $\bar{g}$ within a relative error "
+        r"of "
+        r"$10^{-2}$ (the uncorrected $\unchecked{m_3}$ is $0.271\,\bar{g}$ for $\beta_1 = 0.9$). The "
+        r"general-$t$ "
         r"geometric sum is the reason of a step, not a machine check. Without the correction the "
-        r"first steps are too small in $m$ and too large through $1/\sqrt{v}$; at $t = 1$ with "
+        r"first steps are too small in $\unchecked{m}$ and too large through $\unchecked{1/\sqrt{v}}$; at "
+        r"$\unchecked{t = 1}$ with "
         r"$\epsilon = 0$ the corrected step is $\eta\operatorname{sign}(G)$."
     ),
     mistakes=(
         r"$W_t + \eta \frac{m_{t+1} / c_1}{\sqrt{v_{t+1} / c_2} + \epsilon}$: a step uphill "
         r"(tag `sign-error`).",
-        r"$\hat{m} = m / (1 - \beta_1)$: the correction must depend on $t$; dividing by $1 - \beta_1$ "
-        r"multiplies late steps by 10 for $\beta_1 = 0.9$.",
-        r"No bias correction: $E[m_1] = (1 - \beta_1)\bar{g}$, so the first steps are biased towards 0 "
-        r"in $m$ and, through $1/\sqrt{v}$, not by the same factor ($\sqrt{1 - \beta_2}$ against "
+        r"$\unchecked{\hat{m} = m / (1 - \beta_1)}$: the correction must depend on $t$; dividing by $1 - "
+        r"\beta_1$ "
+        r"multiplies late steps by 10 for $\wrong{\beta_1 = 0.9}$.",
+        r"No bias correction: $\unchecked{E[m_1] = (1 - \beta_1)\bar{g}}$, so the first steps are biased "
+        r"towards 0 "
+        r"in $\unchecked{m}$ and, through $\unchecked{1/\sqrt{v}}$, not by the same factor ($\sqrt{1 - "
+        r"\beta_2}$ against "
         r"$1 - \beta_1$).",
         r"$\sqrt{\hat{v}} + \epsilon$ read as $\sqrt{\hat{v} + \epsilon}$: a different (also used) "
         r"placement of $\epsilon$; the two differ when $\hat{v}$ is tiny.",

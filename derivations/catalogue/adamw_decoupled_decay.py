@@ -16,12 +16,15 @@ DERIVATION = Derivation(
     title="AdamW: weight decay decoupled from Adam",
     topic="optimization",
     context=(
-        r"One parameter array $W$, $G = \partial J / \partial W$ at $W_t$, and Adam's bias-corrected "
+        r"One parameter array $\unchecked{W}$, $\unchecked{G = \partial J / \partial W}$ at $W_t$, and "
+        r"Adam's bias-corrected "
         r"moments $\hat{m}$, $\hat{v}$ (adam-update). For plain gradient descent an L2 penalty "
-        r"$\frac{\lambda}{2}\lVert W \rVert_F^2$ and weight decay are the same thing (l2-weight-decay). "
+        r"$\unchecked{\frac{\lambda}{2}\lVert W \rVert_F^2}$ and weight decay are the same thing "
+        r"(l2-weight-decay). "
         r"In Adam they are not: AdamW applies the decay beside Adam's normalised step, "
-        r"$W_{t+1} = W_t - \eta\,(\hat{m} \oslash (\sqrt{\hat{v}} + \epsilon) + \lambda W_t)$, while "
-        r"L2 in Adam feeds $G + \lambda W$ into $\hat{m}$ and $\hat{v}$, where the division by "
+        r"$\unchecked{W_{t+1} = W_t - \eta\,(\hat{m} \oslash (\sqrt{\hat{v}} + \epsilon) + \lambda W_t)}$, "
+        r"while "
+        r"L2 in Adam feeds $\unchecked{G + \lambda W}$ into $\hat{m}$ and $\hat{v}$, where the division by "
         r"$\sqrt{\hat{v}}$ rescales the decay of every weight differently."
     ),
     symbols=(W_t, W_t1, m_hat, v_hat, G, eta, lam, eps, l2_gradient),
@@ -38,7 +41,7 @@ DERIVATION = Derivation(
                 Step(
                     (1 - eta * lam) * W_t - eta * adam_step,
                     r"collect $W_t$: every weight shrinks by the same factor $1 - \eta\lambda$, as in "
-                    r"SGD's weight decay, and then takes Adam's step for $J$ alone",
+                    r"SGD's weight decay, and then takes Adam's step for $\unchecked{J}$ alone",
                 ),
             ),
         ),
@@ -48,16 +51,18 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     W_t - eta * (l2_gradient / fn("abs", l2_gradient)),
-                    r"L2 in Adam, first step ($m_0 = v_0 = 0$, $t = 1$, $\epsilon = 0$): "
+                    r"L2 in Adam, first step ($\unchecked{m_0 = v_0 = 0}$, $t = 1$, $\epsilon = 0$): "
                     r"$\hat{m} = G_\lambda$ and $\hat{v} = G_\lambda \odot G_\lambda$ with "
-                    r"$G_\lambda = G + \lambda W_t$; the root is $\lvert G_\lambda \rvert$",
+                    r"$G_\lambda = G + \lambda W_t$; the root is $\unchecked{\lvert G_\lambda \rvert}$",
                 ),
                 Step(
                     W_t - eta * fn("sign", l2_gradient),
-                    r"$u / \lvert u \rvert = \operatorname{sign}(u)$: every weight moves by exactly "
+                    r"$\unchecked{u / \lvert u \rvert = \operatorname{sign}(u)}$: every weight moves by "
+                    r"exactly "
                     r"$\eta$ in the direction of $-\operatorname{sign}(G + \lambda W_t)$; "
-                    r"a weight $J$ does not use ($G = 0$) moves by $\eta\operatorname{sign}(W)$ whatever "
-                    r"its size, an L1-like step, where weight decay would take $\eta\lambda W$",
+                    r"a weight $\unchecked{J}$ does not use ($G = 0$) moves by "
+                    r"$\unchecked{\eta\operatorname{sign}(W)}$ whatever "
+                    r"its size, an L1-like step, where weight decay would take $\unchecked{\eta\lambda W}$",
                 ),
             ),
         ),
@@ -74,10 +79,10 @@ DERIVATION = Derivation(
         ),
     ),
     notes=(
-        r"With L2 in Adam the penalty's gradient $\lambda W$ is divided by $\sqrt{\hat{v}}$ like "
+        r"With L2 in Adam the penalty's gradient $\unchecked{\lambda W}$ is divided by $\sqrt{\hat{v}}$ like "
         r"everything else: weights whose gradients have been large are decayed *less*, the opposite "
         r"of what regularisation wants, and at the first step the decay vanishes into a sign. AdamW "
-        r"keeps the decay proportional to $W$ with the same rate $\eta\lambda$ for every weight."
+        r"keeps the decay proportional to $\unchecked{W}$ with the same rate $\eta\lambda$ for every weight."
     ),
     mistakes=(
         r"$(1 - \lambda) W_t - \eta \frac{\hat{m}}{\sqrt{\hat{v}} + \epsilon}$: the decay factor is "

@@ -15,8 +15,10 @@ DERIVATION = Derivation(
     context=(
         "Column convention, a batch of $m$ examples as columns: "
         r"$Z^{(l)} = W^{(l)} A^{(l-1)} + b^{(l)} \mathbf{1}_m^\top$, so the same bias $b^{(l)}$ is "
-        r"added to every column. The cost is $J = \frac{1}{m} \sum_{i=1}^m L_i$, and column $i$ of "
-        r"$\Delta^{(l)} = \partial (\sum_i L_i) / \partial Z^{(l)}$ is $\delta^{(l)}$ of example $i$."
+        r"added to every column. The cost is $\unchecked{J = \frac{1}{m} \sum_{i=1}^m L_i}$, and column "
+        r"$i$ of "
+        r"$\unchecked{\Delta^{(l)} = \partial (\sum_i L_i) / \partial Z^{(l)}}$ is "
+        r"$\unchecked{\delta^{(l)}}$ of example $i$."
     ),
     symbols=(W_l, A_prev, b_l, Z_l, Delta_l, m),
     definitions=(
@@ -30,18 +32,19 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     1 / m * Deriv(S, b_l),
-                    r"$J = \frac{1}{m} \sum_i L_i$ and $\frac{1}{m}$ is a constant",
+                    r"$\unchecked{J = \frac{1}{m} \sum_i L_i}$ and $\frac{1}{m}$ is a constant",
                 ),
                 Step(
                     1 / m * (Deriv(S, Z_l) @ Ones(M)),
                     r"chain rule: $b^{(l)}_i$ enters every entry $Z^{(l)}_{ik}$ of row $i$ with "
-                    r"derivative 1, so entry $i$ is $\sum_k \frac{\partial "
-                    r"(\sum_n L_n)}{\partial Z^{(l)}_{ik}}$, "
+                    r"derivative 1, so entry $i$ is $\unchecked{\sum_k \frac{\partial "
+                    r"(\sum_n L_n)}{\partial Z^{(l)}_{ik}}}$, "
                     r"a row sum: the product with $\mathbf{1}_m$",
                 ),
                 Step(
                     1 / m * (Delta_l @ Ones(M)),
-                    r"definition of $\Delta^{(l)}$; $\Delta^{(l)} \mathbf{1}_m = \sum_i \delta^{(l)}_i$, "
+                    r"definition of $\Delta^{(l)}$; $\unchecked{\Delta^{(l)} \mathbf{1}_m = \sum_i "
+                    r"\delta^{(l)}_i}$, "
                     r"the sum of the per-example deltas",
                 ),
             ),
@@ -62,6 +65,7 @@ DERIVATION = Derivation(
         r"$\frac{1}{m} \Delta^{(l)}$: an $n_l \times m$ matrix where $b^{(l)}$ is $n_l \times 1$; "
         r"the per-example gradients must be summed over the batch.",
         r"$\frac{1}{m} \mathbf{1}^\top \Delta^{(l)}$: a sum over units (column sums) where the sum "
-        r"runs over examples (row sums); that is the row convention's $\mathbf{1}^\top \delta_3$.",
+        r"runs over examples (row sums); that is the row convention's $\unchecked{\mathbf{1}^\top "
+        r"\delta_3}$.",
     ),
 )

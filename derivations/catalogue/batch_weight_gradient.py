@@ -14,11 +14,13 @@ DERIVATION = Derivation(
     title="Weight gradient of a mini-batch",
     topic="backprop",
     context=(
-        "Column convention, a batch of $m$ examples as columns: $A^{(l-1)}$ is $n_{l-1} \\times m$ and "
+        r"Column convention, a batch of $m$ examples as columns: $A^{(l-1)}$ is $n_{l-1} \times m$ and "
         r"$Z^{(l)} = W^{(l)} A^{(l-1)} + b^{(l)} \mathbf{1}_m^\top$ is $n_l \times m$ (the bias is added "
-        r"to every column). The cost is the mean loss $J = \frac{1}{m} \sum_{i=1}^m L_i$, where $L_i$ "
+        r"to every column). The cost is the mean loss $\unchecked{J = \frac{1}{m} \sum_{i=1}^m L_i}$, where "
+        r"$\unchecked{L_i}$ "
         r"depends only on column $i$ of $Z^{(l)}$; so column $i$ of "
-        r"$\Delta^{(l)} = \partial (\sum_i L_i) / \partial Z^{(l)}$ is $\delta^{(l)}$ of example $i$."
+        r"$\unchecked{\Delta^{(l)} = \partial (\sum_i L_i) / \partial Z^{(l)}}$ is "
+        r"$\unchecked{\delta^{(l)}}$ of example $i$."
     ),
     symbols=(W_l, A_prev, b_l, Z_l, Delta_l, m),
     definitions=(
@@ -32,19 +34,21 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     1 / m * Deriv(S, W_l),
-                    r"$J = \frac{1}{m} \sum_i L_i$ and $\frac{1}{m}$ is a constant",
+                    r"$\unchecked{J = \frac{1}{m} \sum_i L_i}$ and $\frac{1}{m}$ is a constant",
                 ),
                 Step(
                     1 / m * (Deriv(S, Z_l) @ A_prev.T),
-                    r"chain rule: $\partial Z^{(l)}_{ik} / \partial W^{(l)}_{ij} = A^{(l-1)}_{jk}$, so entry "
-                    r"$(i, j)$ is $\sum_k \frac{\partial (\sum_n "
-                    r"L_n)}{\partial Z^{(l)}_{ik}} A^{(l-1)}_{jk}$, "
+                    r"chain rule: $\unchecked{\partial Z^{(l)}_{ik} / \partial W^{(l)}_{ij} = "
+                    r"A^{(l-1)}_{jk}}$, so entry "
+                    r"$(i, j)$ is $\unchecked{\sum_k \frac{\partial (\sum_n "
+                    r"L_n)}{\partial Z^{(l)}_{ik}} A^{(l-1)}_{jk}}$, "
                     r"a matrix product with $(A^{(l-1)})^\top$",
                 ),
                 Step(
                     1 / m * (Delta_l @ A_prev.T),
                     r"definition of $\Delta^{(l)}$: "
-                    r"$\Delta^{(l)} (A^{(l-1)})^\top = \sum_i \delta^{(l)}_i (a^{(l-1)}_i)^\top$, "
+                    r"$\unchecked{\Delta^{(l)} (A^{(l-1)})^\top = \sum_i \delta^{(l)}_i "
+                    r"(a^{(l-1)}_i)^\top}$, "
                     r"the sum of the per-example outer products",
                 ),
             ),
@@ -64,10 +68,11 @@ DERIVATION = Derivation(
         r"the *sum* of the losses, $m$ times too large for the mean cost $J$ (tag `wrong-scale`).",
         r"$\frac{1}{m} A^{(l-1)} (\Delta^{(l)})^\top$: the whole answer transposed, "
         r"$n_{l-1} \times n_l$ (tag `transposed`).",
-        r"$\frac{1}{m} (A^{(l-1)})^\top \Delta^{(l)}$: the factors swapped, which does not even fit; "
+        r"$\unchecked{\frac{1}{m} (A^{(l-1)})^\top \Delta^{(l)}}$: the factors swapped, which does not even "
+        r"fit; "
         r"$\Delta^{(l)} (A^{(l-1)})^\top$ is the only order that is $n_l \times n_{l-1}$ "
         r"(tag `wrong-order`).",
-        r"$\frac{1}{m} \Delta^{(l)} A^{(l-1)}$: the transpose is missing; the product must pair "
+        r"$\unchecked{\frac{1}{m} \Delta^{(l)} A^{(l-1)}}$: the transpose is missing; the product must pair "
         r"the columns of both, that is the examples (tag `missing-transpose`).",
     ),
 )

@@ -26,12 +26,13 @@ DERIVATION = Derivation(
         r"Batch normalisation in training mode normalises each feature (a row of the batch) over the "
         r"$m$ examples of the mini-batch, independently of the other features; so one feature is the "
         r"whole story. Its $m$ values form the column $x$: $\mu_B = \frac{1}{m}\mathbf{1}^\top x$, "
-        r"$\sigma_B^2 = \frac{1}{m}\lVert x - \mu_B \mathbf{1} \rVert^2$, "
-        r"$\tilde{\sigma} = \sqrt{\sigma_B^2 + \epsilon}$, "
+        r"$\unchecked{\sigma_B^2 = \frac{1}{m}\lVert x - \mu_B \mathbf{1} \rVert^2}$, "
+        r"$\unchecked{\tilde{\sigma} = \sqrt{\sigma_B^2 + \epsilon}}$, "
         r"$\hat{x} = (x - \mu_B\mathbf{1}) / \tilde{\sigma}$ "
         r"and $y = \gamma \hat{x} + \beta \mathbf{1}$ with the learned scalars $\gamma$, $\beta$. The loss "
         r"$L$ depends on $x$ through $y$, and $g = \partial L / \partial y$ ($m \times 1$) is known. "
-        r"Every example's output depends on every example's input, through $\mu_B$ and $\sigma_B^2$."
+        r"Every example's output depends on every example's input, through $\mu_B$ and "
+        r"$\unchecked{\sigma_B^2}$."
     ),
     symbols=(x, x_hat, y, g, gamma, beta, eps, m, mean, var, std),
     definitions=(
@@ -57,8 +58,9 @@ DERIVATION = Derivation(
                     1 / std * (identity - 1 / m * (ones @ ones.T) - 1 / m * (x_hat @ x_hat.T)) @ (gamma * g),
                     r"the Jacobian of $\hat{x}$: $\partial \mu_B/\partial x = \frac{1}{m}\mathbf{1}$ and "
                     r"$\partial \tilde{\sigma}/\partial x = \frac{1}{m}\hat{x}$, so "
-                    r"$\frac{\partial \hat{x}}{\partial x} = \frac{1}{\tilde{\sigma}}(I - \frac{1}{m}"
-                    r"\mathbf{1}\mathbf{1}^\top - \frac{1}{m}\hat{x}\hat{x}^\top)$, a symmetric matrix",
+                    r"$\unchecked{\frac{\partial \hat{x}}{\partial x} = \frac{1}{\tilde{\sigma}}(I - "
+                    r"\frac{1}{m}"
+                    r"\mathbf{1}\mathbf{1}^\top - \frac{1}{m}\hat{x}\hat{x}^\top)}$, a symmetric matrix",
                 ),
                 Step(
                     gamma / (m * std) * (m * g - ones @ (ones.T @ g) - x_hat @ (x_hat.T @ g)),
@@ -96,15 +98,18 @@ DERIVATION = Derivation(
         r"Two terms are easy to lose: $-\mathbf{1}(\mathbf{1}^\top g)$ comes from the mean and "
         r"$-\hat{x}(\hat{x}^\top g)$ from the variance, both of which depend on $x$. The gradient sums "
         r"to zero, $\mathbf{1}^\top \partial L/\partial x = 0$, because shifting every $x_k$ by the "
-        r"same amount changes nothing after normalisation. For a batch $X$ ($n \times m$), apply the "
+        r"same amount changes nothing after normalisation. For a batch $X$ ($\unchecked{n \times m}$), apply "
+        r"the "
         r"formula to each row with that row's $\gamma$, $\beta$ and statistics."
     ),
     mistakes=(
         r"$\frac{\gamma}{m \tilde{\sigma}}(m g - \mathbf{1}_m\mathbf{1}_m^\top g)$: the variance's "
         r"dependence on $x$ forgotten (tag `missing-term`).",
-        r"$\frac{\gamma}{\tilde{\sigma}} g$: treating $\mu_B$ and $\sigma_B$ as constants, as at test "
+        r"$\frac{\gamma}{\tilde{\sigma}} g$: treating $\mu_B$ and $\unchecked{\sigma_B}$ as constants, as at "
+        r"test "
         r"time; in training both depend on every $x_k$.",
-        r"$\partial L/\partial \gamma = \mathbf{1}^\top g$ or $\partial L/\partial \beta = \hat{x}^\top g$: "
+        r"$\wrong{\partial L/\partial \gamma = \mathbf{1}^\top g}$ or $\wrong{\partial L/\partial \beta = "
+        r"\hat{x}^\top g}$: "
         r"the two swapped; $\gamma$ multiplies $\hat{x}$, $\beta$ is added.",
     ),
 )

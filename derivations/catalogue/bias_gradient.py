@@ -35,7 +35,7 @@ DERIVATION = Derivation(
                     r"to $b^{(l)}$ is the identity $I = \operatorname{diag}(\mathbf{1})$; and "
                     r"$\partial L / \partial z^{(l)} = \delta^{(l)}$",
                 ),
-                Step(delta_l, r"$I^\top \delta^{(l)} = \delta^{(l)}$"),
+                Step(delta_l, r"$\unchecked{I^\top \delta^{(l)} = \delta^{(l)}}$"),
             ),
         ),
     ),
@@ -49,8 +49,10 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$\delta^{(l+1)}$: the bias of layer $l$ feeds $z^{(l)}$, so its gradient is $\delta^{(l)}$; "
-        r"texts that write $z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}$ state the same fact with the index "
+        r"$\unchecked{\delta^{(l+1)}}$: the bias of layer $l$ feeds $z^{(l)}$, so its gradient is "
+        r"$\delta^{(l)}$; "
+        r"texts that write $\unchecked{z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}}$ state the same fact with the "
+        r"index "
         r"shifted, and mixing the two conventions is how this slip happens (tag `wrong-layer`).",
         r"$\mathbf{1}^\top \delta^{(l)}$: a sum over the units, where each unit has its own bias "
         r"(tag `summed-over-outputs`).",

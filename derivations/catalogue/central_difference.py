@@ -31,7 +31,7 @@ DERIVATION = Derivation(
         r"central difference $\frac{f(x + h) - f(x - h)}{2h}$ approximates $f'(x)$ with an error of "
         r"order $h^2$, against order $h$ for the one-sided $\frac{f(x + h) - f(x)}{h}$: with "
         r"$h = 10^{-5}$ that is about $10^{-10}$ instead of $10^{-5}$, before rounding error, which "
-        r"grows like $\varepsilon/h$."
+        r"grows like $\unchecked{\varepsilon/h}$."
     ),
     symbols=(x, h),
     chains=(
@@ -40,16 +40,17 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     (taylor(+1) - taylor(-1)) / (2 * h),
-                    r"Taylor expansion of $f(x \pm h)$ about $x$ to fourth order",
+                    r"Taylor expansion of $\unchecked{f(x \pm h)}$ about $x$ to fourth order",
                 ),
                 Step(
                     (2 * h * f(1) + num("1/3") * h**3 * f(3) + BigO(h**5)) / (2 * h),
-                    r"the even-order terms $f$, $\frac{h^2}{2} f''$, $\frac{h^4}{24} f''''$ cancel; "
+                    r"the even-order terms $f$, $\unchecked{\frac{h^2}{2} f''}$, "
+                    r"$\unchecked{\frac{h^4}{24} f''''}$ cancel; "
                     r"the odd ones double",
                 ),
                 Step(
                     f(1) + num("1/6") * h**2 * f(3) + BigO(h**4),
-                    r"divide by $2h$: the error is $\frac{h^2}{6} f'''(x) + O(h^4)$",
+                    r"divide by $2h$: the error is $\unchecked{\frac{h^2}{6} f'''(x) + O(h^4)}$",
                 ),
             ),
         ),
@@ -63,6 +64,6 @@ DERIVATION = Derivation(
         r"$\frac{h^3}{3}$, which the division by $2h$ halves to $\frac{h^2}{6}$.",
         r"Dividing by $h$ instead of $2h$: the estimate is then $2 f'(x)$.",
         r"Taking $h$ as small as possible: below about $10^{-5}$ in float64 the rounding error "
-        r"$\sim \varepsilon |f| / h$ dominates the $h^2$ truncation error.",
+        r"$\unchecked{\sim \varepsilon |f| / h}$ dominates the $h^2$ truncation error.",
     ),
 )

@@ -55,22 +55,27 @@ def through(d: Sym, y: Sym, rows: str, cols: str) -> Expr:
 
 
 CHAIN_RULE = (
-    r"chain rule through every output: $\partial L / \partial \theta = \sum_{i,j} \delta_{ij} "
-    r"\, \partial Y_{ij} / \partial \theta$, the derivative of $\sum_{ij} \delta_{ij} Y_{ij}$ "
+    r"chain rule through every output: $\unchecked{\partial L / \partial \theta = \sum_{i,j} \delta_{ij} "
+    r"\, \partial Y_{ij} / \partial \theta}$, the derivative of $\unchecked{\sum_{ij} \delta_{ij} Y_{ij}}$ "
     r"with $\delta$ held fixed"
 )
 
 INDEX_K = (
-    r"$Y_{ij} = \sum_{u,v} X_{i+u, j+v} K_{uv} + b$, so $\partial Y_{ij} / \partial K_{uv} = "
-    r"X_{i+u, j+v}$ and the chain rule through every output gives $\partial L / \partial K_{uv} = "
-    r"\sum_{i,j} \delta_{ij} X_{i+u, j+v}$: the input cross-correlated with $\delta$, which has "
+    r"$\unchecked{Y_{ij} = \sum_{u,v} X_{i+u, j+v} K_{uv} + b}$, so $\unchecked{\partial Y_{ij} / \partial "
+    r"K_{uv} = "
+    r"X_{i+u, j+v}}$ and the chain rule through every output gives $\unchecked{\partial L / \partial K_{uv} "
+    r"= "
+    r"\sum_{i,j} \delta_{ij} X_{i+u, j+v}}$: the input cross-correlated with $\delta$, which has "
     r"the kernel's size"
 )
 INDEX_X = (
-    r"$X_{rs}$ meets $K_{uv}$ in the output $(i, j) = (r - u, s - v)$ wherever that output exists, so "
-    r"$\partial L / \partial X_{rs} = \sum_{u,v} \delta_{r-u, s-v} K_{uv}$ with $\delta$ taken as 0 "
+    r"$\unchecked{X_{rs}}$ meets $\unchecked{K_{uv}}$ in the output $\unchecked{(i, j) = (r - u, s - v)}$ "
+    r"wherever that output exists, so "
+    r"$\unchecked{\partial L / \partial X_{rs} = \sum_{u,v} \delta_{r-u, s-v} K_{uv}}$ with $\delta$ taken "
+    r"as 0 "
     r"outside its $o_h \times o_w$: padding $\delta$ by $k - 1$ zeros supplies those zeros, and "
-    r"$u \to k_h - 1 - u$, $v \to k_w - 1 - v$ turns the sum into a cross-correlation with the "
+    r"$\unchecked{u \to k_h - 1 - u}$, $\unchecked{v \to k_w - 1 - v}$ turns the sum into a "
+    r"cross-correlation with the "
     r"kernel turned by 180° — a *full* convolution of $\delta$ with $K$"
 )
 
@@ -80,19 +85,24 @@ DERIVATION = Derivation(
     topic="convolution",
     context=(
         r"One channel in, one channel out, one example, stride 1. A convolution layer computes the "
-        r"valid cross-correlation $Y = X \star K + b$ of its $h \times w$ input $X$ with a "
-        r"$k_h \times k_w$ kernel $K$: $Y_{ij} = \sum_{u,v} X_{i+u, j+v} K_{uv} + b$, an "
-        r"$o_h \times o_w$ map with $o_h = h - k_h + 1$, $o_w = w - k_w + 1$ (what deep-learning "
+        r"valid cross-correlation $\unchecked{Y = X \star K + b}$ of its $h \times w$ input $X$ "
+        r"with a "
+        r"$k_h \times k_w$ kernel $K$: $\unchecked{Y_{ij} = \sum_{u,v} X_{i+u, j+v} K_{uv} + b}$, an "
+        r"$o_h \times o_w$ map with $\unchecked{o_h = h - k_h + 1}$, $\unchecked{o_w = w - k_w + 1}$ (what "
+        r"deep-learning "
         r"libraries call convolution does not flip the kernel). The loss $L$ depends on $X$, $K$, "
-        r"$b$ only through $Y$, and the backward pass has $\delta = \partial L / \partial Y$. By "
+        r"$b$ only through $Y$, and the backward pass has $\unchecked{\delta = \partial L / \partial Y}$. By "
         r"the chain rule only that gradient at the point matters, so $L$ is written "
-        r"$\mathbf{1}^\top (G \odot Y) \mathbf{1} = \sum_{ij} G_{ij} Y_{ij}$ with an arbitrary "
+        r"$\unchecked{\mathbf{1}^\top (G \odot Y) \mathbf{1} = \sum_{ij} G_{ij} Y_{ij}}$ with an arbitrary "
         r"$G$: nothing is lost, and $\delta = G$. "
-        r"$\operatorname{pad}_{r,c}$ adds $r$ rows of zeros above and below and $c$ columns on "
-        r"either side; $\operatorname{rot}_{180}$ reverses rows and columns. With padding $p$ "
-        r"(“same” padding is $p = (k - 1)/2$) the layer is $Y_p = \operatorname{pad}_{p,p}(X) "
-        r"\star K$, of size $q_h \times q_w$ with $q_h = h + 2p - k_h + 1$, and "
-        r"$\delta_p = \partial L_p / \partial Y_p$. Several channels and a batch add sums over them "
+        r"$\unchecked{\operatorname{pad}_{r,c}}$ adds $\unchecked{r}$ rows of zeros above and below and "
+        r"$c$ columns on "
+        r"either side; $\unchecked{\operatorname{rot}_{180}}$ reverses rows and columns. With padding "
+        r"$\unchecked{p}$ "
+        r"(“same” padding is $p = (k - 1)/2$) the layer is $\unchecked{Y_p = \operatorname{pad}_{p,p}(X) "
+        r"\star K}$, of size $q_h \times q_w$ with $\unchecked{q_h = h + 2p - k_h + 1}$, and "
+        r"$\unchecked{\delta_p = \partial L_p / \partial Y_p}$. Several channels and a batch add sums over "
+        r"them "
         r"to each formula; strides other than 1 are not covered here."
     ),
     symbols=(X, K, b, Y, delta, Yp, delta_p, X_col, kvec, y, delta_y),
@@ -131,7 +141,7 @@ DERIVATION = Derivation(
                 Step(Deriv(through(delta, Y, "o_h", "o_w"), b), CHAIN_RULE),
                 Step(
                     Ones("o_h").T @ delta @ Ones("o_w"),
-                    r"$\partial Y_{ij} / \partial b = 1$ for every output: the bias gradient is "
+                    r"$\unchecked{\partial Y_{ij} / \partial b = 1}$ for every output: the bias gradient is "
                     r"the sum of all the entries of $\delta$",
                 ),
             ),
@@ -143,7 +153,7 @@ DERIVATION = Derivation(
                 Step(Deriv(through(delta_p, Yp, "q_h", "q_w"), K), CHAIN_RULE),
                 Step(
                     Corr(Xp, delta_p, "k_h", "k_w"),
-                    r"the unpadded argument with $\operatorname{pad}_{p,p}(X)$ as the input: the "
+                    r"the unpadded argument with $\unchecked{\operatorname{pad}_{p,p}(X)}$ as the input: the "
                     r"padded input cross-correlated with $\delta_p$ (the zeros contribute nothing)",
                 ),
             ),
@@ -156,9 +166,10 @@ DERIVATION = Derivation(
                 Step(
                     Corr(Pad(delta_p, "k_h - 1 - p", "k_w - 1 - p", *FULL), Flip(K), "h", "w"),
                     r"the full correlation gives the gradient of the padded input, "
-                    r"$(h + 2p) \times (w + 2p)$; $X$ is its interior, so the border of width $p$ "
-                    r"is cut off — the same as padding $\delta_p$ by $k - 1 - p$ instead of "
-                    r"$k - 1$ (for $p \le k - 1$)",
+                    r"$\unchecked{(h + 2p) \times (w + 2p)}$; $X$ is its interior, so the border of width "
+                    r"$\unchecked{p}$ "
+                    r"is cut off — the same as padding $\delta_p$ by $\unchecked{k - 1 - p}$ instead of "
+                    r"$k - 1$ (for $\unchecked{p \le k - 1}$)",
                 ),
             ),
         ),
@@ -169,10 +180,12 @@ DERIVATION = Derivation(
                 Step(Deriv(delta_y.T @ y, kvec), CHAIN_RULE),
                 Step(
                     X_col.T @ delta_y,
-                    r"$y = X_{\mathrm{col}} \mathbf{k} + b \mathbf{1}$ is a layer $W a + b$ with the "
-                    r"windows as the weights' inputs: weight-gradient's $\delta a^\top$, transposed "
-                    r"because here the variable is on the right; entry $(u, v)$ is the same sum "
-                    r"$\sum_{ij} \delta_{ij} X_{i+u, j+v}$ as $X \star \delta$",
+                    r"$y = X_{\mathrm{col}} \mathbf{k} + b \mathbf{1}$ is a layer $\unchecked{W a + b}$ with "
+                    r"the "
+                    r"windows as the weights' inputs: weight-gradient's $\unchecked{\delta a^\top}$, "
+                    r"transposed "
+                    r"because here the variable is on the right; entry $\unchecked{(u, v)}$ is the same sum "
+                    r"$\unchecked{\sum_{ij} \delta_{ij} X_{i+u, j+v}}$ as $\unchecked{X \star \delta}$",
                 ),
             ),
         ),
@@ -183,8 +196,9 @@ DERIVATION = Derivation(
                 Step(Deriv(delta_y.T @ y, X_col), CHAIN_RULE),
                 Step(
                     delta_y @ kvec.T,
-                    r"$\partial y_r / \partial (X_{\mathrm{col}})_{rc} = \mathbf{k}_c$: row $r$ of the "
-                    r"gradient is $\delta_r \mathbf{k}^\top$, each window's share. Adding every "
+                    r"$\unchecked{\partial y_r / \partial (X_{\mathrm{col}})_{rc} = \mathbf{k}_c}$: row "
+                    r"$\unchecked{r}$ of the "
+                    r"gradient is $\unchecked{\delta_r \mathbf{k}^\top}$, each window's share. Adding every "
                     r"window's share back onto the pixels it was read from (col2im) gives "
                     r"$\partial L / \partial X$, the full correlation above",
                 ),
@@ -194,17 +208,21 @@ DERIVATION = Derivation(
     sizes=(sizes(4, 5, 2, 3, 1), sizes(5, 4, 3, 2, 1)),
     probe=Probe(kind="conv", bind={"X": "X", "K": "K", "delta": "delta", "delta_p": "delta_p"}),
     mistakes=(
-        r"$\delta \star X$: the arguments swapped; $X$ is the larger map, and the correlation "
+        r"$\unchecked{\delta \star X}$: the arguments swapped; $X$ is the larger map, and the correlation "
         r"that gives a $k_h \times k_w$ result slides $\delta$ over $X$.",
-        r"$\operatorname{pad}(\delta) \star K$: the kernel not turned; output $(i, j)$ reads "
-        r"$X_{i+u, j+v}$ with weight $K_{uv}$, so going back from $X_{rs}$ visits the kernel "
+        r"$\unchecked{\operatorname{pad}(\delta) \star K}$: the kernel not turned; output $\unchecked{(i, "
+        r"j)}$ reads "
+        r"$\unchecked{X_{i+u, j+v}}$ with weight $\unchecked{K_{uv}}$, so going back from "
+        r"$\unchecked{X_{rs}}$ visits the kernel "
         r"in reverse order.",
-        r"$\delta \star \operatorname{rot}_{180}(K)$ without padding: a valid correlation of "
+        r"$\unchecked{\delta \star \operatorname{rot}_{180}(K)}$ without padding: a valid correlation of "
         r"$\delta$ is smaller than $\delta$, while $\partial L / \partial X$ must have the "
         r"input's size; the border pixels, covered by fewer windows, need the zeros.",
-        r"$X_{\mathrm{col}} \delta_y$ in the im2col form: the windows' matrix needs its transpose, "
-        r"and the shapes only fit with it, $k \times o$ times $o \times 1$ (tag `missing-transpose`).",
-        r"$\partial L / \partial b = \delta$: $b$ is one number shared by every output, so its "
+        r"$\unchecked{X_{\mathrm{col}} \delta_y}$ in the im2col form: the windows' matrix needs its "
+        r"transpose, "
+        r"and the shapes only fit with it, $k \times o$ times $o \times 1$ (tag "
+        r"`missing-transpose`).",
+        r"$\unchecked{\partial L / \partial b = \delta}$: $b$ is one number shared by every output, so its "
         r"gradient sums $\delta$ over all positions (and over the batch).",
     ),
     notes=(

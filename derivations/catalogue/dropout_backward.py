@@ -18,10 +18,12 @@ DERIVATION = Derivation(
     topic="regularization",
     context=(
         r"A layer's activations $x$ ($n_l \times 1$) during training. Each unit is kept with "
-        r"probability $1 - p$: the mask $r$ has independent entries $r_i \in \{0, 1\}$ with "
-        r"$P(r_i = 1) = 1 - p$, drawn anew for every example and step. *Inverted* dropout scales the "
+        r"probability $1 - p$: the mask $r$ has independent entries $\unchecked{r_i \in \{0, 1\}}$ with "
+        r"$\unchecked{P(r_i = 1) = 1 - p}$, drawn anew for every example and step. *Inverted* dropout scales "
+        r"the "
         r"kept units in the same pass, $y = (x \odot r) / (1 - p)$, so that nothing changes at test "
-        r"time ($y = x$ there). The loss $L$ depends on $x$ through $y$; $g = \partial L/\partial y$ "
+        r"time ($\unchecked{y = x}$ there). The loss $L$ depends on $x$ through $y$; $g = \partial "
+        r"L/\partial y$ "
         r"comes from the layer above."
     ),
     symbols=(x, r, p, y, g, r_mean),
@@ -59,10 +61,11 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     x.odot((1 - p) * Ones(N_L)) / (1 - p),
-                    r"$E[y] = E[x \odot r]/(1 - p) = (x \odot E[r])/(1 - p)$ for a fixed $x$ (linearity), "
-                    r"and $E[r_i] = P(r_i = 1) = 1 - p$",
+                    r"$\unchecked{E[y] = E[x \odot r]/(1 - p) = (x \odot E[r])/(1 - p)}$ for a fixed $x$ "
+                    r"(linearity), "
+                    r"and $\unchecked{E[r_i] = P(r_i = 1) = 1 - p}$",
                 ),
-                Step(x, r"the scale $\frac{1}{1 - p}$ cancels the keep probability: $E[y] = x$"),
+                Step(x, r"the scale $\frac{1}{1 - p}$ cancels the keep probability: $\unchecked{E[y] = x}$"),
             ),
         ),
     ),
@@ -74,10 +77,11 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"What the machine checks: both chains exactly, with the mask a vector of symbols and "
-        r"$E[r] = (1 - p)\mathbf{1}$ a definition; the backward formula and the reference layer "
-        r"against central differences with the mask held fixed; and $E[y] = x$ by sampling — the "
+        r"$\unchecked{E[r] = (1 - p)\mathbf{1}}$ a definition; the backward formula and the reference layer "
+        r"against central differences with the mask held fixed; and $\unchecked{E[y] = x}$ by sampling — the "
         r"mean of the reference layer's output over 40 000 masks must be $x$ within a relative error "
-        r"of $10^{-2}$. That $E[r_i] = 1 - p$ and the linearity of $E$ are the reasons of the step, "
+        r"of $10^{-2}$. That $\unchecked{E[r_i] = 1 - p}$ and the linearity of $\unchecked{E}$ are the "
+        r"reasons of the step, "
         r"not machine checks."
     ),
     mistakes=(

@@ -13,7 +13,8 @@ DERIVATION = Derivation(
     topic="activations",
     context=(
         r"One unit with scalar pre-activation $z$ and the exponential linear unit "
-        r"$\operatorname{ELU}(z) = z$ for $z \ge 0$ and $\alpha(e^{z} - 1)$ for $z < 0$, with a "
+        r"$\unchecked{\operatorname{ELU}(z) = z}$ for $\unchecked{z \ge 0}$ and $\alpha(e^{z} - 1)$ for "
+        r"$\unchecked{z < 0}$, with a "
         r"constant $\alpha > 0$ (the reference MLP uses $\alpha = 1$). The formula holds for $z \ne 0$; "
         r"with $\alpha = 1$ both one-sided derivatives at 0 are 1."
     ),
@@ -30,7 +31,8 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     Piecewise(((num(1), Cond(z, ">", num(0))), (alpha * exp(z), None))),
-                    r"$\frac{d}{dz} z = 1$ and $\frac{d}{dz}\,\alpha(e^{z} - 1) = \alpha e^{z}$",
+                    r"$\frac{d}{dz} z = 1$ and $\unchecked{\frac{d}{dz}\,\alpha(e^{z} - 1) = "
+                    r"\alpha e^{z}}$",
                 ),
             ),
         ),
@@ -38,7 +40,8 @@ DERIVATION = Derivation(
     sizes=({},),
     positive=("alpha",),
     notes=(
-        r"For $z < 0$, $\alpha e^{z} = \operatorname{ELU}(z) + \alpha$: an implementation can reuse "
+        r"For $z < 0$, $\unchecked{\alpha e^{z} = \operatorname{ELU}(z) + \alpha}$: an implementation can "
+        r"reuse "
         r"the forward value instead of computing $e^{z}$ again."
     ),
     probe=Probe(kind="activation", activation="elu", bind={"z": "z", "alpha": "alpha"}),

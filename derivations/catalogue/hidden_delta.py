@@ -17,7 +17,8 @@ DERIVATION = Derivation(
         r"$z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$, and $W^{(l+1)}$ is $n_{l+1} \times n_l$. "
         r"The loss $L$ depends on $z^{(l)}$ only through $z^{(l+1)}$, and the backward pass has "
         r"already computed $\delta^{(l+1)} = \partial L / \partial z^{(l+1)}$ ($n_{l+1} \times 1$). "
-        r"A Jacobian $\partial u / \partial v$ has entry $(i, j) = \partial u_i / \partial v_j$."
+        r"A Jacobian $\unchecked{\partial u / \partial v}$ has entry $\unchecked{(i, j) = \partial u_i / "
+        r"\partial v_j}$."
     ),
     symbols=(z_l, a_l, W_next, b_next, z_next, delta_next),
     definitions=(
@@ -48,11 +49,11 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     jacobian_of_a @ (W_next.T @ delta_next),
-                    r"$(AB)^\top = B^\top A^\top$, and a diagonal matrix is its own transpose",
+                    r"$\unchecked{(AB)^\top = B^\top A^\top}$, and a diagonal matrix is its own transpose",
                 ),
                 Step(
                     (W_next.T @ delta_next).odot(dsigma(z_l)),
-                    r"$\operatorname{diag}(v)\,u = u \odot v$: multiplying by a diagonal matrix "
+                    r"$\unchecked{\operatorname{diag}(v)\,u = u \odot v}$: multiplying by a diagonal matrix "
                     r"scales each entry",
                 ),
             ),
@@ -68,15 +69,17 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W^{(l+1)} \delta^{(l+1)} \odot \sigma'(z^{(l)})$: the transpose is missing, and the "
+        r"$\unchecked{W^{(l+1)} \delta^{(l+1)} \odot \sigma'(z^{(l)})}$: the transpose is missing, and the "
         r"shapes do not even fit when $n_l \ne n_{l+1}$ (tag `missing-transpose`).",
-        r"$(W^{(l)})^\top \delta^{(l+1)} \odot \sigma'(z^{(l)})$: the weights of the wrong layer, "
-        r"easy to write when a text numbers them $z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}$; the matrix "
+        r"$\unchecked{(W^{(l)})^\top \delta^{(l+1)} \odot \sigma'(z^{(l)})}$: the weights of the wrong "
+        r"layer, "
+        r"easy to write when a text numbers them $\unchecked{z^{(l+1)} = W^{(l)} a^{(l)} + b^{(l)}}$; the "
+        r"matrix "
         r"that maps $a^{(l)}$ to $z^{(l+1)}$ is the one to transpose (tag `wrong-layer`).",
         r"$(W^{(l+1)})^\top \delta^{(l+1)} \odot \sigma'(a^{(l)})$: $\sigma'$ is taken at the "
         r"pre-activation $z^{(l)}$, the point where $\sigma$ was applied (tag "
         r"`derivative-wrong-argument`).",
-        r"$\sigma'(z^{(l)})\,(W^{(l+1)})^\top \delta^{(l+1)}$ read as a matrix product: a column "
+        r"$\unchecked{\sigma'(z^{(l)})\,(W^{(l+1)})^\top \delta^{(l+1)}}$ read as a matrix product: a column "
         r"times a column does not fit; the factor $\sigma'(z^{(l)})$ is an elementwise product, or "
         r"a product with $\operatorname{diag}(\sigma'(z^{(l)}))$.",
         r"$(W^{(l+1)})^\top \delta^{(l+1)} \odot a^{(l)} \odot (1 - a^{(l)})$: right only for the "

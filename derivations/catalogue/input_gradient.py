@@ -17,13 +17,14 @@ DERIVATION = Derivation(
     context=(
         "Column convention, one example $x$ of $n_0$ features, a hidden layer of $n_1$ units and "
         r"$n_2$ outputs: $z^{(1)} = W^{(1)} x + b^{(1)}$, $a^{(1)} = \sigma(z^{(1)})$, "
-        r"$z^{(2)} = W^{(2)} a^{(1)} + b^{(2)}$ and $y = \sigma(z^{(2)})$, with $\sigma$ a generic "
+        r"$z^{(2)} = W^{(2)} a^{(1)} + b^{(2)}$ and $y = \sigma(z^{(2)})$, with $\sigma$ a "
+        r"generic "
         r"activation applied entry by entry; $W^{(1)}$ is $n_1 \times n_0$ and $W^{(2)}$ is "
         r"$n_2 \times n_1$. The output is a vector, so $\partial y / \partial x$ is not a gradient "
-        r"but the $n_2 \times n_0$ Jacobian, entry $(i, j) = \partial y_i / \partial x_j$. "
+        r"but the $n_2 \times n_0$ Jacobian, entry $\unchecked{(i, j) = \partial y_i / \partial x_j}$. "
         r"For any depth the same argument gives the product "
-        r"$\operatorname{diag}(\sigma'(z^{(L)})) W^{(L)} \cdots "
-        r"\operatorname{diag}(\sigma'(z^{(1)})) W^{(1)}$, "
+        r"$\unchecked{\operatorname{diag}(\sigma'(z^{(L)})) W^{(L)} \cdots "
+        r"\operatorname{diag}(\sigma'(z^{(1)})) W^{(1)}}$, "
         "from the top layer down."
     ),
     symbols=(x_in, W_1, b_1, z_1, a_1, W_2, b_2, z_2, y_out),
@@ -39,19 +40,21 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(y_out, z_2) @ Deriv(z_2, a_1) @ Deriv(a_1, z_1) @ Deriv(z_1, x_in),
-                    r"chain rule along $x \to z^{(1)} \to a^{(1)} \to z^{(2)} \to y$: the Jacobian "
+                    r"chain rule along $\unchecked{x \to z^{(1)} \to a^{(1)} \to z^{(2)} \to y}$: the "
+                    r"Jacobian "
                     r"of a composition is the product of the Jacobians, the last map first",
                 ),
                 Step(
                     dsig(z_2) @ Deriv(z_2, a_1) @ dsig(z_1) @ Deriv(z_1, x_in),
                     r"$\sigma$ acts entry by entry: $\partial y_i / \partial z^{(2)}_j$ is "
-                    r"$\sigma'(z^{(2)}_i)$ for $i = j$ and 0 otherwise, a diagonal Jacobian; "
+                    r"$\sigma'(z^{(2)}_i)$ for $\unchecked{i = j}$ and 0 otherwise, a diagonal Jacobian; "
                     r"the same for $a^{(1)}$",
                 ),
                 Step(
                     dsig(z_2) @ W_2 @ dsig(z_1) @ W_1,
-                    r"$z = W a + b$ is affine: $\partial z_i / \partial a_j = W_{ij}$, so the "
-                    r"Jacobian is $W$ itself, with no transpose",
+                    r"$\unchecked{z = W a + b}$ is affine: $\unchecked{\partial z_i / \partial a_j = "
+                    r"W_{ij}}$, so the "
+                    r"Jacobian is $\unchecked{W}$ itself, with no transpose",
                 ),
             ),
         ),
@@ -65,12 +68,15 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W^{(1)} \operatorname{diag}(\sigma'(z^{(1)})) W^{(2)} \operatorname{diag}(\sigma'(z^{(2)}))$: "
+        r"$\unchecked{W^{(1)} \operatorname{diag}(\sigma'(z^{(1)})) W^{(2)} "
+        r"\operatorname{diag}(\sigma'(z^{(2)}))}$: "
         r"the factors in input-to-output order; the chain rule multiplies from the output layer "
         r"down, and the shapes only fit that way (tag `wrong-order`).",
-        r"$\operatorname{diag}(\sigma'(z^{(2)})) (W^{(2)})^\top \operatorname{diag}(\sigma'(z^{(1)})) "
-        r"W^{(1)}$: transposes belong to the backward pass of a *scalar* loss "
-        r"($\delta = W^\top \ldots$); the Jacobian of $W a + b$ is $W$ itself "
+        r"$\unchecked{\operatorname{diag}(\sigma'(z^{(2)})) (W^{(2)})^\top "
+        r"\operatorname{diag}(\sigma'(z^{(1)})) "
+        r"W^{(1)}}$: transposes belong to the backward pass of a *scalar* loss "
+        r"($\unchecked{\delta = W^\top \ldots}$); the Jacobian of $\unchecked{W a + b}$ is $\unchecked{W}$ "
+        r"itself "
         r"(tag `missing-transpose`).",
         r"$\operatorname{diag}(\sigma'(z^{(2)})) W^{(2)} W^{(1)}$: the hidden layer's "
         r"$\operatorname{diag}(\sigma'(z^{(1)}))$ is left out, as if the hidden layer were linear "

@@ -14,9 +14,10 @@ DERIVATION = Derivation(
     context=(
         r"$J(W)$ is the unregularised cost of the weights $W = W^{(l)}$ of one layer, with gradient "
         r"$G = \partial J / \partial W$ from backpropagation. The L1-regularised cost is "
-        r"$J_\lambda(W) = J(W) + \lambda \lVert W \rVert_1 = J(W) + "
-        r"\lambda \sum_{i,j} \lvert W_{ij} \rvert$. "
-        r"$\lvert w \rvert$ has no derivative at $w = 0$, so the step below holds where no entry of "
+        r"$\unchecked{J_\lambda(W) = J(W) + \lambda \lVert W \rVert_1 = J(W) + "
+        r"\lambda \sum_{i,j} \lvert W_{ij} \rvert}$. "
+        r"$\unchecked{\lvert w \rvert}$ has no derivative at $\unchecked{w = 0}$, so the step below holds "
+        r"where no entry of "
         r"$W$ is zero (implementations use the subgradient $\operatorname{sign}(0) = 0$ there)."
     ),
     symbols=(W_l, G, eta, lam),
@@ -35,9 +36,10 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     W_l - eta * (G + lam * fn("sign", W_l)),
-                    r"$G = \partial J/\partial W$, and $\partial \lVert W \rVert_1 / \partial W_{ij} = "
+                    r"$G = \partial J/\partial W$, and $\unchecked{\partial \lVert W \rVert_1 / "
+                    r"\partial W_{ij} = "
                     r"\frac{d \lvert W_{ij} \rvert}{d W_{ij}} = "
-                    r"\operatorname{sign}(W_{ij})$ for $W_{ij} \ne 0$",
+                    r"\operatorname{sign}(W_{ij})}$ for $W_{ij} \ne 0$",
                 ),
             ),
         ),
@@ -52,13 +54,14 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W - \eta (G + \lambda W)$: the L2 rule; the derivative of $\lvert w \rvert$ is "
+        r"$W - \eta (G + \lambda W)$: the L2 rule; the derivative of $\unchecked{\lvert w \rvert}$ is "
         r"$\operatorname{sign}(w)$, not $w$ (tag `wrong-regularizer`).",
         r"$W - \eta G - \lambda \operatorname{sign}(W)$: the penalty's gradient not scaled by the "
         r"learning rate (tag `wrong-scale`).",
-        r"$W - \eta G$: the penalty's term left out, as if $\lambda\lVert W \rVert_1$ had no "
+        r"$W - \eta G$: the penalty's term left out, as if $\unchecked{\lambda\lVert W \rVert_1}$ had no "
         r"gradient (tag `missing-term`).",
-        r"$W - \eta (G + \lambda \lvert W \rvert)$: the penalty itself in place of its derivative; "
+        r"$\unchecked{W - \eta (G + \lambda \lvert W \rvert)}$: the penalty itself in place of its "
+        r"derivative; "
         r"it would push negative weights further from zero.",
     ),
 )

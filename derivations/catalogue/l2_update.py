@@ -15,8 +15,8 @@ DERIVATION = Derivation(
         r"$J(W)$ is the unregularised cost of the weights $W = W^{(l)}$ of one layer (any "
         r"differentiable function; its gradient $G = \partial J / \partial W$ comes from "
         r"backpropagation). The L2-regularised cost is "
-        r"$J_\lambda(W) = J(W) + \frac{\lambda}{2} \lVert W \rVert_F^2 = J(W) + \frac{\lambda}{2} "
-        r"\sum_{i,j} W_{ij}^2$, and one step of gradient descent with learning rate $\eta$ is "
+        r"$\unchecked{J_\lambda(W) = J(W) + \frac{\lambda}{2} \lVert W \rVert_F^2 = J(W) + \frac{\lambda}{2} "
+        r"\sum_{i,j} W_{ij}^2}$, and one step of gradient descent with learning rate $\eta$ is "
         r"$W - \eta \, \partial J_\lambda / \partial W$. Biases are not regularised."
     ),
     symbols=(W_l, G, eta, lam),
@@ -35,7 +35,8 @@ DERIVATION = Derivation(
                 Step(
                     W_l - eta * (G + lam / 2 * 2 * W_l),
                     r"$G = \partial J/\partial W$; and $W_{ij}$ appears in "
-                    r"$\lVert W \rVert_F^2 = \sum_{k,n} W_{kn}^2$ only as $W_{ij}^2$, whose derivative "
+                    r"$\unchecked{\lVert W \rVert_F^2 = \sum_{k,n} W_{kn}^2}$ only as "
+                    r"$W_{ij}^2$, whose derivative "
                     r"is $2 W_{ij}$",
                 ),
                 Step(W_l - eta * (G + lam * W_l), r"$\frac{\lambda}{2} \cdot 2 = \lambda$"),
@@ -60,8 +61,9 @@ DERIVATION = Derivation(
         r"the penalty *shrinks* $W$.",
         r"$W - \eta (G + \lambda \operatorname{sign}(W))$: the L1 rule; the derivative of "
         r"$\frac{1}{2} w^2$ is $w$ (tag `wrong-regularizer`).",
-        r"The norm without its square, $\frac{\lambda}{2}\lVert W \rVert_F$: its gradient is "
-        r"$\frac{\lambda}{2} W / \lVert W \rVert_F$, not $\lambda W$; the L2 penalty is the sum of "
+        r"The norm without its square, $\unchecked{\frac{\lambda}{2}\lVert W \rVert_F}$: its gradient is "
+        r"$\unchecked{\frac{\lambda}{2} W / \lVert W \rVert_F}$, not $\lambda W$; the L2 penalty is the sum "
+        r"of "
         r"the *squared* weights. (Biases are not regularised either.)",
     ),
 )

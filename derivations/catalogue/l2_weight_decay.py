@@ -11,8 +11,10 @@ DERIVATION = Derivation(
     title="L2 regularisation is weight decay",
     topic="regularization",
     context=(
-        r"The L2-regularised cost $J_\lambda(W) = J(W) + \frac{\lambda}{2} \lVert W \rVert_F^2$ of the "
-        r"weights $W = W^{(l)}$ of one layer, with $G = \partial J / \partial W$ the gradient of the "
+        r"The L2-regularised cost $\unchecked{J_\lambda(W) = J(W) + \frac{\lambda}{2} \lVert W \rVert_F^2}$ "
+        r"of the "
+        r"weights $W = W^{(l)}$ of one layer, with $G = \partial J / \partial W$ the gradient of "
+        r"the "
         r"unregularised cost. Written the slides' way, one gradient step first shrinks every weight by "
         r"the factor $1 - \eta\lambda$ and then takes the ordinary step $-\eta G$."
     ),

@@ -21,7 +21,8 @@ DERIVATION = Derivation(
         r"the smoothed target $\tilde{y} = (1 - \varepsilon) y + \frac{\varepsilon}{K} \mathbf{1}$, "
         r"which moves a share $\varepsilon$ of the probability onto all classes evenly. The loss is "
         r"the cross-entropy $L = -\sum_k \tilde{y}_k \log p_k$ against $\tilde{y}$. "
-        r"$K = \mathbf{1}^\top \mathbf{1}$ is the number of classes, and $z$ stands for $z^{(L)}$."
+        r"$\unchecked{K = \mathbf{1}^\top \mathbf{1}}$ is the number of classes, and $z$ stands for "
+        r"$z^{(L)}$."
     ),
     symbols=(z_L, p, y, eps, K, y_smooth, L),
     definitions=(
@@ -48,18 +49,18 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     p * ((1 - eps) * (ones.T @ y) + eps / K * (ones.T @ ones)) - y_smooth,
-                    r"$\mathbf{1}^\top \tilde{y} = (1 - \varepsilon) \mathbf{1}^\top y + "
-                    r"\frac{\varepsilon}{K} \mathbf{1}^\top \mathbf{1}$",
+                    r"$\unchecked{\mathbf{1}^\top \tilde{y} = (1 - \varepsilon) \mathbf{1}^\top y + "
+                    r"\frac{\varepsilon}{K} \mathbf{1}^\top \mathbf{1}}$",
                 ),
                 Step(
                     p - y_smooth,
-                    r"$\mathbf{1}^\top y = 1$ and $\mathbf{1}^\top \mathbf{1} = K$: the smoothed "
+                    r"$\mathbf{1}^\top y = 1$ and $\unchecked{\mathbf{1}^\top \mathbf{1} = K}$: the smoothed "
                     r"target is again a distribution, $(1 - \varepsilon) + \varepsilon = 1$",
                 ),
                 Step(
                     p - (1 - eps) * y - eps / K * ones,
                     r"the definition of $\tilde{y}$: the gradient is $p - y$ with the target "
-                    r"smoothed, so the logits stop being pushed once $p = \tilde{y}$, short of "
+                    r"smoothed, so the logits stop being pushed once $\unchecked{p = \tilde{y}}$, short of "
                     r"certainty",
                 ),
             ),

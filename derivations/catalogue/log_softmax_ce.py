@@ -17,10 +17,10 @@ DERIVATION = Derivation(
         r"The output layer of a classifier, one example: logits $z^{(L)}$, "
         r"$p = \operatorname{softmax}(z^{(L)})$ and $L = -\sum_k y_k \log p_k$. Computing $\log p$ from "
         r"a rounded $p$ fails when some $p_k$ underflows to 0; since "
-        r"$\log p = z - \mathbf{1}\log\sum_k e^{z_k}$ the loss can be written from the logits, "
+        r"$\unchecked{\log p = z - \mathbf{1}\log\sum_k e^{z_k}}$ the loss can be written from the logits, "
         r"$L = -y^\top z + (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$, and the log-sum-exp is "
-        r"computed after subtracting $\max_k z_k$. Here $y$ is any non-negative target; for a "
-        r"distribution ($\mathbf{1}^\top y = 1$) the gradient is the familiar $p - y$. In the "
+        r"computed after subtracting $\unchecked{\max_k z_k}$. Here $y$ is any non-negative target; for a "
+        r"distribution ($\unchecked{\mathbf{1}^\top y = 1}$) the gradient is the familiar $p - y$. In the "
         r"reasons $z$ stands for $z^{(L)}$."
     ),
     symbols=(z_L, p, y, L),
@@ -34,13 +34,14 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(-(y.T @ z_L) + mass * log(total), z_L),
-                    r"$\log p_k = z_k - \log \sum_j e^{z_j}$; multiply by $-y_k$ and sum over $k$",
+                    r"$\log p_k = z_k - \log \sum_j e^{z_j}$; multiply by $-y_k$ and sum over "
+                    r"$k$",
                 ),
                 Step(
                     -y + (ez / total) * mass,
                     r"$\partial (y^\top z)/\partial z = y$; and by the chain rule "
-                    r"$\partial \log(\mathbf{1}^\top e^{z})/\partial z_j = "
-                    r"e^{z_j} / (\mathbf{1}^\top e^{z})$",
+                    r"$\unchecked{\partial \log(\mathbf{1}^\top e^{z})/\partial z_j = "
+                    r"e^{z_j} / (\mathbf{1}^\top e^{z})}$",
                 ),
                 Step(p * mass - y, r"$e^{z} / (\mathbf{1}^\top e^{z}) = p$"),
             ),
@@ -59,8 +60,9 @@ DERIVATION = Derivation(
         r"$-y^\top z + \log(\mathbf{1}^\top e^{z})$ and then $p - y$ for a target that is not a "
         r"distribution (a label-smoothed or weighted $y$): the factor $\mathbf{1}^\top y$ is gone.",
         r"$\log(\mathbf{1}^\top e^{z})$ computed directly: $e^{z}$ overflows for logits above ~710 in "
-        r"float64; subtract $\max_k z_k$ first, $\log\sum e^{z} = c + \log\sum e^{z - c}$.",
+        r"float64; subtract $\unchecked{\max_k z_k}$ first, $\unchecked{\log\sum e^{z} = c + \log\sum e^{z - "
+        r"c}}$.",
         r"$-y^\top z - (\mathbf{1}^\top y)\log(\mathbf{1}^\top e^{z})$: the sign of the log-sum-exp "
-        r"term flipped (the loss must be $\ge 0$ for a distribution $y$).",
+        r"term flipped (the loss must be $\unchecked{\ge 0}$ for a distribution $y$).",
     ),
 )

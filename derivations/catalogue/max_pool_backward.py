@@ -15,7 +15,7 @@ DERIVATION = Derivation(
     topic="convolution",
     context=(
         r"A max-pooling layer of size 2 and stride 2 splits its input into $2 \times 2$ windows "
-        r"and outputs the largest entry of each: for one window $X$, $y = \max_{ij} X_{ij}$. The "
+        r"and outputs the largest entry of each: for one window $X$, $\unchecked{y = \max_{ij} X_{ij}}$. The "
         r"backward pass has $\delta = \partial L / \partial y$; by the chain rule only that "
         r"gradient at the point matters, so $L$ is written $\delta\,y$. The derivative exists "
         r"wherever the largest entry is unique (a tie is a kink, like ReLU's 0); $\mathbb{1}[X = y]$ "
@@ -34,7 +34,8 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     delta * Indicator(Cond(X, "==", y)),
-                    r"away from ties the maximum *is* one entry, $y = X_{i^* j^*}$: its derivative "
+                    r"away from ties the maximum *is* one entry, $\unchecked{y = X_{i^* j^*}}$: its "
+                    r"derivative "
                     r"is 1 with respect to that entry and 0 with respect to the others, which do "
                     r"not change $y$ when they move a little",
                 ),
@@ -45,7 +46,7 @@ DERIVATION = Derivation(
     probe=Probe(kind="pool"),
     mistakes=(
         r"$\frac{\delta}{4}$ in every entry: the rule of *average* pooling, "
-        r"$y = \frac{1}{4}\sum_{ij} X_{ij}$; the max depends on one entry only.",
+        r"$\unchecked{y = \frac{1}{4}\sum_{ij} X_{ij}}$; the max depends on one entry only.",
         r"$\delta$ in every entry: as if each entry were the maximum; the gradient would be counted "
         r"four times.",
         r"$\delta\,X$ or $\delta\,\mathbb{1}[X > 0]$: the ReLU rule carried over; max pooling "

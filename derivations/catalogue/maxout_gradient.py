@@ -24,7 +24,7 @@ DERIVATION = Derivation(
     title="Gradient of a maxout unit",
     topic="activations",
     context=(
-        r"A maxout unit with two pieces, as on the slides: input $x \in \mathbb{R}^d$, "
+        r"A maxout unit with two pieces, as on the slides: input $\unchecked{x \in \mathbb{R}^d}$, "
         r"$z_1 = w_1^\top x + b_1$, $z_2 = w_2^\top x + b_2$ and $h = \max(z_1, z_2)$. The gradient "
         r"with respect to the first piece's parameters; it exists wherever $z_1 \ne z_2$ (a tie is a "
         r"kink, like ReLU's $z = 0$; ReLU is the maxout with $w_2 = 0$, $b_2 = 0$). The second piece "
@@ -43,7 +43,7 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     through_max(w1),
-                    r"away from ties $\max(z_1, z_2)$ is $z_1$ where $z_1 > z_2$ and $z_2$ where "
+                    r"away from ties $\max(z_1, z_2)$ is $z_1$ where $\unchecked{z_1 > z_2}$ and $z_2$ where "
                     r"$z_2 > z_1$: chain rule through the piece that wins",
                 ),
                 Step(

@@ -15,11 +15,14 @@ DERIVATION = Derivation(
     title="Momentum and Nesterov momentum",
     topic="optimization",
     context=(
-        r"One parameter array $W$ (a weight matrix of any layer) and $G = \partial J / \partial W$ at "
-        r"$W_t$. Classical momentum keeps a velocity $v$ (starting at 0): "
+        r"One parameter array $\unchecked{W}$ (a weight matrix of any layer) and $\unchecked{G = \partial J "
+        r"/ \partial W}$ at "
+        r"$W_t$. Classical momentum keeps a velocity $\unchecked{v}$ (starting at 0): "
         r"$v_{t+1} = \mu v_t - \eta G$ and $W_{t+1} = W_t + v_{t+1}$, with learning rate $\eta$ and "
-        r"momentum $0 \le \mu < 1$. Nesterov's method moves the same way but takes the gradient at "
-        r"the look-ahead point $\tilde{W}_t = W_t + \mu v_t$: $\tilde{G} = \nabla J(\tilde{W}_t)$ and "
+        r"momentum $\unchecked{0 \le \mu < 1}$. Nesterov's method moves the same way but takes the gradient "
+        r"at "
+        r"the look-ahead point $\tilde{W}_t = W_t + \mu v_t$: $\unchecked{\tilde{G} = \nabla "
+        r"J(\tilde{W}_t)}$ and "
         r"$\tilde{v}_{t+1} = \mu v_t - \eta \tilde{G}$ (a tilde tells it from the classical one). "
         r"The second chain rewrites it in the shifted variable "
         r"$\tilde{W}_t$: there it is a momentum method whose gradient is taken at the current iterate, "
@@ -51,8 +54,8 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     W_t + (1 + mu) * v_nesterov,
-                    r"$\tilde{W}_{t+1} = W_{t+1} + \mu \tilde{v}_{t+1}$ and "
-                    r"$W_{t+1} = W_t + \tilde{v}_{t+1}$: collect $\tilde{v}_{t+1}$",
+                    r"$\unchecked{\tilde{W}_{t+1} = W_{t+1} + \mu \tilde{v}_{t+1}}$ and "
+                    r"$\unchecked{W_{t+1} = W_t + \tilde{v}_{t+1}}$: collect $\tilde{v}_{t+1}$",
                 ),
                 Step(
                     W_ahead - mu * v_t + (1 + mu) * (mu * v_t - eta * G_ahead),
@@ -66,7 +69,7 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     W_ahead + mu * v_nesterov - eta * G_ahead,
-                    r"$\mu v_t - \eta \tilde{G} = \tilde{v}_{t+1}$: in $\tilde{W}$ the step is "
+                    r"$\mu v_t - \eta \tilde{G} = \tilde{v}_{t+1}$: in $\unchecked{\tilde{W}}$ the step is "
                     r"$\mu \tilde{v}_{t+1} - \eta \tilde{G}$ with $\tilde{G}$ the gradient at "
                     r"$\tilde{W}_t$ itself",
                 ),
@@ -86,17 +89,17 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"So Nesterov's method is classical momentum with one change, the point where the gradient "
-        r"is taken; written in $\tilde{W}$ it needs no extra evaluation of $J$. The "
+        r"is taken; written in $\unchecked{\tilde{W}}$ it needs no extra evaluation of $\unchecked{J}$. The "
         r"two forms produce the same sequence of points, shifted by $\mu v_t$: "
         r"$\tilde{W}_t = W_t + \mu v_t$. Unrolled, classical momentum is "
-        r"$W_{t+1} = W_t - \eta G + \mu (W_t - W_{t-1})$, the heavy-ball method."
+        r"$\unchecked{W_{t+1} = W_t - \eta G + \mu (W_t - W_{t-1})}$, the heavy-ball method."
     ),
     mistakes=(
         r"$W_t + \mu v_t + \eta G$: the gradient added instead of subtracted, a step uphill "
         r"(tag `sign-error`).",
-        r"$W_t - \eta G + v_t$: the old velocity not damped by $\mu$; with $\mu = 1$ nothing "
+        r"$W_t - \eta G + v_t$: the old velocity not damped by $\mu$; with $\wrong{\mu = 1}$ nothing "
         r"forgets and the velocity grows without bound along a constant gradient.",
-        r"Nesterov as $W_{t+1} = W_t + \mu v_t - \eta \tilde{G}$ with $\tilde{G}$ at $W_t$: that is "
+        r"Nesterov as $\wrong{W_{t+1} = W_t + \mu v_t - \eta \tilde{G}}$ with $\tilde{G}$ at $W_t$: that is "
         r"classical momentum again; the look-ahead gradient is taken at $W_t + \mu v_t$.",
     ),
 )

@@ -11,10 +11,12 @@ DERIVATION = Derivation(
     title="Squared error: the output delta",
     topic="outputs and losses",
     context=(
-        r"The homework's output layer, one example: $a^{(L)} = \sigma(z^{(L)})$ with $\sigma$ the "
-        r"sigmoid, and $L = \frac{1}{2}\lVert a^{(L)} - y \rVert^2$. Column convention; "
+        r"The homework's output layer, one example: $a^{(L)} = \sigma(z^{(L)})$ with $\sigma$ "
+        r"the "
+        r"sigmoid, and $\unchecked{L = \frac{1}{2}\lVert a^{(L)} - y \rVert^2}$. Column convention; "
         r"$\delta^{(L)} = \partial L / \partial z^{(L)}$. As in the questions the result is written "
-        r"with $\sigma'$; for the sigmoid $\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})$. In the "
+        r"with $\sigma'$; for the sigmoid $\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})$. In "
+        r"the "
         r"reasons $z$, $a$ stand for $z^{(L)}$, $a^{(L)}$."
     ),
     symbols=(z_L, a_L, y, L),
@@ -28,13 +30,15 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(a_L, z_L).T @ Deriv(L, a_L),
-                    r"chain rule: $\partial L/\partial z = "
-                    r"(\partial a/\partial z)^\top \, \partial L/\partial a$",
+                    r"chain rule: $\unchecked{\partial L/\partial z = "
+                    r"(\partial a/\partial z)^\top \, \partial L/\partial a}$",
                 ),
                 Step(
                     Diag(dsigma(z_L)).T @ (a_L - y),
-                    r"$a_i = \sigma(z_i)$ depends on $z_i$ alone, so $\partial a/\partial z = "
-                    r"\operatorname{diag}(\sigma'(z))$; and $L = \frac{1}{2}\sum_k (a_k - y_k)^2$ "
+                    r"$a_i = \sigma(z_i)$ depends on $z_i$ alone, so "
+                    r"$\unchecked{\partial a/\partial z = "
+                    r"\operatorname{diag}(\sigma'(z))}$; and $\unchecked{L = \frac{1}{2}\sum_k (a_k - "
+                    r"y_k)^2}$ "
                     r"gives $\partial L / \partial a_k = a_k - y_k$",
                 ),
                 Step(
@@ -43,7 +47,8 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     (a_L - y).odot(dsigma(z_L)),
-                    r"multiplying by $\operatorname{diag}(v)$ is the elementwise product with $v$",
+                    r"multiplying by $\unchecked{\operatorname{diag}(v)}$ is the elementwise product with "
+                    r"$\unchecked{v}$",
                 ),
             ),
         ),
@@ -55,7 +60,8 @@ DERIVATION = Derivation(
     # check reads σ as the sigmoid of the reference network.
     activations=("sigmoid",),
     notes=(
-        r"The chain never uses the sigmoid's formula, so it is checked with $\sigma$ an arbitrary "
+        r"The chain never uses the sigmoid's formula, so it is checked with $\sigma$ an "
+        r"arbitrary "
         r"differentiable function; the sigmoid is the special case the numeric check runs, and there "
         r"$\delta^{(L)} = (a^{(L)} - y) \odot a^{(L)} \odot (1 - a^{(L)})$."
     ),
@@ -71,13 +77,15 @@ DERIVATION = Derivation(
         r"$a^{(L)} - y$: the factor $\sigma'(z^{(L)})$ is missing; that is the delta of softmax or "
         r"sigmoid with cross-entropy, not of the squared error (tag `missing-activation-derivative`).",
         r"$\sum_k (a^{(L)}_k - y_k)\,\sigma'(z^{(L)}_i)$: a sum over the outputs where each output "
-        r"keeps its own entry, $\delta^{(L)}_i = (a^{(L)}_i - y_i)\,\sigma'(z^{(L)}_i)$ "
+        r"keeps its own entry, $\unchecked{\delta^{(L)}_i = (a^{(L)}_i - y_i)\,\sigma'(z^{(L)}_i)}$ "
         r"(tag `summed-over-outputs`).",
-        r"$(a^{(L)} - y)\,\sigma'(z^{(L)})$ as a matrix product: two columns do not multiply; the "
+        r"$\unchecked{(a^{(L)} - y)\,\sigma'(z^{(L)})}$ as a matrix product: two columns do not multiply; "
+        r"the "
         r"product is elementwise (tag `hadamard-vs-matmul`).",
         r"$(y - a^{(L)}) \odot \sigma'(z^{(L)})$: the sign flipped; $\frac{1}{2}(y - a)^2$ "
         r"differentiated in $a$ gives $-(y - a) = a - y$ (tag `sign-error`).",
-        r"$(a^{(L)} - y) \odot \sigma'(a^{(L)})$: $\sigma'$ is taken where $\sigma$ was applied, "
+        r"$(a^{(L)} - y) \odot \sigma'(a^{(L)})$: $\sigma'$ is taken where $\sigma$ "
+        r"was applied, "
         r"at $z^{(L)}$ (tag `derivative-wrong-argument`).",
     ),
 )

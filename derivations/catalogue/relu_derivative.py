@@ -12,7 +12,8 @@ DERIVATION = Derivation(
     topic="activations",
     context=(
         r"One unit with scalar pre-activation $z$ and $\operatorname{ReLU}(z) = \max(0, z)$. "
-        r"ReLU has no derivative at $z = 0$; the formula holds for $z \ne 0$, and implementations "
+        r"ReLU has no derivative at $z = 0$; the formula holds for $\unchecked{z \ne 0}$, and "
+        r"implementations "
         r"(the reference MLP too) take the value 0 at the kink."
     ),
     symbols=(z,),
@@ -40,7 +41,7 @@ DERIVATION = Derivation(
         r"$\max(0, z)$: the activation itself in place of its derivative; the same mistake as "
         r"writing $z$ rather than 1 for $z > 0$ (tag `activation-instead-of-derivative`).",
         r"$\mathbb{1}[z < 0]$: the indicator flipped, which blocks exactly the units that should "
-        r"pass the gradient. ($\mathbb{1}[a > 0]$ is fine: for ReLU it is the same test.)",
+        r"pass the gradient. ($\unchecked{\mathbb{1}[a > 0]}$ is fine: for ReLU it is the same test.)",
         r"A value at the kink presented as the derivative (“1 for $z \ge 0$”): ReLU has no "
         r"derivative at 0; taking 0 or 1 there is a convention of the code, not a result.",
     ),

@@ -24,8 +24,8 @@ DERIVATION = Derivation(
         r"The two-layer network of input-gradient: $z^{(1)} = W^{(1)} x + b^{(1)}$, "
         r"$a^{(1)} = \sigma(z^{(1)})$, $z^{(2)} = W^{(2)} a^{(1)} + b^{(2)}$, $y = \sigma(z^{(2)})$, "
         r"with $n_0$ inputs and $n_2$ outputs; its Jacobian is the product of the layer Jacobians "
-        r"$\frac{\partial y}{\partial x} = D_2 W^{(2)} D_1 W^{(1)}$, "
-        r"$D_l = \operatorname{diag}(\sigma'(z^{(l)}))$. A product of matrices may be formed in "
+        r"$\unchecked{\frac{\partial y}{\partial x} = D_2 W^{(2)} D_1 W^{(1)}}$, "
+        r"$\unchecked{D_l = \operatorname{diag}(\sigma'(z^{(l)}))}$. A product of matrices may be formed in "
         r"any order. *Forward mode* multiplies from the right, pushing a direction $v$ "
         r"($n_0 \times 1$) up through the layers: the Jacobian–vector product "
         r"$\frac{\partial y}{\partial x} v$. *Reverse mode* multiplies from the left, pulling a "
@@ -68,9 +68,11 @@ DERIVATION = Derivation(
                 Step(J.T @ g, r"the Jacobian as the product of the layer Jacobians"),
                 Step(
                     W_1.T @ d(z_1).odot(W_2.T @ d(z_2).odot(g)),
-                    r"$(ABCD)^\top = D^\top C^\top B^\top A^\top$, diagonal matrices are symmetric, "
+                    r"$\unchecked{(ABCD)^\top = D^\top C^\top B^\top A^\top}$, diagonal matrices are "
+                    r"symmetric, "
                     r"then multiply from the right: $g$ scaled by $\sigma'(z^{(2)})$ is "
-                    r"$\delta^{(2)}$, $W^{(2)\top}$ and $\sigma'(z^{(1)})$ give $\delta^{(1)}$ "
+                    r"$\unchecked{\delta^{(2)}}$, $W^{(2)\top}$ and $\sigma'(z^{(1)})$ give "
+                    r"$\unchecked{\delta^{(1)}}$ "
                     r"(hidden-delta) — backpropagation, from the output down",
                 ),
             ),
@@ -87,27 +89,32 @@ DERIVATION = Derivation(
     mistakes=(
         r"$W^{(1)\top} W^{(2)\top} (\sigma'(z^{(2)}) \odot g)$: the hidden layer's "
         r"$\sigma'(z^{(1)})$ is left out of the backward pass (tag `missing-activation-derivative`).",
-        r"$W^{(1)} (\sigma'(z^{(1)}) \odot W^{(2)} (\sigma'(z^{(2)}) \odot g))$: the Jacobians "
-        r"of the affine maps are used untransposed; pulling back a vector needs $W^\top$, and the "
+        r"$\unchecked{W^{(1)} (\sigma'(z^{(1)}) \odot W^{(2)} (\sigma'(z^{(2)}) \odot g))}$: the Jacobians "
+        r"of the affine maps are used untransposed; pulling back a vector needs $\unchecked{W^\top}$, and "
+        r"the "
         r"shapes fit only then.",
-        r"Propagating $\delta^{(l)}$ “forward” from $\delta^{(l-1)}$ by inverting the layer, "
-        r"$z^{(l-1)} = \sigma^{-1}(\ldots)$: a layer is not invertible in general ($W$ need not "
+        r"Propagating $\unchecked{\delta^{(l)}}$ “forward” from $\unchecked{\delta^{(l-1)}}$ by inverting "
+        r"the layer, "
+        r"$\unchecked{z^{(l-1)} = \sigma^{-1}(\ldots)}$: a layer is not invertible in general "
+        r"($\unchecked{W}$ need not "
         r"be square), and the loss is only reached at the output. What forward mode carries "
-        r"is $\partial z^{(l)} / \partial x$ (or $\partial z^{(l)}/\partial \theta$), one input "
+        r"is $\unchecked{\partial z^{(l)} / \partial x}$ (or $\unchecked{\partial z^{(l)}/\partial "
+        r"\theta}$), one input "
         r"direction at a time.",
-        r"“Reverse mode is always cheaper”: for $n_0$ inputs and $n_L$ outputs the whole "
-        r"Jacobian costs $n_0 \sum_l n_l n_{l-1}$ multiply-adds forward and "
-        r"$n_L \sum_l n_l n_{l-1}$ in reverse; reverse wins when there are fewer outputs than "
+        r"“Reverse mode is always cheaper”: for $n_0$ inputs and $\unchecked{n_L}$ outputs the whole "
+        r"Jacobian costs $\unchecked{n_0 \sum_l n_l n_{l-1}}$ multiply-adds forward and "
+        r"$\unchecked{n_L \sum_l n_l n_{l-1}}$ in reverse; reverse wins when there are fewer outputs than "
         r"inputs — always for a scalar loss, never for a network with one input.",
     ),
     notes=(
         r"The cost of each order is counted by the reference code (``checker.network.modes``): "
-        r"the whole Jacobian by $n_0$ Jacobian–vector products or by $n_L$ vector–Jacobian "
-        r"products, $n_0 \sum_l n_l n_{l-1}$ against $n_L \sum_l n_l n_{l-1}$ multiply-adds; the "
+        r"the whole Jacobian by $n_0$ Jacobian–vector products or by $\unchecked{n_L}$ vector–Jacobian "
+        r"products, $\unchecked{n_0 \sum_l n_l n_{l-1}}$ against $\unchecked{n_L \sum_l n_l n_{l-1}}$ "
+        r"multiply-adds; the "
         r"numeric check compares the counts with these formulas and both Jacobians with central "
-        r"differences. Seed 001 asks for “forward propagation” of $\delta$; the only sound "
-        r"reading is forward mode: carry $\partial z^{(l)} / \partial x = W^{(l)} D_{l-1} "
-        r"\partial z^{(l-1)} / \partial x$ up from $\partial z^{(1)} / \partial x = W^{(1)}$; "
+        r"differences. Seed 001 asks for “forward propagation” of $\unchecked{\delta}$; the only sound "
+        r"reading is forward mode: carry $\unchecked{\partial z^{(l)} / \partial x = W^{(l)} D_{l-1} "
+        r"\partial z^{(l-1)} / \partial x}$ up from $\partial z^{(1)} / \partial x = W^{(1)}$; "
         r"computing a weight gradient that way costs one pass per weight, where backpropagation "
         r"needs one pass in all."
     ),

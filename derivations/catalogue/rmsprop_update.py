@@ -9,10 +9,11 @@ DERIVATION = Derivation(
     title="RMSProp",
     topic="optimization",
     context=(
-        r"One parameter array $W$ and $G = \partial J / \partial W$ at $W_t$. RMSProp keeps a running "
+        r"One parameter array $\unchecked{W}$ and $\unchecked{G = \partial J / \partial W}$ at $W_t$. "
+        r"RMSProp keeps a running "
         r"mean of the squared gradients, $s_{t+1} = \rho s_t + (1 - \rho)\, G \odot G$ with "
-        r"$0 < \rho < 1$ (from $s_0 = 0$), and steps "
-        r"$W_{t+1} = W_t - \eta\, G \oslash (\sqrt{s_{t+1}} + \epsilon)$, entry by entry. Unlike "
+        r"$\unchecked{0 < \rho < 1}$ (from $s_0 = 0$), and steps "
+        r"$\unchecked{W_{t+1} = W_t - \eta\, G \oslash (\sqrt{s_{t+1}} + \epsilon)}$, entry by entry. Unlike "
         r"AdaGrad's sum, the mean forgets: old gradients fade by the factor $\rho$ per step."
     ),
     symbols=(W_t, W_t1, s_t, s_t1, G, eta, rho, eps),
@@ -42,13 +43,13 @@ DERIVATION = Derivation(
                 Step(
                     W_t - eta / fn("sqrt", 1 - rho) * (G / fn("abs", G)),
                     r"the first step from $s_0 = 0$, with $\epsilon = 0$: $s_1 = (1 - \rho) G \odot G$, "
-                    r"and $\sqrt{(1 - \rho) g^2} = \sqrt{1 - \rho}\,\lvert g \rvert$",
+                    r"and $\unchecked{\sqrt{(1 - \rho) g^2} = \sqrt{1 - \rho}\,\lvert g \rvert}$",
                 ),
                 Step(
                     W_t - eta / fn("sqrt", 1 - rho) * fn("sign", G),
-                    r"$g / \lvert g \rvert = \operatorname{sign}(g)$: every entry moves by "
+                    r"$\unchecked{g / \lvert g \rvert = \operatorname{sign}(g)}$: every entry moves by "
                     r"$\eta / \sqrt{1 - \rho}$, about $3.2\eta$ for $\rho = 0.9$ and $10\eta$ for "
-                    r"$\rho = 0.99$",
+                    r"$\unchecked{\rho = 0.99}$",
                 ),
             ),
         ),
@@ -64,14 +65,15 @@ DERIVATION = Derivation(
         ),
     ),
     notes=(
-        r"The first steps are too large: $s$ starts at 0, so $s_1$ is only the fraction $1 - \rho$ "
+        r"The first steps are too large: $\unchecked{s}$ starts at 0, so $\unchecked{s_1}$ is only the "
+        r"fraction $1 - \rho$ "
         r"of $G \odot G$ and the root divides by too little. Adam's bias correction "
         r"(adam-update) divides the mean by $1 - \rho^t$ and removes exactly this."
     ),
     mistakes=(
         r"$W_t + \eta \frac{G}{\sqrt{\rho s_t + (1 - \rho) G \odot G} + \epsilon}$: a step uphill "
         r"(tag `sign-error`).",
-        r"$s_{t+1} = \rho s_t + G \odot G$: without the weight $1 - \rho$ the mean is a sum that "
+        r"$\wrong{s_{t+1} = \rho s_t + G \odot G}$: without the weight $1 - \rho$ the mean is a sum that "
         r"grows to $G \odot G / (1 - \rho)$, and the steps are $\sqrt{1 - \rho}$ times too small.",
         r"$W_t - \eta \frac{G}{\sqrt{s_t} + \epsilon}$: the running mean before this step's squares.",
     ),

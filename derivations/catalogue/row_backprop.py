@@ -32,12 +32,13 @@ DERIVATION = Derivation(
     topic="backprop",
     convention="row",
     context=(
-        "The slides' code: a batch $X$ of $m$ examples as *rows* ($m \\times d$), "
+        r"The slides' code: a batch $X$ of $\unchecked{m}$ examples as *rows* ($m \times d$), "
         r"$Z_1 = X W_1 + \mathbf{1}_m b_1$, $A_1 = \tanh(Z_1)$, $Z_2 = A_1 W_2 + \mathbf{1}_m b_2$, "
         r"$P = \operatorname{softmax}(Z_2)$ applied to each row, $Y$ the one-hot labels as rows, and "
         r"the loss summed over the batch, $L = -\sum_n \sum_c Y_{nc} \log P_{nc} = "
         r"-\mathbf{1}_m^\top (Y \odot \log P) \mathbf{1}_c$, where "
-        r"$\log P_{nc} = Z_{2,nc} - \log \sum_k e^{Z_{2,nk}}$. Biases are rows ($b_1$ is $1 \times h$, "
+        r"$\unchecked{\log P_{nc} = Z_{2,nc} - \log \sum_k e^{Z_{2,nk}}}$. Biases are rows ($b_1$ is "
+        r"$1 \times h$, "
         r"$b_2$ is $1 \times c$) added to every example, as NumPy broadcasting does. "
         r"$\delta_3 = \partial L / \partial Z_2$ and $\delta_2 = \partial L / \partial Z_1$; "
         r"$\mathbf{1}^\top$ without a size is $\mathbf{1}_m^\top$, a sum over the examples."
@@ -67,20 +68,24 @@ DERIVATION = Derivation(
                         -(ones_m.T @ Y.odot(Z2) @ ones_c) + (Y @ ones_c).T @ log(exp(Z2) @ ones_c),
                         Z2,
                     ),
-                    r"substitute $\log P_{nk} = Z_{2,nk} - \log \sum_j e^{Z_{2,nj}}$: row $n$ "
-                    r"contributes $-\sum_k Y_{nk} Z_{2,nk} + (\sum_k Y_{nk}) \log \sum_j e^{Z_{2,nj}}$",
+                    r"substitute $\unchecked{\log P_{nk} = Z_{2,nk} - \log \sum_j e^{Z_{2,nj}}}$: row "
+                    r"$n$ "
+                    r"contributes $\unchecked{-\sum_k Y_{nk} Z_{2,nk} + (\sum_k Y_{nk}) \log \sum_j "
+                    r"e^{Z_{2,nj}}}$",
                 ),
                 Step(
                     -Y + Diag(Y @ ones_c) @ P,
-                    r"differentiate in $Z_{2,nj}$: the first term gives $-Y_{nj}$, the second "
-                    r"$(\sum_k Y_{nk})\, e^{Z_{2,nj}} / \sum_j e^{Z_{2,nj}} = (\sum_k Y_{nk}) P_{nj}$; "
+                    r"differentiate in $\unchecked{Z_{2,nj}}$: the first term gives $-Y_{nj}$, the second "
+                    r"$\unchecked{(\sum_k Y_{nk})\, e^{Z_{2,nj}} / \sum_j e^{Z_{2,nj}} = (\sum_k Y_{nk}) "
+                    r"P_{nj}}$; "
                     r"rows do not interact",
                 ),
                 Step(
                     -Y + Diag(ones_m) @ P,
-                    r"each row of $Y$ is one-hot, so its entries sum to 1: $Y \mathbf{1}_c = \mathbf{1}_m$",
+                    r"each row of $Y$ is one-hot, so its entries sum to 1: $\unchecked{Y \mathbf{1}_c = "
+                    r"\mathbf{1}_m}$",
                 ),
-                Step(P - Y, r"$\operatorname{diag}(\mathbf{1}_m) = I$"),
+                Step(P - Y, r"$\unchecked{\operatorname{diag}(\mathbf{1}_m) = I}$"),
             ),
         ),
         Chain(
@@ -89,18 +94,19 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(L, A1).odot(fn("tanh", Z1, 1)),
-                    r"$A_1 = \tanh(Z_1)$ entry by entry: $A_{1,nj}$ depends on $Z_{1,nj}$ alone",
+                    r"$A_1 = \tanh(Z_1)$ entry by entry: $\unchecked{A_{1,nj}}$ depends on "
+                    r"$\unchecked{Z_{1,nj}}$ alone",
                 ),
                 Step(
                     (Deriv(L, Z2) @ W2.T).odot(fn("tanh", Z1, 1)),
-                    r"$Z_2 = A_1 W_2 + \mathbf{1}_m b_2$: $\partial "
-                    r"Z_{2,nc} / \partial A_{1,nj} = W_{2,jc}$, "
+                    r"$Z_2 = A_1 W_2 + \mathbf{1}_m b_2$: $\unchecked{\partial "
+                    r"Z_{2,nc} / \partial A_{1,nj} = W_{2,jc}}$, "
                     r"so $\partial L / \partial A_1 = (\partial L / \partial Z_2) W_2^\top$",
                 ),
                 Step(
                     (delta3 @ W2.T).odot(1 - A1.odot(A1)),
-                    r"$\delta_3 = \partial L / \partial Z_2$ and $\tanh' = 1 "
-                    r"- \tanh^2$, with $\tanh(Z_1) = A_1$",
+                    r"$\delta_3 = \partial L / \partial Z_2$ and $\unchecked{\tanh' = 1 "
+                    r"- \tanh^2}$, with $\tanh(Z_1) = A_1$",
                 ),
             ),
         ),
@@ -110,8 +116,10 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     A1.T @ Deriv(L, Z2),
-                    r"$\partial Z_{2,nc} / \partial W_{2,jc} = A_{1,nj}$ for every example $n$: "
-                    r"entry $(j, c)$ is $\sum_n A_{1,nj} \, \partial L / \partial Z_{2,nc}$",
+                    r"$\unchecked{\partial Z_{2,nc} / \partial W_{2,jc} = A_{1,nj}}$ for every example "
+                    r"$n$: "
+                    r"entry $(j, c)$ is $\unchecked{\sum_n A_{1,nj} \, \partial L / \partial "
+                    r"Z_{2,nc}}$",
                 ),
                 Step(A1.T @ delta3, r"$\delta_3 = \partial L / \partial Z_2$"),
             ),
@@ -122,7 +130,8 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     ones_m.T @ Deriv(L, Z2),
-                    r"$b_2$ is added to every row: $\partial Z_{2,nc} / \partial b_{2,c} = 1$ for every $n$, "
+                    r"$b_2$ is added to every row: $\unchecked{\partial Z_{2,nc} / \partial b_{2,c} = 1}$ "
+                    r"for every $n$, "
                     r"so the gradient is the sum of the rows",
                 ),
                 Step(
@@ -173,14 +182,17 @@ DERIVATION = Derivation(
         r"$1 - \tanh^2(Z_1) = 1 - A_1 \odot A_1$, written with the *activations* "
         r"(tag `derivative-wrong-argument`); with $\tanh(Z_1)$ itself it is the activation in place "
         r"of its derivative.",
-        r"$\delta_3 A_1^\top$ for $\partial L/\partial W_2$: the column convention's order carried "
+        r"$\unchecked{\delta_3 A_1^\top}$ for $\partial L/\partial W_2$: the column convention's order "
+        r"carried "
         r"into the row convention; with examples as rows the gradient is $A_1^\top \delta_3$ "
         r"($h \times c$, like $W_2$) (tag `wrong-order`).",
-        r"$\delta_3 W_2 \odot (1 - A_1 \odot A_1)$ for $\delta_2$: $\delta_3$ is $m \times c$ and "
+        r"$\unchecked{\delta_3 W_2 \odot (1 - A_1 \odot A_1)}$ for $\delta_2$: $\delta_3$ is $\unchecked{m "
+        r"\times c}$ and "
         r"$W_2$ is $h \times c$, so $W_2$ needs its transpose (tag `missing-transpose`).",
-        r"$\delta_3$ for $\partial L / \partial b_2$ (as a slide writes it): an $m \times c$ matrix "
+        r"$\delta_3$ for $\partial L / \partial b_2$ (as a slide writes it): an $m \times c$ "
+        r"matrix "
         r"for a $1 \times c$ bias; the bias is shared by all rows, so its gradient sums them, "
         r"$\mathbf{1}^\top \delta_3$, `np.sum(delta3, axis=0, keepdims=True)`.",
-        r"Dividing by $m$ here: this $L$ is the *sum* over the batch, as in the slides' code.",
+        r"Dividing by $\unchecked{m}$ here: this $L$ is the *sum* over the batch, as in the slides' code.",
     ),
 )

@@ -15,7 +15,8 @@ DERIVATION = Derivation(
     topic="outputs and losses",
     context=(
         r"One output unit of a binary classifier: logit $z$, prediction "
-        r"$\operatorname{sigmoid}(z) = 1/(1 + e^{-z})$ and target $y \in [0, 1]$, with the binary "
+        r"$\operatorname{sigmoid}(z) = 1/(1 + e^{-z})$ and target $\unchecked{y \in [0, 1]}$, with the "
+        r"binary "
         r"cross-entropy "
         r"$L = -[\,y \log \operatorname{sigmoid}(z) + (1 - y)\log(1 - \operatorname{sigmoid}(z))\,]$. "
         r"With several independent sigmoid outputs the same holds entry by entry."
@@ -28,9 +29,11 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     -(y * ds / s - (1 - y) * ds / (1 - s)),
-                    r"chain rule, $\frac{d}{dz}\log u = u'/u$, for $u = \operatorname{sigmoid}(z)$ and "
-                    r"$u = 1 - \operatorname{sigmoid}(z)$, with "
-                    r"$\operatorname{sigmoid}' = \operatorname{sigmoid}(1 - \operatorname{sigmoid})$ "
+                    r"chain rule, $\unchecked{\frac{d}{dz}\log u = u'/u}$, for $u = "
+                    r"\operatorname{sigmoid}(z)$ and "
+                    r"$\unchecked{u = 1 - \operatorname{sigmoid}(z)}$, with "
+                    r"$\unchecked{\operatorname{sigmoid}' = \operatorname{sigmoid}(1 - "
+                    r"\operatorname{sigmoid})}$ "
                     r"(sigmoid-derivative)",
                 ),
                 Step(
@@ -60,6 +63,6 @@ DERIVATION = Derivation(
         r"cross-entropy the $\operatorname{sigmoid}'$ cancels against the logarithm.",
         r"$y - \operatorname{sigmoid}(z)$: the sign flipped.",
         r"$-\frac{y}{\operatorname{sigmoid}(z)} + \frac{1 - y}{1 - \operatorname{sigmoid}(z)}$: only "
-        r"$\partial L / \partial a$, the chain rule through the sigmoid forgotten.",
+        r"$\unchecked{\partial L / \partial a}$, the chain rule through the sigmoid forgotten.",
     ),
 )

@@ -27,7 +27,7 @@ DERIVATION = Derivation(
                 Step(s * (1 - s), r"sigmoid-derivative"),
                 Step(
                     num("1/4") - (s - half) ** 2,
-                    r"complete the square: $u(1 - u) = \frac{1}{4} - (u - \frac{1}{2})^2$ with "
+                    r"complete the square: $\unchecked{u(1 - u) = \frac{1}{4} - (u - \frac{1}{2})^2}$ with "
                     r"$u = \operatorname{sigmoid}(z)$; a square is never negative, so "
                     r"$\operatorname{sigmoid}'(z) \le \frac{1}{4}$",
                 ),
@@ -39,12 +39,13 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     num("1/4") - (half - half) ** 2,
-                    r"equality needs $\operatorname{sigmoid}(z) = \frac{1}{2}$, that is $z = 0$: "
+                    r"equality needs $\unchecked{\operatorname{sigmoid}(z) = \frac{1}{2}}$, that is $z = 0$: "
                     r"$\operatorname{sigmoid}(0) = \frac{1}{1 + e^{0}} = \frac{1}{2}$",
                 ),
                 Step(
                     num("1/4"),
-                    r"the square vanishes: the maximum of $\operatorname{sigmoid}'$ is $\frac{1}{4}$",
+                    r"the square vanishes: the maximum of $\operatorname{sigmoid}'$ is "
+                    r"$\frac{1}{4}$",
                 ),
             ),
         ),
@@ -55,10 +56,11 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"What the machine checks: both chains exactly (the identity, and its value at $z = 0$); "
-        r"the inequality itself follows from $(u - \frac{1}{2})^2 \ge 0$ and is a reason, not a "
+        r"the inequality itself follows from $\unchecked{(u - \frac{1}{2})^2 \ge 0}$ and is a reason, not a "
         r"machine check. Numerically: the identity against the reference activation's "
         r"$\operatorname{sigmoid}'$ at 13 points, and the maximum of the reference "
-        r"$\operatorname{sigmoid}'$ over 400 001 points of $[-20, 20]$, which must be $\frac{1}{4}$ "
+        r"$\operatorname{sigmoid}'$ over 400 001 points of $\unchecked{[-20, 20]}$, which must "
+        r"be $\frac{1}{4}$ "
         r"(to $10^{-6}$) and taken at $z = 0$. For comparison, $\tanh'(z) = 1 - \tanh^2 z \le 1$, "
         r"also with equality at 0."
     ),
@@ -68,7 +70,8 @@ DERIVATION = Derivation(
         r"1, the bound of $\tanh'$: the sigmoid is a squashed tanh, "
         r"$\operatorname{sigmoid}(z) = \frac{1}{2}(1 + \tanh\frac{z}{2})$, and both the $\frac{1}{2}$ "
         r"outside and the $\frac{z}{2}$ inside scale its slope by $\frac{1}{2}$.",
-        r"A maximum at the output's extremes: $\operatorname{sigmoid}'$ is largest where the sigmoid "
+        r"A maximum at the output's extremes: $\operatorname{sigmoid}'$ is largest where the "
+        r"sigmoid "
         r"is steepest, $z = 0$, and tends to 0 where it saturates.",
     ),
 )

@@ -30,8 +30,8 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(p, z_L).T @ Deriv(L, p),
-                    r"chain rule: $\partial L/\partial z = "
-                    r"(\partial p/\partial z)^\top \, \partial L/\partial p$",
+                    r"chain rule: $\unchecked{\partial L/\partial z = "
+                    r"(\partial p/\partial z)^\top \, \partial L/\partial p}$",
                 ),
                 Step(
                     jac.T @ -(y / p),
@@ -70,7 +70,7 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$y - p$: the sign flipped; a gradient step $z - \eta\,\delta^{(L)}$ must move $p$ "
+        r"$y - p$: the sign flipped; a gradient step $\unchecked{z - \eta\,\delta^{(L)}}$ must move $p$ "
         r"towards $y$ (tag `sign-error`).",
         r"$p$ alone, or $p - 1$ in every entry: for a one-hot $y$ the $-1$ belongs to the true "
         r"class's entry only, and the other entries are $p_j$; in vector form that is $p - y$ "
@@ -78,7 +78,8 @@ DERIVATION = Derivation(
         r"$(p - y) \odot p \odot (1 - p)$, treating softmax as elementwise like the sigmoid: the full "
         r"Jacobian $\operatorname{diag}(p) - p\,p^\top$ has already been used, nothing is left to "
         r"multiply.",
-        r"$\partial L / \partial p_j = -\sum_k y_k / p_j$: only the term $k = j$ of the sum contains "
+        r"$\wrong{\partial L / \partial p_j = -\sum_k y_k / p_j}$: only the term $\unchecked{k = j}$ of the "
+        r"sum contains "
         r"$p_j$, so $\partial L / \partial p_j = -y_j / p_j$; and stopping at $-y / p$ forgets the "
         r"chain rule through softmax.",
     ),

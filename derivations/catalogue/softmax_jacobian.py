@@ -12,11 +12,15 @@ DERIVATION = Derivation(
     title="Jacobian of softmax",
     topic="outputs and losses",
     context=(
-        r"The output layer of a classifier: logits $z^{(L)} \in \mathbb{R}^{n_L}$ and "
-        r"$p = \operatorname{softmax}(z^{(L)})$, $p_j = e^{z_j} / \sum_k e^{z_k}$ (in the reasons "
-        r"$z$ stands for $z^{(L)}$, and $e^{z}$ is the vector of the $e^{z_k}$). Column convention: "
-        r"the Jacobian $\partial p / \partial z$ is $n_L \times n_L$ with entry $(i, j) = "
-        r"\partial p_i / \partial z_j$. Every $p_i$ depends on every $z_j$ through the sum in the "
+        r"The output layer of a classifier: logits $\unchecked{z^{(L)} \in \mathbb{R}^{n_L}}$ and "
+        r"$p = \operatorname{softmax}(z^{(L)})$, $p_j = e^{z_j} / \sum_k e^{z_k}$ (in the "
+        r"reasons "
+        r"$z$ stands for $z^{(L)}$, and $e^{z}$ is the vector of the $e^{z_k}$). Column "
+        r"convention: "
+        r"the Jacobian $\partial p / \partial z$ is $n_L \times n_L$ with entry $\unchecked{(i, "
+        r"j) = "
+        r"\partial p_i / \partial z_j}$. Every $p_i$ depends on every $z_j$ through the sum in "
+        r"the "
         r"denominator, so unlike an elementwise activation the Jacobian is not diagonal."
     ),
     symbols=(z_L, p),
@@ -27,25 +31,28 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(ez / total, z_L),
-                    r"definition: $p = e^{z} / s$ with the scalar "
-                    r"$s = \mathbf{1}^\top e^{z} = \sum_k e^{z_k}$",
+                    r"definition: $\unchecked{p = e^{z} / s}$ with the scalar "
+                    r"$\unchecked{s = \mathbf{1}^\top e^{z} = \sum_k e^{z_k}}$",
                 ),
                 Step(
                     Deriv(ez, z_L) / total - (ez @ Deriv(total, z_L).T) / total**2,
-                    r"quotient rule for a vector $u$ over a scalar $s$: "
-                    r"$\frac{\partial (u/s)}{\partial z} = \frac{1}{s} \frac{\partial u}{\partial z} "
-                    r"- \frac{1}{s^2} u \left(\frac{\partial s}{\partial z}\right)^\top$",
+                    r"quotient rule for a vector $\unchecked{u}$ over a scalar $\unchecked{s}$: "
+                    r"$\unchecked{\frac{\partial (u/s)}{\partial z} = \frac{1}{s} \frac{\partial u}{\partial "
+                    r"z} "
+                    r"- \frac{1}{s^2} u \left(\frac{\partial s}{\partial z}\right)^\top}$",
                 ),
                 Step(
                     Diag(ez) / total - (ez @ ez.T) / total**2,
-                    r"$e^{z_i}$ depends on $z_i$ alone, so $\partial e^{z}/\partial z = "
-                    r"\operatorname{diag}(e^{z})$; $\partial s / \partial z_j = e^{z_j}$, so the "
-                    r"gradient of $s$ is $e^{z}$",
+                    r"$e^{z_i}$ depends on $z_i$ alone, so $\unchecked{\partial "
+                    r"e^{z}/\partial z = "
+                    r"\operatorname{diag}(e^{z})}$; $\unchecked{\partial s / \partial z_j = e^{z_j}}$, so "
+                    r"the "
+                    r"gradient of $\unchecked{s}$ is $e^{z}$",
                 ),
                 Step(
                     Diag(p) - p @ p.T,
-                    r"$\frac{e^{z}}{s} = p$, and $\frac{e^{z} (e^{z})^\top}{s^2} = "
-                    r"\frac{e^{z}}{s} \left(\frac{e^{z}}{s}\right)^\top = p\,p^\top$",
+                    r"$\unchecked{\frac{e^{z}}{s} = p}$, and $\unchecked{\frac{e^{z} (e^{z})^\top}{s^2} = "
+                    r"\frac{e^{z}}{s} \left(\frac{e^{z}}{s}\right)^\top = p\,p^\top}$",
                 ),
             ),
         ),
@@ -53,8 +60,10 @@ DERIVATION = Derivation(
     sizes=({N_OUT: 2}, {N_OUT: 3}),  # softmax of a single logit is constant: n_L ≥ 2
     probe=Probe(kind="softmax", bind={"z_L": "z", "p": "p"}),
     notes=(
-        r"Entry by entry the result reads $\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - p_j)$: "
-        r"$p_i(1 - p_i)$ on the diagonal ($i = j$) and $-p_i p_j$ off it ($i \ne j$), the two cases a "
+        r"Entry by entry the result reads $\unchecked{\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - "
+        r"p_j)}$: "
+        r"$p_i(1 - p_i)$ on the diagonal ($\unchecked{i = j}$) and $-p_i p_j$ off it ($\unchecked{i \ne "
+        r"j}$), the two cases a "
         r"derivation by components treats separately. The matrix is symmetric, so the order of the "
         r"indices does not matter here; it does for the chain rule through it."
     ),
@@ -65,7 +74,8 @@ DERIVATION = Derivation(
         r"$p_i(1 - p_i)$ are positive (tag `sign-error`).",
         r"$\operatorname{diag}(p) - p^\top p$: $p^\top p$ is a scalar, not the outer product "
         r"$p\,p^\top$ (tag `wrong-order`).",
-        r"A sign lost in one entry of the component-wise matrix ($+p_i p_j$ for some $i \ne j$): every "
+        r"A sign lost in one entry of the component-wise matrix ($+p_i p_j$ for some $\unchecked{i \ne j}$): "
+        r"every "
         r"off-diagonal entry is $-p_i p_j$, and the matrix is symmetric, which is a quick check.",
     ),
 )

@@ -9,7 +9,8 @@ DERIVATION = Derivation(
     title="Derivative of softplus",
     topic="activations",
     context=(
-        r"One unit with scalar pre-activation $z$ and $\operatorname{softplus}(z) = \log(1 + e^{z})$, "
+        r"One unit with scalar pre-activation $z$ and $\unchecked{\operatorname{softplus}(z) = \log(1 + "
+        r"e^{z})}$, "
         r"a smooth ReLU. Its derivative is the logistic sigmoid."
     ),
     symbols=(z,),
@@ -19,11 +20,11 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(log(1 + exp(z)), z),
-                    r"definition: $\operatorname{softplus}(z) = \log(1 + e^{z})$",
+                    r"definition: $\unchecked{\operatorname{softplus}(z) = \log(1 + e^{z})}$",
                 ),
                 Step(
                     exp(z) / (1 + exp(z)),
-                    r"chain rule: $\frac{d}{dz}\log u = \frac{u'}{u}$ with $u = 1 + e^{z}$",
+                    r"chain rule: $\unchecked{\frac{d}{dz}\log u = \frac{u'}{u}}$ with $u = 1 + e^{z}$",
                 ),
                 Step(1 / (1 + exp(-z)), r"divide numerator and denominator by $e^{z}$"),
                 Step(fn("sigmoid", z), r"definition of the sigmoid, $1 / (1 + e^{-z})$"),
@@ -37,6 +38,6 @@ DERIVATION = Derivation(
         r"$\operatorname{sigmoid}(-z)$.",
         r"$\operatorname{sigmoid}(z)(1 - \operatorname{sigmoid}(z))$: one derivative too many (that is "
         r"softplus'').",
-        r"$e^{z}$, dropping the factor $\frac{1}{u}$ of the logarithm's derivative.",
+        r"$e^{z}$, dropping the factor $\unchecked{\frac{1}{u}}$ of the logarithm's derivative.",
     ),
 )

@@ -14,7 +14,7 @@ DERIVATION = Derivation(
     context=(
         r"One unit with scalar pre-activation $z$ and $\tanh z = \frac{e^{z} - e^{-z}}{e^{z} + e^{-z}}$, "
         r"the hidden activation of the slides' two-layer network. Applied to a vector it acts entry by "
-        r"entry, which is where the slides' $(1 - \tanh^2 z_1) \circ \dots$ comes from."
+        r"entry, which is where the slides' $\unchecked{(1 - \tanh^2 z_1) \circ \dots}$ comes from."
     ),
     symbols=(z,),
     chains=(
@@ -24,14 +24,14 @@ DERIVATION = Derivation(
                 Step(Deriv((ep - em) / (ep + em), z), r"definition of $\tanh$"),
                 Step(
                     ((ep + em) ** 2 - (ep - em) ** 2) / (ep + em) ** 2,
-                    r"quotient rule $(u/v)' = (u'v - uv')/v^2$ with $u = e^{z} - e^{-z}$ and "
-                    r"$v = e^{z} + e^{-z}$: here $u' = v$ and $v' = u$",
+                    r"quotient rule $\unchecked{(u/v)' = (u'v - uv')/v^2}$ with $u = e^{z} - e^{-z}$ and "
+                    r"$v = e^{z} + e^{-z}$: here $\unchecked{u' = v}$ and $\unchecked{v' = u}$",
                 ),
                 Step(
                     1 - (ep - em) ** 2 / (ep + em) ** 2,
-                    r"split the fraction: $v^2 / v^2 = 1$",
+                    r"split the fraction: $\unchecked{v^2 / v^2 = 1}$",
                 ),
-                Step(1 - t**2, r"$u / v = \tanh z$, so $u^2 / v^2 = \tanh^2 z$"),
+                Step(1 - t**2, r"$\unchecked{u / v = \tanh z}$, so $\unchecked{u^2 / v^2 = \tanh^2 z}$"),
             ),
         ),
     ),

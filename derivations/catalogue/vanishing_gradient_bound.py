@@ -21,9 +21,9 @@ DERIVATION = Derivation(
         r"$a^{(l)} = \sigma(z^{(l)})$, $z^{(l+1)} = W^{(l+1)} a^{(l)} + b^{(l+1)}$, "
         r"$a^{(l+1)} = \sigma(z^{(l+1)})$, $z^{(l+2)} = W^{(l+2)} a^{(l+1)} + b^{(l+2)}$, and "
         r"$\delta^{(l+2)} = \partial L / \partial z^{(l+2)}$ is known. Applying hidden-delta twice "
-        r"gives $\delta^{(l)}$ as a product of one factor "
-        r"$\operatorname{diag}(\sigma'(z)) (W)^\top$ per layer; for the sigmoid every "
-        r"$\sigma' \le \frac{1}{4}$ (sigmoid-derivative-bound), which bounds the product."
+        r"gives $\unchecked{\delta^{(l)}}$ as a product of one factor "
+        r"$\unchecked{\operatorname{diag}(\sigma'(z)) (W)^\top}$ per layer; for the sigmoid every "
+        r"$\unchecked{\sigma' \le \frac{1}{4}}$ (sigmoid-derivative-bound), which bounds the product."
     ),
     symbols=(z_l, a_l, W_next, b_next, z_next, a_next, W_next2, b_next2, z_next2, delta_next2),
     definitions=(
@@ -40,7 +40,8 @@ DERIVATION = Derivation(
                 Step(
                     Diag(dsigma(z_l)) @ W_next.T @ Deriv(L, z_next),
                     r"hidden-delta at layer $l$: "
-                    r"$\delta^{(l)} = \operatorname{diag}(\sigma'(z^{(l)}))(W^{(l+1)})^\top \delta^{(l+1)}$",
+                    r"$\unchecked{\delta^{(l)} = \operatorname{diag}(\sigma'(z^{(l)}))(W^{(l+1)})^\top "
+                    r"\delta^{(l+1)}}$",
                 ),
                 Step(
                     Diag(dsigma(z_l)) @ W_next.T @ Diag(dsigma(z_next)) @ W_next2.T @ delta_next2,
@@ -63,22 +64,26 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"The bound: the spectral norm of a product is at most the product of the norms, and "
-        r"$\lVert \operatorname{diag}(\sigma'(z)) \rVert_2 = \max_i \sigma'(z_i) \le \frac{1}{4}$, so "
-        r"$\lVert \delta^{(l)} \rVert \le \left(\frac{1}{4}\right)^k \prod_{j=l+1}^{l+k} "
-        r"\lVert W^{(j)} \rVert_2 \, \lVert \delta^{(l+k)} \rVert$: unless the weights have norms "
+        r"$\unchecked{\lVert \operatorname{diag}(\sigma'(z)) \rVert_2 = \max_i \sigma'(z_i) \le "
+        r"\frac{1}{4}}$, so "
+        r"$\unchecked{\lVert \delta^{(l)} \rVert \le \left(\frac{1}{4}\right)^k \prod_{j=l+1}^{l+k} "
+        r"\lVert W^{(j)} \rVert_2 \, \lVert \delta^{(l+k)} \rVert}$: unless the weights have norms "
         r"above 4, $\delta$ shrinks geometrically towards the input. What the machine checks: the "
         r"chain exactly, and numerically the result against central differences of a 10-layer "
-        r"sigmoid network's cost; the bound itself, for every pair of layers $l < l + k$ of those "
+        r"sigmoid network's cost; the bound itself, for every pair of layers $\unchecked{l < l + k}$ of "
+        r"those "
         r"networks, as an inequality between the measured norms (a numeric check, not a proof)."
     ),
     mistakes=(
-        r"$\operatorname{diag}(\sigma'(z^{(l)})) W^{(l+1)} \operatorname{diag}(\sigma'(z^{(l+1)})) "
-        r"(W^{(l+2)})^\top \delta^{(l+2)}$: a transpose left out; going backwards every layer's "
+        r"$\unchecked{\operatorname{diag}(\sigma'(z^{(l)})) W^{(l+1)} "
+        r"\operatorname{diag}(\sigma'(z^{(l+1)})) "
+        r"(W^{(l+2)})^\top \delta^{(l+2)}}$: a transpose left out; going backwards every layer's "
         r"weights act transposed (tag `missing-transpose`).",
-        r"$(W^{(l+1)})^\top \operatorname{diag}(\sigma'(z^{(l)})) \operatorname{diag}(\sigma'(z^{(l+1)})) "
-        r"(W^{(l+2)})^\top \delta^{(l+2)}$: two factors swapped; $\sigma'(z^{(l)})$ scales the "
+        r"$\unchecked{(W^{(l+1)})^\top \operatorname{diag}(\sigma'(z^{(l)})) "
+        r"\operatorname{diag}(\sigma'(z^{(l+1)})) "
+        r"(W^{(l+2)})^\top \delta^{(l+2)}}$: two factors swapped; $\sigma'(z^{(l)})$ scales the "
         r"$n_l$ entries of layer $l$, so it acts last (tag `wrong-order`).",
-        r"Blaming small weights alone: with $\sigma' \le \frac{1}{4}$, weights of norm 1 already "
-        r"shrink $\delta$ at least fourfold per layer, $4^{10} \approx 10^6$ over ten layers.",
+        r"Blaming small weights alone: with $\unchecked{\sigma' \le \frac{1}{4}}$, weights of norm 1 already "
+        r"shrink $\delta$ at least fourfold per layer, $\unchecked{4^{10} \approx 10^6}$ over ten layers.",
     ),
 )

@@ -30,7 +30,8 @@ DERIVATION = Derivation(
                 Step(
                     Deriv(L, z_l) @ a_prev.T,
                     r"chain rule: $z^{(l)}_i = \sum_k W^{(l)}_{ik} a^{(l-1)}_k + b^{(l)}_i$, so "
-                    r"$W^{(l)}_{ij}$ enters only $z^{(l)}_i$, with factor $a^{(l-1)}_j$; entry $(i, j)$ is "
+                    r"$W^{(l)}_{ij}$ enters only $z^{(l)}_i$, with factor $a^{(l-1)}_j$; entry "
+                    r"$(i, j)$ is "
                     r"$\frac{\partial L}{\partial z^{(l)}_i} a^{(l-1)}_j$, an outer product",
                 ),
                 Step(
@@ -53,12 +54,14 @@ DERIVATION = Derivation(
         r"$a^{(l-1)} (\delta^{(l)})^\top$: the transpose of the answer, $n_{l-1} \times n_l$ where "
         r"$W^{(l)}$ is $n_l \times n_{l-1}$; a gradient has the shape of the matrix it is taken with "
         r"respect to (tag `transposed`).",
-        r"$\delta^{(l)} a^{(l-1)}$: two columns side by side, which do not multiply; entry $(i, j)$ "
+        r"$\unchecked{\delta^{(l)} a^{(l-1)}}$: two columns side by side, which do not multiply; entry "
+        r"$(i, j)$ "
         r"is $\delta^{(l)}_i a^{(l-1)}_j$, an outer product, so $a^{(l-1)}$ needs its transpose "
         r"(tag `missing-transpose`).",
-        r"$\delta^{(l)} (a^{(l)})^\top$: the activation of the wrong layer; $W^{(l)}$ multiplies "
+        r"$\unchecked{\delta^{(l)} (a^{(l)})^\top}$: the activation of the wrong layer; $W^{(l)}$ multiplies "
         r"the layer's *input* $a^{(l-1)}$ (tag `wrong-layer`).",
-        r"$\partial z^{(l)} / \partial W^{(l)}_{ij} = a^{(l-1)}$, the whole vector: $W^{(l)}_{ij}$ "
+        r"$\unchecked{\partial z^{(l)} / \partial W^{(l)}_{ij} = a^{(l-1)}}$, the whole vector: "
+        r"$W^{(l)}_{ij}$ "
         r"enters only $z^{(l)}_i$, with the single factor $a^{(l-1)}_j$.",
     ),
 )

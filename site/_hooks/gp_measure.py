@@ -3,6 +3,8 @@
 Every number a page shows comes from here, measured when the site is built:
 
 * ``verify`` — one job per derivation: :func:`checker.proof.verify.verify_cached` (its own cache);
+* ``prose`` — one job per derivation: the formulas of its prose checked against it
+  (:mod:`checker.grading.prose`, cached by :mod:`checker.grading.prose_run`);
 * ``gradcheck`` — the reference MLP against central differences, activation × loss, and the row
   network (:mod:`checker.network.gradcheck`), with its plot;
 * ``experiment`` — one job per :data:`checker.experiments.EXPERIMENTS` entry;
@@ -75,6 +77,7 @@ class Measurements:
     questions: Outcome | None
     grade_batch: Outcome | None
     derivation_examples: Outcome | None = None
+    prose: dict[str, Outcome] = field(default_factory=dict)
     seconds: float = 0.0
     ran: int = 0  # jobs that were not cached
     timings: list[dict] = field(default_factory=list)  # every job: kind, name, seconds, cached
@@ -104,6 +107,14 @@ def _verify(d: Any) -> Any:
     from checker.proof.verify import verify_cached
 
     return verify_cached(d)
+
+
+def _prose(d: Any) -> Any:
+    from checker.grading.prose import check_derivation
+    from checker.grading.prose_run import checked
+    from derivations import all_derivations
+
+    return checked(d.id) if all_derivations().get(d.id) == d else check_derivation(d)
 
 
 def _verify_is_cached(d: Any) -> bool:
@@ -302,6 +313,10 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
     jobs: list[Job] = []
     for d in items.values():
         jobs.append(Job("verify", d.id, _verify, (d,), cached=_verify_is_cached(d), weight=1 + d.step_count))
+    have_prose = available("checker.grading.prose")
+    if have_prose:
+        for d in items.values():
+            jobs.append(Job("prose", d.id, _prose, (d,), cached=False, weight=2))
 
     have_gradcheck = available("checker.network.gradcheck")
     if have_gradcheck:
@@ -365,6 +380,7 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
         questions=outcomes.get(("questions", "bank")) if have_bank else None,
         grade_batch=outcomes.get(("grade-batch", "example")) if have_grader else None,
         derivation_examples=outcomes.get(("derivation-examples", "all")) if have_derivations else None,
+        prose={i: outcomes[("prose", i)] for i in items} if have_prose else {},
         seconds=time.perf_counter() - start,
         ran=sum(not j.cached for j in jobs),
         timings=[{"kind": o.kind, "name": o.name, "seconds": round(o.seconds, 3), "cached": o.cached,

@@ -21,6 +21,7 @@ import gp_examples
 import gp_graph
 import gp_jobs
 import gp_measure
+import gp_prose
 import jinja2
 from gp_course import chapters, course_order
 from gp_jobs import Outcome, available
@@ -231,6 +232,9 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
                      questions: list[dict]) -> dict:
     from derivations.expr import shape_of, to_latex
 
+    checked = m.prose.get(d.id)
+    prose = gp_prose.summary(checked.value) if checked is not None and checked.ok else None
+
     status = _status(o, m.numeric_available)
     r = o.value if o.ok else None
     checks = {(c.chain, c.index): c for c in (r.step_checks if r else [])}
@@ -240,7 +244,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
         steps = []
         for si, (_left, right, reason) in enumerate(chain.pairs()):
             c = checks.get((ci, si))
-            steps.append({"n": si + 1, "latex": to_latex(right), "reason": reason,
+            steps.append({"n": si + 1, "latex": to_latex(right), "reason": gp_prose.show(reason),
                           "ok": bool(c and c.ok), "checked": c is not None, "detail": c.detail if c else ""})
         chains.append({"name": chain.name, "start": to_latex(chain.start), "steps": steps,
                        "equation": d.equation_latex(chain)})
@@ -259,14 +263,15 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
                             "missing": missing})
     return {
         "numeric_method": numeric_method(d.probe.kind if d.probe else ""),
-        "id": d.id, "title": d.title, "topic": d.topic, "context": d.context, "notes": d.notes,
+        "id": d.id, "title": d.title, "topic": d.topic, "context": gp_prose.show(d.context),
+        "notes": gp_prose.show(d.notes), "prose": prose,
         "convention": getattr(d, "convention", "column"),
         "status": status, "result": r, "error": (o.error if not o.ok else (r.error if r else "")),
         "sizes": sizes, "chains": chains, "symbols": symbols,
         "definitions": [{"lhs": to_latex(s), "rhs": to_latex(e)} for s, e in d.definitions],
         "numeric": numeric, "seconds": o.value.seconds if o.ok else o.seconds,
         "cached": o.cached, "implementations": impls, "questions": questions,
-        "mistakes": list(d.mistakes), "probe": d.probe,
+        "mistakes": [gp_prose.show(mk) for mk in d.mistakes], "probe": d.probe,
         "result_latex": d.equation_latex(), "result_rhs": to_latex(d.result),
         "graph": gp_graph.svg_figure(gp_graph.derivation_graph(d), f"Computational graph of {d.title}"),
     }
@@ -401,6 +406,7 @@ def build(m: Measurements) -> SiteContent:
             views[i]["example"] = None
             out.errors.append(f"the worked example of {i!r} failed: {type(exc).__name__}: {exc}")
         views[i]["graded"] = _graded_examples(m, by_derivation.get(i, []))
+        out.errors.extend(gp_prose.failure_lines(i, m.prose.get(i)))
         st = views[i]["status"]
         if not st["ok"]:
             steps = [s for c in views[i]["chains"] for s in c["steps"] if not s["ok"]]

@@ -1,0 +1,379 @@
+r"""The formulas in a derivation's prose, checked against the derivation (``derivations.prose``).
+
+Each ``$…$`` of a context, reason, mistake or note is read by the grader's own LaTeX reader (never
+sympify or eval) in the derivation's notation: its symbols with their spellings, the index letters
+``i, j, k, n, c`` and every ∂-fraction of its quantities (:mod:`checker.grading.derivation.names`).
+Then, by what it is:
+
+- a **relation** ``a = b`` (``<``, ``>``, ``\le``, ``\ge``, ``\ne``; chains ``a = b = c`` pair by
+  pair) is evaluated on random instances of the derivation's quantities, exactly as the
+  step-by-step grader evaluates a student's step (:mod:`checker.grading.derivation.values`:
+  distinct sizes per dimension, a generic σ read as sigmoid, tanh and softplus, ∂-fractions by
+  central differences) and must hold at every draw: verdict ``proved``;
+- a **fragment** (``\operatorname{diag}(p)(y / p)``) must read to a formula whose shapes fit:
+  verdict ``read``;
+- ``$\wrong{…}$`` must read and be *false* at some draw: verdict ``wrong``;
+- ``$\unchecked{…}$`` is not checked: verdict ``unchecked``, and the page says so.
+
+Anything else (a relation that fails, a formula that does not read, a mistake that is right after
+all) is a failure, which fails ``gradproof verify``, the tests and the strict site build.
+
+A quantity defined by a derivative of a loss the derivation leaves unnamed (δ^{(l+1)} := ∂L/∂z^{(l+1)})
+is sampled, and the loss is replaced by its first-order surrogate L := ⟨δ^{(l+1)}, z^{(l+1)}⟩ with
+δ^{(l+1)} held fixed: every first derivative of L is then the true one at the point.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from checker.grading import sampling
+from checker.grading.derivation.mistake import fitted
+from checker.grading.derivation.model import Model
+from checker.grading.derivation.names import DerivativeNames
+from checker.grading.derivation.steps import looks_like_new_name, read
+from checker.grading.derivation.values import BudgetExceeded, Evaluator, Instances, Values, same
+from checker.grading.judge import vocabulary_for
+from checker.grading.readers import AnswerError, Vocabulary
+from checker.grading.readers.latex_reader import spelling_key
+from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
+from derivations.base import Derivation
+from derivations.expr import Deriv, Expr, Fn, Hadamard, Mul, Ones, ShapeError, Sym, T, shape_of, symbols_of
+from derivations.prose import formulas, places
+from derivations.questions import Question
+
+VERDICTS = ("proved", "defines", "read", "wrong", "unchecked")
+"""The verdicts of a formula that passes; anything else is a failure."""
+
+_RELATION = re.compile(r"\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq?(?![A-Za-z])|\\coloneqq|:=|<|>|=")
+_SIGN = {r"\leq": r"\le", r"\geq": r"\ge", r"\neq": r"\ne", r"\coloneqq": "=", ":=": "="}
+_CAUGHT = (AnswerError, ShapeError, EvaluationError, BudgetExceeded, ValueError, IndexError, KeyError,
+           ZeroDivisionError, TypeError, RecursionError)
+
+
+@dataclass(frozen=True)
+class ProseCheck:
+    """The verdict on one formula of a derivation's prose."""
+
+    derivation: str
+    place: str
+    latex: str
+    mark: str
+    verdict: str
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        """Whether the formula passed (it may still be one the page marks as not checked)."""
+        return self.verdict in VERDICTS
+
+
+# ------------------------------------------------------------------------------ the notation
+
+
+def _symbols(d: Derivation) -> list[Sym]:
+    """Every symbol the derivation uses, declared ones first."""
+    found: dict[Sym, None] = dict.fromkeys(d.symbols)
+    exprs = [*(c.start for c in d.chains), *(s.expr for c in d.chains for s in c.steps)]
+    for sym, e in d.definitions:
+        found.setdefault(sym)
+        exprs.append(e)
+    for e in exprs:
+        for s in sorted(symbols_of(e), key=lambda s: s.key):
+            found.setdefault(s)
+    return list(found)
+
+
+def _spelled(sym: Sym) -> bool:
+    """Whether the symbol's own LaTeX is a name the reader can look up (``\\operatorname{ELU}(z)`` is not)."""
+    try:
+        spelling_key(sym.tex or sym.key)
+    except (ValueError, AnswerError):
+        return False
+    return True
+
+
+def _question(d: Derivation) -> Question:
+    """The derivation seen as a question: its symbols, index notation, simplex and positive inputs."""
+    return Question(
+        id=f"prose:{d.id}", title=d.title, prompt="", derivation=d.id,
+        symbols=tuple((s, ()) for s in _symbols(d) if _spelled(s)), accepted=(),
+        index_notation=True, simplex=d.simplex, positive=d.positive, convention=d.convention,
+        sigma="sigmoid" if tuple(d.activations) == ("sigmoid",) else "generic",
+    )
+
+
+def _inner(a: Expr, b: Expr) -> Expr:
+    """⟨a, b⟩ = 𝟏ᵀ (a ⊙ b) 𝟏, for the surrogate loss."""
+    return Mul(Mul(T(Ones(a.rows)), Hadamard(a, b)), Ones(a.cols))  # type: ignore[attr-defined]
+
+
+def _model(d: Derivation) -> Model:
+    """The derivation's quantities as a network model: definitions, and surrogate losses."""
+    defs: dict[Sym, Expr] = {}
+    for sym, e in d.definitions:
+        if isinstance(e, Deriv):
+            loss, wrt = e.f, e.wrt
+            known = dict(d.definitions)
+            if isinstance(loss, Sym) and loss not in known and loss.depends and isinstance(wrt, Sym):
+                defs.setdefault(loss, _inner(sym, wrt))  # type: ignore[arg-type]
+            continue
+        if sym not in symbols_of(e):
+            defs[sym] = e
+    return Model(defs, d.chains[0].start)
+
+
+def vocabulary(d: Derivation, model: Model) -> Vocabulary:
+    """The names a formula of ``d``'s prose may use, with every ∂-fraction of them.
+
+    A name written without its layer (``a``, ``z_i``) is the derivation's only symbol of that name
+    (a^{(L)}, z^{(L)}_i), as the prose's "in the reasons z stands for z^{(L)}" says; a name with two
+    symbols (W_t, W_{t+1}) must be written in full."""
+    vocab = vocabulary_for(_question(d))
+    bare = {}
+    for base, syms in vocab.by_base.items():
+        with contextlib.suppress(ValueError, AnswerError):
+            if len(syms) == 1 and vocab.symbols.get(spelling_key(base)) is None:
+                bare[spelling_key(base)] = syms[0]
+    names = DerivativeNames(vocab.named, model)
+    full = dataclasses.replace(vocab, named=names, symbols={**vocab.symbols, **bare})
+    names.vocab = full
+    return full
+
+
+def _instances(d: Derivation, q: Question, model: Model, vocab: Vocabulary) -> Instances:
+    """Random draws of ``d``'s free quantities; defined ones are computed from their definitions."""
+    definitions = dict(model.definitions)
+    symbols = set(vocab.symbols.values()) | {s for e in definitions.values() for s in symbols_of(e)}
+    free = {s for s in symbols if s not in definitions and not s.depends}
+    sampled = sampling.instances(q, free, list(definitions.values()))
+    draws = []
+    for draw in sampled.draws:
+        values = {s.key: draw.envs[sampled.activations[0]].values[s.key] for s in free}
+        envs = {a: NumEnv(values, definitions, {"sigma": a, "f": a}, draw.sizes) for a in sampled.activations}
+        draws.append(sampling.Draw(draw.sizes, envs))
+    known = []
+    for draw in draws:
+        row = {}
+        for act, env in draw.envs.items():
+            out = dict(env.values)
+            with np.errstate(all="ignore"):
+                for sym in definitions:
+                    with contextlib.suppress(*_CAUGHT):
+                        out[sym.key] = evaluate(sym, env)
+            row[act] = out
+        known.append(row)
+    return Instances(q.id, draws, sampled.activations, definitions, known)
+
+
+# ------------------------------------------------------------------------------ the checks
+
+
+@dataclass
+class _Context:
+    d: Derivation
+    model: Model
+    vocab: Vocabulary
+    ev: Evaluator
+    free: frozenset[Sym]
+
+
+def _context(d: Derivation) -> _Context:
+    q = _question(d)
+    model = _model(d)
+    vocab = vocabulary(d, model)
+    ev = Evaluator(_instances(d, q, model, vocab))
+    for sym, e in d.definitions:  # δ := ∂L/∂z where L is known: its values by central differences
+        if isinstance(e, Deriv) and sym not in model.definitions and e.f in model.definitions:
+            with contextlib.suppress(*_CAUGHT):
+                _define(ev, sym, ev.values(ev.lower(e)))
+    free = frozenset(s for s in vocab.symbols.values() if s not in model.definitions and not s.depends)
+    return _Context(d, model, vocab, ev, free)
+
+
+def _define(ev: Evaluator, sym: Sym, values: Values) -> None:
+    """Give ``sym`` these values at every draw (a quantity the prose itself defines)."""
+    for row, known in zip(values, ev.inst.known, strict=True):
+        for act, value in row.items():
+            known[act][sym.key] = value
+
+
+def split_relation(latex: str) -> list[tuple[str, str]]:
+    """``a = b \\le c`` as [(``a``, ""), (``b``, "="), (``c``, "\\le")]: each side, the sign before it."""
+    depth, level = [], 0
+    for ch in latex:
+        level += ch in "{([" and 1 or 0
+        depth.append(level)
+        level -= ch in "})]" and 1 or 0
+    pieces, start, sign = [], 0, ""
+    for m in _RELATION.finditer(latex):
+        if depth[m.start()] != 0 or latex[max(0, m.start() - 5):m.start()].endswith(("\\left", "\\right")):
+            continue
+        pieces.append((latex[start:m.start()], sign))
+        start, sign = m.end(), _SIGN.get(m.group(), m.group())
+    pieces.append((latex[start:], sign))
+    return pieces
+
+
+def _read(ctx: _Context, text: str) -> Expr:
+    side = read(text, ctx.vocab, "latex", ctx.model, strict=True)
+    if side.expr is None:
+        raise AnswerError(side.error or "it cannot be read")
+    return side.expr
+
+
+def _values(ctx: _Context, e: Expr) -> Values:
+    lowered = ctx.ev.lower(e)
+    expr, letters, _ = fitted(lowered, ctx.model, ctx.ev)
+    return ctx.ev.values(expr, letters)
+
+
+def _broadcast(a: Values, b: Values) -> tuple[Values, Values]:
+    """A constant side beside an indexed one (``\\partial y_k / \\partial \\beta = 1``) takes its shape."""
+    def spread(x: Values, y: Values) -> Values:
+        return [{k: np.broadcast_to(v, ry[k].shape) if v.size == 1 else v for k, v in rx.items()}
+                for rx, ry in zip(x, y, strict=True)]
+    return spread(a, b), spread(b, a)
+
+
+def _holds(a: Values, b: Values, sign: str) -> bool:
+    a, b = _broadcast(a, b)
+    if sign == "=":
+        return all(x[k].shape == y[k].shape for x, y in zip(a, b, strict=True) for k in x) and same(a, b)
+    if sign == r"\ne":
+        return not _holds(a, b, "=")
+    tol = 1e-9
+    compare = {"<": lambda x, y: x < y + tol, ">": lambda x, y: x > y - tol,
+               r"\le": lambda x, y: x <= y + tol, r"\ge": lambda x, y: x >= y - tol}[sign]
+    with np.errstate(all="ignore"):
+        return all(bool(np.all(compare(x[k], y[k]))) for x, y in zip(a, b, strict=True) for k in x)
+
+
+_SHAPE = re.compile(r"^\s*(\w+|\w_\{?[\w+-]+\}?)\s*\\times\s*(\w+|\w_\{?[\w+-]+\}?)\s*$")
+_INDICES = re.compile(r"^\s*\(?\s*([a-z])\s*(?:,\s*([a-z])\s*)?\)?\s*$")
+_FUNCTION = re.compile(r"^\s*(\\[A-Za-z]+|\\operatorname\{[A-Za-z]+\}|f)\s*(?:'|\^\{?\\prime\}?)*\s*$")
+
+
+def _notation(ctx: _Context, latex: str) -> str:
+    """What a fragment that is not a formula names, checked against the derivation: a shape of its
+    dimensions (``n_l \\times 1``), index letters (``(i, j)``) or a function (``\\sigma'``); "" if none."""
+    plain = re.sub(r"[{}\s]", "", latex)
+    shape = _SHAPE.match(latex)
+    dims = {re.sub(r"[{}\s]", "", d) for d in ctx.vocab.dims}
+    if shape and all(re.sub(r"[{}\s]", "", s) in dims or s.isdigit() for s in shape.groups()):
+        return "a shape of the derivation's dimensions"
+    index = _INDICES.match(latex)
+    if index and all(i in ctx.vocab.index_letters for i in index.groups() if i) and (
+            index.group(2) or ctx.vocab.lookup(plain) is None):
+        return "index letters"
+    if _FUNCTION.match(latex):
+        with contextlib.suppress(*_CAUGHT):
+            if isinstance(_read(ctx, latex.strip() + "(1)"), Fn):
+                return "a function"
+    return ""
+
+
+def check_formula(ctx: _Context, place: str, latex: str, mark: str) -> ProseCheck:
+    """The verdict on one formula (see the module's docstring)."""
+
+    def verdict(v: str, detail: str = "") -> ProseCheck:
+        return ProseCheck(ctx.d.id, place, latex, mark, v, detail)
+
+    if mark == "unchecked":
+        return verdict("unchecked")
+    sides = split_relation(latex)
+    if not mark and len(sides) == 2 and sides[1][1] == "=" and not place.startswith("mistake"):
+        with contextlib.suppress(*_CAUGHT):
+            defined = _prose_definition(ctx, sides[0][0], sides[1][0])
+            if defined:
+                return verdict("defines", defined)
+    if len(sides) == 1 and not mark and _notation(ctx, latex):
+        return verdict("read", "notation: " + _notation(ctx, latex))
+    try:
+        exprs = [_read(ctx, text) for text, _ in sides]
+        if len(sides) == 1:
+            fitted(exprs[0], ctx.model)
+            if mark:
+                return verdict("wrong-is-no-relation", "a \\wrong{…} mark needs a relation")
+            return verdict("read")
+        values = [_values(ctx, e) for e in exprs]
+    except _CAUGHT as err:
+        return verdict("unreadable", getattr(err, "message", "") or str(err) or type(err).__name__)
+    failed = [f"{sides[i][0].strip()} {sides[i + 1][1]} {sides[i + 1][0].strip()}"
+              for i in range(len(sides) - 1) if not _holds(values[i], values[i + 1], sides[i + 1][1])]
+    if mark == "wrong":
+        return verdict("wrong") if failed else verdict("not-wrong", "it holds at every random draw")
+    if failed:
+        return verdict("false", "does not hold at random values: " + "; ".join(failed))
+    return verdict("proved")
+
+
+def _prose_definition(ctx: _Context, left: str, right: str) -> str:
+    """``c_2 = 1 - \\beta_2^t`` for a quantity the derivation leaves free, or ``u = e^{z} - e^{-z}``
+    for a new name: the prose defines it, and later formulas use the values it gets ("" otherwise)."""
+    name = left.strip()
+    try:
+        sym: Sym | None = _read(ctx, name)  # type: ignore[assignment]
+        if sym not in ctx.free:
+            return ""
+    except AnswerError:
+        if not looks_like_new_name(name) or len(name) > 40:
+            return ""
+        sym = None
+    e = _read(ctx, right)
+    expr, letters, _ = fitted(ctx.ev.lower(e), ctx.model, ctx.ev)
+    if letters is not None:
+        return ""
+    values = ctx.ev.values(expr, None)
+    if sym is None:
+        rows, cols = shape_of(expr)
+        sym = Sym(f"prose:{name}", rows, cols, name)
+        ctx.vocab = dataclasses.replace(ctx.vocab, symbols={**ctx.vocab.symbols, spelling_key(name): sym})
+    ctx.free = ctx.free - {sym}
+    _define(ctx.ev, sym, values)
+    return "a quantity the prose defines: later formulas use its values"
+
+
+def check_derivation(d: Derivation) -> list[ProseCheck]:
+    """Every formula of ``d``'s prose, checked (a formula with a misused mark is a failure too)."""
+    ctx = _context(d)
+    vocab = ctx.vocab
+    out = []
+    for place, text in places(d):
+        ctx.vocab = vocab  # a name the prose defines is known in the rest of its paragraph only
+        try:
+            found = formulas(text)
+        except ValueError as err:
+            out.append(ProseCheck(d.id, place, text, "", "bad-mark", str(err)))
+            continue
+        for f in found:
+            out.append(check_formula(ctx, place, f.latex, f.mark))
+    return out
+
+
+def failures(checks: list[ProseCheck]) -> list[ProseCheck]:
+    """The checks that failed."""
+    return [c for c in checks if not c.ok]
+
+
+def message(c: ProseCheck) -> str:
+    """One line naming the place and the fix."""
+    why = {
+        "false": "is false",
+        "unreadable": "cannot be read in the derivation's notation",
+        "not-wrong": "is marked \\wrong{…} but holds",
+        "wrong-is-no-relation": "is marked \\wrong{…} but is no relation",
+        "bad-mark": "has a misplaced mark",
+    }.get(c.verdict, c.verdict)
+    fix = ("; fix the formula, or mark it $\\unchecked{…}$ if it is a condition or notation"
+           if c.verdict in ("false", "unreadable") else "")
+    return f"{c.derivation}, {c.place}: ${c.latex}$ {why} ({c.detail}){fix}"
+
+
+__all__ = ["VERDICTS", "ProseCheck", "check_derivation", "check_formula", "failures", "message",
+           "split_relation", "vocabulary"]

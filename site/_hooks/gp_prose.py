@@ -1,0 +1,43 @@
+r"""The formulas of a derivation's prose on its page: marks drawn, and what was checked said plainly.
+
+The prose of a derivation (context, reasons, mistakes, notes) is checked formula by formula in
+this build (:mod:`checker.grading.prose`). A formula marked ``$\unchecked{…}$`` is shown with a
+small marker whose tooltip says it is not machine-checked; the page's legend counts each kind.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from derivations.prose import Formula, render
+
+UNCHECKED_TITLE = "Not machine-checked: a condition, notation or a formula the checker cannot evaluate"
+MARKER = f'<sup class="gp-unchecked" title="{UNCHECKED_TITLE}" aria-label="not machine-checked">†</sup>'
+
+
+def _show(f: Formula) -> str:
+    return f"${f.latex}$" + (MARKER if f.mark == "unchecked" else "")
+
+
+def show(text: str) -> str:
+    """Prose for the page: each formula as ``$…$``, a marker after each one not machine-checked."""
+    return render(text, _show)
+
+
+def summary(checks: list[Any]) -> dict[str, int]:
+    """How many formulas of a derivation's prose got each verdict, and how many failed."""
+    out: dict[str, int] = {"total": len(checks), "failed": sum(not c.ok for c in checks)}
+    for c in checks:
+        out[c.verdict] = out.get(c.verdict, 0) + 1
+    return out
+
+
+def failure_lines(derivation_id: str, outcome: Any) -> list[str]:
+    """The build errors of one derivation's prose: every failed formula, named, or the crash."""
+    if outcome is None:
+        return []
+    if not outcome.ok:
+        return [f"checking the prose of {derivation_id!r} failed: {outcome.error}"]
+    from checker.grading.prose import message
+
+    return [f"a formula in the prose of {message(c)}" for c in outcome.value if not c.ok]

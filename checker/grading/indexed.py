@@ -85,6 +85,7 @@ def index_shape(e: Expr) -> tuple[Shape, dict[str, Dim]]:
     """
     ctx = ShapeContext()
     shape_of(e, ctx)
+    _tie_kronecker(e, ctx.index_dims)
     _check_sums(e, ctx.index_dims)
     free = free_indices(e)
     for letter in free:
@@ -99,6 +100,20 @@ def index_shape(e: Expr) -> tuple[Shape, dict[str, Dim]]:
     if len(free) == 1:
         return (ctx.index_dims[free[0]], 1), ctx.index_dims
     return (ctx.index_dims[free[0]], ctx.index_dims[free[1]]), ctx.index_dims
+
+
+def _tie_kronecker(e: Expr, dims: dict[str, Dim]) -> None:
+    """δ_{ij} runs its two letters over one dimension: a letter that indexes nothing else
+    (``Σ_i δ_i δ_{ij} a_k``: j) takes its partner's."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, KDelta):
+            if node.i in dims and node.j not in dims:
+                dims[node.j] = dims[node.i]
+            elif node.j in dims and node.i not in dims:
+                dims[node.i] = dims[node.j]
+        stack.extend(children(node))
 
 
 def _check_sums(e: Expr, dims: Mapping[str, Dim]) -> None:

@@ -30,10 +30,12 @@ from checker.grading.trees import (
     substitute,
 )
 from derivations.expr import (
+    Add,
     Expr,
     Fn,
     Hadamard,
     Mul,
+    Neg,
     T,
     tex,
     to_latex,
@@ -177,8 +179,15 @@ REPAIRS: dict[str, Callable[[Expr], list[Expr]]] = {
         [Mul(n.left, n.right)] if isinstance(n, Hadamard)
         else [Hadamard(n.left, n.right), *_regroup(n)] if isinstance(n, Mul) else []
     ),
+    "sign-error": lambda n: _term_signs_flipped(n) if isinstance(n, Add) else [],
 }
 """Single edits of an *answer* that undo a mistake: if the edited answer is right, that was it."""
+
+
+def _term_signs_flipped(n: Add) -> list[Expr]:
+    """The sum with the sign of one of its terms flipped, for each term."""
+    flipped = [t.arg if isinstance(t, Neg) else Neg(t) for t in n.terms]
+    return [Add((*n.terms[:i], f, *n.terms[i + 1 :])) for i, f in enumerate(flipped)]
 
 REPAIR_MESSAGES = {
     "missing-transpose": (
@@ -188,6 +197,7 @@ REPAIR_MESSAGES = {
     "hadamard-vs-matmul": (
         r"{old} uses the wrong product: {new} ($\odot$ is elementwise, juxtaposition a matrix product)"
     ),
+    "sign-error": "a sign is flipped: {old} where {new} belongs",
 }
 
 

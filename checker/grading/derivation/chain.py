@@ -11,6 +11,8 @@ quantity, the first relation that is not a definition is the chain (and its star
 
 from __future__ import annotations
 
+import numpy as np
+
 import checker.grading.derivation.learn as learn
 import checker.grading.derivation.mistake as diagnose
 from checker.grading.derivation.model import W_NEW
@@ -18,7 +20,7 @@ from checker.grading.derivation.segment import Relation
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import Item, Side, is_name, looks_like_new_name, read
 from checker.grading.derivation.values import Values, has_derivative, same
-from checker.grading.indexed import free_indices
+from checker.grading.indexed import free_indices, has_indices
 from checker.grading.judge import restatement
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import Entry, Expr, ShapeError, Sym
@@ -48,6 +50,9 @@ def sort_relations(g: Grading, rels: list[Relation]) -> list[Item]:
             pending = rel
             continue
         left = read_side(g, rel.sides[0])
+        if rel.condition is not None:  # a case (i ≠ j) of an entry: a lemma, never the chain
+            items.append(_case_lemma(g, rel, left))
+            continue
         if chain is None and _denotes_asked(g, left, rel):
             chain = Item("step", [left, *(read_side(g, s) for s in rel.sides[1:])], rel.line, rel.op)
             items.append(chain)
@@ -95,15 +100,41 @@ def _relation_item(g: Grading, rel: Relation, left: Side) -> Item:
     return Item(kind, sides, rel.line, rel.op, notes)
 
 
-def holds(g: Grading, sides: list[Side]) -> bool:
-    """Whether the sides of a relation all have the same values at every draw."""
+def _case_lemma(g: Grading, rel: Relation, left: Side) -> Item:
+    a, op, b = rel.condition  # type: ignore[misc]
+    sides = [left, *(read_side(g, s) for s in rel.sides[1:])]
+    shown = f"{a} = {b}" if op == "=" else f"{a} \\neq {b}"
+    note = f"A case: it is checked on the entries where ${shown}$."
+    return Item("lemma", sides, rel.line, rel.op, [note], condition=rel.condition)
+
+
+def holds(g: Grading, sides: list[Side], condition: tuple[str, str, str] | None = None) -> bool:
+    """Whether the sides of a relation all have the same values at every draw (for a case lemma,
+    on the entries of its case: the diagonal for ``i = j``, the rest for ``i ≠ j``)."""
     judged = [evaluate(g, s) for s in sides]
     if any(j is None for j in judged):
         return False
+    values = [_in_case(j.values, condition) for j in judged]  # type: ignore[union-attr]
     return all(
-        shape_matches(a, b.values) and same(a.values, b.values)  # type: ignore[union-attr]
-        for a, b in zip(judged, judged[1:], strict=False)
+        all(x[0][k].shape == y[0][k].shape for k in x[0]) and same(x, y)
+        for x, y in zip(values, values[1:], strict=False)
     )
+
+
+def _in_case(values: Values, condition: tuple[str, str, str] | None) -> Values:
+    """The entries of square matrices that a case condition keeps, as a column."""
+    if condition is None:
+        return values
+    out = []
+    for row in values:
+        kept = {}
+        for act, v in row.items():
+            if v.ndim == 2 and v.shape[0] == v.shape[1] > 1:
+                mask = np.eye(v.shape[0], dtype=bool)
+                v = v[mask if condition[1] == "=" else ~mask].reshape(-1, 1)
+            kept[act] = v
+        out.append(kept)
+    return out
 
 
 def read_side(g: Grading, text: str) -> Side:
@@ -176,10 +207,9 @@ def evaluate(g: Grading, side: Side, order: tuple[str, ...] | None = None) -> Ju
     order = g.index_order if order is None else order
     try:
         lowered = g.ev.lower(learn.substitute_local(g, side.expr) if g.local else side.expr)
-        expr, letters, layout = diagnose.fitted(lowered, g.model, None if g.strict else g.ev)
-        values = g.ev.values(expr, letters)
+        expr, values, layout = diagnose.fitted_values(lowered, g.model, g.ev, None if g.strict else g.ev)
         if (
-            letters is not None
+            has_indices(expr)
             and len(order) == 2
             and order[0] > order[1]
             and set(free_indices(expr)) == set(order)

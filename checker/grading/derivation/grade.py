@@ -150,7 +150,7 @@ def _judge_relation(g: Grading, item: Item) -> None:
         why = "It reads, but its shapes do not fit or it cannot be evaluated."
         g.reports.append(StepReport(None, shown, item.kind, "unreadable", None, why, item.line))
         return
-    ok = holds(g, item.sides)
+    ok = holds(g, item.sides, item.condition)
     if item.kind == "definition":
         what = (
             "This definition agrees with the network."
@@ -243,8 +243,7 @@ def _misfits(g: Grading, side: Side) -> bool:
     do not fit), not a quantity this question's network does not define (unreadable here)."""
     try:
         expr = learn.substitute_local(g, side.expr) if g.local and side.expr is not None else side.expr
-        out, letters, _ = diagnose.fitted(g.ev.lower(expr), g.model)  # type: ignore[arg-type]
-        g.ev.values(out, letters)
+        diagnose.fitted_values(g.ev.lower(expr), g.model, g.ev, None)  # type: ignore[arg-type]
     except EvaluationError as err:
         return not str(err).startswith(("no value for", "no numeric form"))
     except (ShapeError, ValueError, IndexError, KeyError, ZeroDivisionError):

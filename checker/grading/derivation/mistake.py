@@ -18,6 +18,7 @@ from checker.grading.derivation.model import Model, model_of
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import echo
 from checker.grading.derivation.values import Evaluator, Values, agreement, has_derivative, instances, same
+from checker.grading.index_forms import vectorised
 from checker.grading.indexed import free_indices, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, rewrites, sigmoid_specific_message
 from checker.grading.trees import size
@@ -161,6 +162,23 @@ def _check(e: Expr) -> None:
         shape_of(e)
 
 
+def fitted_values(
+    e: Expr, model: Model, ev: Evaluator, layouts: Evaluator | None
+) -> tuple[Expr, Values, str]:
+    """(expression evaluated, its values, the reading used): :func:`fitted`, then its values; a sum
+    over an index written beside a whole vector (``p \\sum_k y_k``) that cannot be evaluated as
+    written is read as a teacher reads it, (𝟏ᵀy) p (see :mod:`checker.grading.index_forms`)."""
+    try:
+        out, letters, layout = fitted(e, model, layouts)
+        return out, ev.values(out, letters), layout
+    except (ShapeError, EvaluationError) as err:
+        reread = vectorised(e)
+        if reread is None:
+            raise err from None
+        out, letters, layout = fitted(reread, model, layouts)
+        return out, ev.values(out, letters), layout or "the sum over the index read beside the vector"
+
+
 # ------------------------------------------------------------------------------------ mistakes
 
 
@@ -175,8 +193,7 @@ def _values(g: Grading, e: Expr) -> Values | None:
     if g.ev.naming_work > NAMING_BUDGET:
         return None
     try:
-        out, letters, _ = fitted(g.ev.lower(e), g.model, None if g.strict else g.ev)
-        return g.ev.values(out, letters)
+        return fitted_values(g.ev.lower(e), g.model, g.ev, None if g.strict else g.ev)[1]
     except _ERRORS:
         return None
 
@@ -236,11 +253,23 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
     matching = [m for m in _mutants(g, prev.expr) if _matches(_values(g, m.expr), a)]
     matching += [m for m, vals in reference_mutants(g.q.id) if _matches(a, vals)]
     if not matching:
-        return None, ""
+        return _repaired(g, step, b)
     # Several mistakes can give the same values (a ⊙ σ' is σ(z) ⊙ σ' when a = σ(z)): the one
     # whose tree is the step as written is what the student did.
     written = next((m for m in matching if m.expr == step.expr or m.expr == step.side.expr), matching[0])
     return written.tag, written.message
+
+
+def _repaired(g: Grading, step: Judged, target: Values) -> tuple[str | None, str]:
+    """(tag, why) from the single edit of the step as written (a term's sign flipped, the other
+    product) that makes it equal ``target``: the mistake seen from the student's side, where no
+    mistake made on the step before gives this step (a sign lost in one term of a new sum)."""
+    if step.side.expr is None:
+        return None, ""
+    for tag, repaired, message in repairs(g.ev.lower(step.side.expr), limit=60):
+        if _matches(_values(g, repaired), target):
+            return tag, message
+    return None, ""
 
 
 def _dropped_term(step: Expr | None, sources: tuple[Expr | None, ...]) -> Expr | None:
@@ -380,10 +409,25 @@ def misfit(g: Grading, side) -> tuple[str | None, str]:  # noqa: ANN001
         found = unsummed(g, side.expr, g.last.values)
         if found:
             return "summed-over-outputs", f"{reason}; {found}"
-        for tag, repaired, message in repairs(expr, limit=60):
-            if _matches(_values(g, repaired), g.last.values):
-                return tag, f"{reason}; {message}"
+        found = _repair_pair(g, expr, g.last.values)
+        if found is not None:
+            return found[0], f"{reason}; {found[1]}"
     return None, reason
+
+
+def _repair_pair(g: Grading, expr: Expr, target: Values) -> tuple[str, str] | None:
+    """(tag, message) of the single edit, else of the two edits, that make ``expr`` equal
+    ``target`` (δ ⊙ a for δ aᵀ needs a transpose and the other product); the tag is the first
+    edit's, as the single-answer grader names two mistakes."""
+    firsts = list(repairs(expr, limit=60))
+    for tag, repaired, message in firsts:
+        if _matches(_values(g, repaired), target):
+            return tag, message
+    for tag, repaired, message in firsts[:20]:
+        for _, twice, second in repairs(repaired, limit=20):
+            if _matches(_values(g, twice), target):
+                return tag, f"two mistakes: {message}; and {second}"
+    return None
 
 
 def _where(a: Values, b: Values, draws) -> str:  # noqa: ANN001

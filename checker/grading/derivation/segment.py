@@ -11,6 +11,7 @@ where relations are, so that the readers see one side at a time.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass
 
@@ -55,7 +56,9 @@ _PROSE_WORDS = re.compile(
 )
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]+")
 _RELATION = re.compile(r":=|\\coloneqq|≔|\\leftarrow|\\gets|←|=")
-_IMPLIES = re.compile(r"\\Rightarrow|\\implies|\\Longrightarrow|⇒|⟹")
+_CONDITION = re.compile(r"^\s*([a-z])\s*(=|\\neq?\b|≠|!=)\s*([a-z])\s*[,:;]?\s*$")
+"""``i = j``, ``i \\neq j`` on their own (``For $i \\neq j$:``, ``当 $i=j$ 时``): the case of what follows."""
+_IMPLIES = re.compile(r"\\Rightarrow|\\implies|\\Longrightarrow|⇒|⟹|(?<![<>!=])==?>")
 
 
 @dataclass(frozen=True)
@@ -71,6 +74,7 @@ class Relation:
     continues: bool
     op: str
     line: int
+    condition: tuple[str, str, str] | None = None  # ("i", "!=", "j"): the case it holds in
 
 
 def _mask_groups(text: str, openers: str = "{([", closers: str = "})]") -> list[int]:
@@ -129,7 +133,24 @@ def _is_comparison(text: str, at: int) -> bool:
     return before in "<>!=" and before != "" or after == "="
 
 
+def _unbox(math: str) -> str:
+    r"""``\boxed{δ = …}`` is its content: a boxed final answer is a relation like any other."""
+    while (m := re.search(r"\\(?:boxed|fbox|framebox|bbox(?:\[[^\]]*\])?)\s*\{", math)) is not None:
+        depth, end = 0, -1
+        for k in range(m.end() - 1, len(math)):
+            depth += {"{": 1, "}": -1}.get(math[k], 0)
+            if depth == 0:
+                end = k
+                break
+        if end < 0:
+            return math
+        math = math[: m.start()] + " " + math[m.end() : end] + " " + math[end + 1 :]
+    return math
+
+
 def _strip_text_commands(math: str) -> str:
+    math = _unbox(math)
+
     def keep(m: re.Match[str]) -> str:
         word = m.group(2).strip()
         return f"\\operatorname{{{word}}}" if word in _FUNCTION_WORDS else " "
@@ -186,21 +207,31 @@ def _plain_line(line: str) -> str:
     return line
 
 
-def _math_blocks(text: str) -> list[tuple[str, int]] | None:
-    """The math of Markdown text with the line each block starts on, or None if it has none."""
+def _math_blocks(text: str) -> list[tuple[str, int, bool]] | None:
+    """The math of Markdown text: (block, the line it starts on, whether it is a case), or None
+    if it has none.
+
+    A condition alone (``For $i \\neq j$:``, ``当 $i=j$ 时``) is kept as a case when it is the
+    case of the block that follows it: nothing but a few words (no end of sentence) stands
+    between them."""
     found = []
     for m in _MATH.finditer(text):
         body = next(
             g for g in (m.group("d"), m.group("b"), m.group("p"), m.group("i"), m.group("e")) if g is not None
         )
-        found.append((body, text.count("\n", 0, m.start()) + 1, m.group("i") is not None))
+        found.append((body, text.count("\n", 0, m.start()) + 1, m.group("i") is not None, m.start(), m.end()))
     if not found:
         return None
     out = []
-    for body, line, inline in found:
+    for k, (body, line, inline, _, end) in enumerate(found):
+        if inline and _CONDITION.match(body):
+            between = text[end : found[k + 1][3]] if k + 1 < len(found) else "."
+            if len(between) <= 40 and not re.search(r"[.。!?！？;；]", between):
+                out.append((body, line, True))
+            continue
         if inline and not _RELATION.search(body):
             continue  # a symbol named in prose ($w^{(i)}$: the weights) is not a relation
-        out.append((body, line))
+        out.append((body, line, False))
     return out
 
 
@@ -210,18 +241,32 @@ def relations(text: str) -> list[Relation]:
     blocks = _math_blocks(text)
     if blocks is None:
         if re.search(r"\\begin\{(align|aligned|eqnarray|gathered|split|gather|equation)", text):
-            blocks = [(text, 1)]
+            blocks = [(text, 1, False)]
         else:
-            blocks = [(_plain_line(line), k + 1) for k, line in enumerate(text.split("\n"))]
+            blocks = [(_plain_line(line), k + 1, False) for k, line in enumerate(text.split("\n"))]
     out: list[Relation] = []
-    for body, line in blocks:
+    case: tuple[str, str, str] | None = None
+    for body, line, is_case in blocks:
+        m = _CONDITION.match(body) if is_case else None
+        if m is not None:  # the case of the next block's relations
+            case = (m.group(1), "=" if m.group(2) == "=" else "!=", m.group(3))
+            continue
         body = _strip_text_commands(body)
         for row in _rows(body):
             for piece in _IMPLIES.split(row):
                 rel = _relation(piece, line)
                 if rel is not None:
-                    out.append(rel)
+                    out.append(_in_case(rel, case))
+        case = None
     return out
+
+
+def _in_case(rel: Relation, case: tuple[str, str, str] | None) -> Relation:
+    """``rel`` under the case, when its first side carries both letters as indices."""
+    if case is None or rel.continues:
+        return rel if case is None else dataclasses.replace(rel, condition=case)
+    scripts = "".join(re.findall(r"_\{?([a-z]+)", rel.sides[0]))
+    return dataclasses.replace(rel, condition=case) if {case[0], case[2]} <= set(scripts) else rel
 
 
 def _relation(row: str, line: int) -> Relation | None:

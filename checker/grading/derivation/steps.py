@@ -46,6 +46,7 @@ class Item:
     line: int
     op: str = "="
     notes: list[str] = field(default_factory=list)
+    condition: tuple[str, str, str] | None = None  # a case lemma's condition: ("i", "!=", "j")
 
 
 def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = False) -> Side:
@@ -57,6 +58,7 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
     source = text
     if model.update:  # ∂L'/∂w: the prime would be read away; name the regularised cost
         source = re.sub(r"(\\partial\s*)([LJEC])\s*(?:'|\^\{?\\prime\}?)", r"\1\2_{\\lambda}", source)
+        source = _UPDATED_WEIGHT.sub(r"\1_{new}", source)  # W' alone names the updated weight
     source = _LOSS_CALL.sub(r"\1", source)  # J(W, b; x, y) is the loss J
     if model.losses:  # J(W), J_\lambda(W): the cost as a function of the weights is the cost
         source = _LOSS_OF_ONE.sub(r"\1", source)
@@ -71,6 +73,9 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
     return side
 
 
+_UPDATED_WEIGHT = re.compile(
+    r"^\s*((?:\\(?:mathbf|boldsymbol|bm)\{[Ww]\})|[Ww])\s*(?:'|′|\^\{?\\prime\}?)\s*$"
+)
 _LOSS_CALL = re.compile(r"(?<![A-Za-z\\])([LJCE])\s*(?:\\left)?\(([^()]*[,;][^()]*)(?:\\right)?\)")
 _LOSS_OF_ONE = re.compile(
     r"(?<![A-Za-z\\])([LJC](?:_\{?\\?[A-Za-zα-ω]+\}?|')?)\s*(?:\\left)?\(\s*"

@@ -52,6 +52,7 @@ from checker.grading.readers.names import NamesMixin
 from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.products import ProductsMixin
 from checker.grading.readers.syntax import is_tok, is_tree, item_view, name_key
+from checker.grading.readers.unicode_scripts import spell_out
 from derivations.expr import Expr
 
 if TYPE_CHECKING:
@@ -72,6 +73,7 @@ def read_latex(text: str, vocab: Vocabulary, options: ReadOptions | None = None)
     limits.check_length(text)
     limits.check_forbidden(text)
     body, offset = strip_wrappers(text)
+    body = spell_out(body, latex=True)
     if not body:
         raise AnswerError("the answer is empty")
     limits.check_nesting(body, offset)

@@ -61,6 +61,7 @@ from checker.grading.readers.latex_reader import Reader
 from checker.grading.readers.latex_syntax import Bars, parse_tree
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.options import ReadOptions
+from checker.grading.readers.unicode_scripts import spell_out
 from derivations.expr import Expr
 
 if TYPE_CHECKING:
@@ -152,7 +153,7 @@ def unicode_scripts(text: str) -> str:
 def read_text(text: str, vocab: Vocabulary, options: ReadOptions | None = None) -> Expr:
     """Read a plain-text answer; raises :class:`AnswerError` when it cannot be read."""
     limits.check_length(text)
-    body = text.strip().rstrip(".;,").rstrip()
+    body = spell_out(text.strip().rstrip(".;,").rstrip(), latex=False)
     offset = len(text) - len(text.lstrip())
     if not body:
         raise AnswerError("the answer is empty")

@@ -1,0 +1,72 @@
+"""Notation of homework as a class writes it: Unicode scripts, ``=>``, boxed answers, cases."""
+
+from __future__ import annotations
+
+from checker.grading.derivation import grade_derivation
+from checker.grading.derivation.segment import relations
+from checker.grading.readers.unicode_scripts import spell_out
+
+
+def test_unicode_superscripts_and_subscripts_are_spelled_out() -> None:
+    assert spell_out("δ⁽ᴸ⁾ (a⁽ˡ⁻¹⁾)ᵀ", latex=False) == "δ^(L) (a^(l-1))ᵀ"
+    assert spell_out("1 − tanh²(z)", latex=True) == "1 − tanh^{2}(z)"
+    assert spell_out("Wₖⱼ", latex=False) == "W_kj"
+    assert spell_out("no scripts", latex=False) == "no scripts"
+
+
+def test_a_unicode_derivation_is_read_and_its_wrong_step_found() -> None:
+    right = grade_derivation("weight-gradient", "∂L/∂W⁽ˡ⁾ = δ⁽ˡ⁾ (a⁽ˡ⁻¹⁾)ᵀ")
+    wrong = grade_derivation("weight-gradient", "∂L/∂W⁽ˡ⁾ = a⁽ˡ⁻¹⁾ (δ⁽ˡ⁾)ᵀ")
+    assert right["verdict"] == "correct", right
+    assert (wrong["first_wrong_step"], wrong["steps"][1]["mistake"]) == (2, "transposed"), wrong
+
+
+def test_plain_arrow_joins_two_relations_and_a_box_is_unwrapped() -> None:
+    rels = relations("∂L/∂W_ij = δ_i a_j\n=> ∂L/∂W = δ a^T")
+    assert [r.sides[0] for r in rels] == ["∂L/∂W_ij", "∂L/∂W"]
+    boxed = relations(r"So $\boxed{\sigma'(z) = \sigma(z)^2 - \sigma(z)}$.")
+    assert boxed[0].sides == (r"\sigma'(z)", r"\sigma(z)^2 - \sigma(z)")
+    r = grade_derivation(
+        "sigmoid-derivative",
+        r"$$\sigma'(z) = \sigma(z)(1-\sigma(z))$$ so $\boxed{\sigma'(z) = \sigma(z) - 1}$",
+    )
+    assert r["verdict"] == "incorrect" and r["first_wrong_step"] == 3, r
+
+
+def test_a_case_is_a_lemma_checked_on_its_entries_only() -> None:
+    text = (
+        r"For $i = j$: $\frac{\partial p_i}{\partial z_i} = p_i(1-p_i)$. "
+        r"For $i \neq j$: $\frac{\partial p_i}{\partial z_j} = {SIGN}p_i p_j$. Hence"
+        "\n\n"
+        r"$$\frac{\partial p}{\partial z} = \operatorname{diag}(p) - p p^T$$"
+    )
+    right = grade_derivation("softmax-jacobian", text.replace("{SIGN}", "-"))
+    wrong = grade_derivation("softmax-jacobian", text.replace("{SIGN}", ""))
+    assert right["verdict"] == "correct", right
+    lemmas = [s["verdict"] for s in wrong["steps"] if s["kind"] == "lemma"]
+    assert lemmas == ["follows", "does-not-follow"], wrong
+
+
+def test_a_condition_in_an_earlier_sentence_is_not_a_case() -> None:
+    rels = relations(
+        r"$\delta_{ki}$ is 1 when $k = i$ and 0 otherwise."
+        + "\n\n"
+        + r"$$\frac{\partial L}{\partial z_i} = p_i - y_i$$"
+    )
+    assert all(r.condition is None for r in rels)
+
+
+def test_a_sign_lost_in_one_term_of_a_new_sum_is_named() -> None:
+    r = grade_derivation(
+        "softmax-ce-gradient",
+        r"$$\frac{\partial L}{\partial z_i} = -\sum_k \frac{y_k}{p_k}\frac{\partial p_k}{\partial z_i}"
+        r" = -y_i(1 - p_i) - \sum_{k \neq i} y_k\, p_i$$",
+    )
+    assert (r["first_wrong_step"], r["steps"][2]["mistake"]) == (3, "sign-error"), r
+
+
+def test_the_updated_weight_may_be_written_with_a_prime() -> None:
+    r = grade_derivation(
+        "l2-update", r"$$W' = W - \eta\left(\frac{\partial J}{\partial W} + \lambda W\right)$$"
+    )
+    assert r["verdict"] == "correct", r

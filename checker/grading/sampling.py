@@ -126,8 +126,13 @@ def _draw(q: Question, symbols: list[Sym], sizes: dict[str, int], rng: np.random
     return Draw(sizes, envs)
 
 
-def instances(q: Question, symbols: Iterable[Sym], exprs: Iterable[Expr]) -> Instances:
-    """The draws of a question whose answers may use ``symbols`` (and the dimensions of ``exprs``)."""
+def instances(q: Question, symbols: Iterable[Sym], exprs: Iterable[Expr],
+              fixed: tuple[Mapping[str, int], ...] = ()) -> Instances:
+    """The draws of a question whose answers may use ``symbols`` (and the dimensions of ``exprs``).
+
+    ``fixed`` are size combinations to draw at instead of random ones, in turn: dimensions that
+    depend on each other (a convolution's output o_h = h − k_h + 1) cannot be drawn apart.
+    """
     ordered = sorted(set(symbols), key=lambda s: s.key)
     dims = dimensions(ordered, exprs)
     activations = GENERIC_ACTIVATIONS if q.sigma == "generic" else ("sigmoid",)
@@ -137,6 +142,8 @@ def instances(q: Question, symbols: Iterable[Sym], exprs: Iterable[Expr]) -> Ins
     draws = []
     for k in range(count):
         sizes = dict(zip(dims, (int(v) for v in rng.choice(pool, len(dims), replace=False)), strict=True))
+        if fixed:
+            sizes.update(fixed[k % len(fixed)])
         draws.append(_draw(q, ordered, sizes, rng, k, activations))
     square = [_draw(q, ordered, dict.fromkeys(dims, n), rng, k, activations)
               for k, n in enumerate(SQUARE_SIZES)]

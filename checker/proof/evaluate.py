@@ -275,7 +275,12 @@ class _Evaluator:
         env = self.env.with_values(**{wrt.key: base})
         inner = _Evaluator(env, self.frozen | {wrt})
         fx = inner.run(f)
-        out = np.zeros((fx.size, base.size)) if fx.shape[1] == 1 and fx.size > 1 else np.zeros(base.shape)
+        if base.size == 1:  # by a scalar, entry by entry: f's shape
+            out = np.zeros(fx.shape)
+        elif fx.shape[1] == 1 and fx.size > 1:
+            out = np.zeros((fx.size, base.size))
+        else:
+            out = np.zeros(base.shape)
         flat = base.reshape(-1)
         for k in range(flat.size):
             h = 1e-5 * max(1.0, abs(flat[k]))
@@ -285,7 +290,9 @@ class _Evaluator:
             fu = _Evaluator(env.with_values(**{wrt.key: up.reshape(base.shape)}), inner.frozen).run(f)
             fd = _Evaluator(env.with_values(**{wrt.key: down.reshape(base.shape)}), inner.frozen).run(f)
             g = (fu - fd) / (2 * h)
-            if fx.shape == (1, 1):
+            if base.size == 1:
+                out = g
+            elif fx.shape == (1, 1):
                 out.reshape(-1)[k] = g[0, 0]
             else:
                 out[:, k] = g.reshape(-1)

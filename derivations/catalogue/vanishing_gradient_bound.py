@@ -2,7 +2,7 @@
 
 from derivations.base import Chain, Derivation, Probe, Step
 from derivations.expr import Deriv, Diag, dsigma, mat, scalar, sigma, vec
-from derivations.notation import N_NEXT, W_next, a_l, b_next, z_l, z_next
+from derivations.notation import N_NEXT, W_next, a_l, b_next, delta_next, z_l, z_next
 
 N_NEXT2 = "n_{l+2}"
 a_next = vec("a_next", N_NEXT, "a^{(l+1)}")
@@ -25,13 +25,14 @@ DERIVATION = Derivation(
         r"$\unchecked{\operatorname{diag}(\sigma'(z)) (W)^\top}$ per layer; for the sigmoid every "
         r"$\unchecked{\sigma' \le \frac{1}{4}}$ (sigmoid-derivative-bound), which bounds the product."
     ),
-    symbols=(z_l, a_l, W_next, b_next, z_next, a_next, W_next2, b_next2, z_next2, delta_next2),
+    symbols=(z_l, a_l, W_next, b_next, z_next, a_next, W_next2, b_next2, z_next2, delta_next2, delta_next),
     definitions=(
         (a_l, sigma(z_l)),
         (z_next, W_next @ a_l + b_next),
         (a_next, sigma(z_next)),
         (z_next2, W_next2 @ a_next + b_next2),
         (delta_next2, Deriv(L, z_next2)),
+        (delta_next, Deriv(L, z_next)),
     ),
     chains=(
         Chain(

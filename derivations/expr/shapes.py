@@ -150,6 +150,8 @@ def _node_shape(e: Expr, ctx: ShapeContext) -> Shape:  # noqa: C901 - one case p
             sf, sx = _shape(f, ctx), x.shape
             if _is_scalar(sf):
                 return sx
+            if _is_scalar(sx):  # by a scalar, entry by entry: ∂Y/∂b has Y's shape
+                return sf
             if sf[1] == 1 and sx[1] == 1:
                 return (sf[0], sx[0])
             raise ShapeError(

@@ -4,7 +4,7 @@ bounds behind vanishing gradients."""
 from __future__ import annotations
 
 from derivations import notation as n
-from derivations.questions.question import Question, spelled
+from derivations.questions.question import LOSSES, Question, asked, derivatives, spelled
 from derivations.questions.question import catalogue_symbol as c
 from derivations.questions.spellings import D_NEXT, ETA, LAMBDA, W_L, W_NEXT, Z_LL, Z_NEXT, Z
 
@@ -100,6 +100,7 @@ QUESTIONS: tuple[Question, ...] = (
         symbols=(spelled(c("dropout-backward", "g"), "g", r"\frac{\partial L}{\partial y}"),
                  spelled(c("dropout-backward", "r"), "r"), spelled(c("dropout-backward", "p"), "p")),
         extra=(spelled(c("dropout-backward", "x_drop"), "x"),),
+        asks=(asked("dL_dx_drop", c("dropout-backward", "x_drop"), derivatives(LOSSES, "x")),),
         index_notation=True,
         accepted=(r"\frac{g \odot r}{1 - p}", r"\frac{1}{1-p} g \odot r", r"\frac{g_i r_i}{1 - p}"),
     ),
@@ -117,6 +118,7 @@ QUESTIONS: tuple[Question, ...] = (
                  spelled(c("batchnorm-backward", "gamma"), r"\gamma"),
                  spelled(c("batchnorm-backward", "std_batch"), r"\tilde{\sigma}"),
                  spelled(c("batchnorm-backward", "m"), "m")),
+        asks=(asked("dL_dx_bn", c("batchnorm-backward", "x_bn"), derivatives(LOSSES, "x")),),
         positive=("std_batch",),
         accepted=(
             r"\frac{\gamma}{m \tilde{\sigma}} (m g - \mathbf{1}_m\mathbf{1}_m^T g - \hat{x}\hat{x}^T g)",
@@ -175,6 +177,7 @@ QUESTIONS: tuple[Question, ...] = (
                  Z_NEXT, spelled(c("vanishing-gradient-bound", "delta_next2"), r"\delta^{(l+2)}",
                              r"\delta^{l+2}")),
         extra=(W_L, D_NEXT),
+        asks=((n.delta_l, (r"\delta^{(l)}", r"\delta^{l}", *derivatives(LOSSES, "z^{(l)}"))),),
         accepted=(
             r"\operatorname{diag}(\sigma'(z^{(l)})) (W^{(l+1)})^T "
             r"\operatorname{diag}(\sigma'(z^{(l+1)})) (W^{(l+2)})^T \delta^{(l+2)}",

@@ -22,8 +22,9 @@ from checker.grading.derivation.steps import Item, Side, is_name, looks_like_new
 from checker.grading.derivation.values import Values, has_derivative, same
 from checker.grading.indexed import free_indices, has_indices
 from checker.grading.judge import restatement
+from checker.grading.trees import contains
 from checker.proof.evaluate import EvaluationError
-from derivations.expr import Entry, Expr, ShapeError, Sym
+from derivations.expr import Deriv, Entry, Expr, ShapeError, Sym, to_latex
 
 
 def sort_relations(g: Grading, rels: list[Relation]) -> list[Item]:
@@ -178,14 +179,23 @@ def _restates(g: Grading, left: Side, chain: Item) -> bool:
     return judged is not None and shape_matches(judged, g.asked) and same(judged.values, g.asked)
 
 
-def restates_question(g: Grading, last: Judged) -> bool:
-    """The end is the quantity asked for, unevaluated: a ∂-fraction, or the chain's start again."""
+def restates_question(g: Grading, last: Judged) -> str | None:
+    """Why the end is not yet worked out, or None: it is the quantity asked for (a ∂-fraction, or
+    the chain's start again), or it still holds a gradient of the loss that the question does not
+    give (δ^{(l+1)} where the question gives δ^{(l+2)}: the network computes it, the answer may not)."""
     e = last.side.expr
     start = g.start.side.expr if g.start is not None else None
     if e is None:
-        return False
+        return None
     asked = g.model.asked if is_name(g.model.asked) else None  # a model may ask for a formula
-    return e in (start, asked) or has_derivative(e) or restatement(g.q, e) is not None
+    if e in (start, asked) or has_derivative(e) or restatement(g.q, e) is not None:
+        return "it is the quantity asked for, not yet worked out"
+    given = {s for s, _ in g.q.symbols}
+    derived = [s for s, d in g.model.definitions.items() if isinstance(d, Deriv) and s not in given]
+    used = [s for s in derived if contains(e, lambda node, s=s: node == s)]
+    if used:
+        return f"it is still in terms of ${to_latex(used[0])}$, which the question asks you to work out"
+    return None
 
 
 def shape_matches(judged: Judged | None, values: Values) -> bool:

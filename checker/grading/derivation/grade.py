@@ -286,14 +286,14 @@ def _verdict(g: Grading) -> dict:
         )
     last = g.final
     result_correct = last is not None and shape_matches(last, g.reference) and same(last.values, g.reference)
-    restates = last is not None and result_correct and restates_question(g, last)
+    restates = restates_question(g, last) if last is not None and result_correct else None
     if restates:
         result_correct = False
     ends_unread = steps[-1].verdict == "unreadable"  # the end cannot be judged: it is not blamed
     if g.first_wrong is None and not result_correct and readable and not ends_unread:
         report = next(r for r in reversed(steps) if r.verdict != "unreadable")
         tag, why = (
-            ("restates-question", "it is the quantity asked for, not yet worked out")
+            ("restates-question", restates)
             if restates
             else (diagnose.name_end(g, last))
         )

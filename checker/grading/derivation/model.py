@@ -38,6 +38,7 @@ from derivations.expr import (
     T,
     children,
     num,
+    symbols_of,
     to_latex,
 )
 from derivations.questions import Question, Spelled, get_question
@@ -247,7 +248,7 @@ def model_of(question_id: str) -> Model:
     model = _MODELS[question_id]() if question_id in _MODELS else _from_catalogue(q)
     asks = getattr(q, "asks", ())
     for sym, _ in asks:
-        model.definitions.setdefault(sym, model.asked if question_id in _MODELS else q.reference)
+        model.definitions.setdefault(sym, model.asked)
     stand_ins = {sym.key for sym, _ in asks if sym.cols == 1}
     return replace(model, gradients=model.gradients | stand_ins)
 
@@ -255,16 +256,83 @@ def model_of(question_id: str) -> Model:
 def _from_catalogue(q: Question) -> Model:
     """A model read off the question's catalogue derivation: its definitions (v_{t+1} := μv_t − ηG),
     and as the quantity asked the chain's start when it is a name (W_{t+1}), else the reference.
-    Definitions by a derivative, any that would refer to themselves, and any of a quantity the
-    question gives as an input (m_{t+1} in Adam's) are left out: what they name is sampled."""
+
+    Definitions by a derivative and any that would refer to themselves are left out; so is the
+    definition of a quantity the question gives as an input (m_{t+1} in Adam's: what it names is
+    sampled), unless it moves with the variable the chain differentiates by (x̂ and σ̃ in batch
+    norm move with x: sampled apart, ∂x̂/∂x would be 0). The loss the chain differentiates is
+    known by every name a loss goes by, and where the question gives its gradient g = ∂L/∂y as
+    an input, it is the first-order surrogate L := ⟨g, y⟩ (see :func:`_surrogate`).
+    """
     d = get(q.derivation)
     chain = next((c for c in d.chains if c.name == q.chain), d.chains[0]) if q.chain else d.chains[0]
     inputs = {s for s, _ in q.symbols + q.extra} | set(dict(q.definitions))  # the question's own
-    defs = {s: e for s, e in d.definitions if not isinstance(e, Deriv) and s not in inputs}
+    wrt = chain.start.wrt if isinstance(chain.start, Deriv) else None
+    catalogue = {s: e for s, e in d.definitions if not isinstance(e, Deriv)}
+    defs = {
+        s: e
+        for s, e in catalogue.items()
+        if s not in inputs or (isinstance(wrt, Sym) and wrt != s and _refers_to(e, wrt, catalogue))
+    }
     defs = {s: e for s, e in defs.items() if not _refers_to(e, s, defs)}
-    asked = chain.start if isinstance(chain.start, Sym) and chain.start in defs else q.reference
-    spellings = tuple((s, (to_latex(s),)) for s in defs)
-    return Model(defs, asked, spellings=spellings)
+    loss = _differentiated(chain.start)
+    upstream = _upstream(d.definitions, loss, defs, wrt)
+    if loss is not None and upstream is not None:
+        defs[loss] = _surrogate(*upstream)
+        # the loss's other gradients (δ^{(l+1)} between δ^{(l+2)} and the chain) are computed from it
+        others = {g: e for g, e in d.definitions if isinstance(e, Deriv) and e.f == loss and g != upstream[0]}
+        defs.update(others)
+    named = isinstance(chain.start, Sym) and chain.start in defs
+    asked = chain.start if named or (loss is not None and loss in defs) else q.reference
+    losses = _losses(loss) if loss is not None and loss in defs else {}
+    named_here = [s for s in _named(defs, wrt) if s != loss and to_latex(s) not in LOSS_NAMES]
+    spellings = tuple((s, (to_latex(s),)) for s in named_here)
+    gradients = frozenset({upstream[0].key} if upstream is not None and upstream[0].cols == 1 else ())
+    return Model(defs, asked, gradients, losses, spellings)
+
+
+def _named(defs: dict[Sym, Expr], wrt: Expr | None) -> list[Sym]:
+    """Every quantity of the model a derivation may name: the defined ones, what they are defined
+    from, and the chain's variable (x of batch norm, which the question does not list)."""
+    found = dict.fromkeys(defs)
+    for e in (*defs.values(), *((wrt,) if wrt is not None else ())):
+        found.update(dict.fromkeys(sorted(symbols_of(e), key=lambda s: s.key)))
+    return list(found)
+
+
+def _differentiated(start: Expr) -> Sym | None:
+    """The scalar a chain starting from ∂f/∂x differentiates, when it is a name (the loss)."""
+    if isinstance(start, Deriv) and isinstance(start.f, Sym) and start.f.shape == (1, 1):
+        return start.f
+    return None
+
+
+def _upstream(
+    definitions: tuple[tuple[Sym, Expr], ...], loss: Sym | None, defs: dict[Sym, Expr], wrt: Expr | None
+) -> tuple[Sym, Sym] | None:
+    """(g, y) of a definition g := ∂L/∂y of the chain's loss whose g is sampled (not defined):
+    the gradient the question hands down from the layer above. One through which the chain's
+    variable acts is preferred (the others would make the chain's derivative 0)."""
+    found = [
+        (g, e.wrt)
+        for g, e in definitions
+        if loss is not None
+        and isinstance(e, Deriv)
+        and e.f == loss
+        and isinstance(e.wrt, Sym)
+        and g not in defs
+        and g.shape == e.wrt.shape
+    ]
+    moving = [(g, y) for g, y in found if isinstance(wrt, Sym) and _refers_to(defs.get(y, y), wrt, defs)]
+    return (moving or found or [None])[0]
+
+
+def _surrogate(g: Sym, y: Sym) -> Expr:
+    """L := ⟨g, y⟩ with g held fixed: every first derivative of it through y is that of the true
+    loss at the point, which is all that g = ∂L/∂y says (the loss beyond y is unknown)."""
+    if g.shape == (1, 1):
+        return Mul(g, y)
+    return _inner(g, y, g.rows, g.cols)
 
 
 def _refers_to(e: Expr, target: Sym, defs: dict[Sym, Expr]) -> bool:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 
-from checker.grading.derivation.model import LOSS, LOSS_SPELLINGS, Model, model_of
+from checker.grading.derivation.model import LOSS_NAMES, LOSS_SPELLINGS, Model, model_of
 from checker.grading.indexed import free_indices, index_shape
 from checker.grading.judge import vocabulary_for
 from checker.grading.readers import AnswerError, Vocabulary, parse_answer
@@ -179,7 +179,7 @@ def derivation_vocabulary(question_id: str) -> Vocabulary:
     model = model_of(question_id)
     losses: dict[Sym, list[str]] = {}
     for name, sym in model.losses.items():
-        if name in LOSS_SPELLINGS or sym != LOSS:
+        if name in LOSS_SPELLINGS or name not in LOSS_NAMES:  # E is Euler's number, l a layer
             losses.setdefault(sym, []).append(name)
     extra = [*model.spellings, *((sym, tuple(names)) for sym, names in losses.items())]
     extra += [

@@ -139,6 +139,8 @@ def _echo_tree(e: Expr) -> Expr:
         f_letter, x_letter = (e.row, e.col) if e.col is not None else (None, e.row)
         if _shape_rows(d.f) == 1:
             f_letter, x_letter = None, e.row if e.col is None else e.row + e.col
+        elif isinstance(d.wrt, Sym) and d.wrt.shape == (1, 1):  # by a scalar: ∂Y_{ij}/∂b
+            f_letter, x_letter = e.row + (e.col or ""), None
         top = _subscripted(d.f, f_letter)
         bottom = _subscripted(d.wrt, x_letter)
         return Sym("echo", 1, 1, rf"\frac{{\partial {top}}}{{\partial {bottom}}}")

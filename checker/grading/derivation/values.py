@@ -19,6 +19,7 @@ differentiated tree, and a derivation may spend at most :data:`WORK_BUDGET` of i
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -34,8 +35,9 @@ from checker.grading.sampling import Draw
 from checker.grading.trees import contains, size
 from checker.network.central_difference import TOLERANCE, central_gradient, floor_for, relative_error
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
+from derivations import get
 from derivations.expr import Deriv, Expr, Sym, children, shape_of, symbols_of, to_latex
-from derivations.questions import get_question
+from derivations.questions import Question, get_question
 
 DISTINCT_DRAWS = 3
 WORK_BUDGET = 3_000_000
@@ -117,7 +119,10 @@ class Evaluator:
             return evaluate_indexed(f, moved, sizes) if indexed else evaluate(f, moved)
 
         with np.errstate(all="ignore"):
-            return central_gradient(at, x0)
+            out = central_gradient(at, x0)
+            if x0.size == 1 and out.size > 1:  # by a scalar, entry by entry: f's shape (∂Y/∂b)
+                out = out.reshape(at(x0).shape)
+            return out
 
     def diagonal(self, sym: Sym) -> Sym | None:
         """The column of a placeholder's diagonal, if its value is a diagonal matrix at every draw."""
@@ -198,7 +203,27 @@ def instances(question_id: str) -> Instances:
     # The judge's sampler draws the free inputs (positive, unit-interval, simplex, one-hot where
     # the question says so); defined quantities are left to their definitions, so that a
     # derivative can set its variable free and see them move.
-    sampled = sampling.instances(q, {s for s in symbols if not s.depends}, exprs)
+    # the derivation's domains hold too: ε of batch norm is positive wherever the question lists it
+    d = get(q.derivation)
+    domain = dataclasses.replace(q, positive=tuple(dict.fromkeys(q.positive + d.positive)))
+    try:
+        return _instances(domain, symbols, exprs, free, definitions)
+    except EvaluationError:
+        if not d.sizes:
+            raise
+    # sizes that depend on each other (a convolution's output is h − k_h + 1): the derivation's own
+    return _instances(domain, symbols, exprs, free, definitions, d.sizes)
+
+
+def _instances(
+    q: Question,
+    symbols: set[Sym],
+    exprs: list[Expr],
+    free: set[Sym],
+    definitions: dict[Sym, Expr],
+    fixed: tuple[dict[str, int], ...] = (),
+) -> Instances:
+    sampled = sampling.instances(q, {s for s in symbols if not s.depends}, exprs, fixed)
     draws = []
     for draw in sampled.draws:
         values = {s.key: draw.envs[sampled.activations[0]].values[s.key] for s in free}

@@ -265,9 +265,9 @@ class CalculusMixin:
 
     # ---- sums
 
-    def sum_head(self, atom: Node, scripts: list[Tree]) -> tuple[str, Expr | None] | None:
-        r"""The index of ``\sum_k``/``sum_k`` and the factor its conditions put on the body
-        (``\sum_{k \neq i}``: 1 − δ_ki), or None if the item is not a sum."""
+    def sum_head(self, atom: Node, scripts: list[Tree]) -> tuple[tuple[str, ...], Expr | None] | None:
+        r"""The indices of ``\sum_k``/``sum_k``/``\sum_{i,j}`` (outermost first) and the factor its
+        conditions put on the body (``\sum_{k \neq i}``: 1 − δ_ki), or None if the item is not a sum."""
         is_sum = (is_tok(atom, "CMD") and atom.value == r"\sum") or (
             is_tok(atom, "CMD") and atom.value == r"\Sigma" and self.lookup(r"\Sigma") is None and scripts
         )
@@ -299,9 +299,10 @@ class CalculusMixin:
             raise self.error(atom, "a sum needs its index: \\sum_k (or sum_k in plain text)")
         return self.sum_index(index_node)
 
-    def sum_index(self, index_node: Node) -> tuple[str, Expr | None]:
-        r"""``k``, ``k=1``, ``k \neq i``, ``k=1, k \ne i``: the summed letter, and the product of the
-        index conditions beyond its range (a lower bound is its range, and is dropped)."""
+    def sum_index(self, index_node: Node) -> tuple[tuple[str, ...], Expr | None]:
+        r"""``k``, ``k=1``, ``k \neq i``, ``k=1, k \ne i``, ``i,j`` (a double sum): the summed letters,
+        and the product of the index conditions beyond their range (a lower bound is its range,
+        and is dropped)."""
         parts = list(index_node.children) if is_tree(index_node, "arglist") else [index_node]
         first, conditions = parts[0], parts[1:]
         if is_tree(first, "cond"):
@@ -312,13 +313,18 @@ class CalculusMixin:
         letters = self.vocab.index_letters if self.vocab is not None else frozenset()
         if letter not in letters:
             raise self.error(first, f"the summation index `{letter}` is not read: {self.index_help()}")
+        summed = [letter]
+        while conditions and not is_tree(conditions[0], "cond") and self.canon(conditions[0]) in letters:
+            summed.append(self.canon(conditions.pop(0)))  # \sum_{i,j}: one sum per letter
+        if len(set(summed)) != len(summed):
+            raise self.error(index_node, r"a sum names each of its indices once: \sum_{i,j}")
         factor: Expr | None = None
         for cond in conditions:
             found = self.index_relation(cond) if is_tree(cond, "cond") else None
             if found is None:
                 raise self.error(cond, r"a sum's condition is read as an index comparison: \sum_{k \neq i}")
             factor = found if factor is None else Mul(factor, found)
-        return letter, factor
+        return tuple(summed), factor
 
     def index_relation(self, tree: Tree) -> Expr | None:
         """``i = j`` as δ_ij and ``i \\neq j`` as 1 − δ_ij, for two free index letters; else None."""

@@ -198,9 +198,12 @@ class ProductsMixin:
             body = items[i + 1 :]
             if not body or is_tok(body[0], "SEQOP", "AT"):
                 raise self.error(node, "a sum needs a body after its index, as in \\sum_k y_k \\log p_k")
-            index, factor = summed
+            indices, factor = summed
             value = self.value(Tree("seq", body))
-            return IndexSum(index, value if factor is None else Mul(factor, value)), len(items)
+            out = value if factor is None else Mul(factor, value)
+            for index in reversed(indices):
+                out = IndexSum(index, out)
+            return out, len(items)
         head = self.function_head(atom, scripts)
         if head is not None:
             if nxt is None or is_tok(nxt, "SEQOP", "AT"):

@@ -23,13 +23,29 @@ class Step:
     reason: str
 
 
+LEVELS = ("matrix", "index")
+"""The two levels a chain is written at: whole matrices and vectors, or one entry at a time."""
+
+
 @dataclass(frozen=True)
 class Chain:
-    """``start = steps[0].expr = steps[1].expr = ...``; the last expression is the result."""
+    """``start = steps[0].expr = steps[1].expr = ...``; the last expression is the result.
+
+    ``level`` is ``"matrix"`` (whole vectors and matrices) or ``"index"`` (one entry, written with
+    ``Entry``, ``IndexSum`` and ``KDelta``). An index chain is the entry-by-entry reading of the
+    matrix chain named ``of`` (``""``: the derivation's first chain): it starts from the entry of
+    that chain's start and ends in the same entry of its result, which ``gradproof verify`` checks.
+    """
 
     start: Expr
     steps: tuple[Step, ...]
     name: str = ""
+    level: str = "matrix"
+    of: str = ""
+
+    def __post_init__(self) -> None:
+        if self.level not in LEVELS:
+            raise ValueError(f"chain {self.name!r}: level {self.level!r} is not one of {LEVELS}")
 
     @property
     def result(self) -> Expr:
@@ -105,6 +121,28 @@ class Derivation:
     def result(self) -> Expr:
         """The result of the first (main) chain."""
         return self.chains[0].result
+
+    @property
+    def matrix_chains(self) -> tuple[Chain, ...]:
+        """The chains written with whole matrices (the ones the numerical checks evaluate)."""
+        return tuple(c for c in self.chains if c.level == "matrix")
+
+    @property
+    def index_chains(self) -> tuple[Chain, ...]:
+        """The chains written entry by entry."""
+        return tuple(c for c in self.chains if c.level == "index")
+
+    def refined(self, chain: Chain) -> Chain:
+        """The matrix chain an index chain reads entry by entry."""
+        matrices = self.matrix_chains
+        if not chain.of:
+            return matrices[0]
+        for c in matrices:
+            if c.name == chain.of:
+                return c
+        raise KeyError(
+            f"{self.id}: the index chain {chain.name!r} refines {chain.of!r}, which is no matrix chain"
+        )
 
     def result_of(self, name: str) -> Expr:
         """The result of the chain called ``name``."""

@@ -41,40 +41,12 @@ from derivations.expr import (
     ShapeContext,
     ShapeError,
     children,
+    free_indices,
+    has_indices,
     shape_of,
 )
 
-_INDEX_NODES = (Entry, IndexSum, KDelta)
-
-
-def has_indices(e: Expr) -> bool:
-    """Whether ``e`` uses index notation anywhere."""
-    stack = [e]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, _INDEX_NODES):
-            return True
-        stack.extend(children(node))
-    return False
-
-
-def free_indices(e: Expr) -> tuple[str, ...]:
-    """The index letters of ``e`` not bound by a ``Σ``, in alphabetical order."""
-    return tuple(sorted(_free(e)))
-
-
-def _free(e: Expr) -> set[str]:
-    match e:
-        case Entry(arg, row, col):
-            return _free(arg) | {row} | ({col} if col else set())
-        case KDelta(i, j):
-            return {i, j}
-        case IndexSum(index, body):
-            return _free(body) - {index}
-    out: set[str] = set()
-    for c in children(e):
-        out |= _free(c)
-    return out
+__all__ = ["Tensor", "concrete_index_sizes", "evaluate_indexed", "free_indices", "has_indices", "index_shape"]
 
 
 def index_shape(e: Expr) -> tuple[Shape, dict[str, Dim]]:

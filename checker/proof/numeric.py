@@ -228,7 +228,7 @@ def _network_kind(d: Derivation) -> list[NumericCheck]:
         else:
             raise ValueError(f"unknown probe kind {probe.kind!r}")
         pairs = [(f"MLP {what}", mlp_value, numeric)]
-        for chain in d.chains:
+        for chain in d.matrix_chains:
             pairs.append((f"formula {what}", _evaluate_result(d, chain, values, activation), numeric))
         out.append(_check(run.label, pairs))
     return out
@@ -337,7 +337,7 @@ def _row_kind(d: Derivation) -> list[NumericCheck]:
         }
         values = {k: np.asarray(quantities[r], float) for k, r in probe.bind.items()}
         pairs = []
-        for chain in d.chains:
+        for chain in d.matrix_chains:
             target = ROW_GRADIENT_OF[chain.name]
             numeric = central_gradient(
                 partial(_row_loss, params, X, Y, target), quantities[target]
@@ -353,7 +353,7 @@ def random_values(d: Derivation, sizes: dict[str, int], rng: np.random.Generator
     """Random values for every free symbol of a derivation (simplex and positive ones respected)."""
     found: set[Sym] = set()
     defined = {s for s, _ in d.definitions}
-    for chain in d.chains:
+    for chain in d.matrix_chains:
         found |= symbols_of(chain.start) | symbols_of(chain.result)
     for _, e in d.definitions:
         found |= symbols_of(e)
@@ -378,7 +378,7 @@ def _function_kind(d: Derivation) -> list[NumericCheck]:
     for k, sizes in enumerate(sizes_for(d)):
         rng = np.random.default_rng(100 + k)
         values = random_values(d, sizes, rng)
-        for chain in d.chains:
+        for chain in d.matrix_chains:
             for act in ("tanh", "sigmoid"):
                 env = NumEnv(values, dict(d.definitions), _generic(act))
                 start = evaluate(chain.start, env)
@@ -467,7 +467,7 @@ def _conv_kind(d: Derivation) -> list[NumericCheck]:
                 values.update(_im2col_values(X, K, delta[0, 0]))
                 numeric.update(_im2col_numeric(values, b, G[0, 0], numeric["dK"]))
             env = NumEnv(values, {}, _generic("tanh"), sizes)
-            for chain in d.chains:
+            for chain in d.matrix_chains:
                 base = chain.name.removesuffix("-padded")
                 if chain.name != base + suffix:
                     continue
@@ -503,7 +503,7 @@ def _prox_kind(d: Derivation) -> list[NumericCheck]:
     def F2(v: Array) -> float:
         return float(0.5 * ((v - U) ** 2).sum() + 0.5 * t * (v ** 2).sum())
 
-    result = {c.name: _evaluate_result(d, c, values, "tanh") for c in d.chains}
+    result = {c.name: _evaluate_result(d, c, values, "tanh") for c in d.matrix_chains}
     best = result["soft-threshold"]
     h = 1e-6
     slack = []
@@ -549,7 +549,7 @@ def _modes_kind(d: Derivation) -> list[NumericCheck]:
         values = _bound(probe, _quantities(run), probe.layer, model.depth)
         values.update({"v": v, "g": g})
         activation = net.get("activation", "sigmoid")
-        result = {c.name: _evaluate_result(d, c, values, activation) for c in d.chains}
+        result = {c.name: _evaluate_result(d, c, values, activation) for c in d.matrix_chains}
         pairs = [
             ("formula forward (∂y/∂x) v", result["forward"], J @ v),
             ("formula reverse (∂y/∂x)ᵀ g", result["reverse"], J.T @ g),

@@ -163,7 +163,7 @@ def optimiser_kind(d: Derivation, formula: Formula) -> list[Comparison]:
     out = []
     for seed, net in enumerate(probe.networks):
         runs: dict[str, dict[str, Array]] = {}
-        for chain in d.chains:
+        for chain in d.matrix_chains:
             run, quantity = probe.targets[chain.name].split(":")
             q = runs.setdefault(run, _optimiser_run(net, run, seed))
             values = {k: q[r] for k, r in probe.bind.items() if r in q}
@@ -239,7 +239,7 @@ def _batchnorm_network(d: Derivation, formula: Formula, seed: int, net: dict) ->
     _, cache = layer.forward(X, gamma, beta)
     reference = dict(zip(("dx", "dgamma", "dbeta"), layer.backward(C, gamma, cache), strict=True))
     pairs = []
-    for chain in d.chains:
+    for chain in d.matrix_chains:
         target = d.probe.targets[chain.name]
         rows = []
         for i in range(n):
@@ -273,7 +273,7 @@ def init_kind(d: Derivation, formula: Formula) -> list[Comparison]:
              "var_z": _scalar(z.var())}
         values = {key: q[r] for key, r in probe.bind.items()}
         pairs = [(f"formula {c.name or 'Var(z)'} against the sampled {probe.targets[c.name]}",
-                  formula(c, values, net["activation"]), q[probe.targets[c.name]]) for c in d.chains]
+                  formula(c, values, net["activation"]), q[probe.targets[c.name]]) for c in d.matrix_chains]
         out.append(Comparison(f"{net['activation']}, {n} → {k} units, {INPUTS} inputs, sampled", pairs,
                               INIT_TOLERANCE))
     return out

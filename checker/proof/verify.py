@@ -1,6 +1,9 @@
 """Verification of the catalogue: the three checks every derivation must pass.
 
-1. every step exactly, by sympy, at two or more size combinations with distinct sizes;
+1. every step exactly, by sympy, at two or more size combinations with distinct sizes; a chain
+   written entry by entry (``level="index"``) is proved at every value of its index letters,
+   and must start from the entry of its matrix chain's start and end in the same entry of that
+   chain's result, so that the two levels are one derivation (:func:`level_problems`);
 2. the result against sympy's own differentiation of the start of its chain (the explicit
    function or network);
 3. numerically, against central differences of the reference MLP (``checker.proof.numeric``).
@@ -25,6 +28,7 @@ from checker.proof.sizes import sizes_for
 from checker.proof.symbolic import SympyEnv, equal
 from derivations import all_derivations
 from derivations.base import Derivation
+from derivations.expr import Entry, to_latex
 
 
 @dataclass
@@ -103,10 +107,37 @@ def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str
     return checks, result_ok, sizes
 
 
+def level_problems(d: Derivation) -> list[str]:
+    """What ties an index chain to its matrix chain and does not hold: it must start from an entry
+    of the matrix chain's start and end in the same entry (same letters) of its result."""
+    problems = []
+    for chain in d.index_chains:
+        try:
+            matrix = d.refined(chain)
+        except KeyError as exc:
+            problems.append(str(exc.args[0]))
+            continue
+        for end, whole in (("start", matrix.start), ("result", matrix.result)):
+            found = chain.start if end == "start" else chain.result
+            if not _is_entry_of(found, whole, chain.start):
+                problems.append(
+                    f"the index chain {chain.name!r} must {'start from' if end == 'start' else 'end in'} "
+                    f"an entry of the matrix chain's {end} ${to_latex(whole)}$, with the letters of its "
+                    f"start; it {'starts from' if end == 'start' else 'ends in'} ${to_latex(found)}$"
+                )
+    return problems
+
+
+def _is_entry_of(e: object, whole: object, start: object) -> bool:
+    if not isinstance(e, Entry) or e.arg != whole:
+        return False
+    return not isinstance(start, Entry) or (e.row, e.col) == (start.row, start.col)
+
+
 def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
     """All three checks for one derivation (not cached; see :func:`verify_cached`)."""
     start = time.perf_counter()
-    error = ""
+    error = "; ".join(level_problems(d))
     try:
         checks, result_ok, sizes = verify_symbolic(d)
     except Exception as exc:
@@ -143,8 +174,9 @@ def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
 
 _CHECKING_MODULES = (
     "checker.proof.symbolic", "checker.proof.symbolic.translate", "checker.proof.symbolic.kinks",
-    "checker.proof.symbolic.equality", "checker.proof.evaluate", "checker.proof.numeric",
-    "checker.proof.verify", "checker.proof.sizes", "checker.network.central_difference",
+    "checker.proof.symbolic.equality", "checker.proof.symbolic.indexed", "checker.proof.evaluate",
+    "checker.proof.numeric", "checker.proof.verify", "checker.proof.sizes",
+    "checker.network.central_difference",
     "checker.network.mlp", "checker.network.activations", "checker.network.losses", "checker.network.rownet",
     "checker.network.conv", "checker.network.proximal", "checker.network.modes",
     "derivations.expr", "derivations.expr.nodes", "derivations.expr.builders",

@@ -1,12 +1,42 @@
 """∂J/∂b^{(l)} = (1/m) Δ^{(l)} 𝟏_m: the mean of the per-example deltas."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Ones, scalar
+from derivations.expr import Deriv, Entry, IndexSum, KDelta, Ones, scalar
 from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 
 # Σ_i L_i as a function of the whole batch (see batch_weight_gradient.py).
 S = scalar("S", r"\textstyle\sum_i L_i", depends=(Z_l,))
 J = scalar("J_batch", "J")
+
+# the index level: entry j of the gradient, r a unit of the layer and n an example (the letter
+# i already counts the examples inside the name of the summed loss)
+dS_dZ = Deriv(S, Z_l)
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(J, b_l), "j"),
+    name="index",
+    level="index",
+    steps=(
+        Step(1 / m * Entry(Deriv(S, b_l), "j"), r"$\frac{1}{m}$ is a constant"),
+        Step(
+            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n")
+                                         * Entry(Deriv(Entry(Z_l, "r", "n"), b_l), "j"))),
+            r"chain rule through every entry $Z^{(l)}_{rn}$: unit $r$ of the layer, example $n$",
+        ),
+        Step(
+            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n") * KDelta("r", "j"))),
+            r"$Z^{(l)}_{rn} = \sum_q W^{(l)}_{rq} A^{(l-1)}_{qn} + b^{(l)}_r$: $b^{(l)}_j$ is in every "
+            r"column $n$ of row $r = j$, with factor 1 (Kronecker's $\delta_{rj}$)",
+        ),
+        Step(
+            1 / m * IndexSum("n", Entry(Delta_l, "j", "n")),
+            r"$\delta_{rj}$ keeps $r = j$: the sum of row $j$ of $\Delta^{(l)}$ over the examples",
+        ),
+        Step(
+            Entry(1 / m * (Delta_l @ Ones(M)), "j"),
+            r"a row sum is the product with $\mathbf{1}_m$: the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="batch-bias-gradient",
@@ -49,6 +79,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     probe=Probe(
         kind="db",

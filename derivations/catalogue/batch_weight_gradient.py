@@ -1,13 +1,46 @@
 """∂J/∂W^{(l)} = (1/m) Δ^{(l)} (A^{(l-1)})ᵀ: the mean of the per-example outer products."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Ones, scalar
+from derivations.expr import Deriv, Entry, IndexSum, KDelta, Ones, scalar
 from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 
 # Σ_i L_i as a function of the whole batch Z^{(l)}: L_i depends on column i only, so column i of
 # ∂(Σ_i L_i)/∂Z^{(l)} is the δ of example i; no formula for the losses is needed.
 S = scalar("S", r"\textstyle\sum_i L_i", depends=(Z_l,))
 J = scalar("J_batch", "J")
+
+# the index level: entry (j, k) of the gradient, r a unit of the layer and n an example (the
+# letter i already counts the examples inside the name of the summed loss)
+dS_dZ = Deriv(S, Z_l)
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(J, W_l), "j", "k"),
+    name="index",
+    level="index",
+    steps=(
+        Step(1 / m * Entry(Deriv(S, W_l), "j", "k"), r"$\frac{1}{m}$ is a constant"),
+        Step(
+            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n")
+                                         * Entry(Deriv(Entry(Z_l, "r", "n"), W_l), "j", "k"))),
+            r"chain rule through every entry $Z^{(l)}_{rn}$: unit $r$ of the layer, example $n$",
+        ),
+        Step(
+            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n") * (KDelta("r", "j")
+                                                                       * Entry(A_prev, "k", "n")))),
+            r"$Z^{(l)}_{rn} = \sum_q W^{(l)}_{rq} A^{(l-1)}_{qn} + b^{(l)}_r$ contains $W^{(l)}_{jk}$ only "
+            r"when $r = j$, with the factor $A^{(l-1)}_{kn}$ (Kronecker's $\delta_{rj}$)",
+        ),
+        Step(
+            1 / m * IndexSum("n", Entry(Delta_l, "j", "n") * Entry(A_prev, "k", "n")),
+            r"$\delta_{rj}$ keeps $r = j$; and $\partial (\sum_i L_i) / \partial Z^{(l)}_{jn} = "
+            r"\Delta^{(l)}_{jn}$: one term per example, $\delta^{(l)}_j a^{(l-1)}_k$ of example $n$",
+        ),
+        Step(
+            Entry(1 / m * (Delta_l @ A_prev.T), "j", "k"),
+            r"a sum over the examples $n$, the columns of both, is the product with the transpose: "
+            r"the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="batch-weight-gradient",
@@ -53,6 +86,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     probe=Probe(
         kind="dW",

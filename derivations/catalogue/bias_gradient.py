@@ -1,10 +1,34 @@
 """∂L/∂b^{(l)} = δ^{(l)}: the bias enters z^{(l)} with an identity Jacobian."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Ones, scalar
+from derivations.expr import Deriv, Diag, Entry, IndexSum, KDelta, Ones, scalar
 from derivations.notation import N_L, W_l, a_prev, b_l, delta_l, z_l
 
 L = scalar("L", "L", depends=(z_l,))
+
+# the index level: entry i, through every z_k, of which only z_i contains b_i
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(L, b_l), "i"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            IndexSum("k", Entry(Deriv(L, z_l), "k") * Entry(Deriv(Entry(z_l, "k"), b_l), "i")),
+            r"chain rule through every entry $z^{(l)}_k$ of the layer",
+        ),
+        Step(
+            IndexSum("k", Entry(Deriv(L, z_l), "k") * KDelta("k", "i")),
+            r"$z^{(l)}_k = \sum_m W^{(l)}_{km} a^{(l-1)}_m + b^{(l)}_k$ contains $b^{(l)}_i$ only when "
+            r"$k = i$, with factor 1: $\partial z^{(l)}_k / \partial b^{(l)}_i = \delta_{ki}$ "
+            r"(Kronecker's $\delta_{ki}$, 1 if $k = i$ and 0 otherwise)",
+        ),
+        Step(
+            Entry(delta_l, "i"),
+            r"$\delta_{ki}$ keeps the term $k = i$, and "
+            r"$\partial L / \partial z^{(l)}_i = \delta^{(l)}_i$: the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="bias-gradient",
@@ -38,6 +62,7 @@ DERIVATION = Derivation(
                 Step(delta_l, r"$\unchecked{I^\top \delta^{(l)} = \delta^{(l)}}$"),
             ),
         ),
+        INDEX_CHAIN,
     ),
     probe=Probe(
         kind="db",

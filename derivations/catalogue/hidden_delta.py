@@ -1,11 +1,40 @@
 """δ^{(l)} from δ^{(l+1)}: the recursion at the heart of backpropagation."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, dsigma, scalar, sigma
+from derivations.expr import Deriv, Diag, Entry, IndexSum, dsigma, scalar, sigma
 from derivations.notation import W_next, a_l, b_next, delta_next, z_l, z_next
 
 L = scalar("L", "L", depends=(z_next,))
 jacobian_of_a = Diag(dsigma(z_l))  # diag(σ'(z^{(l)})), the Jacobian of a^{(l)} = σ(z^{(l)})
+
+# the index level, in the course's letters: j a unit of layer l, k a unit of layer l + 1
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(L, z_l), "j"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            IndexSum("k", Entry(Deriv(L, z_next), "k") * Entry(Deriv(Entry(z_next, "k"), z_l), "j")),
+            r"chain rule: $z^{(l)}_j$ reaches $L$ through every unit $z^{(l+1)}_k$ of the next layer",
+        ),
+        Step(
+            IndexSum("k", Entry(delta_next, "k") * Entry(W_next, "k", "j") * dsigma(Entry(z_l, "j"))),
+            r"$z^{(l+1)}_k = \sum_m W^{(l+1)}_{km} \sigma(z^{(l)}_m) + b^{(l+1)}_k$: only the term "
+            r"$m = j$ contains $z^{(l)}_j$, so "
+            r"$\partial z^{(l+1)}_k / \partial z^{(l)}_j = W^{(l+1)}_{kj} \sigma'(z^{(l)}_j)$; and "
+            r"$\partial L / \partial z^{(l+1)}_k = \delta^{(l+1)}_k$",
+        ),
+        Step(
+            IndexSum("k", Entry(W_next, "k", "j") * Entry(delta_next, "k")) * dsigma(Entry(z_l, "j")),
+            r"$\sigma'(z^{(l)}_j)$ does not depend on $k$: out of the sum",
+        ),
+        Step(
+            Entry((W_next.T @ delta_next).odot(dsigma(z_l)), "j"),
+            r"$\sum_k W^{(l+1)}_{kj} \delta^{(l+1)}_k$ runs down column $j$ of $W^{(l+1)}$: entry $j$ of "
+            r"$(W^{(l+1)})^\top \delta^{(l+1)}$, the transpose; the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="hidden-delta",
@@ -58,6 +87,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     probe=Probe(
         kind="dz",

@@ -1,7 +1,7 @@
 """∂y/∂x of a two-layer network: diag(σ'(z^{(2)})) W^{(2)} diag(σ'(z^{(1)})) W^{(1)}."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Expr, dsigma, sigma
+from derivations.expr import Deriv, Diag, Entry, Expr, IndexSum, dsigma, sigma
 from derivations.notation import W_1, W_2, a_1, b_1, b_2, x_in, y_out, z_1, z_2
 
 
@@ -9,6 +9,31 @@ def dsig(z: Expr) -> Expr:
     """diag(σ'(z)), the Jacobian of σ applied entry by entry at z."""
     return Diag(dsigma(z))
 
+
+# the index level: entry (i, j), input j to output i, through every hidden unit k
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(y_out, x_in), "i", "j"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            IndexSum("k", Entry(Deriv(y_out, a_1), "i", "k") * Entry(Deriv(a_1, x_in), "k", "j")),
+            r"chain rule: $x_j$ reaches $y_i$ through every hidden unit $a^{(1)}_k$",
+        ),
+        Step(
+            IndexSum("k", dsigma(Entry(z_2, "i")) * Entry(W_2, "i", "k")
+                     * (dsigma(Entry(z_1, "k")) * Entry(W_1, "k", "j"))),
+            r"$y_i = \sigma(\sum_k W^{(2)}_{ik} a^{(1)}_k + b^{(2)}_i)$ gives "
+            r"$\partial y_i / \partial a^{(1)}_k = \sigma'(z^{(2)}_i) W^{(2)}_{ik}$; likewise "
+            r"$\partial a^{(1)}_k / \partial x_j = \sigma'(z^{(1)}_k) W^{(1)}_{kj}$",
+        ),
+        Step(
+            Entry(dsig(z_2) @ W_2 @ dsig(z_1) @ W_1, "i", "j"),
+            r"a sum over the inner index $k$ is a matrix product, and a factor $\sigma'(z_i)$ on row "
+            r"$i$ is a product with $\operatorname{diag}(\sigma'(z))$ on the left: the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="input-gradient",
@@ -58,6 +83,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     probe=Probe(
         kind="input",

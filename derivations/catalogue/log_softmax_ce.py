@@ -1,13 +1,42 @@
 """Cross-entropy from logits: the stable form −yᵀz + (𝟏ᵀy) log 𝟏ᵀe^z and its gradient (𝟏ᵀy)p − y."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Ones, Softmax, exp, log, scalar
+from derivations.expr import Deriv, Entry, IndexSum, KDelta, Ones, Softmax, exp, log, scalar
 from derivations.notation import N_OUT, p, y, z_L
 
 L = scalar("L", "L")
 ez = exp(z_L)
 total = Ones(N_OUT).T @ ez  # 𝟏ᵀe^{z}
 mass = Ones(N_OUT).T @ y  # 𝟏ᵀy
+
+# the index level: entry i, with k and j summed over the outputs
+y_k, z_k = Entry(y, "k"), Entry(z_L, "k")
+s_j = IndexSum("j", exp(Entry(z_L, "j")))
+mass_k = IndexSum("k", y_k)
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(L, z_L), "i"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            Entry(Deriv(-IndexSum("k", y_k * z_k) + mass_k * log(s_j), z_L), "i"),
+            r"$\log p_k = z_k - \log \sum_j e^{z_j}$; multiply by $-y_k$ and sum over $k$",
+        ),
+        Step(
+            -IndexSum("k", y_k * KDelta("k", "i")) + mass_k * (exp(Entry(z_L, "i")) / s_j),
+            r"$\partial z_k / \partial z_i = \delta_{ki}$ (Kronecker's delta: 1 if $k = i$, else 0); "
+            r"$\partial \log s / \partial z_i = e^{z_i} / s$ for $s = \sum_j e^{z_j}$",
+        ),
+        Step(
+            -Entry(y, "i") + mass_k * Entry(p, "i"),
+            r"$\delta_{ki}$ keeps the term $k = i$; and $e^{z_i} / s = p_i$",
+        ),
+        Step(
+            Entry(p * mass - y, "i"),
+            r"entry $i$ of $p\,(\mathbf{1}^\top y) - y$: the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="log-softmax-ce",
@@ -46,6 +75,7 @@ DERIVATION = Derivation(
                 Step(p * mass - y, r"$e^{z} / (\mathbf{1}^\top e^{z}) = p$"),
             ),
         ),
+        INDEX_CHAIN,
     ),
     sizes=({N_OUT: 2}, {N_OUT: 3}),
     probe=Probe(

@@ -1,10 +1,37 @@
 """δ^{(L)} = (a^{(L)} − y) ⊙ σ'(z^{(L)}) for the squared error ½‖a^{(L)} − y‖²."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Norm, dsigma, num, scalar, sigma
+from derivations.expr import Deriv, Diag, Entry, IndexSum, KDelta, Norm, dsigma, num, scalar, sigma
 from derivations.notation import a_L, y, z_L
 
 L = scalar("L", "L")
+
+# the index level: entry i, through every output a_k, of which only a_i depends on z_i
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(L, z_L), "i"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            IndexSum("k", Entry(Deriv(L, a_L), "k") * Entry(Deriv(a_L, z_L), "k", "i")),
+            r"chain rule through every output $a_k$",
+        ),
+        Step(
+            IndexSum("k", (Entry(a_L, "k") - Entry(y, "k")) * (KDelta("k", "i") * dsigma(Entry(z_L, "i")))),
+            r"$L = \frac{1}{2} \sum_k (a_k - y_k)^2$ gives $\partial L / \partial a_k = a_k - y_k$; "
+            r"$a_k = \sigma(z_k)$ depends on $z_i$ only when $k = i$: "
+            r"$\partial a_k / \partial z_i = \delta_{ki} \sigma'(z_i)$ (Kronecker's $\delta_{ki}$)",
+        ),
+        Step(
+            (Entry(a_L, "i") - Entry(y, "i")) * dsigma(Entry(z_L, "i")),
+            r"$\delta_{ki}$ keeps the term $k = i$: no sum over the outputs is left",
+        ),
+        Step(
+            Entry((a_L - y).odot(dsigma(z_L)), "i"),
+            r"entry $i$ of the elementwise product: the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="mse-output-delta",
@@ -52,6 +79,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     sizes=({"n_L": 2}, {"n_L": 3}),
     # σ stays a generic function here: the steps never use the sigmoid's formula, so sympy proves

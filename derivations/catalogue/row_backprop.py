@@ -1,7 +1,7 @@
 """Backpropagation in the row convention of the slides' code: δ_3, δ_2 and the four gradients."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Ones, Softmax, exp, fn, log, mat, scalar
+from derivations.expr import Deriv, Diag, Entry, IndexSum, KDelta, Ones, Softmax, exp, fn, log, mat, scalar
 from derivations.notation import (
     A1,
     W1,
@@ -25,6 +25,37 @@ L = scalar("L_rows", "L")
 # log P row by row, in the form that never takes the log of a quotient (the code's log-softmax)
 log_P = mat("log_P", M, C, r"\log P")
 ones_m, ones_c = Ones(M), Ones(C)
+
+# the index level of dW2: entry (j, c), n an example and k a class
+dW2_INDEX = Chain(
+    name="dW2-index",
+    level="index",
+    of="dW2",
+    start=Entry(Deriv(L, W2), "j", "c"),
+    steps=(
+        Step(
+            IndexSum("n", IndexSum("k", Entry(Deriv(L, Z2), "n", "k")
+                                   * Entry(Deriv(Entry(Z2, "n", "k"), W2), "j", "c"))),
+            r"chain rule through every entry $Z_{2,nk}$: example $n$, class $k$",
+        ),
+        Step(
+            IndexSum("n", IndexSum("k", Entry(Deriv(L, Z2), "n", "k")
+                                   * (KDelta("k", "c") * Entry(A1, "n", "j")))),
+            r"$Z_{2,nk} = \sum_q A_{1,nq} W_{2,qk} + b_{2,k}$ contains $W_{2,jc}$ only when $k = c$, "
+            r"with the factor $A_{1,nj}$ (Kronecker's $\delta_{kc}$), in every example $n$",
+        ),
+        Step(
+            IndexSum("n", Entry(A1, "n", "j") * Entry(delta3, "n", "c")),
+            r"$\delta_{kc}$ keeps $k = c$, and $\partial L / \partial Z_2 = \delta_3$: a sum over the "
+            r"examples",
+        ),
+        Step(
+            Entry(A1.T @ delta3, "j", "c"),
+            r"a sum over the rows $n$ of $A_1$ and $\delta_3$ is the product $A_1^\top \delta_3$: "
+            r"the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="row-backprop",
@@ -165,6 +196,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        dW2_INDEX,
     ),
     probe=Probe(
         kind="row",

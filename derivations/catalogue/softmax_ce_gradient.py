@@ -1,11 +1,59 @@
 """δ^{(L)} = p − y for softmax followed by cross-entropy, with a general target distribution y."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Ones, Softmax, log, scalar
+from derivations.expr import (
+    Deriv,
+    Diag,
+    Entry,
+    IndexSum,
+    Indicator,
+    Ones,
+    Piecewise,
+    Softmax,
+    log,
+    other_index,
+    same_index,
+    scalar,
+)
 from derivations.notation import N_OUT, p, y, z_L
 
 L = scalar("L", "L")
 jac = Diag(p) - p @ p.T  # ∂p/∂z^{(L)}, proved in softmax-jacobian
+
+# the index level, the way the course's derivation goes: entry i, the sum over k split at k = i
+p_i, p_k, y_i, y_k = Entry(p, "i"), Entry(p, "k"), Entry(y, "i"), Entry(y, "k")
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(L, z_L), "i"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            IndexSum("k", Entry(Deriv(L, p), "k") * Entry(Deriv(p, z_L), "k", "i")),
+            r"chain rule: every $p_k$ depends on $z_i$ (through the sum in softmax's denominator), "
+            r"so the sum runs over all $k$",
+        ),
+        Step(
+            IndexSum("k", -(y_k / p_k) * Piecewise((
+                (p_k * (1 - p_k), same_index("k", "i")),
+                (-(p_k * p_i), other_index("k", "i")),
+            ))),
+            r"$\partial L / \partial p_k = -y_k / p_k$; and the softmax Jacobian (softmax-jacobian) "
+            r"in its two cases, $p_k(1 - p_k)$ on the diagonal and $-p_k p_i$ off it",
+        ),
+        Step(
+            -(y_i * (1 - p_i)) + IndexSum("k", Indicator(other_index("k", "i")) * y_k * p_i),
+            r"the term $k = i$ of the sum, $-\frac{y_i}{p_i} p_i (1 - p_i)$, and the terms $k \ne i$, "
+            r"each $\frac{y_k}{p_k} p_k p_i = y_k p_i$",
+        ),
+        Step(
+            -y_i + p_i * IndexSum("k", y_k),
+            r"open the bracket: $y_i p_i$ is the missing term $k = i$ of the sum, which now runs "
+            r"over all $k$",
+        ),
+        Step(p_i - y_i, r"$\sum_k y_k = 1$ because $y$ is a distribution"),
+        Step(Entry(p - y, "i"), r"entry $i$ of $p - y$: the matrix form's result"),
+    ),
+)
 
 DERIVATION = Derivation(
     id="softmax-ce-gradient",
@@ -59,6 +107,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     sizes=({N_OUT: 2}, {N_OUT: 3}),
     probe=Probe(

@@ -1,11 +1,63 @@
 """∂p/∂z = diag(p) − p pᵀ for p = softmax(z)."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, Diag, Ones, Softmax, exp
+from derivations.expr import (
+    Deriv,
+    Diag,
+    Entry,
+    IndexSum,
+    KDelta,
+    Ones,
+    Piecewise,
+    Softmax,
+    exp,
+    other_index,
+    same_index,
+)
 from derivations.notation import N_OUT, p, z_L
 
 ez = exp(z_L)  # e^{z}, elementwise
 total = Ones(N_OUT).T @ ez  # 𝟏ᵀe^{z} = Σ_k e^{z_k}, a scalar
+
+# the index level: entry (i, j) of the Jacobian, p_i = e^{z_i} / s with s = Σ_k e^{z_k}
+p_i, p_j = Entry(p, "i"), Entry(p, "j")
+ez_i, ez_j = exp(Entry(z_L, "i")), exp(Entry(z_L, "j"))
+s_k = IndexSum("k", exp(Entry(z_L, "k")))
+
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(p, z_L), "i", "j"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            Entry(Deriv(ez_i / s_k, z_L), "j"),
+            r"definition: $p_i = e^{z_i} / s$ with $s = \sum_k e^{z_k}$, which contains every $z_j$",
+        ),
+        Step(
+            (KDelta("i", "j") * ez_i * s_k - ez_i * ez_j) / s_k**2,
+            r"quotient rule; $e^{z_i}$ depends on $z_j$ only when $i = j$, so "
+            r"$\partial e^{z_i} / \partial z_j = \delta_{ij} e^{z_i}$ (Kronecker's $\delta_{ij}$: 1 if "
+            r"$i = j$, else 0); and $\partial s / \partial z_j = e^{z_j}$",
+        ),
+        Step(
+            Piecewise((
+                (p_i * (1 - p_i), same_index("i", "j")),
+                (-(p_i * p_j), other_index("i", "j")),
+            )),
+            r"the two cases: for $i = j$, $\frac{e^{z_i} s - e^{z_i} e^{z_i}}{s^2} = p_i - p_i^2$; for "
+            r"$i \ne j$ only the second term is left, $-\frac{e^{z_i}}{s} \frac{e^{z_j}}{s} = -p_i p_j$",
+        ),
+        Step(
+            p_i * (KDelta("i", "j") - p_j),
+            r"both cases in one formula: $\delta_{ij}$ is 1 on the diagonal and 0 off it",
+        ),
+        Step(
+            Entry(Diag(p) - p @ p.T, "i", "j"),
+            r"entry $(i, j)$ of $\operatorname{diag}(p)$ is $\delta_{ij} p_i$ and of $p\,p^\top$ is "
+            r"$p_i p_j$: the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="softmax-jacobian",
@@ -56,6 +108,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     sizes=({N_OUT: 2}, {N_OUT: 3}),  # softmax of a single logit is constant: n_L ≥ 2
     probe=Probe(kind="softmax", bind={"z_L": "z", "p": "p"}),

@@ -1,10 +1,41 @@
 """∂L/∂W^{(l)} = δ^{(l)} (a^{(l-1)})ᵀ: the weight gradient of one example is an outer product."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, scalar
+from derivations.expr import Deriv, Entry, IndexSum, KDelta, scalar
 from derivations.notation import W_l, a_prev, b_l, delta_l, z_l
 
 L = scalar("L", "L", depends=(z_l,))
+
+# the index level: entry (i, j), through every z_k, of which only z_i contains W_{ij}
+dL_dz = Deriv(L, z_l)
+INDEX_CHAIN = Chain(
+    start=Entry(Deriv(L, W_l), "i", "j"),
+    name="index",
+    level="index",
+    steps=(
+        Step(
+            IndexSum("k", Entry(dL_dz, "k") * Entry(Deriv(Entry(z_l, "k"), W_l), "i", "j")),
+            r"chain rule through every entry $z^{(l)}_k$ of the layer",
+        ),
+        Step(
+            IndexSum("k", Entry(dL_dz, "k") * (KDelta("k", "i") * Entry(a_prev, "j"))),
+            r"$z^{(l)}_k = \sum_m W^{(l)}_{km} a^{(l-1)}_m + b^{(l)}_k$ contains $W^{(l)}_{ij}$ only when "
+            r"$k = i$, with the factor $a^{(l-1)}_j$: $\frac{\partial z^{(l)}_k}{\partial W^{(l)}_{ij}} = "
+            r"\delta_{ki} a^{(l-1)}_j$ (Kronecker's $\delta_{ki}$, 1 if $k = i$ and 0 otherwise)",
+        ),
+        Step(
+            Entry(dL_dz, "i") * Entry(a_prev, "j"),
+            r"$\delta_{ki}$ keeps the single term $k = i$ of the sum",
+        ),
+        Step(Entry(delta_l, "i") * Entry(a_prev, "j"),
+             r"definition $\delta^{(l)} = \partial L / \partial z^{(l)}$"),
+        Step(
+            Entry(delta_l @ a_prev.T, "i", "j"),
+            r"entry $(i, j)$ of the outer product $\delta^{(l)} (a^{(l-1)})^\top$ is "
+            r"$\delta^{(l)}_i a^{(l-1)}_j$: the matrix form's result",
+        ),
+    ),
+)
 
 DERIVATION = Derivation(
     id="weight-gradient",
@@ -40,6 +71,7 @@ DERIVATION = Derivation(
                 ),
             ),
         ),
+        INDEX_CHAIN,
     ),
     probe=Probe(
         kind="dW",

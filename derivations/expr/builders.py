@@ -8,6 +8,7 @@ from derivations.expr.nodes import (
     ELEMENTWISE,
     Add,
     BigO,
+    Cond,
     Corr,
     Deriv,
     Diag,
@@ -20,6 +21,7 @@ from derivations.expr.nodes import (
     Hadamard,
     IndexSum,
     Indicator,
+    KDelta,
     Max,
     MaxOf,
     Mul,
@@ -82,6 +84,16 @@ def scalar(key: str, tex: str = "", depends: tuple[Sym, ...] = ()) -> Sym:
     return Sym(key, 1, 1, tex or key, depends)
 
 
+def same_index(i: str, j: str) -> Cond:
+    """The condition ``i = j`` on two index letters (δ_ij = 1), for the cases of a component formula."""
+    return Cond(KDelta(i, j), "==", Num(Fraction(1)))
+
+
+def other_index(i: str, j: str) -> Cond:
+    """The condition ``i ≠ j`` on two index letters (δ_ij ≠ 1)."""
+    return Cond(KDelta(i, j), "!=", Num(Fraction(1)))
+
+
 def summ(*terms: Expr) -> Expr:
     """A sum; flattens nested sums so printing stays flat."""
     flat: list[Expr] = []
@@ -117,6 +129,36 @@ def children(e: Expr) -> tuple[Expr, ...]:
                     out.extend((cond.lhs, cond.rhs))
             return tuple(out)
     return ()
+
+
+def has_indices(e: Expr) -> bool:
+    """Whether ``e`` uses index notation anywhere (an entry, a sum over an index, a δ_ij)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Entry | IndexSum | KDelta):
+            return True
+        stack.extend(children(node))
+    return False
+
+
+def free_indices(e: Expr) -> tuple[str, ...]:
+    """The index letters of ``e`` not bound by a ``Σ``, in alphabetical order (row, then column)."""
+    return tuple(sorted(_free(e)))
+
+
+def _free(e: Expr) -> set[str]:
+    match e:
+        case Entry(arg, row, col):
+            return _free(arg) | {row} | ({col} if col else set())
+        case KDelta(i, j):
+            return {i, j}
+        case IndexSum(index, body):
+            return _free(body) - {index}
+    out: set[str] = set()
+    for c in children(e):
+        out |= _free(c)
+    return out
 
 
 def symbols_of(e: Expr) -> set[Sym]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import singledispatch
 
+from derivations.expr.builders import has_indices
 from derivations.expr.nodes import (
     SCALAR,
     Add,
@@ -226,14 +227,47 @@ def _(e: BigO) -> tuple[str, int]:
     return rf"O\left({to_latex(e.arg)}\right)", _P_ATOM
 
 
+def _subscripted(e: Expr, letters: str) -> str:
+    """A symbol with index letters: ``W_{ij}^{(l)}``; anything else bracketed, then subscripted."""
+    if isinstance(e, Sym):
+        head, hat, sup = (e.tex or e.key).partition("^")
+        base, low, sub = head.partition("_")
+        if low:  # W_2 with letters jc is W_{2,jc}: a second subscript would not typeset
+            inner = sub[1:-1] if sub.startswith("{") and sub.endswith("}") else sub
+            head = f"{base}_{{{inner},{letters}}}"
+        else:
+            head = f"{head}_{{{letters}}}"
+        return head + (f"^{sup}" if hat else "")
+    return rf"{_wrap(_tex(e), _P_ATOM)}_{{{letters}}}"
+
+
+def _entry_of_derivative(e: Entry) -> str | None:
+    r"""An entry of a derivative as it is written by hand: ``\frac{\partial L}{\partial W_{ij}}``
+    for a gradient, ``\frac{\partial p_i}{\partial z_j}`` for a Jacobian; None when neither fits."""
+    d = e.arg
+    assert isinstance(d, Deriv)
+    letters = e.row + (e.col or "")
+    if not isinstance(d.f, Sym | Entry) and has_indices(d.f):  # a component formula: ∂/∂z_j (…)
+        return rf"\frac{{\partial}}{{\partial {_subscripted(d.wrt, letters)}}} \left({to_latex(d.f)}\right)"
+    scalar_f = isinstance(d.f, Entry) or (isinstance(d.f, Sym) and d.f.shape == SCALAR)
+    if scalar_f:
+        top, bottom = to_latex(d.f), _subscripted(d.wrt, letters)
+    elif isinstance(d.f, Sym) and d.f.cols == 1 and d.wrt.cols == 1 and e.col is not None:
+        top, bottom = _subscripted(d.f, e.row), _subscripted(d.wrt, e.col)
+    else:
+        return None
+    return rf"\frac{{\partial {top}}}{{\partial {bottom}}}"
+
+
 @_tex.register
 def _(e: Entry) -> tuple[str, int]:
     idx = e.row + (e.col or "")
     base = e.arg
-    if isinstance(base, Sym) and "^" in (base.tex or ""):
-        head, _, sup = (base.tex or base.key).partition("^")
-        return f"{head}_{{{idx}}}^{sup}", _P_ATOM
-    return rf"{_wrap(_tex(base), _P_ATOM)}_{{{idx}}}", _P_ATOM
+    if isinstance(base, Deriv):
+        written = _entry_of_derivative(e)
+        if written is not None:
+            return written, _P_ATOM
+    return _subscripted(base, idx), _P_ATOM
 
 
 @_tex.register
@@ -249,6 +283,9 @@ def _(e: KDelta) -> tuple[str, int]:
 
 
 def _cond_tex(c: Cond) -> str:
+    if isinstance(c.lhs, KDelta) and c.rhs == Num(Fraction(1)) and c.op in ("==", "!="):
+        # δ_ij = 1 exactly when i = j: the case split of a component formula reads as such
+        return f"{c.lhs.i} {_OP_TEX[c.op]} {c.lhs.j}"
     return f"{to_latex(c.lhs)} {_OP_TEX[c.op]} {to_latex(c.rhs)}"
 
 

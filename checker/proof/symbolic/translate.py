@@ -14,6 +14,7 @@ from functools import cache
 
 import sympy as sp
 
+from checker.proof.symbolic.indexed import index_matrix
 from derivations.expr import (
     Add,
     BigO,
@@ -43,6 +44,7 @@ from derivations.expr import (
     Softmax,
     Sym,
     T,
+    has_indices,
     symbols_of,
 )
 
@@ -168,10 +170,23 @@ class _Translator:
     def __init__(self, env: SympyEnv, frozen: frozenset[Sym]) -> None:
         self.env, self.frozen = env, frozen
         self.memo: dict[Expr, sp.Matrix] = {}
+        self._holding: dict[Sym, _Translator] = {}
+
+    def function(self, name: str, d: int, x: sp.Expr) -> sp.Expr:
+        """``name^{(d)}(x)`` for one entry, generic functions read as this translation reads them."""
+        return apply_function(name, d, x, self.env.generic_as)
+
+    def holding(self, wrt: Sym) -> _Translator:
+        """The translator that holds ``wrt`` fixed as symbols (to differentiate by it), kept so that
+        the entries of a component formula share its translations."""
+        if wrt not in self._holding:
+            self._holding[wrt] = _Translator(self.env, self.frozen | {wrt})
+        return self._holding[wrt]
 
     def run(self, e: Expr) -> sp.Matrix:
         if e not in self.memo:
-            self.memo[e] = self._go(e)
+            # a component formula is translated as a whole: its letters tie its parts together
+            self.memo[e] = index_matrix(e, self) if has_indices(e) else self._go(e)
         return self.memo[e]
 
     def _map(self, m: sp.Matrix, f) -> sp.Matrix:  # noqa: ANN001
@@ -253,7 +268,7 @@ class _Translator:
             case Corr() | Flip() | Pad() | MaxOf():
                 return self._image(e)
             case Entry() | IndexSum() | KDelta():
-                raise NotImplementedError("index notation is evaluated numerically, not translated")
+                return index_matrix(e, self)
         raise TypeError(f"no sympy translation for {type(e).__name__}")
 
     def _symbol(self, e: Sym) -> sp.Matrix:

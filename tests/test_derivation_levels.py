@@ -93,3 +93,18 @@ def test_the_case_split_reads_as_cases_on_the_letters() -> None:
 def test_a_chain_level_is_one_of_two() -> None:
     with pytest.raises(ValueError, match="level"):
         Chain(KDelta("i", "j"), (), "x", "entries")
+
+
+def test_a_condition_on_index_letters_is_notation_in_the_prose() -> None:
+    """``$k = i$`` in a reason names a case of the sum; a letter the derivation does not index with
+    (``q``) is still refused."""
+    from checker.grading.prose import check_derivation
+
+    d = all_derivations()["softmax-ce-gradient"]
+    verdicts = {(c.latex, c.verdict) for c in check_derivation(d)}
+    assert ("k = i", "read") in verdicts and (r"k \ne i", "read") in verdicts
+    chain = d.index_chains[0]
+    odd = Step(chain.steps[0].expr, r"the sum runs over $q = i$ and $\delta_{qi}$")
+    changed = dataclasses.replace(chain, steps=(odd, *chain.steps[1:]))
+    checks = check_derivation(dataclasses.replace(d, chains=(d.chains[0], changed)))
+    assert {c.verdict for c in checks if c.latex in ("q = i", r"\delta_{qi}")} == {"unreadable"}

@@ -256,6 +256,9 @@ def _holds(a: Values, b: Values, sign: str) -> bool:
 
 _SHAPE = re.compile(r"^\s*(\w+|\w_\{?[\w+-]+\}?)\s*\\times\s*(\w+|\w_\{?[\w+-]+\}?)\s*$")
 _INDICES = re.compile(r"^\s*\(?\s*([a-z])\s*(?:,\s*([a-z])\s*)?\)?\s*$")
+# i = j, k \ne i: the case of a component formula; \delta_{ki}: Kronecker's delta on two letters
+_LETTER_CONDITION = re.compile(r"^\s*([a-z])\s*(?:=|\\ne|\\neq)\s*([a-z])\s*$")
+_KRONECKER = re.compile(r"^\s*\\delta_\{?([a-z])([a-z])\}?\s*$")
 _FUNCTION = re.compile(r"^\s*(\\[A-Za-z]+|\\operatorname\{[A-Za-z]+\}|f)\s*(?:'|\^\{?\\prime\}?)*\s*$")
 
 
@@ -267,6 +270,11 @@ def _notation(ctx: _Context, latex: str) -> str:
     dims = {re.sub(r"[{}\s]", "", d) for d in ctx.vocab.dims}
     if shape and all(re.sub(r"[{}\s]", "", s) in dims or s.isdigit() for s in shape.groups()):
         return "a shape of the derivation's dimensions"
+    for pattern, what in ((_LETTER_CONDITION, "a condition on index letters"),
+                          (_KRONECKER, "Kronecker's delta of index letters")):
+        letters = pattern.match(latex)
+        if letters and set(letters.groups()) <= ctx.vocab.index_letters:
+            return what
     index = _INDICES.match(latex)
     if index and all(i in ctx.vocab.index_letters for i in index.groups() if i) and (
             index.group(2) or ctx.vocab.lookup(plain) is None):
@@ -292,7 +300,7 @@ def check_formula(ctx: _Context, place: str, latex: str, mark: str) -> ProseChec
             defined = _prose_definition(ctx, sides[0][0], sides[1][0])
             if defined:
                 return verdict("defines", defined)
-    if len(sides) == 1 and not mark and _notation(ctx, latex):
+    if (len(sides) == 1 or _LETTER_CONDITION.match(latex)) and not mark and _notation(ctx, latex):
         return verdict("read", "notation: " + _notation(ctx, latex))
     try:
         exprs = [_read(ctx, text) for text, _ in sides]

@@ -8,31 +8,33 @@ from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 S = scalar("S", r"\textstyle\sum_i L_i", depends=(Z_l,))
 J = scalar("J_batch", "J")
 
-# the index level: entry j of the gradient, r a unit of the layer and n an example (the letter
-# i already counts the examples inside the name of the summed loss)
-dS_dZ = Deriv(S, Z_l)
+# the index level: entry i of the gradient, k a unit of the layer and n an example
+dJ_dZ = Deriv(J, Z_l)
 INDEX_CHAIN = Chain(
-    start=Entry(Deriv(J, b_l), "j"),
+    start=Entry(Deriv(J, b_l), "i"),
     name="index",
     level="index",
     steps=(
-        Step(1 / m * Entry(Deriv(S, b_l), "j"), r"$\frac{1}{m}$ is a constant"),
         Step(
-            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n")
-                                         * Entry(Deriv(Entry(Z_l, "r", "n"), b_l), "j"))),
-            r"chain rule through every entry $Z^{(l)}_{rn}$: unit $r$ of the layer, example $n$",
+            IndexSum("k", IndexSum("n", Entry(dJ_dZ, "k", "n")
+                                   * Entry(Deriv(Entry(Z_l, "k", "n"), b_l), "i"))),
+            r"chain rule through every entry $Z^{(l)}_{kn}$: unit $k$ of the layer, example $n$",
         ),
         Step(
-            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n") * KDelta("r", "j"))),
-            r"$Z^{(l)}_{rn} = \sum_q W^{(l)}_{rq} A^{(l-1)}_{qn} + b^{(l)}_r$: $b^{(l)}_j$ is in every "
-            r"column $n$ of row $r = j$, with factor 1 (Kronecker's $\delta_{rj}$)",
+            IndexSum("k", IndexSum("n", Entry(dJ_dZ, "k", "n") * KDelta("k", "i"))),
+            r"$Z^{(l)}_{kn} = \sum_j W^{(l)}_{kj} A^{(l-1)}_{jn} + b^{(l)}_k$: $b^{(l)}_i$ is in every "
+            r"column $n$ of row $k = i$, with factor 1 (Kronecker's $\delta_{ki}$)",
         ),
         Step(
-            1 / m * IndexSum("n", Entry(Delta_l, "j", "n")),
-            r"$\delta_{rj}$ keeps $r = j$: the sum of row $j$ of $\Delta^{(l)}$ over the examples",
+            IndexSum("n", Entry(dJ_dZ, "i", "n")),
+            r"$\delta_{ki}$ keeps the terms $k = i$: row $i$ summed over the examples",
         ),
         Step(
-            Entry(1 / m * (Delta_l @ Ones(M)), "j"),
+            1 / m * IndexSum("n", Entry(Delta_l, "i", "n")),
+            r"$J$ is $\frac{1}{m}$ times the summed loss, whose derivative by $Z^{(l)}$ is $\Delta^{(l)}$",
+        ),
+        Step(
+            Entry(1 / m * (Delta_l @ Ones(M)), "i"),
             r"a row sum is the product with $\mathbf{1}_m$: the matrix form's result",
         ),
     ),

@@ -9,33 +9,37 @@ from derivations.notation import A_prev, Delta_l, M, W_l, Z_l, b_l, m
 S = scalar("S", r"\textstyle\sum_i L_i", depends=(Z_l,))
 J = scalar("J_batch", "J")
 
-# the index level: entry (j, k) of the gradient, r a unit of the layer and n an example (the
-# letter i already counts the examples inside the name of the summed loss)
-dS_dZ = Deriv(S, Z_l)
+# the index level: entry (i, j) of the gradient, k a unit of the layer and n an example
+dJ_dZ = Deriv(J, Z_l)
 INDEX_CHAIN = Chain(
-    start=Entry(Deriv(J, W_l), "j", "k"),
+    start=Entry(Deriv(J, W_l), "i", "j"),
     name="index",
     level="index",
     steps=(
-        Step(1 / m * Entry(Deriv(S, W_l), "j", "k"), r"$\frac{1}{m}$ is a constant"),
         Step(
-            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n")
-                                         * Entry(Deriv(Entry(Z_l, "r", "n"), W_l), "j", "k"))),
-            r"chain rule through every entry $Z^{(l)}_{rn}$: unit $r$ of the layer, example $n$",
+            IndexSum("k", IndexSum("n", Entry(dJ_dZ, "k", "n")
+                                   * Entry(Deriv(Entry(Z_l, "k", "n"), W_l), "i", "j"))),
+            r"chain rule through every entry $Z^{(l)}_{kn}$: unit $k$ of the layer, example $n$",
         ),
         Step(
-            1 / m * IndexSum("r", IndexSum("n", Entry(dS_dZ, "r", "n") * (KDelta("r", "j")
-                                                                       * Entry(A_prev, "k", "n")))),
-            r"$Z^{(l)}_{rn} = \sum_q W^{(l)}_{rq} A^{(l-1)}_{qn} + b^{(l)}_r$ contains $W^{(l)}_{jk}$ only "
-            r"when $r = j$, with the factor $A^{(l-1)}_{kn}$ (Kronecker's $\delta_{rj}$)",
+            IndexSum("k", IndexSum("n", Entry(dJ_dZ, "k", "n")
+                                   * (KDelta("k", "i") * Entry(A_prev, "j", "n")))),
+            r"$Z^{(l)}_{kn} = \sum_j W^{(l)}_{kj} A^{(l-1)}_{jn} + b^{(l)}_k$ contains $W^{(l)}_{ij}$ only "
+            r"when $k = i$, with the factor $A^{(l-1)}_{jn}$ (Kronecker's $\delta_{ki}$), in every "
+            r"example $n$",
         ),
         Step(
-            1 / m * IndexSum("n", Entry(Delta_l, "j", "n") * Entry(A_prev, "k", "n")),
-            r"$\delta_{rj}$ keeps $r = j$; and $\partial (\sum_i L_i) / \partial Z^{(l)}_{jn} = "
-            r"\Delta^{(l)}_{jn}$: one term per example, $\delta^{(l)}_j a^{(l-1)}_k$ of example $n$",
+            IndexSum("n", Entry(dJ_dZ, "i", "n") * Entry(A_prev, "j", "n")),
+            r"$\delta_{ki}$ keeps the terms $k = i$",
         ),
         Step(
-            Entry(1 / m * (Delta_l @ A_prev.T), "j", "k"),
+            1 / m * IndexSum("n", Entry(Delta_l, "i", "n") * Entry(A_prev, "j", "n")),
+            r"$J$ is $\frac{1}{m}$ times the summed loss, whose derivative by $Z^{(l)}$ is "
+            r"$\Delta^{(l)}$: one term per example $n$, column $n$ of $\Delta^{(l)}$ times column $n$ of "
+            r"$A^{(l-1)}$",
+        ),
+        Step(
+            Entry(1 / m * (Delta_l @ A_prev.T), "i", "j"),
             r"a sum over the examples $n$, the columns of both, is the product with the transpose: "
             r"the matrix form's result",
         ),

@@ -18,9 +18,9 @@ INDEX_CHAIN = Chain(
         ),
         Step(
             IndexSum("k", Entry(Deriv(L, z_l), "k") * KDelta("k", "i")),
-            r"$z^{(l)}_k = \sum_m W^{(l)}_{km} a^{(l-1)}_m + b^{(l)}_k$ contains $b^{(l)}_i$ only when "
-            r"$k = i$, with factor 1: $\partial z^{(l)}_k / \partial b^{(l)}_i = \delta_{ki}$ "
-            r"(Kronecker's $\delta_{ki}$, 1 if $k = i$ and 0 otherwise)",
+            r"$z^{(l)}_k = \sum_j W^{(l)}_{kj} a^{(l-1)}_j + b^{(l)}_k$ contains $b^{(l)}_i$ only when "
+            r"$k = i$, with factor 1: the derivative is Kronecker's $\delta_{ki}$ (1 if $k = i$ and 0 "
+            r"otherwise)",
         ),
         Step(
             Entry(delta_l, "i"),

@@ -19,8 +19,8 @@ INDEX_CHAIN = Chain(
         ),
         Step(
             IndexSum("k", Entry(delta_next, "k") * Entry(W_next, "k", "j") * dsigma(Entry(z_l, "j"))),
-            r"$z^{(l+1)}_k = \sum_m W^{(l+1)}_{km} \sigma(z^{(l)}_m) + b^{(l+1)}_k$: only the term "
-            r"$m = j$ contains $z^{(l)}_j$, so "
+            r"$z^{(l+1)}_k = \sum_i W^{(l+1)}_{ki} \sigma(z^{(l)}_i) + b^{(l+1)}_k$: only the term "
+            r"$i = j$ contains $z^{(l)}_j$, so "
             r"$\partial z^{(l+1)}_k / \partial z^{(l)}_j = W^{(l+1)}_{kj} \sigma'(z^{(l)}_j)$; and "
             r"$\partial L / \partial z^{(l+1)}_k = \delta^{(l+1)}_k$",
         ),

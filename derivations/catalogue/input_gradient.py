@@ -29,8 +29,9 @@ INDEX_CHAIN = Chain(
         ),
         Step(
             Entry(dsig(z_2) @ W_2 @ dsig(z_1) @ W_1, "i", "j"),
-            r"a sum over the inner index $k$ is a matrix product, and a factor $\sigma'(z_i)$ on row "
-            r"$i$ is a product with $\operatorname{diag}(\sigma'(z))$ on the left: the matrix form's result",
+            r"a sum over the inner index $k$ is a matrix product, and a factor $\sigma'(z^{(2)}_i)$ on "
+            r"row $i$ is a product with $\operatorname{diag}(\sigma'(z^{(2)}))$ on the left (likewise "
+            r"for $z^{(1)}$): the matrix form's result",
         ),
     ),
 )

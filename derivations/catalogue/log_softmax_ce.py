@@ -24,12 +24,13 @@ INDEX_CHAIN = Chain(
         ),
         Step(
             -IndexSum("k", y_k * KDelta("k", "i")) + mass_k * (exp(Entry(z_L, "i")) / s_j),
-            r"$\partial z_k / \partial z_i = \delta_{ki}$ (Kronecker's delta: 1 if $k = i$, else 0); "
-            r"$\partial \log s / \partial z_i = e^{z_i} / s$ for $s = \sum_j e^{z_j}$",
+            r"$z_k$ depends on $z_i$ only when $k = i$: its derivative is Kronecker's $\delta_{ki}$ (1 if "
+            r"$k = i$, else 0); and by the chain rule the log of the sum $\unchecked{s = \sum_j e^{z_j}}$ "
+            r"has derivative $\unchecked{e^{z_i} / s}$",
         ),
         Step(
             -Entry(y, "i") + mass_k * Entry(p, "i"),
-            r"$\delta_{ki}$ keeps the term $k = i$; and $e^{z_i} / s = p_i$",
+            r"$\delta_{ki}$ keeps the term $k = i$; and $\unchecked{e^{z_i} / s = p_i}$",
         ),
         Step(
             Entry(p * mass - y, "i"),

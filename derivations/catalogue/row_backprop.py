@@ -36,13 +36,14 @@ dW2_INDEX = Chain(
         Step(
             IndexSum("n", IndexSum("k", Entry(Deriv(L, Z2), "n", "k")
                                    * Entry(Deriv(Entry(Z2, "n", "k"), W2), "j", "c"))),
-            r"chain rule through every entry $Z_{2,nk}$: example $n$, class $k$",
+            r"chain rule through every entry $\unchecked{Z_{2,nk}}$: example $n$, class $k$",
         ),
         Step(
             IndexSum("n", IndexSum("k", Entry(Deriv(L, Z2), "n", "k")
                                    * (KDelta("k", "c") * Entry(A1, "n", "j")))),
-            r"$Z_{2,nk} = \sum_q A_{1,nq} W_{2,qk} + b_{2,k}$ contains $W_{2,jc}$ only when $k = c$, "
-            r"with the factor $A_{1,nj}$ (Kronecker's $\delta_{kc}$), in every example $n$",
+            r"$\unchecked{Z_{2,nk} = \sum_j A_{1,nj} W_{2,jk} + b_{2,k}}$ contains $\unchecked{W_{2,jc}}$ "
+            r"only when $k = c$, with the factor $\unchecked{A_{1,nj}}$ (Kronecker's $\delta_{kc}$), in "
+            r"every example $n$",
         ),
         Step(
             IndexSum("n", Entry(A1, "n", "j") * Entry(delta3, "n", "c")),

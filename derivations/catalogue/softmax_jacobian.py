@@ -31,21 +31,23 @@ INDEX_CHAIN = Chain(
     steps=(
         Step(
             Entry(Deriv(ez_i / s_k, z_L), "j"),
-            r"definition: $p_i = e^{z_i} / s$ with $s = \sum_k e^{z_k}$, which contains every $z_j$",
+            r"definition: $\unchecked{p_i = e^{z_i} / s}$ with $\unchecked{s = \sum_k e^{z_k}}$, a sum "
+            r"that contains every $z_j$",
         ),
         Step(
             (KDelta("i", "j") * ez_i * s_k - ez_i * ez_j) / s_k**2,
-            r"quotient rule; $e^{z_i}$ depends on $z_j$ only when $i = j$, so "
-            r"$\partial e^{z_i} / \partial z_j = \delta_{ij} e^{z_i}$ (Kronecker's $\delta_{ij}$: 1 if "
-            r"$i = j$, else 0); and $\partial s / \partial z_j = e^{z_j}$",
+            r"quotient rule; $e^{z_i}$ depends on $z_j$ only when $i = j$, so its derivative is "
+            r"$\unchecked{\delta_{ij} e^{z_i}}$ with Kronecker's $\delta_{ij}$ (1 if $i = j$, else 0); "
+            r"and the derivative of the sum by $z_j$ is its one term $e^{z_j}$",
         ),
         Step(
             Piecewise((
                 (p_i * (1 - p_i), same_index("i", "j")),
                 (-(p_i * p_j), other_index("i", "j")),
             )),
-            r"the two cases: for $i = j$, $\frac{e^{z_i} s - e^{z_i} e^{z_i}}{s^2} = p_i - p_i^2$; for "
-            r"$i \ne j$ only the second term is left, $-\frac{e^{z_i}}{s} \frac{e^{z_j}}{s} = -p_i p_j$",
+            r"the two cases: for $i = j$ the fraction is $\unchecked{e^{z_i} / s - (e^{z_i} / s)^2 = "
+            r"p_i - p_i^2}$; for $i \ne j$ only the second term is left, "
+            r"$\unchecked{-(e^{z_i} / s)(e^{z_j} / s) = -p_i p_j}$",
         ),
         Step(
             p_i * (KDelta("i", "j") - p_j),
@@ -53,8 +55,8 @@ INDEX_CHAIN = Chain(
         ),
         Step(
             Entry(Diag(p) - p @ p.T, "i", "j"),
-            r"entry $(i, j)$ of $\operatorname{diag}(p)$ is $\delta_{ij} p_i$ and of $p\,p^\top$ is "
-            r"$p_i p_j$: the matrix form's result",
+            r"entry $(i, j)$ of $\operatorname{diag}(p)$ is $p_i$ on the diagonal and 0 off it, and "
+            r"of $p\,p^\top$ it is $p_i p_j$: the matrix form's result",
         ),
     ),
 )

@@ -19,9 +19,9 @@ INDEX_CHAIN = Chain(
         ),
         Step(
             IndexSum("k", Entry(dL_dz, "k") * (KDelta("k", "i") * Entry(a_prev, "j"))),
-            r"$z^{(l)}_k = \sum_m W^{(l)}_{km} a^{(l-1)}_m + b^{(l)}_k$ contains $W^{(l)}_{ij}$ only when "
-            r"$k = i$, with the factor $a^{(l-1)}_j$: $\frac{\partial z^{(l)}_k}{\partial W^{(l)}_{ij}} = "
-            r"\delta_{ki} a^{(l-1)}_j$ (Kronecker's $\delta_{ki}$, 1 if $k = i$ and 0 otherwise)",
+            r"$z^{(l)}_k = \sum_j W^{(l)}_{kj} a^{(l-1)}_j + b^{(l)}_k$ contains $W^{(l)}_{ij}$ only when "
+            r"$k = i$, with the factor $a^{(l-1)}_j$: the derivative is "
+            r"$\unchecked{\delta_{ki} a^{(l-1)}_j}$ (Kronecker's $\delta_{ki}$, 1 if $k = i$, else 0)",
         ),
         Step(
             Entry(dL_dz, "i") * Entry(a_prev, "j"),

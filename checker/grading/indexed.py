@@ -46,7 +46,34 @@ from derivations.expr import (
     shape_of,
 )
 
-__all__ = ["Tensor", "concrete_index_sizes", "evaluate_indexed", "free_indices", "has_indices", "index_shape"]
+__all__ = [
+    "Tensor",
+    "concrete_index_sizes",
+    "evaluate_indexed",
+    "free_indices",
+    "has_indices",
+    "index_shape",
+    "is_place",
+    "places",
+]
+
+
+def is_place(letter: str) -> bool:
+    """Whether an index of δ is a fixed place (``3`` in δ_{i3}, an entry written out) not a letter."""
+    return letter.isdigit()
+
+
+def places(e: Expr) -> dict[str, int]:
+    """The furthest fixed place each index letter is compared with (δ_{i3}: i reaches 3)."""
+    out: dict[str, int] = {}
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, KDelta) and is_place(node.i) != is_place(node.j):
+            letter, number = (node.j, node.i) if is_place(node.i) else (node.i, node.j)
+            out[letter] = max(out.get(letter, 0), int(number))
+        stack.extend(children(node))
+    return out
 
 
 def index_shape(e: Expr) -> tuple[Shape, dict[str, Dim]]:
@@ -96,7 +123,7 @@ def _check_sums(e: Expr, dims: Mapping[str, Dim]) -> None:
             raise ShapeError(f"\\sum_{node.index} sums over an index that no symbol carries")
         if isinstance(node, KDelta):
             for letter in (node.i, node.j):
-                if letter not in dims:
+                if letter not in dims and not is_place(letter):
                     raise ShapeError(f"the index {letter} of δ_{{{node.i}{node.j}}} indexes no symbol")
         stack.extend(children(node))
 
@@ -176,6 +203,8 @@ class _Indexed:
             case KDelta(i, j):
                 if i == j:
                     return Tensor((), np.array(1.0))
+                if is_place(i) or is_place(j):
+                    return self.place(i, j)
                 n = self.size(i)
                 if self.size(j) != n:
                     raise EvaluationError(f"δ_{{{i}{j}}} pairs indices that run over different sizes")
@@ -215,6 +244,16 @@ class _Indexed:
             case Num(value):
                 return Tensor((), np.array(float(value)))
         raise EvaluationError(f"{type(e).__name__} cannot take part in a component formula")
+
+    def place(self, i: str, j: str) -> Tensor:
+        """δ_{i3}: 1 where the index i is 3 (a fixed place, numbered from 1), else 0."""
+        if is_place(i) and is_place(j):
+            return Tensor((), np.array(float(i == j)))
+        letter, number = (j, int(i)) if is_place(i) else (i, int(j))
+        hot = np.zeros(self.size(letter))
+        if 1 <= number <= hot.size:
+            hot[number - 1] = 1.0
+        return Tensor((letter,), hot)
 
     def piecewise(self, cases: tuple[tuple[Expr, Cond | None], ...]) -> Tensor:
         result: Tensor | None = None

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices
+from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, is_place
 from checker.proof.evaluate import NumEnv, evaluate
 from derivations.expr import SCALAR, Entry, Expr, Fn, IndexSum, KDelta, Ones, Sym, children
 from derivations.questions import Question
@@ -173,7 +173,7 @@ def index_letters(e: Expr) -> set[str]:
             case Entry(_, row, col):
                 out |= {row} | ({col} if col else set())
             case KDelta(i, j):
-                out |= {i, j}
+                out |= {x for x in (i, j) if not is_place(x)}  # δ_{i3}: 3 is a place, not a letter
             case IndexSum(index, _):
                 out.add(index)
         stack.extend(children(node))

@@ -152,7 +152,7 @@ def _free(e: Expr) -> set[str]:
         case Entry(arg, row, col):
             return _free(arg) | {row} | ({col} if col else set())
         case KDelta(i, j):
-            return {i, j}
+            return {x for x in (i, j) if not x.isdigit()}  # δ_{i3}: 3 is a fixed place, not a letter
         case IndexSum(index, body):
             return _free(body) - {index}
     out: set[str] = set()

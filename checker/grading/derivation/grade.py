@@ -245,7 +245,7 @@ def _misfits(g: Grading, side: Side) -> bool:
         expr = learn.substitute_local(g, side.expr) if g.local and side.expr is not None else side.expr
         diagnose.fitted_values(g.ev.lower(expr), g.model, g.ev, None)  # type: ignore[arg-type]
     except EvaluationError as err:
-        return not str(err).startswith(("no value for", "no numeric form"))
+        return not str(err).startswith(("no value for", "no numeric form", "no size tried"))
     except (ShapeError, ValueError, IndexError, KeyError, ZeroDivisionError):
         return True
     return True

@@ -15,6 +15,7 @@ from functools import cache
 import numpy as np
 
 from checker.grading.derivation.model import Model, model_of
+from checker.grading.derivation.names import FORMULAS
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import echo
 from checker.grading.derivation.values import Evaluator, Values, agreement, has_derivative, instances, same
@@ -22,10 +23,12 @@ from checker.grading.index_forms import vectorised
 from checker.grading.indexed import free_indices, has_indices, index_shape
 from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, rewrites, sigmoid_specific_message
 from checker.grading.trees import size
+from checker.network.central_difference import TOLERANCE, floor_for, relative_error
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import (
     SCALAR,
     Add,
+    Deriv,
     Dim,
     Entry,
     Expr,
@@ -234,6 +237,9 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
     a, b = step.values, prev.values
     if _matches([{k: -v for k, v in row.items()} for row in a], b):
         return "sign-error", "the sign is flipped"
+    flipped = _flipped_entries(a, b)
+    if flipped:
+        return "sign-error", f"the sign of {flipped} is flipped; the other entries are right"
     if b[0][next(iter(b[0]))].shape != SCALAR and _matches(_transposed_values(a), b):
         return "transposed", _index_hint(step) or "it is the transpose of the step before"
     if _shapes_equal(a, b):
@@ -250,6 +256,9 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
     dropped = _dropped_term(step.side.expr, (prev.side.expr, g.q.reference))
     if dropped is not None:
         return "missing-term", f"the term ${to_latex(dropped)}$ is left out"
+    undone = _undifferentiated(g, prev.side.expr, a)
+    if undone:
+        return "activation-instead-of-derivative", undone
     matching = [m for m in _mutants(g, prev.expr) if _matches(_values(g, m.expr), a)]
     matching += [m for m, vals in reference_mutants(g.q.id) if _matches(a, vals)]
     if not matching:
@@ -270,6 +279,43 @@ def _repaired(g: Grading, step: Judged, target: Values) -> tuple[str | None, str
         if _matches(_values(g, repaired), target):
             return tag, message
     return None, ""
+
+
+def _flipped_entries(a: Values, b: Values) -> str:
+    """"entry (3, 2)" when ``a`` is ``b`` with the sign of some entries flipped and the others
+    equal at every draw (a matrix written out with one sign wrong), else ""."""
+    places: list[tuple[int, int]] = []
+    for ra, rb in zip(a, b, strict=True):
+        for act in ra:
+            x, y = ra[act], rb[act]
+            if x.shape != y.shape or not (np.all(np.isfinite(x)) and np.all(np.isfinite(y))):
+                return ""
+            floor = floor_for(float(np.max(np.abs(y)))) if y.size else floor_for()
+            equal = relative_error(x, y, floor) <= TOLERANCE
+            if not np.all(equal | (relative_error(-x, y, floor) <= TOLERANCE)):
+                return ""
+            places += [(int(i), int(j)) for i, j in np.argwhere(~equal)]
+    if not places:
+        return ""
+    shown = sorted(set(places))[:3]
+    return ("entry " if len(shown) == 1 else "entries ") + ", ".join(f"({i + 1}, {j + 1})" for i, j in shown)
+
+
+def _undifferentiated(g: Grading, prev: Expr | None, target: Values) -> str:
+    """Why a step is the step before with one ∂f/∂x of it written as f itself, the derivative
+    never taken (α(e^z − 1) where ∂(α(e^z − 1))/∂z belongs), or "" if it is not."""
+    if prev is None:
+        return ""
+    for tree, old, new in rewrites(prev, _function_itself):
+        if _matches(_values(g, tree), target):
+            return f"${to_latex(new)}$ is the function itself; its derivative ${echo(old)}$ belongs here"
+    return ""
+
+
+def _function_itself(node: Expr) -> list[Expr]:
+    if isinstance(node, Deriv) and not has_derivative(node.f):
+        return [FORMULAS.get(node.f, node.f)]
+    return []
 
 
 def _dropped_term(step: Expr | None, sources: tuple[Expr | None, ...]) -> Expr | None:

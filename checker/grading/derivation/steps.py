@@ -64,7 +64,7 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
         source = _LOSS_OF_ONE.sub(r"\1", source)
     source = _operator_on_call(source)
     try:
-        parsed = parse_answer(source, fmt, vocab, strict_notation=strict)
+        parsed = parse_answer(source, fmt, vocab, strict_notation=strict, entries_as_written=True)
         side.expr, side.notes = parsed.expr, parsed.notes
     except AnswerError as err:
         side.error = getattr(err, "message", str(err))

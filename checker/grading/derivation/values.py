@@ -30,7 +30,7 @@ import numpy as np
 from checker.grading import sampling
 from checker.grading.derivation.model import model_of
 from checker.grading.derivation.names import FORMULAS, derivation_vocabulary
-from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape
+from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, index_shape, places
 from checker.grading.sampling import Draw
 from checker.grading.trees import contains, size
 from checker.network.central_difference import TOLERANCE, central_gradient, floor_for, relative_error
@@ -142,6 +142,8 @@ class Evaluator:
         a placeholder's values differ between readings even where ``e`` shows no σ)."""
         out: Values = []
         indexed = has_indices(e)
+        if indexed:
+            self._reaches_places(e, letters or {})
         with np.errstate(all="ignore"):
             for k, draw in enumerate(self.inst.draws):
                 row = {}
@@ -156,6 +158,18 @@ class Evaluator:
                         row[act] = evaluate(e, env)
                 out.append(row)
         return out
+
+
+    def _reaches_places(self, e: Expr, letters: Mapping[str, str | int]) -> None:
+        """An entry written out at a fixed place (row 3 of a 3 × 3 matrix) must lie inside the
+        sizes of some draw; otherwise the step would be checked without it: it is not checked."""
+        for letter, number in places(e).items():
+            reach = max(concrete_index_sizes(letters, d.sizes).get(letter, 0) for d in self.inst.draws)
+            if reach < number:
+                raise EvaluationError(
+                    f"no size tried reaches place {number} of the index {letter} (the largest is {reach}): "
+                    "write the entry as part of a formula for entry (i, j)"
+                )
 
 
 def _sizes_of(env: NumEnv) -> dict[str, int]:

@@ -32,7 +32,18 @@ from derivations.expr import (
     Neg,
     Num,
     Piecewise,
+    ShapeError,
+    shape_of,
 )
+
+
+def _is_column(x: Expr) -> bool:
+    """Whether ``x`` is a column vector (n × 1, n not 1)."""
+    try:
+        rows, cols = shape_of(x)
+    except ShapeError:
+        return False
+    return cols == 1 and rows != 1
 
 
 class CalculusMixin:
@@ -163,9 +174,12 @@ class CalculusMixin:
         x = self.value(bottom)
         if len(parts) == 2:  # \frac{d\sigma(z)}{dz}: the argument is what is differentiated by
             arg = self.value(parts[1])
+            named = arg != x or _is_column(x)
+            if named and self.lookup(self.partial_key(frac.children[1], frac.children[2], frac)) is not None:
+                # a quantity the vocabulary names (∂ log p_k/∂z_i in a derivation); by a column z,
+                # ∂exp(z)/∂z is the Jacobian diag(exp'(z)), not the column exp'(z)
+                return None
             if arg != x:
-                if self.lookup(self.partial_key(frac.children[1], frac.children[2], frac)) is not None:
-                    return None  # a quantity the vocabulary names (∂ log p_k/∂z_i in a derivation)
                 raise self.error(frac, "the function's argument and the variable below differ: write σ'(z)")
         if head.d + 1 > limits.MAX_DERIVATIVE:
             raise self.error(frac, f"a derivative of order {head.d + 1} is not read")

@@ -5,12 +5,20 @@ last row and column numbered n (as in seed 004). Each entry is read with the num
 and column standing for the index letters i and j (p_2 in column 2 is p_j); the diagonal
 entries must then agree on one formula, and so must the others: the matrix is read as entry
 (i, j) = that diagonal formula δ_ij + the other one (1 − δ_ij), and a note says so. A single
-column is read the same way, entry i. Entries that follow no such pattern are refused with the
-reason; nothing is guessed beyond the entries written.
+column is read the same way, entry i.
+
+In a derivation (``entries_as_written``), an entry that breaks the pattern its kind follows (seed
+004 writes p_3 p_2 where −p_3 p_2 belongs) is read as written, at its place: entry (3, 2) adds
+(p_i p_j − (−p_i p_j)) δ_{i3} δ_{j2}, so the step is graded for what it says, and the note names
+the entry. That needs a pattern that
+most entries of the kind follow (at least two, and more than break it) and a numbered place
+(not row n after an ellipsis); otherwise the matrix is refused, naming the entry. Nothing is
+guessed beyond the entries written.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from fractions import Fraction
 
 from lark import Token, Tree
@@ -45,8 +53,8 @@ class MatricesMixin:
     def entry_pattern(
         self, rows: list[list], row_labels: list[str], col_labels: list[str], column: bool
     ) -> Expr:
-        diagonal: list[tuple[Expr, Tree | Token]] = []
-        others: list[tuple[Expr, Tree | Token]] = []
+        diagonal: list[_Cell] = []
+        others: list[_Cell] = []
         for cells, r in zip(rows, row_labels, strict=True):
             for cell, c in zip(cells, col_labels, strict=True):
                 if not r or not c or _dots(cell):
@@ -64,31 +72,66 @@ class MatricesMixin:
                     ) from None
                 finally:
                     self.cell_letters = saved
-                (diagonal if column or r == c else others).append((value, cell))
-        same = self.one_formula(diagonal)
+                (diagonal if column or r == c else others).append(_Cell(value, cell, r, c))
+        same, odd = self.one_formula(diagonal)
         if column or not others:
             result = same if column else Mul(same, KDelta(ROW, COL))
         else:
-            off = self.one_formula(others)
+            off, odd_off = self.one_formula(others)
+            odd += odd_off
             differ = Add((Num(Fraction(1)), Neg(KDelta(ROW, COL))))
             off_part = Neg(Mul(off.arg, differ)) if isinstance(off, Neg) else Mul(off, differ)
             result = same if same == off else Add((Mul(same, KDelta(ROW, COL)), off_part))
         where = "entry $i$" if column else "entry $(i, j)$"
-        self.options.note(
-            f"The matrix written out was read by the pattern of its entries: {where} is ${to_latex(result)}$."
+        note = (
+            f"The matrix written out was read by the pattern of its entries: {where} is ${to_latex(result)}$"
         )
+        if odd:
+            result = Add((result, *(_at_place(cell, pattern, column) for cell, pattern in odd)))
+            note += "; " + ", ".join(
+                f"entry ({cell.row}, {cell.col}) breaks it and is read as written, ${to_latex(cell.value)}$"
+                for cell, _ in odd
+            )
+        self.options.note(note + ".")
         return result
 
-    def one_formula(self, cells: list[tuple[Expr, Tree | Token]]) -> Expr:
-        first, _ = cells[0]
-        for value, node in cells[1:]:
-            if value != first:
+    def one_formula(self, cells: list[_Cell]) -> tuple[Expr, list[tuple[_Cell, Expr]]]:
+        """The formula the entries of one kind follow, and the entries that break it (each with
+        the formula it breaks); refused when no formula is followed by most of them."""
+        counts: dict[Expr, int] = {}
+        for cell in cells:
+            counts[cell.value] = counts.get(cell.value, 0) + 1
+        # read as written: the most common (the first, on a tie); refused otherwise: the first one
+        as_written = self.options.entries_as_written
+        pattern = max(counts, key=lambda v: counts[v]) if as_written else cells[0].value
+        odd = [cell for cell in cells if cell.value != pattern]
+        clear = as_written and counts[pattern] >= 2 and counts[pattern] > len(odd)
+        for cell in odd:
+            if not clear or not (cell.row.isdigit() and cell.col.isdigit()):
                 raise self.error(
-                    node,
-                    f"this entry, read as ${to_latex(value)}$, does not follow the pattern "
-                    f"${to_latex(first)}$ of the entries like it; write entry (i, j) as a formula",
+                    cell.node,
+                    f"this entry, read as ${to_latex(cell.value)}$, does not follow the pattern "
+                    f"${to_latex(pattern)}$ of the entries like it; write entry (i, j) as a formula",
                 )
-        return first
+        return pattern, [(cell, pattern) for cell in odd]
+
+
+@dataclass(frozen=True)
+class _Cell:
+    """An entry of a matrix written out: its value (read with i, j), where it was, its place."""
+
+    value: Expr
+    node: Tree | Token
+    row: str
+    col: str
+
+
+def _at_place(cell: _Cell, pattern: Expr, column: bool) -> Expr:
+    """What entry (row, col) adds to the pattern to read as written: (value − pattern) δ_{i row} δ_{j col}."""
+    place: Expr = KDelta(ROW, cell.row) if column else Mul(KDelta(ROW, cell.row), KDelta(COL, cell.col))
+    minus = pattern.arg if isinstance(pattern, Neg) else Neg(pattern)
+    difference = Add((cell.value, minus))
+    return Mul(difference, place)
 
 
 def _dots(cell: object) -> bool:

@@ -130,11 +130,14 @@ _TEXT_FUNCTIONS = frozenset(
 )
 
 
-def parse_answer(text: str, fmt: str, vocab: Vocabulary, strict_notation: bool = False) -> Parsed:
+def parse_answer(
+    text: str, fmt: str, vocab: Vocabulary, strict_notation: bool = False, entries_as_written: bool = False
+) -> Parsed:
     """Read an answer into the expression tree; :class:`AnswerError` says why it cannot be read.
 
-    With ``strict_notation`` a product of two same-shape vectors stays the product written (see
-    :mod:`checker.grading.readers.options`)."""
+    With ``strict_notation`` a product of two same-shape vectors stays the product written; with
+    ``entries_as_written`` an entry of a matrix written out that breaks its pattern is read at its
+    place (see :mod:`checker.grading.readers.options`)."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
     if not isinstance(text, str):
@@ -146,7 +149,7 @@ def parse_answer(text: str, fmt: str, vocab: Vocabulary, strict_notation: bool =
     for name in order:
         try:
             with limits.stack_room():
-                options = ReadOptions(strict_notation=strict_notation)
+                options = ReadOptions(strict_notation=strict_notation, entries_as_written=entries_as_written)
                 expr = READERS[name](text, vocab, options)
                 if not strict_notation and "f" in options.marks:
                     ufldl = read_as_ufldl(expr, vocab.symbols)

@@ -89,3 +89,17 @@ def test_marks_are_found_and_removed() -> None:
 def test_relations_split_at_the_top_level_only() -> None:
     pieces = split_relation(r"a = \max(b, c = d) \le e")
     assert pieces == [("a ", ""), (r" \max(b, c = d) ", "="), (" e", r"\le")]
+
+
+def test_the_reference_code_states_the_derivations_it_cites() -> None:
+    from checker.grading.prose_code import check_claim
+
+    d = get("hidden-delta")
+    right = "BP2, hidden-delta: δ^{(l)} = (W^{(l+1)})ᵀ δ^{(l+1)} ⊙ σ'(z^{(l)})."
+    assert check_claim(d, "hidden_delta", right).verdict == "proved"
+    no_transpose = "BP2, hidden-delta: δ^{(l)} = W^{(l+1)} δ^{(l+1)} ⊙ σ'(z^{(l)})."
+    assert check_claim(d, "hidden_delta", no_transpose).verdict == "false"
+    at_a = "BP2, hidden-delta: δ^{(l)} = (W^{(l+1)})ᵀ δ^{(l+1)} ⊙ σ'(a^{(l)})."
+    assert check_claim(d, "hidden_delta", at_a).verdict == "false"
+    words = "hidden-delta: the recursion of the backward pass."
+    assert check_claim(d, "hidden_delta", words).verdict == "unchecked"

@@ -6,6 +6,7 @@ import argparse
 import json
 
 from derivations.expr import Expr, shape_of, to_latex
+from derivations.prose import plain
 from derivations.questions import QUESTIONS, Question
 
 
@@ -24,7 +25,7 @@ def question_json(q: Question) -> dict:
     return {
         "id": q.id,
         "title": q.title,
-        "prompt": q.prompt,
+        "prompt": plain(q.prompt),  # a formula's "not machine-checked" mark is for the site only
         "derivation": q.derivation + (f"#{q.chain}" if q.chain else ""),
         "symbols": [
             {"latex": s.tex or s.key, "shape": _shape(s), "spellings": list(spellings)}

@@ -2,8 +2,9 @@
 
 For each derivation: every step exactly (sympy, at two or more size combinations), the result
 against sympy's own differentiation of the chain's start, and the result against central
-differences of the reference MLP. Prints a table (or ``--json``); exits 1 if anything fails and 2
-for an unknown ``--only`` id.
+differences of the reference MLP. Then every formula of its prose (context, reasons, mistakes,
+notes, its questions' prompts) against the derivation itself (:mod:`checker.grading.prose`).
+Prints a table (or ``--json``); exits 1 if anything fails and 2 for an unknown ``--only`` id.
 """
 
 from __future__ import annotations
@@ -59,8 +60,13 @@ def run(args: argparse.Namespace) -> int:
     if unknown:
         raise CommandError(_unknown_ids(unknown, list(catalogue)))
     start = time.perf_counter()
-    results = verify_all(chosen, workers=args.jobs, cached=not args.no_cache)
-    prose = _prose(chosen, args)
+    from concurrent.futures import ThreadPoolExecutor
+
+    # the prose is checked on workers of its own while the steps are proved: neither waits for the other
+    with ThreadPoolExecutor(max_workers=1) as background:
+        prose_future = background.submit(_prose, chosen, args)
+        results = verify_all(chosen, workers=args.jobs, cached=not args.no_cache)
+        prose = prose_future.result()
     elapsed = time.perf_counter() - start
     if args.json:
         print(json.dumps([{**r.to_json(), "prose": prose_counts({r.id: prose[r.id]})} for r in results],

@@ -43,9 +43,22 @@ from checker.grading.readers import AnswerError, Vocabulary
 from checker.grading.readers.latex_reader import spelling_key
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
 from derivations.base import Derivation
-from derivations.expr import Deriv, Expr, Fn, Hadamard, Mul, Ones, ShapeError, Sym, T, shape_of, symbols_of
+from derivations.expr import (
+    Deriv,
+    Expr,
+    Fn,
+    Hadamard,
+    Mul,
+    Ones,
+    ShapeError,
+    Sym,
+    T,
+    children,
+    shape_of,
+    symbols_of,
+)
 from derivations.prose import formulas, places
-from derivations.questions import Question
+from derivations.questions import QUESTIONS, Question
 
 VERDICTS = ("proved", "defines", "read", "wrong", "unchecked")
 """The verdicts of a formula that passes; anything else is a failure."""
@@ -89,6 +102,19 @@ def _symbols(d: Derivation) -> list[Sym]:
     return list(found)
 
 
+def _functions(d: Derivation) -> frozenset[str]:
+    """The elementwise functions the derivation uses (softplus, ELU, ...), which its prose may name."""
+    stack = [*(c.start for c in d.chains), *(s.expr for c in d.chains for s in c.steps),
+             *(e for _, e in d.definitions)]
+    found = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Fn):
+            found.add(node.name)
+        stack.extend(children(node))
+    return frozenset(found)
+
+
 def _spelled(sym: Sym) -> bool:
     """Whether the symbol's own LaTeX is a name the reader can look up (``\\operatorname{ELU}(z)`` is not)."""
     try:
@@ -98,13 +124,13 @@ def _spelled(sym: Sym) -> bool:
     return True
 
 
-def _question(d: Derivation) -> Question:
+def _question(d: Derivation, sigma: str = "") -> Question:
     """The derivation seen as a question: its symbols, index notation, simplex and positive inputs."""
     return Question(
         id=f"prose:{d.id}", title=d.title, prompt="", derivation=d.id,
         symbols=tuple((s, ()) for s in _symbols(d) if _spelled(s)), accepted=(),
         index_notation=True, simplex=d.simplex, positive=d.positive, convention=d.convention,
-        sigma="sigmoid" if tuple(d.activations) == ("sigmoid",) else "generic",
+        sigma=sigma or ("sigmoid" if tuple(d.activations) == ("sigmoid",) else "generic"),
     )
 
 
@@ -128,20 +154,20 @@ def _model(d: Derivation) -> Model:
     return Model(defs, d.chains[0].start)
 
 
-def vocabulary(d: Derivation, model: Model) -> Vocabulary:
+def vocabulary(d: Derivation, model: Model, q: Question | None = None) -> Vocabulary:
     """The names a formula of ``d``'s prose may use, with every ∂-fraction of them.
 
     A name written without its layer (``a``, ``z_i``) is the derivation's only symbol of that name
     (a^{(L)}, z^{(L)}_i), as the prose's "in the reasons z stands for z^{(L)}" says; a name with two
     symbols (W_t, W_{t+1}) must be written in full."""
-    vocab = vocabulary_for(_question(d))
+    vocab = vocabulary_for(q or _question(d))
     bare = {}
     for base, syms in vocab.by_base.items():
         with contextlib.suppress(ValueError, AnswerError):
             if len(syms) == 1 and vocab.symbols.get(spelling_key(base)) is None:
                 bare[spelling_key(base)] = syms[0]
     names = DerivativeNames(vocab.named, model)
-    full = dataclasses.replace(vocab, named=names, symbols={**vocab.symbols, **bare})
+    full = dataclasses.replace(vocab, named=names, symbols={**vocab.symbols, **bare}, functions=_functions(d))
     names.vocab = full
     return full
 
@@ -183,10 +209,10 @@ class _Context:
     free: frozenset[Sym]
 
 
-def _context(d: Derivation) -> _Context:
-    q = _question(d)
+def _context(d: Derivation, sigma: str = "") -> _Context:
+    q = _question(d, sigma)
     model = _model(d)
-    vocab = vocabulary(d, model)
+    vocab = vocabulary(d, model, q)
     ev = Evaluator(_instances(d, q, model, vocab))
     for sym, e in d.definitions:  # δ := ∂L/∂z where L is known: its values by central differences
         if isinstance(e, Deriv) and sym not in model.definitions and e.f in model.definitions:
@@ -361,6 +387,26 @@ def check_derivation(d: Derivation) -> list[ProseCheck]:
             continue
         for f in found:
             out.append(check_formula(ctx, place, f.latex, f.mark))
+    return out + check_questions(d)
+
+
+def check_questions(d: Derivation) -> list[ProseCheck]:
+    """The formulas of the titles and prompts of ``d``'s questions, in ``d``'s notation (σ read as
+    each question says: the sigmoid, or a generic activation)."""
+    contexts: dict[str, _Context] = {}
+    out = []
+    for q in QUESTIONS.values():
+        if q.derivation != d.id:
+            continue
+        ctx = contexts.get(q.sigma) or contexts.setdefault(q.sigma, _context(d, q.sigma))
+        for where, text in (("title", q.title), ("prompt", q.prompt)):
+            try:
+                found = formulas(text)
+            except ValueError as err:
+                out.append(ProseCheck(d.id, f"question {q.id} ({where})", text, "", "bad-mark", str(err)))
+                continue
+            for f in found:
+                out.append(check_formula(ctx, f"question {q.id} ({where})", f.latex, f.mark))
     return out
 
 

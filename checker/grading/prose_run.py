@@ -26,7 +26,7 @@ _CODE = (
     "checker/grading/sampling.py", "checker/grading/indexed.py", "checker/grading/judge.py",
     "checker/grading/mistakes.py", "checker/grading/trees.py", "checker/proof/evaluate.py",
     "checker/network/central_difference.py", "derivations/expr", "derivations/prose.py",
-    "derivations/base.py", "derivations/notation.py",
+    "derivations/base.py", "derivations/notation.py", "derivations/questions",
 )
 
 

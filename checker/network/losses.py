@@ -107,7 +107,7 @@ class SigmoidBinaryCrossEntropy:
 
     @staticmethod
     def delta(z_L: Array, a_L: Array, Y: Array, act: Activation) -> Array:
-        """sigmoid-bce-gradient: δ^{(L)} = σ(z^{(L)}) − y, divided by m; σ' cancels against the log."""
+        """sigmoid-bce-gradient: ∂L/∂z = σ(z) − y for the logit z = z^{(L)}, divided by m; σ' cancels."""
         d = a_L - Y
         d /= Y.shape[1]
         return d

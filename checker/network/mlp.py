@@ -81,12 +81,12 @@ def activation_prime(act: Activation, z: Array) -> Array:
 
 
 def weight_gradient(delta: Array, a_prev: Array) -> Array:
-    """BP4, batch-weight-gradient: ∂J/∂W^{(l)} = Δ^{(l)} (A^{(l-1)})ᵀ; the 1/m is already in Δ."""
+    """BP4, batch-weight-gradient: ∂J/∂W^{(l)} = (1/m) Δ^{(l)} (A^{(l-1)})ᵀ; ``delta`` holds the 1/m."""
     return delta @ a_prev.T
 
 
 def bias_gradient(delta: Array) -> Array:
-    """BP3, batch-bias-gradient: ∂J/∂b^{(l)} = Δ^{(l)} 𝟏_m, the row sums (1/m already in Δ)."""
+    r"""BP3, batch-bias-gradient: ∂J/∂b^{(l)} = (1/m) Δ^{(l)} \mathbf{1}_m; ``delta`` holds the 1/m."""
     return delta.sum(axis=1, keepdims=True)
 
 

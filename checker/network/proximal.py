@@ -14,7 +14,7 @@ Array = np.ndarray
 
 
 def soft_threshold(U: Array, t: float) -> Array:
-    """l1-proximal-step: max(U − t, 0) − max(−U − t, 0) = sign(U) ⊙ max(|U| − t, 0)."""
+    """l1-proximal-step: max(u − t, 0) − max(−u − t, 0) = sign(u) max(|u| − t, 0) for each entry u of U."""
     return np.sign(U) * np.maximum(np.abs(U) - t, 0.0)
 
 

@@ -53,7 +53,7 @@ DERIVATION = Derivation(
                     W_t - eta * (l2_gradient / fn("abs", l2_gradient)),
                     r"L2 in Adam, first step ($\unchecked{m_0 = v_0 = 0}$, $t = 1$, $\epsilon = 0$): "
                     r"$\hat{m} = G_\lambda$ and $\hat{v} = G_\lambda \odot G_\lambda$ with "
-                    r"$G_\lambda = G + \lambda W_t$; the root is $\unchecked{\lvert G_\lambda \rvert}$",
+                    r"$G_\lambda = G + \lambda W_t$; the root is $\lvert G_\lambda \rvert$",
                 ),
                 Step(
                     W_t - eta * fn("sign", l2_gradient),

@@ -26,7 +26,7 @@ DERIVATION = Derivation(
         r"Batch normalisation in training mode normalises each feature (a row of the batch) over the "
         r"$m$ examples of the mini-batch, independently of the other features; so one feature is the "
         r"whole story. Its $m$ values form the column $x$: $\mu_B = \frac{1}{m}\mathbf{1}^\top x$, "
-        r"$\unchecked{\sigma_B^2 = \frac{1}{m}\lVert x - \mu_B \mathbf{1} \rVert^2}$, "
+        r"$\sigma_B^2 = \frac{1}{m}\lVert x - \mu_B \mathbf{1} \rVert^2$, "
         r"$\unchecked{\tilde{\sigma} = \sqrt{\sigma_B^2 + \epsilon}}$, "
         r"$\hat{x} = (x - \mu_B\mathbf{1}) / \tilde{\sigma}$ "
         r"and $y = \gamma \hat{x} + \beta \mathbf{1}$ with the learned scalars $\gamma$, $\beta$. The loss "

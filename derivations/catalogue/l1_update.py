@@ -16,7 +16,7 @@ DERIVATION = Derivation(
         r"$G = \partial J / \partial W$ from backpropagation. The L1-regularised cost is "
         r"$\unchecked{J_\lambda(W) = J(W) + \lambda \lVert W \rVert_1 = J(W) + "
         r"\lambda \sum_{i,j} \lvert W_{ij} \rvert}$. "
-        r"$\unchecked{\lvert w \rvert}$ has no derivative at $\unchecked{w = 0}$, so the step below holds "
+        r"$\lvert w \rvert$ has no derivative at $\unchecked{w = 0}$, so the step below holds "
         r"where no entry of "
         r"$W$ is zero (implementations use the subgradient $\operatorname{sign}(0) = 0$ there)."
     ),
@@ -54,13 +54,13 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$W - \eta (G + \lambda W)$: the L2 rule; the derivative of $\unchecked{\lvert w \rvert}$ is "
+        r"$W - \eta (G + \lambda W)$: the L2 rule; the derivative of $\lvert w \rvert$ is "
         r"$\operatorname{sign}(w)$, not $w$ (tag `wrong-regularizer`).",
         r"$W - \eta G - \lambda \operatorname{sign}(W)$: the penalty's gradient not scaled by the "
         r"learning rate (tag `wrong-scale`).",
-        r"$W - \eta G$: the penalty's term left out, as if $\unchecked{\lambda\lVert W \rVert_1}$ had no "
+        r"$W - \eta G$: the penalty's term left out, as if $\lambda\lVert W \rVert_1$ had no "
         r"gradient (tag `missing-term`).",
-        r"$\unchecked{W - \eta (G + \lambda \lvert W \rvert)}$: the penalty itself in place of its "
+        r"$W - \eta (G + \lambda \lvert W \rvert)$: the penalty itself in place of its "
         r"derivative; "
         r"it would push negative weights further from zero.",
     ),

@@ -61,8 +61,8 @@ DERIVATION = Derivation(
         r"the penalty *shrinks* $W$.",
         r"$W - \eta (G + \lambda \operatorname{sign}(W))$: the L1 rule; the derivative of "
         r"$\frac{1}{2} w^2$ is $w$ (tag `wrong-regularizer`).",
-        r"The norm without its square, $\unchecked{\frac{\lambda}{2}\lVert W \rVert_F}$: its gradient is "
-        r"$\unchecked{\frac{\lambda}{2} W / \lVert W \rVert_F}$, not $\lambda W$; the L2 penalty is the sum "
+        r"The norm without its square, $\frac{\lambda}{2}\lVert W \rVert_F$: its gradient is "
+        r"$\frac{\lambda}{2} W / \lVert W \rVert_F$, not $\lambda W$; the L2 penalty is the sum "
         r"of "
         r"the *squared* weights. (Biases are not regularised either.)",
     ),

@@ -13,7 +13,7 @@ DERIVATION = Derivation(
     topic="activations",
     context=(
         r"One unit with scalar pre-activation $z$ and the slides' "
-        r"$\unchecked{\operatorname{LeakyReLU}(z) = \max(0.1 z, z)}$. Like ReLU it has a kink at $z = 0$; "
+        r"$\operatorname{LeakyReLU}(z) = \max(0.1 z, z)$. Like ReLU it has a kink at $z = 0$; "
         r"the "
         r"formula holds for $\unchecked{z \ne 0}$ (the reference MLP takes the slope $0.1$ at the kink)."
     ),
@@ -24,7 +24,7 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(Max(slope * z, z), z),
-                    r"definition: $\unchecked{\operatorname{LeakyReLU}(z) = \max(0.1z, z)}$",
+                    r"definition: $\operatorname{LeakyReLU}(z) = \max(0.1z, z)$",
                 ),
                 Step(
                     Deriv(Piecewise(((z, positive), (slope * z, None))), z),

@@ -40,7 +40,7 @@ DERIVATION = Derivation(
     context=(
         r"The homework's output layer, one example: $a^{(L)} = \sigma(z^{(L)})$ with $\sigma$ "
         r"the "
-        r"sigmoid, and $\unchecked{L = \frac{1}{2}\lVert a^{(L)} - y \rVert^2}$. Column convention; "
+        r"sigmoid, and $L = \frac{1}{2}\lVert a^{(L)} - y \rVert^2$. Column convention; "
         r"$\delta^{(L)} = \partial L / \partial z^{(L)}$. As in the questions the result is written "
         r"with $\sigma'$; for the sigmoid $\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})$. In "
         r"the "

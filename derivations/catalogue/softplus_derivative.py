@@ -20,7 +20,7 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(log(1 + exp(z)), z),
-                    r"definition: $\unchecked{\operatorname{softplus}(z) = \log(1 + e^{z})}$",
+                    r"definition: $\operatorname{softplus}(z) = \log(1 + e^{z})$",
                 ),
                 Step(
                     exp(z) / (1 + exp(z)),

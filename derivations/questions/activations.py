@@ -56,7 +56,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="elu-derivative",
         title="Derivative of ELU",
-        prompt=r"$\operatorname{ELU}(z) = z$ for $z \ge 0$ and $\alpha(e^{z} - 1)$ for $z < 0$, "
+        prompt=r"$\unchecked{\operatorname{ELU}(z) = z}$ for $\unchecked{z \ge 0}$ and $\alpha(e^{z} - 1)$ "
+        r"for $\unchecked{z < 0}$, "
         r"with $\alpha > 0$. Give its derivative for $z \ne 0$.",
         derivation="elu-derivative",
         symbols=(Z, ALPHA),

@@ -108,7 +108,8 @@ QUESTIONS: tuple[Question, ...] = (
         id="batch-weight-gradient",
         title="Weight gradient over a batch",
         prompt=r"$m$ examples as columns: $A^{(l-1)}$ is $n_{l-1} \times m$, $\Delta^{(l)}$ is "
-        r"$n_l \times m$ (column $i$ is $\delta^{(l)}$ of example $i$) and $J = \frac{1}{m}\sum_i L_i$. "
+        r"$n_l \times m$ (column $i$ is $\unchecked{\delta^{(l)}}$ of example $i$) and $\unchecked{J = "
+        r"\frac{1}{m}\sum_i L_i}$. "
         r"Give $\partial J / \partial W^{(l)}$.",
         derivation="batch-weight-gradient",
         asks=(asked("dJ_dW", n.W_l, derivatives(LOSSES, "W^{(l)}", "W")),),
@@ -126,7 +127,7 @@ QUESTIONS: tuple[Question, ...] = (
         id="batch-bias-gradient",
         title="Bias gradient over a batch",
         prompt=r"Same setting as the batch weight gradient: $\Delta^{(l)}$ is $n_l \times m$ and "
-        r"$J = \frac{1}{m}\sum_i L_i$. Give $\partial J / \partial b^{(l)}$ "
+        r"$\unchecked{J = \frac{1}{m}\sum_i L_i}$. Give $\partial J / \partial b^{(l)}$ "
         r"($\mathbf{1}$ is a column of ones).",
         derivation="batch-bias-gradient",
         asks=(asked("dJ_db", n.b_l, derivatives(LOSSES, "b^{(l)}", "b")),),

@@ -15,9 +15,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="softmax-jacobian",
         title="Jacobian of softmax",
-        prompt=r"$p = \operatorname{softmax}(z)$ for $z \in \mathbb{R}^n$ (a column vector). Give the "
+        prompt=r"$p = \operatorname{softmax}(z)$ for $\unchecked{z \in \mathbb{R}^n}$ (a column vector). "
+        r"Give the "
         r"Jacobian $\partial p / \partial z$, whose entry $(i, j)$ is $\partial p_i / \partial z_j$. "
-        r"($\hat{y}$ is another name for $p$.) Index notation is accepted.",
+        r"($\unchecked{\hat{y}}$ is another name for $p$.) Index notation is accepted.",
         derivation="softmax-jacobian",
         asks=(asked("dp_dz", n.z_L, derivatives(("p", r"\hat{y}"), "z", "z^{(L)}"), n.N_OUT),),
         symbols=(ZL, P_VEC),
@@ -33,7 +34,8 @@ QUESTIONS: tuple[Question, ...] = (
         id="softmax-ce-gradient",
         title="Softmax with cross-entropy",
         prompt=r"$p = \operatorname{softmax}(z)$ and $L = -\sum_k y_k \log p_k$ with $\sum_k y_k = 1$. "
-        r"Give $\partial L / \partial z$. ($\hat{y}$ and $a^{(L)}$ are other names for $p$.)",
+        r"Give $\partial L / \partial z$. ($\unchecked{\hat{y}}$ and $\unchecked{a^{(L)}}$ are other names "
+        r"for $p$.)",
         derivation="softmax-ce-gradient",
         asks=(asked("dL_dz", n.p, derivatives(LOSSES, "z", "z^{(L)}")),),
         symbols=(ZL, P_CE, Y_COL),

@@ -21,7 +21,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="l2-update",
         title="Gradient step with L2 regularization",
-        prompt=r"$J_\lambda(W) = J(W) + \frac{\lambda}{2}\lVert W \rVert_F^2$. Give $W$ after one "
+        prompt=r"$\unchecked{J_\lambda(W) = J(W) + \frac{\lambda}{2}\lVert W \rVert_F^2}$. Give $W$ after "
+        r"one "
         r"gradient-descent step with learning rate $\eta$. Write the unregularized gradient as "
         r"$\frac{\partial J}{\partial W}$ (or $G$).",
         derivation="l2-update",
@@ -36,8 +37,10 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="l1-update",
         title="Gradient step with L1 regularization",
-        prompt=r"$J_\lambda(W) = J(W) + \lambda\lVert W \rVert_1$. Give $W$ after one gradient-descent "
-        r"step with learning rate $\eta$ (away from $W_{ij} = 0$). Write the unregularized gradient as "
+        prompt=r"$\unchecked{J_\lambda(W) = J(W) + \lambda\lVert W \rVert_1}$. Give $W$ after one "
+        r"gradient-descent "
+        r"step with learning rate $\eta$ (away from $\unchecked{W_{ij} = 0}$). Write the unregularized "
+        r"gradient as "
         r"$\frac{\partial J}{\partial W}$ (or $G$).",
         derivation="l1-update",
         symbols=(W_REG, G_REG, ETA, LAMBDA),
@@ -51,10 +54,12 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="l1-proximal-step",
         title="Proximal step for L1: soft-thresholding",
-        prompt=r"After the gradient step $U = W - \eta \frac{\partial J}{\partial W}$, the proximal "
-        r"step for the penalty $\lambda \lVert W \rVert_1$ is $W^{+} = \arg\min_V \frac{1}{2}"
-        r"\lVert V - U \rVert_F^2 + t \lVert V \rVert_1$ with $t = \eta\lambda > 0$. It acts on "
-        r"each entry on its own: give the entry of $W^{+}$ for an entry $u$ of $U$, in terms of $u$ "
+        prompt=r"After the gradient step $\unchecked{U = W - \eta \frac{\partial J}{\partial W}}$, the "
+        r"proximal "
+        r"step for the penalty $\lambda \lVert W \rVert_1$ is $\unchecked{W^{+} = \arg\min_V \frac{1}{2}"
+        r"\lVert V - U \rVert_F^2 + t \lVert V \rVert_1}$ with $t = \eta\lambda > 0$. It acts on "
+        r"each entry on its own: give the entry of $\unchecked{W^{+}}$ for an entry $u$ of $U$, in terms of "
+        r"$u$ "
         r"and $t$.",
         derivation="l1-proximal-step",
         chain="soft-threshold",

@@ -21,7 +21,8 @@ QUESTIONS: tuple[Question, ...] = (
         id="momentum-update",
         title="Momentum",
         prompt=r"Classical momentum with learning rate $\eta$ and momentum $\mu$: "
-        r"$v_{t+1} = \mu v_t - \eta G$ and $W_{t+1} = W_t + v_{t+1}$, with $G = \partial J/\partial W$ "
+        r"$v_{t+1} = \mu v_t - \eta G$ and $W_{t+1} = W_t + v_{t+1}$, with $\unchecked{G = \partial "
+        r"J/\partial W}$ "
         r"at $W_t$. Give $W_{t+1}$ in terms of $W_t$, $v_t$, $G$, $\mu$ and $\eta$.",
         derivation="momentum-update",
         symbols=(W_T, V_T, G_T, MU, ETA),
@@ -31,8 +32,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="adagrad-update",
         title="AdaGrad",
-        prompt=r"AdaGrad: $s_{t+1} = s_t + G \odot G$ and $W_{t+1} = W_t - \eta\, G \oslash "
-        r"(\sqrt{s_{t+1}} + \epsilon)$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, $s_t$, $G$, "
+        prompt=r"AdaGrad: $s_{t+1} = s_t + G \odot G$ and $\unchecked{W_{t+1} = W_t - \eta\, G \oslash "
+        r"(\sqrt{s_{t+1}} + \epsilon)}$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, $s_t$, $G$, "
         r"$\eta$ and $\epsilon$ (write the entrywise division as a fraction).",
         derivation="adagrad-update",
         symbols=(W_T, S_T, G_T, ETA, EPS),
@@ -45,8 +46,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="rmsprop-update",
         title="RMSProp",
-        prompt=r"RMSProp: $s_{t+1} = \rho s_t + (1 - \rho)\, G \odot G$ and $W_{t+1} = W_t - \eta\, G "
-        r"\oslash (\sqrt{s_{t+1}} + \epsilon)$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, "
+        prompt=r"RMSProp: $s_{t+1} = \rho s_t + (1 - \rho)\, G \odot G$ and $\unchecked{W_{t+1} = W_t - "
+        r"\eta\, G "
+        r"\oslash (\sqrt{s_{t+1}} + \epsilon)}$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, "
         r"$s_t$, $G$, $\rho$, $\eta$ and $\epsilon$.",
         derivation="rmsprop-update",
         symbols=(W_T, S_T, G_T, RHO, ETA, EPS),
@@ -62,7 +64,8 @@ QUESTIONS: tuple[Question, ...] = (
         title="Adam",
         prompt=r"Adam at step $t$ (this step included): the moments are already updated to "
         r"$m_{t+1}$ and $v_{t+1}$. With bias correction, give $W_{t+1}$ in terms of $W_t$, "
-        r"$m_{t+1}$, $v_{t+1}$, the corrections $c_1 = 1 - \beta_1^t$, $c_2 = 1 - \beta_2^t$, $\eta$ "
+        r"$m_{t+1}$, $v_{t+1}$, the corrections $\unchecked{c_1 = 1 - \beta_1^t}$, $\unchecked{c_2 = 1 - "
+        r"\beta_2^t}$, $\eta$ "
         r"and $\epsilon$.",
         derivation="adam-update",
         symbols=(W_T, spelled(n.m_t1, "m_{t+1}"), spelled(c("adam-update", "v2_t1"), "v_{t+1}"),
@@ -79,8 +82,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="adamw-decoupled-decay",
         title="AdamW",
-        prompt=r"AdamW with weight decay $\lambda$: $W_{t+1} = W_t - \eta(\hat{m} \oslash "
-        r"(\sqrt{\hat{v}} + \epsilon) + \lambda W_t)$ with Adam's corrected moments $\hat{m}$, "
+        prompt=r"AdamW with weight decay $\lambda$: $\unchecked{W_{t+1} = W_t - \eta(\hat{m} \oslash "
+        r"(\sqrt{\hat{v}} + \epsilon) + \lambda W_t)}$ with Adam's corrected moments $\hat{m}$, "
         r"$\hat{v}$. Write $W_{t+1}$ as a decayed $W_t$ minus Adam's step.",
         derivation="adamw-decoupled-decay",
         symbols=(W_T, spelled(c("adamw-decoupled-decay", "m_hat"), r"\hat{m}"),
@@ -108,8 +111,9 @@ QUESTIONS: tuple[Question, ...] = (
         id="batchnorm-backward",
         title="Batch normalisation: the backward pass",
         prompt=r"Batch norm of one feature over a batch of $m$ examples, the column $x$: "
-        r"$\hat{x} = (x - \mu_B\mathbf{1})/\tilde{\sigma}$ with $\tilde{\sigma} = \sqrt{\sigma_B^2 + "
-        r"\epsilon}$, and $y = \gamma\hat{x} + \beta\mathbf{1}$. Given $g = \partial L/\partial y$, "
+        r"$\hat{x} = (x - \mu_B\mathbf{1})/\tilde{\sigma}$ with $\unchecked{\tilde{\sigma} = "
+        r"\sqrt{\sigma_B^2 + "
+        r"\epsilon}}$, and $y = \gamma\hat{x} + \beta\mathbf{1}$. Given $g = \partial L/\partial y$, "
         r"give $\partial L/\partial x$ in terms of $g$, $\hat{x}$, $\gamma$, $\tilde{\sigma}$ and $m$ "
         r"($\mathbf{1}_m$ is a column of $m$ ones).",
         derivation="batchnorm-backward",
@@ -129,9 +133,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="xavier-init-variance",
         title="Variance of a pre-activation at initialisation",
-        prompt=r"$z = \sum_{j=1}^{n} w_j a_j$ with independent weights of mean 0 and variance "
+        prompt=r"$\unchecked{z = \sum_{j=1}^{n} w_j a_j}$ with independent weights of mean 0 and variance "
         r"$V_w$, independent of the inputs, which have mean 0 and variance $V_a$. "
-        r"Give the variance $V_z$ of $z$.",
+        r"Give the variance $V_z$ of $\unchecked{z}$.",
         derivation="xavier-init-variance",
         symbols=(spelled(c("xavier-init-variance", "n_in"), "n"),
                  spelled(c("xavier-init-variance", "var_w"), r"V_w", r"V_{w}"),
@@ -142,10 +146,11 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="he-init-variance",
         title="Variance through a ReLU layer at initialisation",
-        prompt=r"$z^{(l)} = \sum_{j=1}^{n} w_j \operatorname{ReLU}(z^{(l-1)}_j)$ with independent "
-        r"weights of mean 0 and variance $V_w$, and pre-activations $z^{(l-1)}_j$ "
+        prompt=r"$\unchecked{z^{(l)} = \sum_{j=1}^{n} w_j \operatorname{ReLU}(z^{(l-1)}_j)}$ with "
+        r"independent "
+        r"weights of mean 0 and variance $V_w$, and pre-activations $\unchecked{z^{(l-1)}_j}$ "
         r"symmetric about 0 with variance $V_{l-1}$. Give the variance $V_l$ of "
-        r"$z^{(l)}$.",
+        r"$\unchecked{z^{(l)}}$.",
         derivation="he-init-variance",
         symbols=(spelled(c("he-init-variance", "n_in"), "n"),
                  spelled(c("he-init-variance", "var_w"), r"V_w", r"V_{w}"),
@@ -170,7 +175,7 @@ QUESTIONS: tuple[Question, ...] = (
         id="vanishing-gradient-bound",
         title="Delta two layers down",
         prompt=r"Column convention, generic $\sigma$: $z^{(l+1)} = W^{(l+1)}\sigma(z^{(l)}) + b^{(l+1)}$ "
-        r"and $z^{(l+2)} = W^{(l+2)}\sigma(z^{(l+1)}) + b^{(l+2)}$. Give $\delta^{(l)}$ from "
+        r"and $z^{(l+2)} = W^{(l+2)}\sigma(z^{(l+1)}) + b^{(l+2)}$. Give $\unchecked{\delta^{(l)}}$ from "
         r"$\delta^{(l+2)}$, the weights and the pre-activations.",
         derivation="vanishing-gradient-bound",
         symbols=(W_NEXT, spelled(c("vanishing-gradient-bound", "W_next2"), "W^{(l+2)}", "W^{l+2}"), Z_LL,

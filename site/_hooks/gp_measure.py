@@ -109,12 +109,19 @@ def _verify(d: Any) -> Any:
     return verify_cached(d)
 
 
-def _prose(d: Any) -> Any:
+def _prose(d: Any, root: Path) -> dict:
+    """The formulas of a derivation's prose, and those its citing reference code states, checked."""
+    from gp_source import implementations
+
     from checker.grading.prose import check_derivation
+    from checker.grading.prose_code import check_claim
     from checker.grading.prose_run import checked
     from derivations import all_derivations
 
-    return checked(d.id) if all_derivations().get(d.id) == d else check_derivation(d)
+    checks = checked(d.id) if all_derivations().get(d.id) == d else check_derivation(d)
+    claims = {f"{x.path}:{x.qualname}": check_claim(d, f"{x.path}, {x.qualname}", x.summary)
+              for x in implementations(root, [d.id])}
+    return {"checks": checks, "claims": claims}
 
 
 def _verify_is_cached(d: Any) -> bool:
@@ -316,7 +323,7 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
     have_prose = available("checker.grading.prose")
     if have_prose:
         for d in items.values():
-            jobs.append(Job("prose", d.id, _prose, (d,), cached=False, weight=2))
+            jobs.append(Job("prose", d.id, _prose, (d, root), cached=False, weight=2))
 
     have_gradcheck = available("checker.network.gradcheck")
     if have_gradcheck:

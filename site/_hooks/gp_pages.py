@@ -220,6 +220,10 @@ NUMERIC_METHODS = {
     "bound": "checked numerically by maximising over a fine grid (an inequality, not an equality)",
     "vanishing": "checked numerically against central differences of 10-layer sigmoid networks, the "
                  "bound as an inequality between their measured norms",
+    "series": "checked numerically by measuring the central difference's error on explicit smooth "
+              "functions (not the reference MLP) as h shrinks, against the predicted error term",
+    "maxout": "checked numerically against central differences of the explicit function (not the "
+              "reference MLP)",
 }
 
 
@@ -234,6 +238,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
 
     checked = m.prose.get(d.id)
     prose = gp_prose.summary(checked.value) if checked is not None and checked.ok else None
+    claims = checked.value["claims"] if checked is not None and checked.ok else {}
 
     status = _status(o, m.numeric_available)
     r = o.value if o.ok else None
@@ -264,7 +269,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
     return {
         "numeric_method": numeric_method(d.probe.kind if d.probe else ""),
         "id": d.id, "title": d.title, "topic": d.topic, "context": gp_prose.show(d.context),
-        "notes": gp_prose.show(d.notes), "prose": prose,
+        "notes": gp_prose.show(d.notes), "prose": prose, "claims": claims,
         "convention": getattr(d, "convention", "column"),
         "status": status, "result": r, "error": (o.error if not o.ok else (r.error if r else "")),
         "sizes": sizes, "chains": chains, "symbols": symbols,
@@ -391,7 +396,8 @@ def build(m: Measurements) -> SiteContent:
     cat = m.catalogue
     impls = implementations(root, list(cat))
     bank = m.questions.value if m.questions is not None and m.questions.ok else None
-    question_list = [{**q, "title": plain_title(q["title"])} for q in bank["questions"]] if bank else []
+    question_list = [{**q, "title": plain_title(q["title"]), "prompt": gp_prose.show(q["prompt"])}
+                     for q in bank["questions"]] if bank else []
     by_derivation: dict[str, list[dict]] = {}
     for q in question_list:
         by_derivation.setdefault(q["derivation"], []).append(q)

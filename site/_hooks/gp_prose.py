@@ -24,8 +24,9 @@ def show(text: str) -> str:
     return render(text, _show)
 
 
-def summary(checks: list[Any]) -> dict[str, int]:
+def summary(value: dict) -> dict[str, int]:
     """How many formulas of a derivation's prose got each verdict, and how many failed."""
+    checks = value["checks"]
     out: dict[str, int] = {"total": len(checks), "failed": sum(not c.ok for c in checks)}
     for c in checks:
         out[c.verdict] = out.get(c.verdict, 0) + 1
@@ -40,4 +41,7 @@ def failure_lines(derivation_id: str, outcome: Any) -> list[str]:
         return [f"checking the prose of {derivation_id!r} failed: {outcome.error}"]
     from checker.grading.prose import message
 
-    return [f"a formula in the prose of {message(c)}" for c in outcome.value if not c.ok]
+    lines = [f"a formula in the prose of {message(c)}" for c in outcome.value["checks"] if not c.ok]
+    return lines + [f"the docstring of {c.place} states a formula of {derivation_id!r} that {c.detail}: "
+                    f"{c.latex} (fix the docstring or the code)"
+                    for c in outcome.value["claims"].values() if not c.ok]

@@ -69,7 +69,8 @@ DERIVATION = Derivation(
         r"\frac{1}{4}}$, so "
         r"$\unchecked{\lVert \delta^{(l)} \rVert \le \left(\frac{1}{4}\right)^k \prod_{j=l+1}^{l+k} "
         r"\lVert W^{(j)} \rVert_2 \, \lVert \delta^{(l+k)} \rVert}$: unless the weights have norms "
-        r"above 4, $\delta$ shrinks geometrically towards the input. What the machine checks: the "
+        r"above 4, $\unchecked{\delta}$ shrinks geometrically towards the input. What the machine checks: "
+        r"the "
         r"chain exactly, and numerically the result against central differences of a 10-layer "
         r"sigmoid network's cost; the bound itself, for every pair of layers $\unchecked{l < l + k}$ of "
         r"those "
@@ -85,6 +86,7 @@ DERIVATION = Derivation(
         r"(W^{(l+2)})^\top \delta^{(l+2)}}$: two factors swapped; $\sigma'(z^{(l)})$ scales the "
         r"$n_l$ entries of layer $l$, so it acts last (tag `wrong-order`).",
         r"Blaming small weights alone: with $\unchecked{\sigma' \le \frac{1}{4}}$, weights of norm 1 already "
-        r"shrink $\delta$ at least fourfold per layer, $\unchecked{4^{10} \approx 10^6}$ over ten layers.",
+        r"shrink $\unchecked{\delta}$ at least fourfold per layer, $\unchecked{4^{10} \approx 10^6}$ over "
+        r"ten layers.",
     ),
 )

@@ -70,3 +70,34 @@ def test_the_updated_weight_may_be_written_with_a_prime() -> None:
         "l2-update", r"$$W' = W - \eta\left(\frac{\partial J}{\partial W} + \lambda W\right)$$"
     )
     assert r["verdict"] == "correct", r
+
+
+def test_a_chain_of_times_that_fits_no_other_way_reads_columns_as_diagonals() -> None:
+    from checker.grading.judge import grade
+
+    right = grade("input-gradient", r"\sigma'(z^{(2)}) \times W^{(2)} \times \sigma'(z^{(1)}) \times W^{(1)}")
+    wrong = grade("input-gradient", r"\sigma'(z^{(2)}) \times W^{(2)} \times \sigma(z^{(1)}) \times W^{(1)}")
+    assert right.verdict == "correct" and "diagonal" in right.feedback, right
+    assert wrong.verdict == "incorrect", wrong
+
+
+def test_otimes_of_two_columns_is_the_outer_product_with_a_note_and_oslash_divides() -> None:
+    r = grade_derivation(
+        "weight-gradient", r"$$\frac{\partial L}{\partial W^{(l)}} = \delta^{(l)} \otimes a^{(l-1)}$$"
+    )
+    assert r["verdict"] == "correct" and "outer product" in r["steps"][1]["feedback"], r
+    flipped = grade_derivation(
+        "weight-gradient", r"$$\frac{\partial L}{\partial W^{(l)}} = a^{(l-1)} \otimes \delta^{(l)}$$"
+    )
+    assert flipped["steps"][1]["mistake"] == "transposed", flipped
+    r = grade_derivation(
+        "softmax-ce-gradient", r"$$\nabla_{z} L = (\operatorname{diag}(p) - p p^{T})(-y \oslash p) = p - y$$"
+    )
+    assert r["verdict"] == "correct", r
+
+
+def test_a_reason_after_quad_is_not_part_of_the_step() -> None:
+    rels = relations(r"$$\delta = u \odot v \quad \text{(chain rule through } z^{(l+1)}\text{)}$$")
+    assert rels[0].sides == (r"\delta", r"u \odot v")
+    kept = relations(r"$$W - \eta\lambda\,\mathrm{sign}(W) = V$$")
+    assert kept[0].sides[0] == r"W - \eta\lambda\,\mathrm{sign}(W)"

@@ -21,7 +21,15 @@ from checker.grading.derivation.steps import echo
 from checker.grading.derivation.values import Evaluator, Values, agreement, has_derivative, instances, same
 from checker.grading.index_forms import vectorised
 from checker.grading.indexed import free_indices, has_indices, index_shape
-from checker.grading.mistakes import Mutant, mutants, rebuild, repairs, rewrites, sigmoid_specific_message
+from checker.grading.mistakes import (
+    Mutant,
+    double_mutants,
+    mutants,
+    rebuild,
+    repairs,
+    rewrites,
+    sigmoid_specific_message,
+)
 from checker.grading.trees import size
 from checker.network.central_difference import TOLERANCE, floor_for, relative_error
 from checker.proof.evaluate import EvaluationError
@@ -261,6 +269,9 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
         return "activation-instead-of-derivative", undone
     matching = [m for m in _mutants(g, prev.expr) if _matches(_values(g, m.expr), a)]
     matching += [m for m, vals in reference_mutants(g.q.id) if _matches(a, vals)]
+    if not matching and _matches(b, g.reference):  # one mistake made twice (σ' at z + b, twice)
+        doubles = reference_mutants(g.q.id, doubles=True)
+        matching = [m for m, vals in doubles if len(set(m.tags)) == 1 and _matches(a, vals)]
     if not matching:
         return _repaired(g, step, b)
     # Several mistakes can give the same values (a ⊙ σ' is σ(z) ⊙ σ' when a = σ(z)): the one
@@ -395,14 +406,15 @@ def _mutants(g: Grading, e: Expr) -> list:
 
 
 @cache
-def reference_mutants(question_id: str) -> list[tuple[Mutant, Values]]:
+def reference_mutants(question_id: str, doubles: bool = False) -> list[tuple[Mutant, Values]]:
     """The judge's mutants of the reference answer that differ from it, with their values at the
-    derivation draws (once per question)."""
+    derivation draws (once per question); with ``doubles``, its answers with two mistakes."""
     q = get_question(question_id)
     ev = Evaluator(instances(question_id))
     reference = ev.values(ev.lower(q.reference))
     out = []
-    for m in mutants(q, q.reference):
+    singles = mutants(q, q.reference)
+    for m in double_mutants(q, singles) if doubles else singles:
         try:
             expr, letters, _ = fitted(ev.lower(m.expr), model_of(question_id))
             vals = ev.values(expr, letters)

@@ -148,8 +148,28 @@ def _unbox(math: str) -> str:
     return math
 
 
+_REASON = re.compile(r"\\q?quad\s*\\(?:text|mbox|textrm|textit)\s*\{")
+"""``\\quad \\text{(chain rule through } z^{(l+1)}\\text{)}``: a reason after a step, which may mix
+prose and math, runs to the end of its row."""
+
+
+def _drop_reasons(math: str) -> str:
+    """Each top-level reason removed up to the next row break (``\\\\``) or the end."""
+    start = 0
+    while (m := _REASON.search(math, start)) is not None:
+        depth = _mask_groups(math)
+        if depth[m.start()] != 0:
+            start = m.end()
+            continue
+        rows = re.finditer(r"\\\\", math)
+        end = next((b.start() for b in rows if b.start() > m.end() and depth[b.start()] == 0), len(math))
+        math = math[: m.start()] + " " + math[end:]
+        start = m.start() + 1
+    return math
+
+
 def _strip_text_commands(math: str) -> str:
-    math = _unbox(math)
+    math = _drop_reasons(_unbox(math))
 
     def keep(m: re.Match[str]) -> str:
         word = m.group(2).strip()

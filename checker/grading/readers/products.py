@@ -25,6 +25,7 @@ from derivations.expr import (
     SCALAR,
     Add,
     Cond,
+    Diag,
     Div,
     Expr,
     Fn,
@@ -39,6 +40,8 @@ from derivations.expr import (
     tex,
 )
 
+OUTER_OPS = frozenset({r"\otimes", "⊗"})
+SLASH_OPS = frozenset({r"\oslash", "⊘"})
 _ELEMENTWISE_NOTE = r" their product was read as elementwise ($\odot$); write \odot to say so."
 
 
@@ -70,11 +73,7 @@ class ProductsMixin:
                 terms.append(self.neg(v) if op.type == "MINUS" else v)
             return Add(self.broadcast_rows(terms))
         if d == "hterm":
-            acc = self.value(node.children[0])
-            for op, rhs in zip(node.children[1::2], node.children[2::2], strict=True):
-                r = self.value(rhs)
-                acc = Hadamard(acc, r) if op.value in ELEMENTWISE_OPS else self.star(acc, r)
-            return acc
+            return self.hterm(node)
         if d == "signed":
             v = self.value(node.children[-1])
             minus = sum(1 for c in node.children[:-1] if is_tok(c, "MINUS"))
@@ -115,6 +114,70 @@ class ProductsMixin:
         if (sa is None) != (sb is None) and SCALAR not in (sa, sb):
             return Hadamard(a, b)
         return Mul(a, b)
+
+    def hterm(self, node: Tree) -> Expr:
+        """Operands joined by ⊙, ∘, ×, *, ⊗ or ⊘, left to right."""
+        operands = [self.value(node.children[0])]
+        acc = operands[0]
+        for op, rhs in zip(node.children[1::2], node.children[2::2], strict=True):
+            r = self.value(rhs)
+            operands.append(r)
+            if op.value in OUTER_OPS or op.value in SLASH_OPS:
+                acc = self.outer_or_slash(acc, r, op)
+            else:
+                acc = Hadamard(acc, r) if op.value in ELEMENTWISE_OPS else self.star(acc, r)
+        starred = all(op.value not in ELEMENTWISE_OPS | OUTER_OPS | SLASH_OPS for op in node.children[1::2])
+        if starred and len(operands) > 1 and self.shape(acc) is None:
+            return self.diagonal_chain(operands) or acc
+        return acc
+
+    def outer_or_slash(self, a: Expr, b: Expr, op: Token) -> Expr:
+        """``x \\otimes y`` between two columns is read as the outer product x yᵀ (books differ:
+        some mean the Kronecker product, a longer column; the note says which was read);
+        ``x \\oslash y`` is elementwise division."""
+        sa, sb = self.shape(a), self.shape(b)
+        if op.value in SLASH_OPS:
+            if sa is not None and sb is not None and sa != sb and SCALAR not in (sa, sb):
+                why = f"{op.value} divides entry by entry: {tex(a)} and {tex(b)} differ in shape"
+                raise self.error(op, why)
+            return Div(a, b)
+        columns = all(s is not None and s != SCALAR and s[1] == 1 for s in (sa, sb))
+        if not columns:
+            raise self.error(
+                op,
+                f"{op.value} is read only between two columns, as the outer product; "
+                r"write the product you mean with ^T (x y^T) or \odot",
+            )
+        self.options.note(
+            f"{op.value} between two columns was read as the outer product {tex(Mul(a, T(b)))} "
+            "(not the Kronecker product, which some books write the same way)."
+        )
+        return Mul(a, T(b))
+
+    def diagonal_chain(self, operands: list[Expr]) -> Expr | None:
+        """``σ'(z^{(2)}) × W^{(2)} × σ'(z^{(1)}) × W^{(1)}``: a chain of ``×`` that fits no other
+        way, where each column beside a matrix with as many rows is its diagonal matrix (the rows
+        scaled), the only reading in which every product fits; taken with a note."""
+        if self.options.strict_notation:
+            return None
+        factors = []
+        for k, v in enumerate(operands):
+            sv = self.shape(v)
+            nxt = self.shape(operands[k + 1]) if k + 1 < len(operands) else None
+            column = sv is not None and sv != SCALAR and sv[1] == 1
+            factors.append(Diag(v) if column and nxt is not None and nxt[0] == sv[0] and nxt[1] != 1 else v)
+        if all(f is v for f, v in zip(factors, operands, strict=True)):
+            return None
+        chain = factors[0]
+        for f in factors[1:]:
+            chain = Mul(chain, f)
+        if self.shape(chain) is None:
+            return None
+        self.options.note(
+            f"a column beside a matrix with as many rows fits no product, so {tex(chain)} was read, "
+            r"each column as its diagonal matrix; write \operatorname{diag} to say so."
+        )
+        return chain
 
     def divide(self, a: Expr, b: Expr, node: Node) -> Expr:
         if isinstance(b, Num) and b.value == 0:

@@ -192,10 +192,24 @@ def restates_question(g: Grading, last: Judged) -> str | None:
         return "it is the quantity asked for, not yet worked out"
     given = {s for s, _ in g.q.symbols}
     derived = [s for s, d in g.model.definitions.items() if isinstance(d, Deriv) and s not in given]
-    used = [s for s in derived if contains(e, lambda node, s=s: node == s)]
+    # only where the question hands a gradient down (the loss is ⟨δ^{(l+2)}, z^{(l+2)}⟩): a gradient
+    # of the real loss further up (δ_3 beside a given δ_2) is as worked out as the network is
+    used = [
+        s
+        for s in derived
+        if contains(e, lambda node, s=s: node == s) and _handed_down(s, given, g.model.definitions)
+    ]
     if used:
         return f"it is still in terms of ${to_latex(used[0])}$, which the question asks you to work out"
     return None
+
+
+def _handed_down(sym: Expr, given: set, definitions: dict) -> bool:
+    """Whether ``sym`` is a gradient of a loss that the question hands down: a loss whose own
+    definition holds a symbol the question gives (g, δ^{(l+2)})."""
+    d = definitions.get(sym)
+    loss = definitions.get(d.f) if isinstance(d, Deriv) else None
+    return loss is not None and contains(loss, lambda node: node in given)
 
 
 def shape_matches(judged: Judged | None, values: Values) -> bool:

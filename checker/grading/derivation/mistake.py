@@ -1,10 +1,11 @@
 r"""How a step is read (layouts of ∂-products) and what went wrong in a step that does not follow.
 
 A step's mistake is named relative to the step before it: first the whole-step slips (the sign
-flipped, a constant factor, the transpose of the previous line), then the judge's mutation
-families applied to the previous step (``checker.grading.mistakes.mutants``: a transpose left
-out, σ for σ', a wrong layer, a sum over a free index, ...), then the same families applied to
-the question's reference answer, where a step jumps to a known wrong answer.
+flipped, a constant factor or a power of a scalar quantity such as 1/m, the transpose of the
+previous line), then the judge's mutation families applied to the previous step
+(``checker.grading.mistakes.mutants``: a transpose left out, σ for σ', a wrong layer, a sum
+over a free index, ...), then the same families applied to the question's reference answer,
+where a step jumps to a known wrong answer.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ import numpy as np
 
 from checker.grading.derivation.model import Model, model_of
 from checker.grading.derivation.names import FORMULAS
+from checker.grading.derivation.scale import scaled_by_quantity
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import echo
 from checker.grading.derivation.values import Evaluator, Values, agreement, has_derivative, instances, same
@@ -254,6 +256,9 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
         c = _scaled(a, b)
         if c is not None:
             return "wrong-scale", f"it is {c:.4g} times the step before"
+        by = scaled_by_quantity(g, a, b)
+        if by is not None:
+            return "wrong-scale", by
     if _shapes_equal(a, b) and g.q.sigma == "generic":
         agree = agreement(a, b)
         if agree.get("sigmoid") and not all(agree.values()):

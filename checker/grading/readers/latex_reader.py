@@ -7,7 +7,8 @@ parse tree with its own grammar and uses the same :class:`Reader`.
 
 :class:`Reader` is assembled from one part per concern: :mod:`.core` (positions, errors, canonical
 text), :mod:`.names` (names and scripts), :mod:`.products` (sums, products, items),
-:mod:`.calculus` (groups, cases, named derivatives, sums) and :mod:`.functions`.
+:mod:`.calculus` (groups, cases, named derivatives, sums), :mod:`.functions` and :mod:`.moments`
+(expectations and variances).
 
 How the pieces are decided:
 
@@ -48,6 +49,7 @@ from checker.grading.readers.functions import FunctionsMixin
 from checker.grading.readers.latex_syntax import latex_parser, parse_tree, strip_wrappers
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.matrices import MatricesMixin
+from checker.grading.readers.moments import MomentsMixin
 from checker.grading.readers.names import NamesMixin
 from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.products import ProductsMixin
@@ -59,7 +61,9 @@ if TYPE_CHECKING:
     from checker.grading.readers.vocabulary import Vocabulary
 
 
-class Reader(NamesMixin, ProductsMixin, CalculusMixin, FunctionsMixin, MatricesMixin, ReaderCore):
+class Reader(
+    NamesMixin, ProductsMixin, CalculusMixin, FunctionsMixin, MatricesMixin, MomentsMixin, ReaderCore
+):
     """Turns a parse tree (LaTeX or plain text) into a :class:`derivations.expr.Expr`.
 
     ``mode`` is ``"latex"`` or ``"text"``; the two differ only in how identifiers are spelled
@@ -102,6 +106,10 @@ def spelling_key(spelling: str) -> str:
     atom, _ = item_view(node)
     if is_tree(atom, "frac") and reader.partial_of(atom.children[1]) not in (None, ""):
         return reader.partial_key(atom.children[1], atom.children[2], atom)
+    if is_tree(node, "seq") and len(node.children) == 2:
+        moment = reader.moment_at(list(node.children), 0)
+        if moment is not None:  # \operatorname{E}[w], \operatorname{Var}(a)
+            return moment[0]
     if is_tree(node, "seq"):
         first, _ = item_view(node.children[0])
         if is_tok(first, "CMD") and first.value == r"\partial" and len(node.children) == 5:

@@ -17,6 +17,7 @@ import checker.grading.readers.limits as limits
 from checker.grading.readers.conventions import UFLDL_NOTE, read_as_ufldl
 from checker.grading.readers.latex_reader import read_latex
 from checker.grading.readers.limits import AnswerError
+from checker.grading.readers.moments import MOMENT_WORDS
 from checker.grading.readers.numpy_reader import read_numpy
 from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.text_reader import read_text
@@ -81,8 +82,14 @@ def _python_signals(text: str, vocab: Vocabulary) -> str:
             or isinstance(node, ast.Lambda | ast.comprehension | ast.keyword | ast.Starred | ast.NamedExpr)
         ):
             return "only"
-        elif isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Constant):
+        elif isinstance(node, ast.Subscript) and not isinstance(node.value, ast.Constant | ast.Name):
             return "only"  # x[0]; but 1[z > 0] is the plain-text indicator
+        elif (
+            isinstance(node, ast.Subscript)
+            and isinstance(node.value, ast.Name)
+            and node.value.id not in MOMENT_WORDS
+        ):
+            return "only"  # x[k]; but E[w] is an expectation
         elif (
             isinstance(node, ast.Call)
             and isinstance(node.func, ast.Name)

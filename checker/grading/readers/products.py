@@ -256,6 +256,9 @@ class ProductsMixin:
             found = self.d_quotient(items, i)
             if found is not None:
                 return found, i + 3
+        moment = self.moment_at(items, i)
+        if moment is not None:  # E[w], \operatorname{Var}(a): a name of the question
+            return self.moment(*moment), i + 2
         summed = self.sum_head(atom, scripts)
         if summed is not None:
             body = items[i + 1 :]

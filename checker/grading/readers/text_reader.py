@@ -50,7 +50,6 @@ A leading `delta^(l) =` is allowed and ignored. Comparisons: `>`, `<`, `>=`, `<=
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -120,7 +119,7 @@ ONES: "𝟙"
 BAR.3: "|"
 DBAR.3: "‖" | "||"
 %declare LNORM RNORM LABS RABS
-UCHAR: /[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ∑∂∇⊤ŷ]/
+UCHAR: /[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ∑∂∇⊤ŷ𝔼]/
 %import common.WS
 %ignore WS
 """
@@ -130,24 +129,6 @@ UCHAR: /[αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΦΨΩ∑�
 def text_parser() -> Lark:
     """The LALR parser of the plain-text syntax (built once)."""
     return Lark(TEXT_GRAMMAR, parser="lalr", propagate_positions=True, postlex=Bars())
-
-
-_SUB_DIGITS, _SUP_DIGITS = "₀₁₂₃₄₅₆₇₈₉", "⁰¹²³⁴⁵⁶⁷⁸⁹"
-_SCRIPT_RUN = re.compile(f"([{_SUB_DIGITS}]+|[{_SUP_DIGITS}]+)(?=([A-Za-z0-9_]?))")
-
-
-def unicode_scripts(text: str) -> str:
-    """Unicode sub- and superscript digits as the syntax writes them: ``‖w‖₁`` is ``‖w‖_1``,
-    ``x²`` is ``x^2``, ``W₁₂`` is ``W_(12)``, ``A₁W₂`` is ``A_1 W_2``."""
-
-    def spelled(m: re.Match[str]) -> str:
-        run = m.group(1)
-        sub = run[0] in _SUB_DIGITS
-        digits = "".join(str((_SUB_DIGITS if sub else _SUP_DIGITS).index(c)) for c in run)
-        spelled = ("_" if sub else "^") + (digits if len(digits) == 1 else f"({digits})")
-        return spelled + " " if m.group(2) else spelled  # A₁W₂ is A_1 W_2, not one name
-
-    return _SCRIPT_RUN.sub(spelled, text)
 
 
 def read_text(text: str, vocab: Vocabulary, options: ReadOptions | None = None) -> Expr:
@@ -165,7 +146,6 @@ def read_text(text: str, vocab: Vocabulary, options: ReadOptions | None = None) 
             "\\",
         )
     limits.check_nesting(body, offset)
-    body = unicode_scripts(body)
     tree = parse_tree(text_parser(), body, offset, "plain-text")
     expr = Reader(vocab, body, offset, "text", options).answer(tree)
     limits.check_depth(expr)

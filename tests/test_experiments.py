@@ -19,7 +19,6 @@ from checker.commands.train import config_from_args
 from checker.experiments import EXPERIMENTS, TrainConfig, get, train_command
 from checker.experiments.page import pct
 
-PNG = b"\x89PNG\r\n\x1a\n"
 FIGURE_REF = re.compile(r"!\[[^\]]+\]\(([^)]+)\)")
 
 
@@ -50,13 +49,12 @@ def test_experiment_ids_are_unique_and_listed():
 @pytest.mark.parametrize("exp_id", [e.id for e in EXPERIMENTS])
 def test_figures_exist_and_the_page_references_exactly_them(results, exp_id):
     result, out_dir = results[exp_id]
-    for fig in result.figures:
-        assert fig.parent == out_dir and fig.suffix in (".png", ".svg")
-        if fig.suffix == ".png":
-            assert fig.read_bytes()[:8] == PNG and fig.stat().st_size > 5_000
-        else:  # one SVG per theme, transparent, shown only in its theme
-            assert fig.stem.endswith(("-light", "-dark")) and b"<svg" in fig.read_bytes()[:2_000]
-            assert f"{fig.name}#only-{fig.stem.rsplit('-', 1)[1]}" in result.markdown
+    for fig in result.figures:  # one SVG per theme, text kept as text, shown only in its theme
+        assert fig.parent == out_dir and fig.suffix == ".svg"
+        svg = fig.read_text()
+        assert fig.stem.endswith(("-light", "-dark")) and "<svg" in svg[:2_000] and "<text" in svg
+        assert f"{fig.name}#only-{fig.stem.rsplit('-', 1)[1]}" in result.markdown
+        assert fig.stat().st_size < 150_000, (fig.name, fig.stat().st_size)
     referenced = [ref.split("#")[0] for ref in FIGURE_REF.findall(result.markdown)]
     assert sorted(referenced) == sorted(f.name for f in result.figures)
     assert all("/" not in name for name in referenced)  # bare file names: copied next to the page
@@ -193,7 +191,7 @@ def test_mnist_cifar_trains_on_a_configured_directory(tmp_path, monkeypatch):
         mnist["train_images_used"] == 40 and mnist["test_images"] == 20 and mnist["layers"] == [784, 30, 10]
     )
     assert cifar["train_images_used"] == 30 and cifar["layers"] == [3072, 100, 10]
-    assert [f.name for f in result.figures] == ["mnist-cifar.png"]
+    assert [f.name for f in result.figures] == ["mnist-cifar-light.svg", "mnist-cifar-dark.svg"]
     assert f"test accuracy {pct(mnist['test_accuracy'], 2)}" in result.markdown
     assert "GRADPROOF_MNIST_DIR" in exp.fingerprint() and str(mnist_dir) in exp.fingerprint()
 

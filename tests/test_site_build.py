@@ -84,8 +84,9 @@ def test_gradient_checks_are_measured_and_plotted(site_build: Any) -> None:
     from checker.network.losses import LOSSES
 
     page = (site_build.site_dir / "gradcheck" / "index.html").read_text()
-    assert (site_build.site_dir / "gradcheck.png").stat().st_size > 5_000
-    assert 'src="../gradcheck.png"' in page
+    for theme in ("light", "dark"):
+        assert (site_build.site_dir / f"gradcheck-{theme}.svg").stat().st_size > 5_000
+        assert f'src="../gradcheck-{theme}.svg#only-{theme}"' in page
     for name in [*ACTIVATIONS, *LOSSES]:
         assert f"<td>{name}</td>" in page, name
     assert "gp-bad" not in page

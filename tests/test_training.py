@@ -428,10 +428,10 @@ def test_the_heatmap_writes_diverged_in_a_diverged_cell():
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from checker.training.grid import _draw_cells
+    from checker.training.grid import draw_cells
 
     fig, ax = plt.subplots()
-    _draw_cells(ax, np.array([[91.5, np.nan]]))
+    draw_cells(ax, np.array([[91.5, np.nan]]))
     assert [t.get_text() for t in ax.texts] == ["91.5", "diverged"]
     plt.close(fig)
 

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 
 from checker.experiments.base import ExperimentResult, single_threaded_blas
-from checker.experiments.figures import pyplot, save_figure
+from checker.experiments.figures import FIGURE_WIDTH, FONT_PT, Theme, pyplot, save_themed_svg, themed_markdown
 from checker.experiments.page import code, pct, reproduce, table, train_command
 from checker.network.conv import CNN
 from checker.training.cnn import accuracy, images, train_cnn
@@ -69,45 +69,55 @@ def _cifar() -> dict[str, Any]:
 History = list[dict[str, Any]]
 
 
-def _figure(net: CNN, history: History, mlp_history: History, mlp_test: float, out_dir: Path) -> Path:
+def _figure(net: CNN, history: History, mlp_history: History, mlp_test: float, out_dir: Path) -> list[Path]:
     """Loss and test accuracy per epoch (CNN and MLP), and the eight learnt 3×3 kernels of layer 1."""
-    plt = pyplot()
-    fig = plt.figure(figsize=(12, 3.8))
-    grid = fig.add_gridspec(2, 6, width_ratios=(3, 3, 1.1, 1.1, 1.1, 1.1))
-    ax_loss, ax_acc = fig.add_subplot(grid[:, 0]), fig.add_subplot(grid[:, 1])
     epochs = [h["epoch"] for h in history]
-    ax_loss.plot(epochs, [h["loss"] for h in history], color="#b2182b", label="CNN, training")
-    ax_loss.plot(epochs, [h["val_loss"] for h in history], color="#b2182b", ls="--", label="CNN, test")
-    ax_loss.plot([h["epoch"] for h in mlp_history], [h["loss"] for h in mlp_history], color="#2166ac",
-                 label="MLP 64-30-10, training")
-    ax_loss.set_yscale("log")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("cross-entropy (log scale)")
-    ax_loss.set_title("loss", fontsize=10)
-    ax_loss.legend(fontsize=7)
-    ax_acc.plot(epochs, [100 * h["val_accuracy"] for h in history], color="#b2182b", marker="o", ms=3,
-                label="CNN, test")
-    ax_acc.plot(epochs, [100 * h["accuracy"] for h in history], color="#b2182b", ls=":",
-                label="CNN, training")
-    ax_acc.axhline(100 * mlp_test, color="#2166ac", ls="--", lw=1, label="MLP 64-30-10, test (final)")
-    ax_acc.set_ylim(80, 100)
-    ax_acc.set_xlabel("epoch")
-    ax_acc.set_ylabel("accuracy (%)")
-    ax_acc.set_title("accuracy", fontsize=10)
-    ax_acc.legend(fontsize=7, loc="lower right")
-    for ax in (ax_loss, ax_acc):
-        ax.grid(alpha=0.3)
     K = net.conv1.K[:, 0]
     scale = np.abs(K).max()
-    for k in range(min(8, len(K))):
-        ax = fig.add_subplot(grid[k % 2, 2 + k // 2])
-        ax.imshow(K[k], cmap="RdBu_r", vmin=-scale, vmax=scale)
-        ax.set_xticks([])
-        ax.set_yticks([])
-        if k == 0:
-            ax.set_title("layer-1 kernels", fontsize=9, loc="left")
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "cnn-digits.png")
+
+    def draw(theme: Theme) -> Any:
+        cnn, mlp = theme.color("red"), theme.color("blue")
+        fig = pyplot().figure(figsize=(FIGURE_WIDTH, 10), layout="constrained")
+        curves, kernels = fig.subfigures(2, 1, height_ratios=(7, 2.6))
+        ax_loss, ax_acc = curves.subplots(2, 1)
+        ax_loss.plot(epochs, [h["loss"] for h in history], color=cnn, label="CNN, training")
+        ax_loss.plot(epochs, [h["val_loss"] for h in history], color=cnn, ls="--", label="CNN, test")
+        ax_loss.plot([h["epoch"] for h in mlp_history], [h["loss"] for h in mlp_history], color=mlp,
+                     label="MLP, training")
+        ax_loss.set_yscale("log")
+        ax_loss.set_ylabel("cross-entropy")
+        ax_loss.set_title("loss (log scale)")
+        ax_loss.legend()
+        ax_acc.plot(epochs, [100 * h["val_accuracy"] for h in history], color=cnn, marker="o", ms=4,
+                    label="CNN, test")
+        ax_acc.plot(epochs, [100 * h["accuracy"] for h in history], color=cnn, ls=":", label="CNN, training")
+        ax_acc.axhline(100 * mlp_test, color=mlp, ls="--", lw=1.2, label="MLP 64-30-10, test")
+        ax_acc.set_ylim(80, 100)
+        ax_acc.set_ylabel("accuracy (%)")
+        ax_acc.set_title("accuracy")
+        ax_acc.legend(loc="lower right")
+        for ax in (ax_loss, ax_acc):
+            ax.set_xlabel("epoch")
+            ax.grid(True)
+        for k, ax in enumerate(kernels.subplots(2, 4).ravel()):
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if k < len(K):
+                ax.imshow(K[k], cmap="RdBu_r", vmin=-scale, vmax=scale)
+        kernels.suptitle("the learnt 3×3 kernels of layer 1", fontsize=FONT_PT)
+        return fig
+
+    return save_themed_svg(draw, out_dir, "cnn-digits")
+
+
+def _alt(metrics: dict[str, Any]) -> str:
+    return (
+        f"Top: the cross-entropy per epoch, log scale, of the CNN (training and test, red) and of the "
+        f"64-30-10 MLP (training, blue). Middle: accuracy per epoch; the CNN ends at "
+        f"{pct(metrics['cnn_test_accuracy'])} on the test images, the MLP at "
+        f"{pct(metrics['mlp_test_accuracy'])}. Bottom: the eight 3×3 kernels the first convolution learnt, "
+        "red for positive weights and blue for negative ones."
+    )
 
 
 def _cifar_section(m: dict[str, Any]) -> str:
@@ -132,7 +142,7 @@ def run_cnn(out_dir: Path) -> ExperimentResult:
         net, history, metrics = _train_digits()
         cifar = _cifar()
     metrics["cifar10"] = cifar
-    figure = _figure(net, history, metrics["mlp_history"], metrics["mlp_test_accuracy"], out_dir)
+    figures = _figure(net, history, metrics["mlp_history"], metrics["mlp_test_accuracy"], out_dir)
     rows = [
         ("CNN conv 8 → pool → conv 16 → pool → dense", f"{metrics['cnn_parameters']:,}",
          pct(metrics["cnn_train_accuracy"]), pct(metrics["cnn_test_accuracy"])),
@@ -148,7 +158,7 @@ pass the gradient check (`tests/test_conv.py`). Trained with SGD and momentum {M
 {BATCH}, η = {LR:g}, {EPOCHS} epochs on the {metrics['train_images']:,} training images of digits; the
 MLP of the digits page is trained on the same split for the same number of epochs.
 
-![Loss and accuracy per epoch; the learnt kernels of the first layer](cnn-digits.png)
+{themed_markdown(_alt(metrics), 'cnn-digits')}
 
 {table(("network", "parameters", "train accuracy", "test accuracy"), rows)}
 
@@ -162,4 +172,4 @@ on 8×8 images the gain over the MLP is modest, and it grows with the size of th
 
 {code(train_command("digits", MLP_CONFIG), reproduce("cnn"))}
 """
-    return ExperimentResult([figure], metrics, markdown)
+    return ExperimentResult(figures, metrics, markdown)

@@ -10,10 +10,17 @@ from typing import Any
 import numpy as np
 
 from checker.experiments.base import ExperimentResult, metrics_of, single_threaded_blas
-from checker.experiments.figures import pyplot, save_figure
+from checker.experiments.figures import (
+    FIGURE_WIDTH,
+    Theme,
+    line_key,
+    pyplot,
+    save_themed_svg,
+    themed_markdown,
+)
 from checker.experiments.page import code, compare, num, pct, reproduce, table, train_command
 from checker.training.datasets import load_dataset
-from checker.training.grid import GridResult, grid_search, plot_heatmap
+from checker.training.grid import GridResult, grid_search, heatmap_figure
 from checker.training.loop import TrainConfig, TrainResult, train
 
 DIGITS_VAL = 0.15
@@ -42,46 +49,73 @@ GRID_BATCH_SIZES = (10, 20, 50, 100)
 GRID_LRS = (0.3, 1.0, 3.0, 10.0)
 
 
-def _curves(ax_loss: Any, ax_acc: Any, history: list[dict[str, float]], color: str, label: str) -> None:
+def _curves(ax_loss: Any, ax_acc: Any, history: list[dict[str, float]], color: str) -> None:
+    """Training (dashed) and validation (solid) loss and accuracy of one run, per epoch."""
     epochs = [h["epoch"] for h in history]
-    prefix = f"{label}: " if label else ""
     for ax, key, scale in ((ax_loss, "data_loss", 1), (ax_acc, "accuracy", 100)):
-        ax.plot(
-            epochs, [scale * h[f"train_{key}"] for h in history], color=color, ls="--", label=prefix + "train"
-        )
-        ax.plot(epochs, [scale * h[f"val_{key}"] for h in history], color=color, label=prefix + "validation")
+        ax.plot(epochs, [scale * h[f"train_{key}"] for h in history], color=color, ls="--", label="training")
+        ax.plot(epochs, [scale * h[f"val_{key}"] for h in history], color=color, label="validation")
 
 
-def _curves_figure(main: TrainResult, out_dir: Path) -> Path:
-    fig, (ax_loss, ax_acc) = pyplot().subplots(1, 2, figsize=(10, 3.8))
-    _curves(ax_loss, ax_acc, main.metrics["history"], "#2166ac", "")
-    ax_loss.set_ylabel("cross-entropy loss")
-    ax_acc.set_ylabel("accuracy (%)")
+def _stacked(theme: Theme, height: float) -> tuple[Any, Any, Any]:
+    """A figure of the site's width with a loss panel above an accuracy panel."""
+    fig, (ax_loss, ax_acc) = pyplot().subplots(2, 1, figsize=(FIGURE_WIDTH, height), layout="constrained")
     for ax in (ax_loss, ax_acc):
         ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    c = DIGITS_CONFIG
-    fig.suptitle(f"64-30-10 sigmoid network, batch {c.batch_size}, η = {c.lr:g}, momentum {c.momentum:g}")
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "digits-learning-curves.png")
+        ax.grid(True)
+    return fig, ax_loss, ax_acc
 
 
-def _overfit_figure(overfit: list[tuple[str, TrainResult]], out_dir: Path) -> Path:
-    fig, (ax_loss, ax_acc) = pyplot().subplots(1, 2, figsize=(11, 4))
-    for (label, run), color in zip(overfit, ("#7f7f7f", "#b2182b", "#2166ac"), strict=True):
-        _curves(ax_loss, ax_acc, run.metrics["history"], color, label)
-    ax_loss.set_ylabel("cross-entropy (without the L2 term)")
-    ax_loss.set_yscale("log")
-    ax_acc.set_ylabel("accuracy (%)")
-    ax_acc.set_ylim(80, 100.5)
-    for ax in (ax_loss, ax_acc):
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-    ax_acc.legend(fontsize=7, loc="lower right", ncol=2)
-    fig.suptitle(f"{OVERFIT_TRAIN_SIZE} training images: narrow, wide, and wide with L2 (λ = {OVERFIT_L2:g})")
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "digits-overfitting.png")
+def _curves_figure(main: TrainResult, out_dir: Path) -> list[Path]:
+    def draw(theme: Theme) -> Any:
+        fig, ax_loss, ax_acc = _stacked(theme, 7.2)
+        _curves(ax_loss, ax_acc, main.metrics["history"], theme.color("blue"))
+        ax_loss.set_ylabel("cross-entropy loss")
+        ax_acc.set_ylabel("accuracy (%)")
+        ax_loss.legend()
+        c = DIGITS_CONFIG
+        ax_loss.set_title(f"64-30-10 sigmoid, batch {c.batch_size}, η = {c.lr:g}")
+        return fig
+
+    return save_themed_svg(draw, out_dir, "digits-learning-curves")
+
+
+def _overfit_figure(overfit: list[tuple[str, TrainResult]], out_dir: Path) -> list[Path]:
+    def draw(theme: Theme) -> Any:
+        fig, ax_loss, ax_acc = _stacked(theme, 8.4)
+        colors = dict(zip((label for label, _ in overfit), (theme.color(c) for c in ("grey", "red", "blue")),
+                          strict=True))
+        for label, run in overfit:
+            _curves(ax_loss, ax_acc, run.metrics["history"], colors[label])
+        ax_loss.set_ylabel("cross-entropy (no L2 term)")
+        ax_loss.set_yscale("log")
+        ax_acc.set_ylabel("accuracy (%)")
+        ax_acc.set_ylim(80, 100.5)
+        ax_loss.set_title(f"{OVERFIT_TRAIN_SIZE} training images, λ = {OVERFIT_L2:g}")
+        key = line_key(theme, colors, {"training": "--", "validation": "-"})
+        fig.legend(handles=key, loc="outside lower center", ncol=2)
+        return fig
+
+    return save_themed_svg(draw, out_dir, "digits-overfitting")
+
+
+def _curves_alt(m: dict[str, Any]) -> str:
+    return (
+        f"Top: training (dashed) and validation (solid) cross-entropy of the 64-30-10 network per epoch, "
+        f"both falling over {DIGITS_CONFIG.epochs} epochs. Bottom: its training and validation accuracy, "
+        f"ending at {pct(m['train_accuracy'])} and {pct(m['val_accuracy'])}."
+    )
+
+
+def _overfit_alt(overfitting: dict[str, Any]) -> str:
+    narrow, wide, wide_l2 = (overfitting[label] for label, _, _ in OVERFIT_RUNS)
+    return (
+        "Top: training (dashed) and validation (solid) cross-entropy per epoch, log scale, of the narrow "
+        "(grey), wide (red) and wide + L2 (blue) networks; the training losses keep falling while the "
+        f"validation losses level off or climb. Bottom: their accuracy; mean validation accuracy over "
+        f"the last epochs {pct(narrow['last_val_accuracy'])} narrow, {pct(wide['last_val_accuracy'])} wide, "
+        f"{pct(wide_l2['last_val_accuracy'])} wide + L2."
+    )
 
 
 def _overfit_metrics(run: TrainResult) -> dict[str, Any]:
@@ -140,7 +174,7 @@ training split after each epoch, like the validation ones.
 
 {commands}
 
-![Learning curves: training and validation loss and accuracy](digits-learning-curves.png)
+{themed_markdown(_curves_alt(m), 'digits-learning-curves')}
 
 **Test accuracy {pct(m["test_accuracy"])}** with one hidden layer (train {pct(m["train_accuracy"])},
 validation {pct(m["val_accuracy"])}; trained in {m["seconds"]:.2f} s).
@@ -219,7 +253,7 @@ table gives the mean of the last {LAST_EPOCHS} epochs.
 
 (`--layers auto,15,auto` for the narrow one)
 
-![A wide hidden layer overfits; L2 regularisation](digits-overfitting.png)
+{themed_markdown(_overfit_alt(metrics['overfitting']), 'digits-overfitting')}
 
 {_overfit_table(metrics["overfitting"])}
 
@@ -245,6 +279,16 @@ def _grid_tables(cells: list[dict[str, Any]]) -> tuple[str, str]:
     return table(["batch", "η", "train acc.", "val. acc."], rows), per_batch
 
 
+def _grid_alt(grid: dict[str, Any]) -> str:
+    best = grid["best"]
+    return (
+        f"A {len(grid['lrs'])} by {len(grid['batch_sizes'])} grid of validation accuracy, learning rate η "
+        f"against mini-batch size, each cell coloured and labelled with its accuracy; the best cell, "
+        f"batch {best['batch_size']} and η = {best['lr']:g} at {pct(best['score'])}, is framed in red "
+        "with a star. Too large an η makes the accuracy collapse (the dark cells)."
+    )
+
+
 def _grid_section(metrics: dict[str, Any], n_cells: int, seconds: float) -> str:
     grid_table, per_batch = _grid_tables(metrics["grid"]["cells"])
     best = metrics["grid"]["best"]
@@ -261,7 +305,7 @@ images would make the test accuracy an optimistic estimate).
 
 {command}
 
-![Grid search heatmap with the best point marked](digits-grid.png)
+{themed_markdown(_grid_alt(metrics['grid']), 'digits-grid')}
 
 Best: **batch {best["batch_size"]}, η = {best["lr"]:g}**, validation accuracy {pct(best["val_accuracy"])}
 (test {pct(best["test_accuracy"])}); {n_cells} runs in {seconds:.1f} s. The five best cells:
@@ -299,11 +343,12 @@ def run_digits(out_dir: Path) -> ExperimentResult:
             config = replace(OVERFIT_CONFIG, layers=(None, hidden, None), l2=l2)
             overfit.append((label, train(small, config, eval_train=True)))
         grid = grid_search(ds, GRID_CONFIG, GRID_BATCH_SIZES, GRID_LRS)
-    title = f"digits, {GRID_CONFIG.epochs} epochs of 64-30-10: validation accuracy"
+    title = f"{GRID_CONFIG.epochs} epochs of 64-30-10"
     figures = [
-        _curves_figure(main, out_dir),
-        _overfit_figure(overfit, out_dir),
-        plot_heatmap(grid, out_dir / "digits-grid.png", title=title),
+        *_curves_figure(main, out_dir),
+        *_overfit_figure(overfit, out_dir),
+        *save_themed_svg(lambda _: heatmap_figure(grid, title=title, figsize=(FIGURE_WIDTH, 5.2)),
+                         out_dir, "digits-grid"),
     ]
     split = {"train": len(ds.y_train), "validation": len(ds.y_val), "test": len(ds.y_test)}  # type: ignore[arg-type]
     metrics = _metrics(main, overfit, grid, split)

@@ -15,10 +15,10 @@ from typing import Any
 import numpy as np
 
 from checker.experiments.base import ExperimentResult, single_threaded_blas
-from checker.experiments.figures import pyplot, save_figure
+from checker.experiments.figures import FIGURE_WIDTH, Theme, pyplot, save_themed_svg, themed_markdown
 from checker.experiments.page import code, compare, pct, reproduce, table, train_command
 from checker.training.datasets import MNIST_ENV, Dataset, DatasetError, load_dataset, take_train
-from checker.training.grid import GridResult, grid_search
+from checker.training.grid import GridResult, draw_cells, grid_search
 from checker.training.loop import TrainConfig, train
 
 # The homework: network.Network([784, 15, 10], cost=CrossEntropyCost), training_data[0:5000],
@@ -72,34 +72,44 @@ def _measure(directory: str) -> dict[str, Any]:
     }
 
 
-def _figure(m: dict[str, Any], grid: GridResult, out_dir: Path) -> Path:
-    fig, (ax_grid, ax_acc) = pyplot().subplots(1, 2, figsize=(11, 4))
-    scores = 100 * grid.matrix()
-    image = ax_grid.imshow(scores, cmap="coolwarm", origin="lower", aspect="auto")
-    ax_grid.set_xticks(range(len(grid.batch_sizes)), grid.batch_sizes)
-    ax_grid.set_yticks(range(len(grid.lrs)), [f"{v:g}" for v in grid.lrs])
-    for i in range(scores.shape[0]):
-        for j in range(scores.shape[1]):
-            ax_grid.text(j, i, f"{scores[i, j]:.1f}", ha="center", va="center", fontsize=9)
-    ax_grid.set_xlabel("mini-batch size")
-    ax_grid.set_ylabel("η")
-    ax_grid.set_title(f"784-15-10, test accuracy (%) after {PAGE_GRID_EPOCHS} epochs", fontsize=10)
-    fig.colorbar(image, ax=ax_grid, fraction=0.046)
-    for key, color in (("narrow", "#2166ac"), ("wide", "#b2182b")):
-        c = m[key]
-        epochs = np.arange(1, len(c["train"]) + 1)
-        name = "-".join(map(str, c["layers"]))
-        ax_acc.plot(epochs, 100 * np.array(c["train"]), color=color, ls="--", label=f"{name}, training")
-        ax_acc.plot(epochs, 100 * np.array(c["test"]), color=color, label=f"{name}, test")
-    ax_acc.set_xlabel("epoch")
-    ax_acc.set_ylabel("accuracy (%)")
-    ax_acc.set_title(f"η = {WIDTHS.lr:g}, mini-batch {WIDTHS.batch_size}, {TRAIN:,} training images",
-                     fontsize=10)
-    ax_acc.set_ylim(80, 100.5)
-    ax_acc.grid(alpha=0.3)
-    ax_acc.legend(fontsize=8, loc="lower right")
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "homework-mnist.png")
+def _figure(m: dict[str, Any], grid: GridResult, out_dir: Path) -> list[Path]:
+    """The grid's test accuracy above the accuracy per epoch of both widths."""
+
+    def draw(theme: Theme) -> Any:
+        fig, (ax_grid, ax_acc) = pyplot().subplots(2, 1, figsize=(FIGURE_WIDTH, 9.2), layout="constrained")
+        image, _ = draw_cells(ax_grid, 100 * grid.matrix())
+        ax_grid.set_xticks(range(len(grid.batch_sizes)), grid.batch_sizes)
+        ax_grid.set_yticks(range(len(grid.lrs)), [f"{v:g}" for v in grid.lrs])
+        ax_grid.set_xlabel("mini-batch size")
+        ax_grid.set_ylabel("η")
+        ax_grid.set_title(f"784-15-10, test accuracy (%), {PAGE_GRID_EPOCHS} epochs")
+        fig.colorbar(image, ax=ax_grid, fraction=0.046)
+        for key, color in (("narrow", theme.color("blue")), ("wide", theme.color("red"))):
+            c = m[key]
+            epochs = np.arange(1, len(c["train"]) + 1)
+            name = "-".join(map(str, c["layers"]))
+            ax_acc.plot(epochs, 100 * np.array(c["train"]), color=color, ls="--", label=f"{name}, training")
+            ax_acc.plot(epochs, 100 * np.array(c["test"]), color=color, label=f"{name}, test")
+        ax_acc.set_xlabel("epoch")
+        ax_acc.set_ylabel("accuracy (%)")
+        ax_acc.set_title(f"η = {WIDTHS.lr:g}, batch {WIDTHS.batch_size}, {TRAIN:,} images")
+        ax_acc.set_ylim(80, 100.5)
+        ax_acc.grid(True)
+        ax_acc.legend(loc="lower right")
+        return fig
+
+    return save_themed_svg(draw, out_dir, "homework-mnist")
+
+
+def _alt(m: dict[str, Any]) -> str:
+    best = m["grid"]["best"]
+    return (
+        "Top: the test accuracy of 784-15-10 in each cell of the grid of η against mini-batch size, "
+        f"coloured and labelled; the best cell is batch {best['batch_size']}, η = {best['lr']:g} at "
+        f"{pct(best['score'])}. Bottom: training (dashed) and test (solid) accuracy per epoch of 784-15-10 "
+        f"(blue) and 784-30-10 (red); the wide network ends at {pct(m['wide']['final_train'])} on its "
+        f"training images and {pct(m['wide']['final_test'])} on the test images."
+    )
 
 
 def _commands() -> str:
@@ -127,7 +137,7 @@ def run_homework_mnist(out_dir: Path) -> ExperimentResult:
                                       f"{m['error']}\n")
     grid = GridResult(m["grid"]["dataset"], m["grid"]["batch_sizes"], m["grid"]["lrs"], m["grid"]["score"],
                       m["grid"]["cells"])
-    figure = _figure(m, grid, out_dir)
+    figures = _figure(m, grid, out_dir)
     narrow, wide = m["narrow"], m["wide"]
     best = m["grid"]["best"]
     rows = [("-".join(map(str, c["layers"])), pct(c["final_train"]), pct(c["final_test"]),
@@ -149,7 +159,7 @@ rises further than the test accuracy: overfitting. Here the same on the MNIST su
 {best['batch_size']}, η = {best['lr']:g} at {pct(best['score'])}, and the cells differ by
 {100 * (max(scores) - min(scores)):.1f} points at most: in this range the choice matters little.
 
-![The grid, and accuracy per epoch of both widths](homework-mnist.png)
+{themed_markdown(_alt(m), 'homework-mnist')}
 
 {table(headers, rows)}
 
@@ -163,4 +173,4 @@ homework turns to — L2 regularisation, fewer hidden units — are measured on 
 
 {_commands()}
 """
-    return ExperimentResult([figure], m, markdown)
+    return ExperimentResult(figures, m, markdown)

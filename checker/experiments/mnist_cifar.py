@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.experiments.base import ExperimentResult, metrics_of, single_threaded_blas
-from checker.experiments.figures import pyplot, save_figure
+from checker.experiments.figures import FIGURE_WIDTH, Theme, pyplot, save_themed_svg, themed_markdown
 from checker.experiments.page import code, pct, train_command
 from checker.training.datasets import CIFAR10_ENV, MNIST_ENV, DatasetError, load_dataset, take_train
 from checker.training.loop import Diverged, TrainConfig, train
@@ -111,25 +111,33 @@ def _big_section(
     return f"{commands}\n\n{_status(label, env, dataset, m)}"
 
 
-def _figure(measured: list[tuple[str, dict[str, Any]]], out_dir: Path) -> Path:
-    """Training accuracy per epoch and the test accuracy, one panel per measured data set."""
-    fig, axes = pyplot().subplots(1, len(measured), figsize=(5 * len(measured), 3.6), squeeze=False)
-    for ax, (label, m) in zip(axes[0], measured, strict=True):
-        h = m["history"]
-        ax.plot(
-            [e["epoch"] for e in h],
-            [100 * e["accuracy"] for e in h],
-            marker="o",
-            label="training (running)",
-        )
-        ax.axhline(100 * m["test_accuracy"], color="black", ls="--", lw=1, label="test, after training")
-        ax.set_title(f"{label}: {'-'.join(map(str, m['layers']))}", fontsize=10)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("accuracy (%)")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "mnist-cifar.png")
+def _figure(measured: list[tuple[str, dict[str, Any]]], out_dir: Path) -> list[Path]:
+    """Training accuracy per epoch and the test accuracy, one panel per measured data set, stacked."""
+
+    def draw(theme: Theme) -> Any:
+        fig, axes = pyplot().subplots(len(measured), 1, figsize=(FIGURE_WIDTH, 4.2 * len(measured)),
+                                      squeeze=False, layout="constrained")
+        for ax, (label, m) in zip(axes[:, 0], measured, strict=True):
+            h = m["history"]
+            ax.plot([e["epoch"] for e in h], [100 * e["accuracy"] for e in h], marker="o",
+                    color=theme.color("blue"), label="training (running)")
+            ax.axhline(100 * m["test_accuracy"], color=theme.ink, ls="--", lw=1.2,
+                       label="test, after training")
+            ax.set_title(f"{label}: {'-'.join(map(str, m['layers']))}")
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("accuracy (%)")
+            ax.grid(True)
+            ax.legend()
+        return fig
+
+    return save_themed_svg(draw, out_dir, "mnist-cifar")
+
+
+def _alt(measured: list[tuple[str, dict[str, Any]]]) -> str:
+    parts = [f"{label}, {'-'.join(map(str, m['layers']))}: test accuracy {pct(m['test_accuracy'])}"
+             for label, m in measured]
+    return ("The running training accuracy per epoch (blue line) and the test accuracy after training "
+            f"(dashed line), one panel per data set. {'; '.join(parts)}.")
 
 
 def run_mnist_cifar(out_dir: Path) -> ExperimentResult:
@@ -139,10 +147,10 @@ def run_mnist_cifar(out_dir: Path) -> ExperimentResult:
         cifar = _big_run(CIFAR10_ENV, "cifar10", CIFAR_CONFIG)
     metrics = {"mnist": mnist, "cifar10": cifar, "page_train_limit": PAGE_TRAIN_LIMIT}
     measured = [(label, m) for label, m in (("MNIST", mnist), ("CIFAR-10", cifar)) if "history" in m]
-    figures = [_figure(measured, out_dir)] if measured else []
+    figures = _figure(measured, out_dir) if measured else []
     mnist_section = _big_section("MNIST", MNIST_ENV, "mnist", mnist, (MNIST_CONFIG, MNIST_DEEP_CONFIG))
     cifar_section = _big_section("CIFAR-10", CIFAR10_ENV, "cifar10", cifar, (CIFAR_CONFIG,))
-    figure = "\n![Training accuracy per epoch and test accuracy](mnist-cifar.png)\n" if figures else ""
+    figure = f"\n{themed_markdown(_alt(measured), 'mnist-cifar')}\n" if figures else ""
     markdown = f"""\
 The homework's large data sets are read from disk and never downloaded; pixels are divided by 255.
 The commands below train on everything in the directory (replace `DIR`); `--dtype float32` halves

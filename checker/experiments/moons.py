@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from checker.experiments.base import ExperimentResult, metrics_of, single_threaded_blas
-from checker.experiments.figures import boundary, pyplot, save_figure
+from checker.experiments.figures import (
+    FIGURE_WIDTH,
+    Theme,
+    boundary,
+    pyplot,
+    save_themed_svg,
+    themed_markdown,
+)
 from checker.experiments.page import code, pct, reproduce, table, train_command
 from checker.training.datasets import Dataset, load_dataset
 from checker.training.loop import TrainConfig, TrainResult, train
@@ -25,13 +32,37 @@ MOONS_CONFIG = TrainConfig(
 LOGISTIC_CONFIG = replace(MOONS_CONFIG, layers=(None, None))
 
 
-def _figure(runs: list[tuple[str, TrainResult]], ds: Dataset, out_dir: Path) -> Path:
-    fig, axes = pyplot().subplots(2, 4, figsize=(12, 6.2))
-    for ax, (name, run) in zip(axes.ravel(), runs, strict=True):
-        boundary(ax, run.model, ds, f"{name}\ntest accuracy {pct(run.metrics['test_accuracy'])}")
-    fig.suptitle("Half moons: decision boundaries (test points shown)", fontsize=11)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "moons-boundaries.png")
+def _figure(runs: list[tuple[str, TrainResult]], ds: Dataset, out_dir: Path) -> list[Path]:
+    """One panel per model, two per row: its decision regions and the test points."""
+
+    def draw(theme: Theme) -> Any:
+        rows = (len(runs) + 1) // 2
+        fig, axes = pyplot().subplots(rows, 2, figsize=(FIGURE_WIDTH, 2.6 * rows + 0.5))
+        for ax, (name, run) in zip(axes.ravel(), runs, strict=False):
+            boundary(ax, run.model, ds, f"{_short(name)}\ntest {pct(run.metrics['test_accuracy'])}", theme)
+        for ax in axes.ravel()[len(runs):]:
+            ax.set_visible(False)
+        fig.suptitle("Half moons: decision regions, test points")
+        fig.tight_layout()
+        return fig
+
+    return save_themed_svg(draw, out_dir, "moons-boundaries")
+
+
+def _short(name: str) -> str:
+    return "logistic regression" if name.startswith("logistic") else name.replace("hidden unit", "unit")
+
+
+def _alt(metrics: dict[str, Any]) -> str:
+    """What the moons figure shows, in words."""
+    models = metrics["models"]
+    accuracies = "; ".join(f"{name} {pct(m['test_accuracy'])}" for name, m in models.items())
+    return (
+        f"{len(models)} panels of the half-moons plane, each shaded by one model's predicted class "
+        "(blue for class 0, red for class 1) with its boundary and the test points: logistic regression "
+        f"draws a straight line, the networks a curve that follows the moons more closely as the layer "
+        f"grows. Test accuracy: {accuracies}."
+    )
 
 
 def _metrics(runs: list[tuple[str, TrainResult]]) -> dict[str, Any]:
@@ -72,7 +103,7 @@ with one hidden layer of {hidden_sizes} tanh units, each for {c.epochs} epochs o
 
 (change the middle number of `--layers` for the other hidden sizes)
 
-![Decision boundaries on the half moons](moons-boundaries.png)
+{themed_markdown(_alt(metrics), 'moons-boundaries')}
 
 {models_table}
 
@@ -93,6 +124,6 @@ def run_moons(out_dir: Path) -> ExperimentResult:
         )
     with single_threaded_blas():
         runs = [(name, train(ds, config)) for name, config in models]
-    figures = [_figure(runs, ds, out_dir)]
+    figures = _figure(runs, ds, out_dir)
     metrics = _metrics(runs)
     return ExperimentResult(figures, metrics, _page(ds, metrics))

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from checker.experiments.base import ExperimentResult, single_threaded_blas
-from checker.experiments.figures import pyplot, save_figure
+from checker.experiments.figures import FIGURE_WIDTH, Theme, pyplot, save_themed_svg, themed_markdown
 from checker.experiments.page import code, num, pct, reproduce, table, train_command
 from checker.training.datasets import MNIST_ENV, Dataset, DatasetError, load_dataset, take_train
 from checker.training.loop import Diverged, TrainConfig, train
@@ -21,7 +21,7 @@ OPTIMISERS: dict[str, tuple[str, tuple[float, ...]]] = {
     "RMSProp": ("rmsprop", (0.003, 0.01, 0.03, 0.1)),
     "Adam": ("adam", (0.003, 0.01, 0.03, 0.1)),
 }
-COLORS = {"SGD": "#4d4d4d", "momentum": "#2166ac", "RMSProp": "#1b7837", "Adam": "#b2182b"}
+COLORS = {"SGD": "grey", "momentum": "blue", "RMSProp": "green", "Adam": "red"}  # series of the theme
 DIGITS = TrainConfig(layers=(None, 30, None), activation="sigmoid", loss="softmax-ce", epochs=20,
                      batch_size=32)
 MNIST = replace(DIGITS, epochs=5, dtype="float32")
@@ -63,22 +63,38 @@ def _mnist() -> dict[str, Any]:
     return {"configured": True, "runs": _race(ds, MNIST)}
 
 
-def _figure(panels: list[tuple[str, dict[str, Any]]], out_dir: Path) -> Path:
-    fig, axes = pyplot().subplots(1, len(panels), figsize=(5.5 * len(panels), 3.8), squeeze=False)
-    for ax, (title, runs) in zip(axes[0], panels, strict=True):
-        for name, r in runs.items():
-            epochs = range(1, len(r["loss"]) + 1)
-            ax.plot(epochs, r["loss"], color=COLORS[name], marker="o", ms=2.5,
-                    label=f"{name}, η = {r['best_lr']:g}")
-        ax.set_yscale("log")
-        ax.xaxis.get_major_locator().set_params(integer=True)
-        ax.set_xlabel("epoch")
-        ax.set_ylabel("training cross-entropy (log scale)")
-        ax.set_title(title, fontsize=10)
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "optimisers.png")
+def _figure(panels: list[tuple[str, dict[str, Any]]], out_dir: Path) -> list[Path]:
+    """Training loss per epoch of each optimiser at its chosen η, one panel per data set, stacked."""
+
+    def draw(theme: Theme) -> Any:
+        fig, axes = pyplot().subplots(len(panels), 1, figsize=(FIGURE_WIDTH, 4.6 * len(panels)),
+                                      squeeze=False, layout="constrained")
+        for ax, (title, runs) in zip(axes[:, 0], panels, strict=True):
+            for name, r in runs.items():
+                epochs = range(1, len(r["loss"]) + 1)
+                ax.plot(epochs, r["loss"], color=theme.color(COLORS[name]), marker="o", ms=3,
+                        label=f"{name}, η = {r['best_lr']:g}")
+            ax.set_yscale("log")
+            ax.xaxis.get_major_locator().set_params(integer=True)
+            ax.set_xlabel("epoch")
+            ax.set_ylabel("training cross-entropy")
+            ax.set_title(f"{title} (log scale)")
+            ax.grid(True)
+            ax.legend()
+        return fig
+
+    return save_themed_svg(draw, out_dir, "optimisers")
+
+
+def _alt(panels: list[tuple[str, dict[str, Any]]]) -> str:
+    described = []
+    for title, runs in panels:
+        finals = ", ".join(f"{name} {num(r['loss'][-1], 3)}" for name, r in runs.items())
+        described.append(f"{title}: final training loss {finals}")
+    return (
+        "The training cross-entropy per epoch, log scale, of SGD (grey), momentum (blue), RMSProp (green) "
+        f"and Adam (red), each at the learning rate that ended lowest. {'. '.join(described)}."
+    )
 
 
 def _rows(runs: dict[str, Any]) -> list[tuple[str, ...]]:
@@ -104,7 +120,7 @@ def run_optimisers(out_dir: Path) -> ExperimentResult:
     panels = [(f"digits, 64-30-10, batch {DIGITS.batch_size}", digits)]
     if "runs" in mnist:
         panels.append((f"MNIST subset ({MNIST_TRAIN:,} images), 784-30-10", mnist["runs"]))
-    figure = _figure(panels, out_dir)
+    figures = _figure(panels, out_dir)
     headers = ("optimiser", "η chosen", "final training loss at each η tried", "final loss", "test accuracy")
     if "runs" in mnist:
         mnist_text = table(headers, _rows(mnist["runs"]))
@@ -122,7 +138,7 @@ one with the lowest training loss after the last epoch. The rules are the catalo
 momentum-update (μ = 0.9), rmsprop-update (ρ = 0.9), adam-update (β₁ = 0.9, β₂ = 0.999, with the
 bias correction).
 
-![Training loss per epoch of each optimiser at its chosen learning rate](optimisers.png)
+{themed_markdown(_alt(panels), 'optimisers')}
 
 ### Digits
 
@@ -141,4 +157,4 @@ velocity adds up to about 1/(1 − μ) = 10 steps of η).
 
 {code(digits[fastest]['command'], reproduce('optimisers'))}
 """
-    return ExperimentResult([figure], metrics, markdown)
+    return ExperimentResult(figures, metrics, markdown)

@@ -7,7 +7,14 @@ from pathlib import Path
 from typing import Any
 
 from checker.experiments.base import ExperimentResult, first_epoch_below, metrics_of, single_threaded_blas
-from checker.experiments.figures import boundary, pyplot, save_figure
+from checker.experiments.figures import (
+    FIGURE_WIDTH,
+    Theme,
+    boundary,
+    pyplot,
+    save_themed_svg,
+    themed_markdown,
+)
 from checker.experiments.page import code, num, pct, reproduce, table, train_command
 from checker.training.datasets import Dataset, load_dataset
 from checker.training.loop import TrainConfig, TrainResult, train
@@ -33,34 +40,64 @@ PLAYGROUND_VARIANTS = (
 Runs = list[tuple[str, str, TrainResult]]
 
 
-def _features_figure(runs: Runs, data: dict[str, Dataset], out_dir: Path) -> Path:
-    fig, axes = pyplot().subplots(1, 4, figsize=(13, 3.6))
-    for ax, (label, name, run) in zip(axes, runs, strict=True):
-        title = f"{label}\ntest accuracy {pct(run.metrics['test_accuracy'])}"
-        boundary(ax, run.model, data[name], title, squares=name.endswith("+squares"))
-    fig.suptitle("Circle data: which units and which features can draw a circle?", fontsize=11)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "playground-features.png")
+def _features_figure(runs: Runs, data: dict[str, Dataset], out_dir: Path) -> list[Path]:
+    """Four panels, two per row: the decision regions of each kind of unit and features."""
+
+    def draw(theme: Theme) -> Any:
+        fig, axes = pyplot().subplots(2, 2, figsize=(FIGURE_WIDTH, 6.2))
+        for ax, (label, name, run) in zip(axes.ravel(), runs, strict=True):
+            units, features = label.split("; ")
+            title = f"{units}\n{features}\ntest {pct(run.metrics['test_accuracy'])}"
+            boundary(ax, run.model, data[name], title, theme, squares=name.endswith("+squares"))
+        fig.tight_layout()
+        return fig
+
+    return save_themed_svg(draw, out_dir, "playground-features")
 
 
-def _contest_figure(contest: dict[str, TrainResult], circles: Dataset, out_dir: Path) -> Path:
-    fig = pyplot().figure(figsize=(13, 3.8))
-    ax_loss = fig.add_subplot(1, 3, 1)
-    colors = {"relu": "#1b7837", "sigmoid": "#762a83"}
-    for act, run in contest.items():
-        h = run.metrics["history"]
-        ax_loss.semilogy([e["epoch"] for e in h], [e["loss"] for e in h], color=colors[act], label=act)
-    ax_loss.axhline(CONVERGED_LOSS, color="grey", lw=0.8, ls="--")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("training loss (log scale)")
-    ax_loss.set_title("2-8-8-1, same seed, η and momentum", fontsize=10)
-    ax_loss.legend()
-    ax_loss.grid(alpha=0.3)
-    for i, (act, run) in enumerate(contest.items()):
-        title = f"{act}: test accuracy {pct(run.metrics['test_accuracy'])}"
-        boundary(fig.add_subplot(1, 3, 2 + i), run.model, circles, title, resolution=200)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "playground-relu-sigmoid.png")
+def _contest_figure(contest: dict[str, TrainResult], circles: Dataset, out_dir: Path) -> list[Path]:
+    """The training loss of both networks above their decision regions, side by side."""
+
+    def draw(theme: Theme) -> Any:
+        fig = pyplot().figure(figsize=(FIGURE_WIDTH, 6.4))
+        grid = fig.add_gridspec(2, 2, height_ratios=(1.1, 1))
+        ax_loss = fig.add_subplot(grid[0, :])
+        colors = {"relu": theme.color("green"), "sigmoid": theme.color("purple")}
+        for act, run in contest.items():
+            h = run.metrics["history"]
+            ax_loss.semilogy([e["epoch"] for e in h], [e["loss"] for e in h], color=colors[act], label=act)
+        ax_loss.axhline(CONVERGED_LOSS, color=theme.muted, lw=1, ls="--")
+        ax_loss.set_xlabel("epoch")
+        ax_loss.set_ylabel("training loss")
+        ax_loss.set_title("2-8-8-1: loss (log scale)")
+        ax_loss.legend()
+        ax_loss.grid(True)
+        for i, (act, run) in enumerate(contest.items()):
+            title = f"{act}: test {pct(run.metrics['test_accuracy'])}"
+            boundary(fig.add_subplot(grid[1, i]), run.model, circles, title, theme, resolution=200)
+        fig.tight_layout()
+        return fig
+
+    return save_themed_svg(draw, out_dir, "playground-relu-sigmoid")
+
+
+def _features_alt(metrics: dict[str, Any]) -> str:
+    accuracies = "; ".join(f"{label}: {pct(m['test_accuracy'])}" for label, m in metrics["features"].items())
+    return (
+        "Four panels of the circle data, each shaded by a network's predicted class (blue outside, "
+        "red inside) with the test points. Linear units on x1, x2 draw a straight line; sigmoid units, "
+        f"or the squared features, draw a closed curve around the inner class. Test accuracy: {accuracies}."
+    )
+
+
+def _contest_alt(metrics: dict[str, Any]) -> str:
+    m = metrics["relu_vs_sigmoid"]
+    return (
+        f"Top: the training loss per epoch, log scale, of the ReLU and the sigmoid 2-8-8-1 networks, "
+        f"with a dashed line at {CONVERGED_LOSS:g}. Bottom: their decision regions on the circle data; "
+        f"ReLU's boundary is a polygon, sigmoid's a smooth curve. Test accuracy: ReLU "
+        f"{pct(m['relu']['test_accuracy'])}, sigmoid {pct(m['sigmoid']['test_accuracy'])}."
+    )
 
 
 def _metrics(runs: Runs, contest: dict[str, TrainResult]) -> dict[str, Any]:
@@ -136,7 +173,7 @@ cross-entropy loss; the four hidden units are either linear (the identity) or si
 
 (`--activation sigmoid` for the sigmoid units)
 
-![Linear vs sigmoid hidden units, with and without squared features](playground-features.png)
+{themed_markdown(_features_alt(metrics), 'playground-features')}
 
 {features_table}
 
@@ -152,7 +189,7 @@ The same 2-8-8-1 network with ReLU or with sigmoid hidden units: same seed, η =
 
 {contest_command}
 
-![Loss curves and decision boundaries of ReLU and sigmoid networks](playground-relu-sigmoid.png)
+{themed_markdown(_contest_alt(metrics), 'playground-relu-sigmoid')}
 
 {contest_table}
 
@@ -172,6 +209,6 @@ def run_playground(out_dir: Path) -> ExperimentResult:
         contest = {
             a: train(data["circles"], replace(RELU_SIGMOID_CONFIG, activation=a)) for a in ("relu", "sigmoid")
         }
-    figures = [_features_figure(runs, data, out_dir), _contest_figure(contest, data["circles"], out_dir)]
+    figures = [*_features_figure(runs, data, out_dir), *_contest_figure(contest, data["circles"], out_dir)]
     metrics = _metrics(runs, contest)
     return ExperimentResult(figures, metrics, _page(data["circles"], metrics))

@@ -11,7 +11,14 @@ import numpy as np
 
 from checker.experiments.base import ExperimentResult, single_threaded_blas
 from checker.experiments.digits import DIGITS_VAL, OVERFIT_CONFIG, OVERFIT_TRAIN_SIZE
-from checker.experiments.figures import pyplot, save_figure
+from checker.experiments.figures import (
+    FIGURE_WIDTH,
+    Theme,
+    line_key,
+    pyplot,
+    save_themed_svg,
+    themed_markdown,
+)
 from checker.experiments.page import code, compare, num, pct, reproduce, table, train_command
 from checker.network.deepnet import DeepNet
 from checker.network.layers import Dropout
@@ -47,30 +54,45 @@ def _train(data: dict[str, tuple[np.ndarray, np.ndarray]], dropout: float) -> di
             "final_test_accuracy": _evaluate(net, *data["test"])[1]}
 
 
-def _figure(runs: dict[str, dict[str, Any]], out_dir: Path) -> Path:
-    fig, (ax_loss, ax_acc) = pyplot().subplots(1, 2, figsize=(11, 4))
-    for (name, run), color in zip(runs.items(), ("#b2182b", "#2166ac"), strict=True):
-        h = run["history"]
-        epochs = [r["epoch"] for r in h]
-        ax_loss.plot(epochs, [r["train_loss"] for r in h], color=color, ls="--", label=f"{name}, training")
-        ax_loss.plot(epochs, [r["val_loss"] for r in h], color=color, label=f"{name}, validation")
-        ax_acc.plot(epochs, [100 * r["train_accuracy"] for r in h], color=color, ls="--",
-                    label=f"{name}, training")
-        ax_acc.plot(epochs, [100 * r["val_accuracy"] for r in h], color=color, label=f"{name}, validation")
+def _figure(runs: dict[str, dict[str, Any]], out_dir: Path) -> list[Path]:
+    """Loss above accuracy per epoch, without and with dropout, and the early-stopping epoch."""
     stop = runs["no dropout"]["best_epoch"]
-    for ax in (ax_loss, ax_acc):
-        ax.axvline(stop, color="black", lw=1, ls=":", label=f"early stop (epoch {stop})")
-        ax.set_xlabel("epoch")
-        ax.grid(alpha=0.3)
-    ax_loss.set_yscale("log")
-    ax_loss.set_ylabel("cross-entropy (log scale)")
-    ax_acc.set_ylabel("accuracy (%)")
-    ax_acc.set_ylim(70, 100.5)
-    ax_loss.legend(fontsize=7)
-    ax_acc.legend(fontsize=7, loc="lower right")
-    fig.suptitle(f"{OVERFIT_TRAIN_SIZE} training images, 64-{HIDDEN}-10 sigmoid", fontsize=10)
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "dropout-early-stopping.png")
+
+    def draw(theme: Theme) -> Any:
+        fig, (ax_loss, ax_acc) = pyplot().subplots(2, 1, figsize=(FIGURE_WIDTH, 8.4), layout="constrained")
+        colors = dict(zip(runs, (theme.color("red"), theme.color("blue")), strict=True))
+        for name, run in runs.items():
+            h = run["history"]
+            epochs = [r["epoch"] for r in h]
+            for ax, key, scale in ((ax_loss, "loss", 1), (ax_acc, "accuracy", 100)):
+                ax.plot(epochs, [scale * r[f"train_{key}"] for r in h], color=colors[name], ls="--")
+                ax.plot(epochs, [scale * r[f"val_{key}"] for r in h], color=colors[name])
+        for ax in (ax_loss, ax_acc):
+            ax.axvline(stop, color=theme.ink, lw=1.2, ls=":")
+            ax.set_xlabel("epoch")
+            ax.grid(True)
+        ax_loss.set_yscale("log")
+        ax_loss.set_ylabel("cross-entropy (log scale)")
+        ax_acc.set_ylabel("accuracy (%)")
+        ax_acc.set_ylim(70, 100.5)
+        ax_loss.set_title(f"{OVERFIT_TRAIN_SIZE} training images, 64-{HIDDEN}-10 sigmoid")
+        key = line_key(theme, colors, {"training": "--", "validation": "-"})
+        key += line_key(theme, {}, {f"early stop (epoch {stop})": ":"})
+        fig.legend(handles=key, loc="outside lower center", ncol=2)
+        return fig
+
+    return save_themed_svg(draw, out_dir, "dropout-early-stopping")
+
+
+def _alt(runs: dict[str, dict[str, Any]]) -> str:
+    plain = runs["no dropout"]
+    return (
+        "Top: training (dashed) and validation (solid) cross-entropy per epoch, log scale, without "
+        f"dropout (red) and with dropout p = {DROP:g} (blue); a dotted vertical line marks epoch "
+        f"{plain['best_epoch']}, where the validation loss without dropout is lowest. Bottom: training "
+        "and validation accuracy of both networks; the training accuracy reaches 100 % while the "
+        "validation accuracy levels off below it."
+    )
 
 
 def run_regularisation(out_dir: Path) -> ExperimentResult:
@@ -80,7 +102,7 @@ def run_regularisation(out_dir: Path) -> ExperimentResult:
         ("train", ds.X_train, ds.y_train), ("val", ds.X_val, ds.y_val), ("test", ds.X_test, ds.y_test))}
     with single_threaded_blas():
         runs = {"no dropout": _train(data, 0.0), f"dropout p = {DROP:g}": _train(data, DROP)}
-    figure = _figure(runs, out_dir)
+    figures = _figure(runs, out_dir)
     plain, dropped = runs["no dropout"], runs[f"dropout p = {DROP:g}"]
 
     def gap(run: dict[str, Any]) -> float:
@@ -111,7 +133,7 @@ each hidden unit with probability {DROP:g} in every training step and scales the
 1/(1 − p), in the forward and in the backward pass, so nothing changes at test time. *Early stopping*
 keeps the weights of the epoch with the lowest validation loss.
 
-![Loss and accuracy per epoch, without and with dropout; the early-stopping epoch](dropout-early-stopping.png)
+{themed_markdown(_alt(runs), 'dropout-early-stopping')}
 
 {table(("network", "train accuracy", "validation accuracy", "test accuracy"), rows)}
 
@@ -129,4 +151,4 @@ validation loss it reports is lowest), and this page:
 
 {code(baseline, reproduce("dropout-early-stopping"))}
 """
-    return ExperimentResult([figure], metrics, markdown)
+    return ExperimentResult(figures, metrics, markdown)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from checker.experiments.base import ExperimentResult, single_threaded_blas
-from checker.experiments.figures import pyplot, save_figure
+from checker.experiments.figures import FIGURE_WIDTH, Theme, pyplot, save_themed_svg, themed_markdown
 from checker.experiments.page import code, num, pct, reproduce, table, train_command
 from checker.network.deepnet import SMALL_STD, DeepNet
 from checker.training.datasets import columns, load_digits, targets
@@ -26,7 +26,7 @@ VARIANTS = (
     ("tanh", "small", False), ("tanh", "xavier", False),
     ("relu", "small", False), ("relu", "he", False),
 )
-COLORS = {"sigmoid": "#b2182b", "tanh": "#2166ac", "relu": "#1b7837"}
+COLORS = {"sigmoid": "red", "tanh": "blue", "relu": "green"}  # series of the theme
 
 
 def label(act: str, init: str, bn: bool) -> str:
@@ -77,32 +77,50 @@ def _run() -> dict[str, Any]:
     return out
 
 
-def _figure(m: dict[str, Any], out_dir: Path) -> Path:
-    fig, axes = pyplot().subplots(1, 2, figsize=(11, 4.2), sharey=True)
-    for ax, key, title in ((axes[0], "at_init", "at initialisation"),
-                           (axes[1], "trained", f"after {EPOCHS} epochs of SGD")):
-        for v in m["variants"]:
-            style = "--" if v["batch_norm"] else ":" if v["init"] == "small" else "-"
-            norms = v[key]["delta"]
-            ax.plot(range(1, len(norms) + 1), norms, ls=style, marker="o", ms=3,
-                    color=COLORS[v["activation"]], label=v["label"])
-        ax.set_yscale("log")
-        ax.set_xlabel("layer l (1 = next to the input)")
-        norm = r"$\Vert\delta^{(l)}\Vert = \Vert\partial J / \partial z^{(l)}\Vert$"
-        ax.set_title(f"{norm} {title}", fontsize=10)
-        ax.set_xticks(range(1, 11))
-        ax.grid(alpha=0.3)
-    axes[0].set_ylabel("gradient norm (log scale)")
-    axes[1].legend(fontsize=7, loc="lower right")
-    fig.tight_layout()
-    return save_figure(fig, out_dir, "vanishing.png")
+def _figure(m: dict[str, Any], out_dir: Path) -> list[Path]:
+    """‖δ^(l)‖ per layer, at initialisation above after training, one line per variant."""
+
+    def draw(theme: Theme) -> Any:
+        fig, axes = pyplot().subplots(2, 1, figsize=(FIGURE_WIDTH, 9.4), sharex=True, layout="constrained")
+        for ax, key, title in ((axes[0], "at_init", "at initialisation"),
+                               (axes[1], "trained", f"after {EPOCHS} epochs of SGD")):
+            for v in m["variants"]:
+                style = "--" if v["batch_norm"] else ":" if v["init"] == "small" else "-"
+                norms = v[key]["delta"]
+                ax.plot(range(1, len(norms) + 1), norms, ls=style, marker="o", ms=3.5,
+                        color=theme.color(COLORS[v["activation"]]), label=v["label"])
+            ax.set_yscale("log")
+            ax.set_ylabel("‖δ‖ of layer l (log scale)")
+            ax.set_title(f"gradient norms {title}")
+            ax.set_xticks(range(1, 11))
+            ax.grid(True)
+        axes[1].set_xlabel("layer l (1 = next to the input)")
+        handles, labels = axes[0].get_legend_handles_labels()
+        fig.legend(handles, labels, loc="outside lower center", ncol=2, fontsize=12, handlelength=1.8,
+                   columnspacing=0.8)
+        return fig
+
+    return save_themed_svg(draw, out_dir, "vanishing")
+
+
+def _alt(m: dict[str, Any]) -> str:
+    def ratio(v: dict[str, Any]) -> str:
+        return f"{v['label']} {num(v['at_init']['delta'][0] / v['at_init']['delta'][-1], 2)}"
+
+    return (
+        "Two panels of the gradient norm ‖δ⁽ˡ⁾‖ of each of the ten layers, log scale: at initialisation "
+        f"(top) and after {EPOCHS} epochs (bottom), one line per network; sigmoid in red, tanh in blue, "
+        "ReLU in green; dotted from the small fixed scale, solid from Xavier's or He's, dashed with batch "
+        "norm. Falling lines towards layer 1 are vanishing gradients. Ratio of layer 1's norm to layer "
+        f"10's at initialisation: {'; '.join(ratio(v) for v in m['variants'])}."
+    )
 
 
 def run_vanishing(out_dir: Path) -> ExperimentResult:
     """Train the seven variants, measure, plot and write the page."""
     with single_threaded_blas():
         m = _run()
-    figure = _figure(m, out_dir)
+    figures = _figure(m, out_dir)
     def ratio(v: dict[str, Any], key: str) -> float:
         return v[key]["delta"][0] / v[key]["delta"][-1]
 
@@ -127,7 +145,7 @@ from a fixed scale N(0, {SMALL_STD:g}²), solid ones from Xavier's variance 1/n 
 2/n (ReLU) — xavier-init-variance and he-init-variance — and the dashed one puts batch norm
 (batchnorm-backward) after every hidden layer of the sigmoid network.
 
-![Per-layer gradient norms at initialisation and after training](vanishing.png)
+{themed_markdown(_alt(m), 'vanishing')}
 
 {table(("network", "‖δ^(1)‖ / ‖δ^(10)‖ at init", "after training", "test accuracy"), rows)}
 
@@ -163,4 +181,4 @@ norm is not among its layers), and this page:
 
 {code(*commands, reproduce("vanishing"))}
 """
-    return ExperimentResult([figure], m, markdown)
+    return ExperimentResult(figures, m, markdown)

@@ -9,7 +9,14 @@ from typing import Any
 import numpy as np
 
 from checker.experiments.base import ExperimentResult, metrics_of, single_threaded_blas
-from checker.experiments.figures import boundary, pyplot, save_themed_svg, themed_markdown
+from checker.experiments.figures import (
+    FIGURE_WIDTH,
+    Theme,
+    boundary,
+    pyplot,
+    save_themed_svg,
+    themed_markdown,
+)
 from checker.experiments.page import code, num, pct, reproduce, table, train_command
 from checker.training.datasets import Dataset, columns, load_dataset
 from checker.training.loop import TrainConfig, TrainResult, train
@@ -21,26 +28,41 @@ XOR_SEEDS = 10
 
 
 def _figure(run: TrainResult, ds: Dataset, out_dir: Path) -> list[Path]:
-    """The loss curve beside the decision regions with each hidden unit's line."""
+    """The loss curve above the decision regions with each hidden unit's line."""
     history = run.metrics["history"]
-    fig, (ax_loss, ax_map) = pyplot().subplots(2, 1, figsize=(4.6, 7.6))
-    ax_loss.semilogy([h["epoch"] for h in history], [h["loss"] for h in history], color="#b2182b")
-    ax_loss.set_xlabel("epoch")
-    ax_loss.set_ylabel("mean squared error (log scale)")
-    ax_loss.set_title(f"training loss, 2-2-1 sigmoid, η = {XOR_CONFIG.lr:g}", fontsize=11)
-    ax_loss.grid(alpha=0.3)
-    title = "output ≥ 0.5 (red) and the hidden units' lines"
-    boundary(ax_map, run.model, ds, title, points="train", bounds=(-0.5, 1.5, -0.5, 1.5), marker_size=80)
-    xs = np.linspace(-0.5, 1.5, 2)
     W, b = run.model.weights[0], run.model.biases[0]
-    for j, style in enumerate(("--", ":")):
-        if abs(W[j, 1]) > 1e-9:  # hidden unit j is half on along w·x + b = 0
-            line = -(W[j, 0] * xs + b[j, 0]) / W[j, 1]
-            ax_map.plot(xs, line, "k" + style, lw=1, label=f"hidden unit {j + 1}")
-    ax_map.legend(loc="lower left", fontsize=11)
-    fig.tight_layout()
-    # stacked and 4.6 in (442 px) wide: at a phone's 358 px the 11 pt legend is still 11.9 px
-    return save_themed_svg(fig, out_dir, "xor-training")
+    xs = np.linspace(-0.5, 1.5, 2)
+
+    def draw(theme: Theme) -> Any:
+        fig, (ax_loss, ax_map) = pyplot().subplots(2, 1, figsize=(FIGURE_WIDTH, 8.2))
+        losses = [h["loss"] for h in history]
+        ax_loss.semilogy([h["epoch"] for h in history], losses, color=theme.color("red"))
+        ax_loss.set_xlabel("epoch")
+        ax_loss.set_ylabel("mean squared error")
+        ax_loss.set_title(f"training loss (log scale), η = {XOR_CONFIG.lr:g}")
+        ax_loss.grid(True)
+        title = "output ≥ 0.5 (red), hidden units' lines"
+        boundary(ax_map, run.model, ds, title, theme, points="train", bounds=(-0.5, 1.5, -0.5, 1.5),
+                 marker_size=80)
+        for j, style in enumerate(("--", ":")):
+            if abs(W[j, 1]) > 1e-9:  # hidden unit j is half on along w·x + b = 0
+                line = -(W[j, 0] * xs + b[j, 0]) / W[j, 1]
+                ax_map.plot(xs, line, style, color=theme.ink, lw=1.2, label=f"hidden unit {j + 1}")
+        ax_map.legend(loc="lower left")
+        fig.tight_layout()
+        return fig
+
+    return save_themed_svg(draw, out_dir, "xor-training")
+
+
+def _alt(loss: str) -> str:
+    """What the XOR figure shows, in words."""
+    return (
+        f"Top: the training loss of the 2-2-1 network falling over {XOR_CONFIG.epochs} epochs to {loss}, "
+        "on a log scale. Bottom: the unit square shaded by the network's output, red where it is at least "
+        "0.5, around the band that holds (0, 1) and (1, 0); the four training points; and a dashed and "
+        "a dotted line where each hidden unit is half on."
+    )
 
 
 def _page(run: TrainResult, ds: Dataset, metrics: dict[str, Any]) -> str:
@@ -74,7 +96,7 @@ with the backward pass of gradproof's reference MLP.
 
 {outputs_table}
 
-{themed_markdown('Training loss of the 2-2-1 network on XOR and its decision regions', 'xor-training')}
+{themed_markdown(_alt(loss), 'xor-training')}
 
 Each dashed line is where one hidden unit is half on (w·x + b = 0); the output unit combines the
 two half-planes into the band that holds (0, 1) and (1, 0).

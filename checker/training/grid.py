@@ -25,7 +25,10 @@ from checker.training.config import TrainConfig
 from checker.training.datasets import Dataset
 from checker.training.loop import Diverged, jsonable, train
 
-__all__ = ["GRID_CSV_COLUMNS", "GridResult", "grid_search", "plot_heatmap", "write_grid"]
+__all__ = [
+    "GRID_CSV_COLUMNS", "GridResult", "draw_cells", "grid_search", "heatmap_figure", "plot_heatmap",
+    "write_grid",
+]
 
 #: The columns of ``grid.csv``.
 GRID_CSV_COLUMNS = (
@@ -134,7 +137,7 @@ def grid_search(
     return result
 
 
-def _draw_cells(ax: Any, scores: np.ndarray) -> tuple[Any, bool]:
+def draw_cells(ax: Any, scores: np.ndarray) -> tuple[Any, bool]:
     """The coloured grid with each cell's value, "diverged" on a grey cell; returns (image, clipped)."""
     import matplotlib
 
@@ -154,7 +157,7 @@ def _draw_cells(ax: Any, scores: np.ndarray) -> tuple[Any, bool]:
             text = "diverged" if not np.isfinite(value) else f"{value:.1f}"
             # dark text on the light (high) end of viridis and on grey, light text on the dark end
             color = "white" if np.isfinite(value) and value <= mid else "black"
-            ax.text(j, i, text, ha="center", va="center", fontsize=9, color=color)
+            ax.text(j, i, text, ha="center", va="center", color=color)
     return image, clipped
 
 
@@ -162,10 +165,9 @@ def _mark_best(ax: Any, result: GridResult) -> None:
     """A red frame and a star on the best cell, with a label above the plot."""
     import matplotlib.pyplot as plt
 
-    label = result.score_name.replace("_", " ")
     if result.all_diverged:
         ax.text(0.5, 1.05, "every cell diverged: try smaller learning rates", transform=ax.transAxes,
-                ha="center", va="bottom", fontsize=9, color="darkred")  # fmt: skip
+                ha="center", va="bottom")  # fmt: skip
         return
     best = result.best
     bi, bj = result.lrs.index(best["lr"]), result.batch_sizes.index(best["batch_size"])
@@ -174,28 +176,33 @@ def _mark_best(ax: Any, result: GridResult) -> None:
     )
     ax.plot(bj + 0.32, bi + 0.28, marker="*", markersize=14, color="gold", markeredgecolor="black", zorder=4)
     ax.annotate(
-        f"best: batch {best['batch_size']}, η = {best['lr']:g}: {label} {100 * _num(best['score'], 0):.1f} %",
+        f"best: batch {best['batch_size']}, η = {best['lr']:g}: {100 * _num(best['score'], 0):.1f} %",
         xy=(bj, bi + 0.5),
         xytext=(0.5, 1.03),
         textcoords="axes fraction",
         ha="center",
         va="bottom",
-        fontsize=9,
+        color="black",  # on the light yellow box, whatever the text colour around it
         bbox={"boxstyle": "round,pad=0.4", "fc": "lightyellow", "ec": "red"},
         arrowprops={"arrowstyle": "->", "color": "red", "lw": 1.5},
         zorder=5,
     )
 
 
-def plot_heatmap(result: GridResult, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
-    """Draw the score over (batch size × η) with each cell's value and the best point marked."""
+def heatmap_figure(result: GridResult, *, title: str | None = None,
+                   figsize: tuple[float, float] | None = None) -> Any:
+    """The score over (batch size × η) with each cell's value and the best point marked, as a figure.
+
+    Text, axes and title take matplotlib's current colours, so a caller can draw it in any theme.
+    """
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    fig, ax = plt.subplots(figsize=(1.2 * len(result.batch_sizes) + 3, 0.8 * len(result.lrs) + 2.2))
-    image, clipped = _draw_cells(ax, result.matrix("score") * 100)
+    size = figsize or (1.2 * len(result.batch_sizes) + 3, 0.8 * len(result.lrs) + 2.2)
+    fig, ax = plt.subplots(figsize=size)
+    image, clipped = draw_cells(ax, result.matrix("score") * 100)
     _mark_best(ax, result)
     label = result.score_name.replace("_", " ")
     ax.set_xticks(range(len(result.batch_sizes)), [str(b) for b in result.batch_sizes])
@@ -203,8 +210,16 @@ def plot_heatmap(result: GridResult, path: str | os.PathLike[str], *, title: str
     ax.set_xlabel("mini-batch size")
     ax.set_ylabel("learning rate η")
     fig.colorbar(image, ax=ax, label=f"{label} (%)", extend="min" if clipped else "neither")
-    ax.set_title(title or f"{result.dataset}: grid search over mini-batch size × η", pad=34)
+    ax.set_title(title or f"{result.dataset}: grid search over mini-batch size × η", pad=40)
     fig.tight_layout()
+    return fig
+
+
+def plot_heatmap(result: GridResult, path: str | os.PathLike[str], *, title: str | None = None) -> Path:
+    """Write :func:`heatmap_figure` as a PNG at ``path``."""
+    import matplotlib.pyplot as plt
+
+    fig = heatmap_figure(result, title=title)
     buffer = io.BytesIO()
     # No timestamp or version in the PNG: the same grid gives the same bytes.
     fig.savefig(buffer, format="png", dpi=110, metadata={"Software": None})

@@ -46,7 +46,8 @@ EXTRA_ENV = "GRADPROOF_SITE_EXTRA_DERIVATIONS"
 # What each kind of result depends on, besides the source of the code here that produces it: the
 # modules it runs and everything they import (gp_jobs.import_closure), plus files read by name.
 GRADCHECK_MODULES = ("checker.network.gradcheck", "checker.network.mlp", "checker.network.activations",
-                     "checker.network.losses", "checker.network.rownet", "checker.network.central_difference")
+                     "checker.network.losses", "checker.network.rownet", "checker.network.central_difference",
+                     "checker.experiments.figures")
 EXPERIMENT_MODULES = ("checker.experiments",)
 GRADER_MODULES = ("checker.commands.main", "checker.commands.grade_batch", "checker.commands.questions",
                   "checker.grading.batch", "checker.grading.judge", "derivations.questions")
@@ -164,12 +165,12 @@ def _gradcheck_grid(root: Path, key: str) -> dict:
         Y = np.eye(c)[rng.integers(0, c, ROWNET_BATCH)]
         row = _gradcheck_row(rownet_gradcheck(rownet.init_params(d, h, c, seed=5), X, Y),
                              activation="tanh", loss="softmax-ce (row convention, summed)", output="softmax")
-        _plot_gradcheck(rows, row, DEFAULT_THRESHOLD, work / "gradcheck.png")
+        figures = _plot_gradcheck(rows, row, DEFAULT_THRESHOLD, work)
         return {"sizes": list(GRADCHECK_SIZES), "batch": GRADCHECK_BATCH, "rows": rows, "rownet": row,
                 "rownet_sizes": list(ROWNET_SIZES), "rownet_batch": ROWNET_BATCH,
                 "threshold": DEFAULT_THRESHOLD, "h": DEFAULT_H, "floor": DEFAULT_FLOOR,
                 "activations": list(activations.ACTIVATIONS), "losses": list(losses.LOSSES),
-                "figure": "gradcheck.png"}
+                "figures": figures, "figure_alt": _gradcheck_alt(rows, row, DEFAULT_THRESHOLD)}
 
     return gp_jobs.cached_or_run("gradcheck", "grid", key, produce)
 
@@ -183,42 +184,52 @@ def _gradcheck_row(r: Any, **labels: str) -> dict:
             "error": getattr(r, "error", None) or ""}
 
 
-def _plot_gradcheck(rows: list[dict], row: dict, threshold: float, path: Path) -> None:
-    import matplotlib
+def _plot_gradcheck(rows: list[dict], row: dict, threshold: float, work: Path) -> list[str]:
+    """The max relative error of every check as horizontal bars on a log scale, one SVG per theme.
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    One group of bars per activation (a bar per loss), the row network last, the threshold dashed.
+    """
     import numpy as np
+
+    from checker.experiments.figures import FIGURE_WIDTH, pyplot, save_themed_svg
 
     acts = list(dict.fromkeys(r["activation"] for r in rows))
     losses = list(dict.fromkeys(r["loss"] for r in rows))
-    grey = "#7a7a7a"
-    fig, ax = plt.subplots(figsize=(8, 3.6), dpi=110)
-    fig.patch.set_alpha(0)
-    ax.set_facecolor("none")
-    width = 0.8 / len(losses)
-    colors = ("#3f51b5", "#e07b00", "#159b8f")
-    for k, loss in enumerate(losses):
-        values = [next((r["max_rel_error"] for r in rows if r["activation"] == a and r["loss"] == loss), None)
-                  for a in acts]
-        ys = [v if v else 1e-18 for v in values]
-        ax.bar(np.arange(len(acts)) + (k - (len(losses) - 1) / 2) * width, ys, width, label=loss,
-               color=colors[k % len(colors)])
-    if row.get("max_rel_error"):
-        ax.bar([len(acts)], [row["max_rel_error"]], width, color="#8e44ad", label="row network")
-    ax.axhline(threshold, color="#c62828", lw=1.2, ls="--", label=f"threshold {threshold:.0e}")
-    ax.set_yscale("log")
-    ax.set_xticks(list(range(len(acts))) + ([len(acts)] if row.get("max_rel_error") else []))
-    ax.set_xticklabels(acts + (["row net"] if row.get("max_rel_error") else []), color=grey)
-    ax.set_ylabel("max relative error", color=grey)
-    ax.tick_params(colors=grey)
-    for spine in ax.spines.values():
-        spine.set_color(grey)
-    ax.legend(fontsize=8, ncol=5, loc="upper center", bbox_to_anchor=(0.5, 1.17), frameon=False,
-              labelcolor=grey)
-    fig.tight_layout()
-    fig.savefig(path, transparent=True)
-    plt.close(fig)
+    groups = acts + (["row network"] if row.get("max_rel_error") else [])
+    height = 0.8 / len(losses)
+
+    def draw(theme: Any) -> Any:
+        fig, ax = pyplot().subplots(figsize=(FIGURE_WIDTH, 1.0 + 0.62 * len(groups)), layout="constrained")
+        colors = [theme.color(c) for c in ("blue", "orange", "green")]
+        for k, loss in enumerate(losses):
+            values = [next((r["max_rel_error"] for r in rows if r["activation"] == a and r["loss"] == loss),
+                           None) for a in acts]
+            ys = np.arange(len(acts)) + (k - (len(losses) - 1) / 2) * height
+            ax.barh(ys, [v if v else 1e-18 for v in values], height, label=loss,
+                    color=colors[k % len(colors)])
+        if row.get("max_rel_error"):
+            ax.barh([len(acts)], [row["max_rel_error"]], height, color=theme.color("purple"))
+        ax.axvline(threshold, color=theme.color("red"), lw=1.5, ls="--", label=f"threshold {threshold:.0e}")
+        ax.set_xscale("log")
+        ax.set_yticks(range(len(groups)), groups)
+        ax.invert_yaxis()
+        ax.set_xlabel("max relative error (log scale)")
+        ax.grid(True, axis="x")
+        fig.legend(loc="outside lower center", ncol=2)
+        return fig
+
+    return [p.name for p in save_themed_svg(draw, work, "gradcheck")]
+
+
+def _gradcheck_alt(rows: list[dict], row: dict, threshold: float) -> str:
+    """What the gradient-check figure shows, in words."""
+    checks = [r for r in [*rows, row] if r.get("max_rel_error")]
+    worst = max(checks, key=lambda r: r["max_rel_error"])
+    below = sum(r["max_rel_error"] < threshold for r in checks)
+    return (f"Horizontal bars, log scale: the largest relative error between backpropagation and central "
+            f"differences for each activation and loss, and for the row network, beside a dashed line at "
+            f"the threshold {threshold:.0e}. {below} of {len(checks)} bars end left of the line; the "
+            f"longest is {worst['activation']} with {worst['loss']} at {worst['max_rel_error']:.1e}.")
 
 
 def _experiment(exp_id: str, key: str) -> dict:

@@ -494,7 +494,8 @@ def build(m: Measurements) -> SiteContent:
         failing = [f"{r['activation']} × {r['loss']}" for r in checks if not r["passed"]]
         if failing:
             out.errors.append("gradient check failed for " + ", ".join(failing))
-        out.pages.append(Page("gradcheck.png", source=Path(grid["dir"]) / grid["figure"]))
+        for name in grid["figures"]:
+            out.pages.append(Page(name, source=Path(grid["dir"]) / name))
     render("gradcheck.md.j2", "gradcheck.md", grid=grid, outcome=g,
            has_command=available("checker.commands.gradcheck"))
 

@@ -101,3 +101,13 @@ def test_a_reason_after_quad_is_not_part_of_the_step() -> None:
     assert rels[0].sides == (r"\delta", r"u \odot v")
     kept = relations(r"$$W - \eta\lambda\,\mathrm{sign}(W) = V$$")
     assert kept[0].sides[0] == r"W - \eta\lambda\,\mathrm{sign}(W)"
+
+
+def test_a_derivative_that_is_a_three_way_array_is_refused_with_its_reason() -> None:
+    r = grade_derivation(
+        "weight-gradient",
+        r"$$\frac{\partial L}{\partial W^{(l)}} = \frac{\partial L}{\partial z^{(l)}}"
+        r"\frac{\partial z^{(l)}}{\partial W^{(l)}} = \delta^{(l)} (a^{(l-1)})^T$$",
+    )
+    assert r["verdict"] == "incorrect" and r["first_wrong_step"] is None, r
+    assert "three-way array" in r["steps"][1]["feedback"], r

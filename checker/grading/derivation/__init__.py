@@ -7,6 +7,27 @@ evaluated on random instances of the network, derivatives by central differences
 (:mod:`.values`); the first step that does not follow is found and its mistake named relative to
 the step before (:mod:`.mistake`, :mod:`.grade`).
 
+## Notation that has one fitting reading, and notation that has none
+
+Homework is read as a class writes it; where a reading is a choice, the step's feedback says
+which was taken (never silently):
+
+- Unicode scripts typed on a phone (``δ⁽ᴸ⁾``, ``a⁽ˡ⁻¹⁾ᵀ``, ``tanh²``, ``Wₖⱼ``) are the scripts
+  they show; ``=>``/``⇒``/``\implies`` join two relations; ``\boxed{…}`` is its content; a
+  ``\quad \text{…}`` after a step is a reason, not part of it.
+- A condition alone before a relation (``For $i \neq j$:``, ``当 $i=j$ 时``) makes it a case:
+  a lemma checked on those entries only, never the chain's start.
+- Read with a note, because only one reading fits the shapes: ``\cdot`` or juxtaposition of two
+  same-shape columns (⊙, as for single answers); a chain of ``×`` whose columns stand beside
+  matrices of as many rows (``σ'(z) × W``: diag(σ'(z)) W); ``x \otimes y`` of two columns (the
+  outer product x yᵀ; some books mean the Kronecker product); ``p \sum_k y_k`` (the sum beside
+  the whole vector); ``δ_{ij}`` beside a declared δ (two subscripts: Kronecker's delta); ``W'``
+  alone in an update question (the updated weight, not Wᵀ).
+- Refused with a message that says why, the step being unreadable (so the derivation is never
+  ``correct``): a derivative that is a three- or four-way array (``\frac{\partial z}{\partial W}``,
+  ``\frac{\partial z_i}{\partial W_{jk}}``), which no matrix product holds; a name the question
+  does not have and the student does not define (``I``, ``H(z)``).
+
     is_derivation(text) -> bool
     grade_derivation(question_id, text, fmt="auto", strict_notation=False) -> dict  # the §6 JSON
 """

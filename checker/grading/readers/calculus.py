@@ -2,6 +2,7 @@ r"""Groups, cases, derivatives the question names (``\frac{\partial L}{\partial 
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from lark import Token, Tree
@@ -206,6 +207,9 @@ class CalculusMixin:
     def named(self, node: Node, key: str) -> Expr:
         found = self.lookup(key)
         if found is None:
+            tensor = self.tensor_message(key, self.spelled(node))
+            if tensor:
+                raise self.error(node, tensor)
             names = self.vocab.named_spellings() if self.vocab is not None else []
             raise self.error(
                 node,
@@ -217,6 +221,31 @@ class CalculusMixin:
                 ),
             )
         return found
+
+    def tensor_message(self, key: str, shown: str) -> str:
+        r"""Why ``∂z/∂W`` (a column by a matrix) is not read: it is a three-way array, which no
+        matrix product holds; "" when ``key`` is not a derivative of two known names."""
+        m = re.fullmatch(r"\\frac\{\\partial (.+)\}\{\\partial (.+)\}", key)
+        if m is None:
+            return ""
+        ways = 0
+        for part in m.groups():
+            found = self.lookup(re.sub(r"_\{[a-z]{1,3}\}", "", part))
+            try:
+                shape = shape_of(found) if found is not None else None
+            except ShapeError:
+                shape = None
+            if shape is None:
+                return ""
+            ways += sum(1 for d in shape if d != 1)
+        if ways < 3:
+            return ""
+        return (
+            f"`{shown}` is a {'three' if ways == 3 else 'four'}-way array (a vector or matrix differentiated "
+            "by a matrix): no "
+            "matrix product holds it, so this step cannot be checked as written; write it entry by "
+            "entry with the entries worked out, or go on to the product it stands for"
+        )
 
     def partial_quotient(self, items: list[Node], i: int) -> tuple[Expr, int]:
         r"""``\partial L / \partial W`` written inline."""

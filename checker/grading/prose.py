@@ -296,6 +296,8 @@ def _notation(ctx: _Context, latex: str) -> str:
     dims = {re.sub(r"[{}\s]", "", d) for d in ctx.vocab.dims}
     if shape and all(re.sub(r"[{}\s]", "", s) in dims or s.isdigit() for s in shape.groups()):
         return "a shape of the derivation's dimensions"
+    if plain in dims and ctx.vocab.lookup(plain) is None:
+        return "a dimension of the derivation"
     for pattern, what in ((_LETTER_CONDITION, "a condition on index letters"),
                           (_KRONECKER, "Kronecker's delta of index letters")):
         letters = pattern.match(latex)

@@ -48,15 +48,24 @@ def _module_source(derivation_id: str) -> bytes:
     return repr(all_derivations()[derivation_id]).encode()
 
 
+def _path(derivation_id: str, code: str) -> Path:
+    key = hashlib.sha256(code.encode() + _module_source(derivation_id)).hexdigest()[:24]
+    return cache_dir().parent / "prose" / f"{derivation_id}-{key}.json"
+
+
+def _stored(path: Path) -> list[ProseCheck] | None:
+    try:
+        return [ProseCheck(**c) for c in json.loads(path.read_text())]
+    except (OSError, ValueError, TypeError):
+        return None
+
+
 def checked(derivation_id: str, code: str = "") -> list[ProseCheck]:
     """The prose verdicts of one derivation, from the cache when nothing they depend on changed."""
-    key = hashlib.sha256((code or _code_hash()).encode() + _module_source(derivation_id)).hexdigest()[:24]
-    path = cache_dir().parent / "prose" / f"{derivation_id}-{key}.json"
-    if path.exists():
-        try:
-            return [ProseCheck(**c) for c in json.loads(path.read_text())]
-        except (ValueError, TypeError):
-            pass
+    path = _path(derivation_id, code or _code_hash())
+    stored = _stored(path)
+    if stored is not None:
+        return stored
     result = check_derivation(all_derivations()[derivation_id])
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomic(path, json.dumps([asdict(c) for c in result]))
@@ -67,13 +76,15 @@ def check_all(ids: Iterable[str] | None = None, workers: int = 1) -> dict[str, l
     """The prose verdicts of the chosen derivations (all by default), on ``workers`` processes."""
     chosen = list(all_derivations()) if ids is None else list(ids)
     code = _code_hash()
-    if workers <= 1 or len(chosen) <= 1:
-        return {i: checked(i, code) for i in chosen}
+    found = {i: _stored(_path(i, code)) for i in chosen}
+    missing = [i for i in chosen if found[i] is None]
+    if workers <= 1 or len(missing) <= 1:
+        return {i: found[i] if found[i] is not None else checked(i, code) for i in chosen}
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        futures = {i: pool.submit(checked, i, code) for i in chosen}
-        return {i: futures[i].result() for i in chosen}
+    with ProcessPoolExecutor(max_workers=workers) as pool:  # only when something must be checked
+        futures = {i: pool.submit(checked, i, code) for i in missing}
+        return {i: found[i] if found[i] is not None else futures[i].result() for i in chosen}
 
 
 def counts(results: dict[str, list[ProseCheck]]) -> dict[str, int]:

@@ -73,7 +73,7 @@ DERIVATION = Derivation(
                 Step(
                     dsig(z_2) @ Deriv(z_2, a_1) @ dsig(z_1) @ Deriv(z_1, x_in),
                     r"$\sigma$ acts entry by entry: $\partial y_i / \partial z^{(2)}_j$ is "
-                    r"$\sigma'(z^{(2)}_i)$ for $\unchecked{i = j}$ and 0 otherwise, a diagonal Jacobian; "
+                    r"$\sigma'(z^{(2)}_i)$ for $i = j$ and 0 otherwise, a diagonal Jacobian; "
                     r"the same for $a^{(1)}$",
                 ),
                 Step(

@@ -35,7 +35,7 @@ DERIVATION = Derivation(
                 Step(
                     W_l - eta * (G + lam / 2 * 2 * W_l),
                     r"$G = \partial J/\partial W$; and $W_{ij}$ appears in "
-                    r"$\unchecked{\lVert W \rVert_F^2 = \sum_{k,n} W_{kn}^2}$ only as "
+                    r"$\lVert W \rVert_F^2 = \sum_{k,n} W_{kn}^2$ only as "
                     r"$W_{ij}^2$, whose derivative "
                     r"is $2 W_{ij}$",
                 ),

@@ -20,7 +20,7 @@ INDEX_CHAIN = Chain(
             IndexSum("k", (Entry(a_L, "k") - Entry(y, "k")) * (KDelta("k", "i") * dsigma(Entry(z_L, "i")))),
             r"$L = \frac{1}{2} \sum_k (a_k - y_k)^2$ gives $\partial L / \partial a_k = a_k - y_k$; "
             r"$a_k = \sigma(z_k)$ depends on $z_i$ only when $k = i$, so its derivative is "
-            r"$\unchecked{\delta_{ki} \sigma'(z_i)}$ (Kronecker's $\delta_{ki}$: 1 if $k = i$, else 0)",
+            r"$\delta_{ki} \sigma'(z_i)$ (Kronecker's $\delta_{ki}$: 1 if $k = i$, else 0)",
         ),
         Step(
             (Entry(a_L, "i") - Entry(y, "i")) * dsigma(Entry(z_L, "i")),

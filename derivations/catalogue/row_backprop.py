@@ -64,7 +64,7 @@ DERIVATION = Derivation(
     topic="backprop",
     convention="row",
     context=(
-        r"The slides' code: a batch $X$ of $\unchecked{m}$ examples as *rows* ($m \times d$), "
+        r"The slides' code: a batch $X$ of $m$ examples as *rows* ($m \times d$), "
         r"$Z_1 = X W_1 + \mathbf{1}_m b_1$, $A_1 = \tanh(Z_1)$, $Z_2 = A_1 W_2 + \mathbf{1}_m b_2$, "
         r"$P = \operatorname{softmax}(Z_2)$ applied to each row, $Y$ the one-hot labels as rows, and "
         r"the loss summed over the batch, $L = -\sum_n \sum_c Y_{nc} \log P_{nc} = "
@@ -226,6 +226,6 @@ DERIVATION = Derivation(
         r"matrix "
         r"for a $1 \times c$ bias; the bias is shared by all rows, so its gradient sums them, "
         r"$\mathbf{1}^\top \delta_3$, `np.sum(delta3, axis=0, keepdims=True)`.",
-        r"Dividing by $\unchecked{m}$ here: this $L$ is the *sum* over the batch, as in the slides' code.",
+        r"Dividing by $m$ here: this $L$ is the *sum* over the batch, as in the slides' code.",
     ),
 )

@@ -127,7 +127,7 @@ DERIVATION = Derivation(
         r"$(p - y) \odot p \odot (1 - p)$, treating softmax as elementwise like the sigmoid: the full "
         r"Jacobian $\operatorname{diag}(p) - p\,p^\top$ has already been used, nothing is left to "
         r"multiply.",
-        r"$\wrong{\partial L / \partial p_j = -\sum_k y_k / p_j}$: only the term $\unchecked{k = j}$ of the "
+        r"$\wrong{\partial L / \partial p_j = -\sum_k y_k / p_j}$: only the term $k = j$ of the "
         r"sum contains "
         r"$p_j$, so $\partial L / \partial p_j = -y_j / p_j$; and stopping at $-y / p$ forgets the "
         r"chain rule through softmax.",

@@ -37,7 +37,7 @@ INDEX_CHAIN = Chain(
         Step(
             (KDelta("i", "j") * ez_i * s_k - ez_i * ez_j) / s_k**2,
             r"quotient rule; $e^{z_i}$ depends on $z_j$ only when $i = j$, so its derivative is "
-            r"$\unchecked{\delta_{ij} e^{z_i}}$ with Kronecker's $\delta_{ij}$ (1 if $i = j$, else 0); "
+            r"$\delta_{ij} e^{z_i}$ with Kronecker's $\delta_{ij}$ (1 if $i = j$, else 0); "
             r"and the derivative of the sum by $z_j$ is its one term $e^{z_j}$",
         ),
         Step(
@@ -117,7 +117,7 @@ DERIVATION = Derivation(
     notes=(
         r"Entry by entry the result reads $\unchecked{\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - "
         r"p_j)}$: "
-        r"$p_i(1 - p_i)$ on the diagonal ($\unchecked{i = j}$) and $-p_i p_j$ off it ($\unchecked{i \ne "
+        r"$p_i(1 - p_i)$ on the diagonal ($i = j$) and $-p_i p_j$ off it ($\unchecked{i \ne "
         r"j}$), the two cases a "
         r"derivation by components treats separately. The matrix is symmetric, so the order of the "
         r"indices does not matter here; it does for the chain rule through it."
@@ -129,7 +129,7 @@ DERIVATION = Derivation(
         r"$p_i(1 - p_i)$ are positive (tag `sign-error`).",
         r"$\operatorname{diag}(p) - p^\top p$: $p^\top p$ is a scalar, not the outer product "
         r"$p\,p^\top$ (tag `wrong-order`).",
-        r"A sign lost in one entry of the component-wise matrix ($+p_i p_j$ for some $\unchecked{i \ne j}$): "
+        r"A sign lost in one entry of the component-wise matrix ($+p_i p_j$ for some $i \ne j$): "
         r"every "
         r"off-diagonal entry is $-p_i p_j$, and the matrix is symmetric, which is a quick check.",
     ),

@@ -7,9 +7,15 @@ temporary directory (so touching a derivation never edits the real one) and buil
 1. cold — nothing cached: every derivation verified, gradient checks, experiments, question bank
    and the example class graded, the uncached work on two processes;
 2. warm — the same build again, everything read from the cache;
-3. touched — a comment appended to one derivation's module (its content key changes), then built:
-   that derivation is verified again, and so are the results keyed on ``derivations/`` (the question
-   bank and the example class).
+3. touched — a comment appended to one derivation's module, then built: the module's text is what
+   its proof is keyed by, so that derivation is verified again; its meaning did not change, so
+   nothing graded against it is;
+4. edited — the derivation's title changed (its meaning, as the grader's results are keyed): it is
+   verified again, and the questions built on it (their bank entries, their model solutions graded,
+   the example class when it answers them) are graded again;
+5. serve — the same kind of edit, rebuilt the way ``mkdocs serve`` rebuilds after a save: in the
+   process that built before (Python, MkDocs and the project already loaded; the hook reloads the
+   changed modules).
 
 Each row reports the wall time of the whole ``mkdocs build`` command and, from the hook's own
 ``last-build.json``, the measuring part and its slowest jobs.
@@ -49,9 +55,51 @@ def copy_repo(dest: Path) -> None:
             shutil.copy2(src, dest / name)
 
 
+def _env(repo: Path, cache: Path) -> dict:
+    return {**os.environ, "GRADPROOF_CACHE": str(cache), "PYTHONPATH": str(repo), "NO_MKDOCS_2_WARNING": "1"}
+
+
+def edit_title(module: Path, mark: str) -> None:
+    """Change a derivation's meaning without changing its mathematics: its title gets ``mark``."""
+    text = module.read_text()
+    at = text.index('title="') + len('title="')
+    module.write_text(text[:at] + mark + " " + text[at:])
+
+
+# Run in a child process: build, edit, build again in the same process, as `mkdocs serve` does.
+_SERVE = """
+import json, sys, time
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+sys.path.insert(0, {bench!r})
+from bench_site import edit_title
+build(load_config(config_file={config!r}, site_dir={out!r}))
+edit_title(Path({module!r}), "Served")
+start = time.perf_counter()
+build(load_config(config_file={config!r}, site_dir={out!r}))
+print(json.dumps({{"wall_seconds": round(time.perf_counter() - start, 2)}}))
+"""
+
+
+def serve_rebuild(repo: Path, cache: Path, out: Path, module: Path) -> dict:
+    """The rebuild after an edit in one long-lived process (what a reader of ``mkdocs serve`` waits for)."""
+    script = _SERVE.format(bench=str(Path(__file__).parent), config=str(repo / "mkdocs.yml"), out=str(out),
+                           module=str(module))
+    done = subprocess.run([sys.executable, "-c", script], cwd=repo, env=_env(repo, cache),
+                          capture_output=True,
+                          text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"serve-style rebuild failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    wall = json.loads(done.stdout.strip().splitlines()[-1])["wall_seconds"]
+    hook = json.loads((cache / "site" / "last-build.json").read_text())
+    return {"wall_seconds": wall, "measure_seconds": hook["measure_seconds"], "jobs_run": hook["jobs_run"],
+            "slowest": [j for j in hook["jobs"] if not j["cached"]][:5]}
+
+
 def build(repo: Path, cache: Path, out: Path) -> dict:
     """One ``mkdocs build --strict`` of ``repo``; wall time and the hook's own timings."""
-    env = {**os.environ, "GRADPROOF_CACHE": str(cache), "PYTHONPATH": str(repo), "NO_MKDOCS_2_WARNING": "1"}
+    env = _env(repo, cache)
     start = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(out)],
                           cwd=repo, env=env, capture_output=True, text=True)
@@ -122,6 +170,9 @@ def main(argv: list[str] | None = None) -> int:
         module = repo / "derivations" / "catalogue" / f"{args.derivation}.py"
         module.write_text(module.read_text() + "\n# touched by bench_site.py\n")
         rows["touched"] = build(repo, cache, tmp_path / "out")
+        edit_title(module, "Edited")
+        rows["edited"] = build(repo, cache, tmp_path / "out")
+        rows["serve"] = serve_rebuild(repo, cache, tmp_path / "out", module)
         typeset = {} if args.no_browser else typeset_times(tmp_path / "out")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"site build on {os.cpu_count()} cores (1-minute load average at the end: {load:.1f})")

@@ -23,20 +23,11 @@ from checker.network.central_difference import TOLERANCE, central_gradient, max_
 from checker.proof import numeric_training
 from checker.proof.evaluate import NumEnv, evaluate
 from checker.proof.sizes import sizes_for
+from checker.proof.verdicts import NumericCheck
 from derivations.base import Chain, Derivation, Probe
 from derivations.expr import Sym, symbols_of
 
 Array = np.ndarray
-
-
-@dataclass
-class NumericCheck:
-    """One run of the reference MLP against central differences."""
-
-    network: str
-    max_rel_error: float
-    ok: bool
-    detail: str = ""
 
 
 # --------------------------------------------------------------------------------- bindings

@@ -14,64 +14,26 @@ so the site build and repeated ``gradproof verify`` runs stay fast.
 
 from __future__ import annotations
 
-import hashlib
-import inspect
 import json
-import os
 import time
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
-from pathlib import Path
+from dataclasses import asdict
 
-from checker.proof.numeric import NumericCheck, check_probe
+from checker.proof.numeric import check_probe
 from checker.proof.sizes import sizes_for
 from checker.proof.symbolic import SympyEnv, equal
+from checker.proof.verdicts import (  # noqa: F401 - public here too
+    NumericCheck,
+    StepCheck,
+    VerifyResult,
+    cache_dir,
+    content_key,
+    load_stored,
+    stored_path,
+)
 from derivations import all_derivations
 from derivations.base import Derivation
 from derivations.expr import Entry, to_latex
-
-
-@dataclass
-class StepCheck:
-    """The verdict on one equality of a chain, at every size combination tried."""
-
-    chain: int
-    index: int
-    reason: str
-    ok: bool
-    detail: str = ""
-
-
-@dataclass
-class VerifyResult:
-    """Everything measured about one derivation."""
-
-    id: str
-    title: str
-    steps: int
-    steps_verified: int
-    symbolic: bool
-    numeric_max_rel_error: float | None
-    status: str
-    seconds: float
-    result_check: bool = True
-    sizes: list[dict[str, int]] = field(default_factory=list)
-    step_checks: list[StepCheck] = field(default_factory=list)
-    numeric: list[NumericCheck] = field(default_factory=list)
-    error: str = ""
-
-    def to_json(self) -> dict:
-        """The public JSON object of ``gradproof verify --json``."""
-        return {
-            "id": self.id,
-            "title": self.title,
-            "steps": self.steps,
-            "steps_verified": self.steps_verified,
-            "symbolic": self.symbolic,
-            "numeric_max_rel_error": self.numeric_max_rel_error,
-            "status": self.status,
-            "seconds": self.seconds,
-        }
 
 
 def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str, int]]]:
@@ -172,70 +134,12 @@ def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
 
 # -------------------------------------------------------------------------------- caching
 
-_CHECKING_MODULES = (
-    "checker.proof.symbolic", "checker.proof.symbolic.translate", "checker.proof.symbolic.kinks",
-    "checker.proof.symbolic.equality", "checker.proof.symbolic.indexed", "checker.proof.evaluate",
-    "checker.proof.numeric", "checker.proof.verify", "checker.proof.sizes",
-    "checker.network.central_difference",
-    "checker.network.mlp", "checker.network.activations", "checker.network.losses", "checker.network.rownet",
-    "checker.network.conv", "checker.network.proximal", "checker.network.modes",
-    "derivations.expr", "derivations.expr.nodes", "derivations.expr.builders",
-    "derivations.expr.shapes", "derivations.expr.latex", "derivations.base", "derivations.notation",
-)
-
-
-def _source(module_name: str) -> str:
-    import importlib
-
-    try:
-        return inspect.getsource(importlib.import_module(module_name))
-    except Exception:
-        return ""
-
-
-def content_key(d: Derivation) -> str:
-    """A hash of everything a verdict depends on: the derivation's module and the checkers."""
-    h = hashlib.sha256()
-    for name in _CHECKING_MODULES:
-        h.update(_source(name).encode())
-    mod_name = next(
-        (m for m, v in _catalogue_modules().items() if v == d.id), None
-    )
-    h.update(_source(mod_name).encode() if mod_name else repr(d).encode())
-    return h.hexdigest()[:24]
-
-
-def _catalogue_modules() -> dict[str, str]:
-    import sys
-
-    out = {}
-    for name, mod in list(sys.modules.items()):
-        if name.startswith("derivations.catalogue.") and hasattr(mod, "DERIVATION"):
-            out[name] = mod.DERIVATION.id
-    return out
-
-
-def cache_dir() -> Path:
-    """Where verdicts are kept (``GRADPROOF_CACHE`` or ``.cache/gradproof`` in the working dir)."""
-    root = Path(os.environ.get("GRADPROOF_CACHE", Path.cwd() / ".cache" / "gradproof"))
-    return root / "verify"
-
-
-def _from_json(data: dict) -> VerifyResult:
-    data = dict(data)
-    data["step_checks"] = [StepCheck(**s) for s in data.get("step_checks", [])]
-    data["numeric"] = [NumericCheck(**n) for n in data.get("numeric", [])]
-    return VerifyResult(**data)
-
-
 def verify_cached(d: Derivation) -> VerifyResult:
     """:func:`verify`, reusing a stored verdict when nothing it depends on has changed."""
-    path = cache_dir() / f"{d.id}-{content_key(d)}.json"
-    if path.exists():
-        try:
-            return _from_json(json.loads(path.read_text()))
-        except Exception:
-            pass
+    stored = load_stored(d)
+    if stored is not None:
+        return stored
+    path = stored_path(d)
     result = verify(d)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(".tmp")

@@ -77,5 +77,8 @@ def _grade_all() -> dict:
 
 def graded(root: Path, grader_files: tuple[str, ...]) -> dict:
     """Every erratum graded (cached by the grader's code and this module's source)."""
-    key = gp_jobs.digest(root, grader_files, inspect.getsource(inspect.getmodule(_grade_all)))
+    import gp_measure
+
+    key = gp_jobs.digest(root, grader_files, inspect.getsource(inspect.getmodule(_grade_all)),
+                         gp_measure.meaning_of(e.question for e in ERRATA))
     return gp_jobs.cached_or_run("errata", "seeds", key, lambda work: _grade_all())

@@ -21,13 +21,18 @@ browser tests look for.
 
 from __future__ import annotations
 
+import hashlib
 import html
+import importlib.metadata
 import importlib.resources
+import json
+import os
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from latex2mathml.converter import convert
 
@@ -121,13 +126,60 @@ def _display_html(latex: str) -> str:
     )
 
 
+# Formulas that passed the check in an earlier build with the same checking code, latex2mathml and
+# MathJax: most of a warm build's time would otherwise go to converting every formula again. Only
+# passes are remembered, so a failing formula is checked (and reported) at every build.
+_PASSED: dict[str, Any] = {"file": None, "hashes": set(), "new": False}
+
+
+def _passed_file() -> Path:
+    import gp_jobs
+
+    h = hashlib.sha256(Path(__file__).read_bytes())
+    h.update(importlib.metadata.version("latex2mathml").encode())
+    script = mathjax_root() / MATHJAX_SCRIPT
+    h.update(f"{script.stat().st_size}:{script.stat().st_mtime_ns}".encode())
+    return gp_jobs.cache_root() / "site" / f"formulas-{h.hexdigest()[:16]}.json"
+
+
+def _passed_before(latex: str) -> tuple[bool, str]:
+    """Whether ``latex`` passed the check in an earlier build, and its hash."""
+    if _PASSED["file"] is None:
+        try:
+            _PASSED["file"] = _passed_file()
+            _PASSED["hashes"] = set(json.loads(_PASSED["file"].read_text()))
+        except (OSError, ValueError, MathError):
+            _PASSED["hashes"] = set()
+    digest = hashlib.sha256(latex.encode()).hexdigest()[:24]
+    return digest in _PASSED["hashes"], digest
+
+
+def save_passed() -> None:
+    """Remember this build's passing formulas for the next build (called once, after the build)."""
+    path = _PASSED["file"]
+    if path is None or not _PASSED["new"]:
+        return
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
+        tmp.write_text(json.dumps(sorted(_PASSED["hashes"])))
+        tmp.replace(path)
+        _PASSED["new"] = False
+    except OSError:  # a read-only cache costs the next build the checks, nothing else
+        pass
+
+
 def render_math(page_html: str, on_problem: Callable[[Problem], None]) -> str:
     """Check every formula of a page; a failing one becomes a red box and is reported."""
 
     def replace(m: re.Match[str], display: bool) -> str:
         latex = html.unescape(m.group(1))
         try:
-            check(latex)
+            known, digest = _passed_before(latex)
+            if not known:
+                check(latex)
+                _PASSED["hashes"].add(digest)
+                _PASSED["new"] = True
         except MathError as exc:
             on_problem(Problem(latex, str(exc)))
             return _error_html(latex, str(exc), display)

@@ -52,9 +52,8 @@ EXPERIMENT_MODULES = ("checker.experiments",)
 GRADER_MODULES = ("checker.commands.main", "checker.commands.grade_batch", "checker.commands.questions",
                   "checker.grading.batch", "checker.grading.judge", "derivations.questions")
 DERIVATION_MODULES = ("checker.grading.derivation.examples",)
-# a question's reference answer is a catalogue result, looked up by id; the grammar and the report
-# template are data files
-GRADER_FILES = ("derivations/catalogue/*.py", "checker/grading/**/*")
+# the grader's data files (the report template, word lists) are read by name, not imported
+GRADER_FILES = ("checker/grading/**/*",)
 EXAMPLE_CSV = "site/examples/class.csv"
 
 # The gradient-check grid: every activation of the reference MLP with every loss, two hidden layers
@@ -105,6 +104,11 @@ def catalogue() -> dict[str, Any]:
 # ----------------------------------------------------------------------------------- the jobs
 
 def _verify(d: Any) -> Any:
+    from checker.proof.verdicts import load_stored
+
+    stored = load_stored(d)  # read without importing the checkers: most builds verify nothing
+    if stored is not None:
+        return stored
     from checker.proof.verify import verify_cached
 
     return verify_cached(d)
@@ -127,9 +131,9 @@ def _prose(d: Any, root: Path) -> dict:
 
 def _verify_is_cached(d: Any) -> bool:
     try:
-        from checker.proof import verify
+        from checker.proof.verdicts import stored_path  # no sympy import: a warm build needs none
 
-        return (verify.cache_dir() / f"{d.id}-{verify.content_key(d)}.json").exists()
+        return stored_path(d).exists()
     except Exception:
         return False
 
@@ -253,41 +257,49 @@ def _experiment(exp_id: str, key: str) -> dict:
     return gp_jobs.cached_or_run("experiment", exp_id, key, produce)
 
 
-def _question_bank(key: str) -> dict:
-    def produce(work: Path) -> dict:
-        from derivations.expr import shape_of, to_latex
-        from derivations.questions import QUESTIONS
+def _question_bank(items: dict[str, str], key: str) -> dict:
+    """Every question of the bank, each cached under its own key (see :func:`question_keys`)."""
 
-        try:
-            from checker.grading.judge import prepare
-        except ImportError:
-            prepare = None
-        out = []
-        for q in QUESTIONS.values():
-            ref = q.reference
-            item = {
-                "id": q.id, "title": q.title, "prompt": q.prompt, "derivation": q.derivation,
-                "chain": getattr(q, "chain", ""),
-                "symbols": [{"latex": s.tex or s.key, "shape": _shape_tex(shape_of(s)), "spellings": list(sp)}
-                            for s, sp in q.symbols],
-                "code_names": [[name, s.tex or s.key] for name, s in getattr(q, "code_names", ())],
-                "named": [[sp, to_latex(e)] for sp, e in getattr(q, "named", ())],
-                "sigma": getattr(q, "sigma", "generic"),
-                "index_notation": bool(getattr(q, "index_notation", False)),
-                "convention": getattr(q, "convention", "column"),
-                "accepted": list(q.accepted),
-                "reference": to_latex(ref),
-                "answer_shape": _shape_tex(shape_of(ref)),
-                "mistakes": [],
-            }
-            if prepare is not None:
-                for pm in prepare(q.id).mutants:
-                    m = pm.mutant
-                    item["mistakes"].append({"tag": m.tag, "latex": to_latex(m.expr), "message": m.message})
-            out.append(item)
-        return {"questions": out, "mistakes_known": prepare is not None}
+    def produce(work: Path) -> dict:
+        out = [gp_jobs.cached_or_run("question", qid, k, lambda _, qid=qid: _question_item(qid))
+               for qid, k in items.items()]
+        return {"questions": [{k: v for k, v in item.items() if k != "dir"} for item in out],
+                "mistakes_known": available("checker.grading.judge")}
 
     return gp_jobs.cached_or_run("questions", "bank", key, produce)
+
+
+def _question_item(qid: str) -> dict:
+    """One question as the site shows it, with the mistakes the grader recognises for it."""
+    from derivations.expr import shape_of, to_latex
+    from derivations.questions import get_question
+
+    try:
+        from checker.grading.judge import prepare
+    except ImportError:
+        prepare = None
+    q = get_question(qid)
+    ref = q.reference
+    item = {
+        "id": q.id, "title": q.title, "prompt": q.prompt, "derivation": q.derivation,
+        "chain": getattr(q, "chain", ""),
+        "symbols": [{"latex": s.tex or s.key, "shape": _shape_tex(shape_of(s)), "spellings": list(sp)}
+                    for s, sp in q.symbols],
+        "code_names": [[name, s.tex or s.key] for name, s in getattr(q, "code_names", ())],
+        "named": [[sp, to_latex(e)] for sp, e in getattr(q, "named", ())],
+        "sigma": getattr(q, "sigma", "generic"),
+        "index_notation": bool(getattr(q, "index_notation", False)),
+        "convention": getattr(q, "convention", "column"),
+        "accepted": list(q.accepted),
+        "reference": to_latex(ref),
+        "answer_shape": _shape_tex(shape_of(ref)),
+        "mistakes": [],
+    }
+    if prepare is not None:
+        for pm in prepare(q.id).mutants:
+            m = pm.mutant
+            item["mistakes"].append({"tag": m.tag, "latex": to_latex(m.expr), "message": m.message})
+    return item
 
 
 def _grade_batch(csv_path: Path, key: str) -> dict:
@@ -308,14 +320,63 @@ def _grade_batch(csv_path: Path, key: str) -> dict:
     return gp_jobs.cached_or_run("grade-batch", "example", key, produce)
 
 
-def _derivation_examples(key: str) -> dict:
+def _derivation_examples(items: dict[str, str], key: str) -> dict:
+    """Each question's model solution and wrong twin, graded; each question cached under its own key."""
+
     def produce(work: Path) -> dict:
         from checker.grading.derivation.examples import graded_examples
-        from derivations.questions import QUESTIONS
 
-        return {qid: graded_examples(qid) for qid in QUESTIONS}
+        out = {}
+        for qid, k in items.items():
+            found = gp_jobs.cached_or_run("derivation-example", qid, k,
+                                          lambda _, qid=qid: graded_examples(qid))
+            out[qid] = {name: v for name, v in found.items() if name != "dir"}
+        return out
 
     return gp_jobs.cached_or_run("derivation-examples", "all", key, produce)
+
+
+def grader_code(root: Path) -> tuple[str, ...]:
+    """The grader's code and data files: what grading depends on besides the questions' meaning."""
+    return (*gp_jobs.import_closure(root, GRADER_MODULES), *GRADER_FILES)
+
+
+def meaning_of(question_ids: Any) -> str:
+    """What grading answers to these questions depends on in ``derivations/``, as text.
+
+    A question's reference answer is the result of its catalogue derivation, looked up by id at run
+    time, so no import closure sees it; the key takes the derivation's meaning instead (its
+    ``repr``: symbols, definitions, chains, steps and reasons, stable across processes) and every
+    question's definition (a reader may know another question's names). Editing one derivation
+    then re-grades the questions built on it, and nothing else.
+    """
+    from derivations.questions import QUESTIONS
+
+    return "\n".join([repr(tuple(QUESTIONS.values())), *map(_derivation_meaning, sorted(set(question_ids)))])
+
+
+def _derivation_meaning(question_id: str) -> str:
+    from derivations import get
+    from derivations.questions import QUESTIONS
+
+    q = QUESTIONS.get(question_id)
+    return repr(get(q.derivation)) if q is not None else ""
+
+
+def question_keys(root: Path, code: tuple[str, ...], source: str) -> dict[str, str]:
+    """A content key per question of the bank: the code that makes the result and the question's meaning."""
+    from derivations.questions import QUESTIONS
+
+    base = gp_jobs.digest(root, code, source, meaning_of(()))
+    return {qid: gp_jobs.digest(root, (), base, _derivation_meaning(qid)) for qid in QUESTIONS}
+
+
+def _csv_questions(path: Path) -> set[str]:
+    """The question ids the example class answers (its ``question`` column)."""
+    import csv
+
+    with path.open(newline="", encoding="utf-8") as f:
+        return {row.get("question", "") for row in csv.DictReader(f)}
 
 
 def _shape_tex(shape: tuple) -> str:
@@ -362,22 +423,25 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
                             cached=gp_jobs.load_stored("experiment", e.id, key) is not None, weight=50))
 
     have_bank = available("derivations.questions")
-    grader = (*gp_jobs.import_closure(root, GRADER_MODULES), *GRADER_FILES)
+    grader = grader_code(root)
     if have_bank:
-        key = gp_jobs.digest(root, grader, _code(_question_bank, _shape_tex))
-        jobs.append(Job("questions", "bank", _question_bank, (key,),
+        bank_keys = question_keys(root, grader, _code(_question_bank, _question_item, _shape_tex))
+        key = gp_jobs.digest(root, (), *bank_keys.values())
+        jobs.append(Job("questions", "bank", _question_bank, (bank_keys, key),
                         cached=gp_jobs.load_stored("questions", "bank", key) is not None, weight=5))
     have_grader = available("checker.commands.grade_batch") and (root / EXAMPLE_CSV).exists()
     if have_grader:
-        key = gp_jobs.digest(root, (*grader, EXAMPLE_CSV), _code(_grade_batch))
+        meaning = meaning_of(_csv_questions(root / EXAMPLE_CSV))
+        key = gp_jobs.digest(root, (*grader, EXAMPLE_CSV), _code(_grade_batch), meaning)
         jobs.append(Job("grade-batch", "example", _grade_batch, (root / EXAMPLE_CSV, key),
                         cached=gp_jobs.load_stored("grade-batch", "example", key) is not None, weight=8))
 
     have_derivations = available("checker.grading.derivation.examples")
     if have_derivations:
         closure = (*grader, *gp_jobs.import_closure(root, DERIVATION_MODULES))
-        key = gp_jobs.digest(root, closure, _code(_derivation_examples))
-        jobs.append(Job("derivation-examples", "all", _derivation_examples, (key,),
+        example_keys = question_keys(root, closure, _code(_derivation_examples))
+        key = gp_jobs.digest(root, (), *example_keys.values())
+        jobs.append(Job("derivation-examples", "all", _derivation_examples, (example_keys, key),
                         cached=gp_jobs.load_stored("derivation-examples", "all", key) is not None, weight=15))
 
     outcomes = gp_jobs.run_jobs(jobs, workers)

@@ -19,7 +19,6 @@ from typing import Any
 import gp_errata
 import gp_examples
 import gp_graph
-import gp_jobs
 import gp_measure
 import gp_prose
 import jinja2
@@ -539,9 +538,8 @@ def _errata(out: SiteContent, root: Path, render: Any) -> None:
     """The course material's mistakes, graded by the grader in this build (``gp_errata``)."""
     if not available("checker.grading.judge"):
         return
-    grader = (*gp_jobs.import_closure(root, gp_measure.GRADER_MODULES), *gp_measure.GRADER_FILES)
     try:
-        errata = gp_errata.graded(root, grader)
+        errata = gp_errata.graded(root, gp_measure.grader_code(root))
     except Exception as exc:  # a grader that crashes on the errata must fail the build, named
         out.errors.append(f"grading the errata failed: {type(exc).__name__}: {exc}")
         return

@@ -133,6 +133,11 @@ def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     return out
 
 
+def on_post_build(config: Any) -> None:
+    """Keep the formulas that passed their check, so the next build need not convert them again."""
+    gp_math.save_passed()
+
+
 def on_serve(server: Any, config: Any, builder: Any) -> Any:
     """Rebuild when a derivation or the checking code changes, not only the docs."""
     root = _root(config)

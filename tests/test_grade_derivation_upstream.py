@@ -8,8 +8,12 @@ import pytest
 
 from checker.grading.derivation import grade_derivation
 from checker.grading.derivation.examples import graded_examples
+from checker.grading.derivation.model import model_of
 from checker.grading.derivation.values import instances
 from checker.grading.judge import grade
+from derivations.expr import symbols_of
+from derivations.questions import QUESTIONS as QUESTIONS_ALL
+from derivations.questions import get_question
 
 QUESTIONS = (
     "dropout-backward",
@@ -145,3 +149,23 @@ def test_a_derivative_of_a_formula_with_a_command_before_a_letter_reads() -> Non
     )
     graded = grade_derivation("conv2d-bias-gradient", text)
     assert [s["verdict"] for s in graded["steps"]] == ["follows"] * 3, graded
+
+
+# ---- one source: the grader's network is the question's and its derivation's, not a copy
+
+
+@pytest.mark.parametrize("question", list(QUESTIONS_ALL))
+def test_the_grader_uses_the_question_definitions_as_they_are(question: str) -> None:
+    q = get_question(question)
+    model = model_of(question)
+    for sym, definition in q.definitions:
+        assert model.definitions[sym] == definition, (question, sym.key)
+
+
+def test_a_layer_question_sees_the_loss_through_the_gradient_its_named_derivatives_hand_down() -> None:
+    # ∂L/∂z^{(l+1)} names δ^{(l+1)} in the question: the loss is ⟨δ^{(l+1)}, z^{(l+1)}⟩ beyond layer l+1
+    model = model_of("weight-gradient")
+    loss = next(iter(set(model.losses.values())))
+    used = {s.key for s in symbols_of(model.definitions[loss])}
+    assert used == {"delta_next", "z_next"}
+    assert {"delta_l", "delta_next"} <= model.gradients

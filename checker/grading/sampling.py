@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, is_place
+from checker.grading.trees import contains
 from checker.proof.evaluate import NumEnv, evaluate
 from derivations.expr import SCALAR, Entry, Expr, Fn, IndexSum, KDelta, Ones, Sym, children
 from derivations.questions import Question
@@ -152,16 +153,7 @@ def instances(q: Question, symbols: Iterable[Sym], exprs: Iterable[Expr],
 
 def uses_generic(e: Expr, definitions: Mapping[Sym, Expr]) -> bool:
     """Whether ``e`` (through the definitions it uses) applies the generic σ."""
-    stack, seen = [e], set()
-    while stack:
-        node = stack.pop()
-        if isinstance(node, Fn) and node.name in ("sigma", "f"):
-            return True
-        if isinstance(node, Sym) and node in definitions and node not in seen:
-            seen.add(node)
-            stack.append(definitions[node])
-        stack.extend(children(node))
-    return False
+    return contains(e, lambda node: isinstance(node, Fn) and node.name in ("sigma", "f"), definitions)
 
 
 def index_letters(e: Expr) -> set[str]:

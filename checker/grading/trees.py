@@ -102,13 +102,17 @@ def substitute_all(e: Expr, table: Mapping[Expr, Expr]) -> Expr:
     return rebuild(e, tuple(substitute_all(k, table) for k in kids)) if kids else e
 
 
-def contains(e: Expr, pred: Callable[[Expr], bool]) -> bool:
-    """Whether some node of ``e`` satisfies ``pred``."""
-    stack = [e]
+def contains(e: Expr, pred: Callable[[Expr], bool], through: Mapping[Sym, Expr] | None = None) -> bool:
+    """Whether some node of ``e`` satisfies ``pred``; with ``through``, also inside the definitions
+    of the symbols it uses, and theirs (each definition walked once)."""
+    stack, seen = [e], set()
     while stack:
         node = stack.pop()
         if pred(node):
             return True
+        if through and isinstance(node, Sym) and node in through and node not in seen:
+            seen.add(node)
+            stack.append(through[node])
         stack.extend(children(node))
     return False
 

@@ -19,8 +19,8 @@ LAMBDA = spelled(n.lam, r"\lambda")
 # ---- the output layer L
 ZL = spelled(n.z_L, "z^{(L)}", "z^{L}", "z^L", "z")
 Y_COL = spelled(n.y, "y")
-P_VEC = spelled(n.p, "p", r"\hat{y}")
-P_CE = spelled(n.p, "p", r"\hat{y}", "a^{(L)}", "a^{L}", "a^L")
+P_VEC = spelled(n.p, "p", r"\hat{y}", "a", "a^{(L)}", "a^{L}")
+P_CE = spelled(n.p, "p", r"\hat{y}", "a^{(L)}", "a^{L}", "a^L", "a")  # a_k for p_k, as seed 003 writes
 DELTA_L_OUT = spelled(n.delta_L, r"\delta^{(L)}", r"\delta^{L}", r"\delta^L")
 
 # ---- layer l and the next one, column convention

@@ -15,7 +15,6 @@ import numpy as np
 
 import checker.grading.derivation.learn as learn
 import checker.grading.derivation.mistake as diagnose
-from checker.grading.derivation.model import W_NEW
 from checker.grading.derivation.segment import Relation
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import Item, Side, is_name, looks_like_new_name, read
@@ -152,8 +151,9 @@ def _is_plain_name(e: Expr) -> bool:
 def _denotes_asked(g: Grading, left: Side, rel: Relation) -> bool:
     if left.expr is None:
         return False
-    if g.model.update and rel.op in (":=", "<-") and left.expr == g.model.definitions[W_NEW].terms[0]:  # type: ignore[attr-defined]
-        left.expr = W_NEW
+    updated = g.model.asked  # in an update question: the weight after the step, W − η ∂J_λ/∂W
+    if g.model.update and rel.op in (":=", "<-") and left.expr == g.model.definitions[updated].terms[0]:  # type: ignore[attr-defined,index]
+        left.expr = updated
         return True
     if not is_name(left.expr) and not has_derivative(left.expr):
         return False  # a name, or the quantity's own definition (W − η ∂J_λ/∂W), not a formula

@@ -7,9 +7,9 @@ so a page shows what the grader really says, never a typed verdict.
 
 from __future__ import annotations
 
+import checker.grading.derivation.network as network
 from checker.grading.derivation.grade import grade_derivation
 from checker.grading.derivation.mistake import reference_mutants
-from derivations import get
 from derivations.base import Chain
 from derivations.expr import to_latex
 from derivations.questions import get_question
@@ -17,9 +17,7 @@ from derivations.questions import get_question
 
 def chain_of(question_id: str) -> Chain:
     """The catalogue chain whose result is the question's reference answer."""
-    q = get_question(question_id)
-    d = get(q.derivation)
-    return next((c for c in d.chains if c.name == q.chain), d.chains[0]) if q.chain else d.chains[0]
+    return network.chain_of(get_question(question_id))
 
 
 def model_solution(question_id: str) -> str:

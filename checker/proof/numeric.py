@@ -22,6 +22,7 @@ import numpy as np
 from checker.network.central_difference import TOLERANCE, central_gradient, max_relative_error, passes
 from checker.proof import numeric_training
 from checker.proof.evaluate import NumEnv, evaluate
+from checker.proof.example import remember_comparison, remember_evaluation
 from checker.proof.sizes import sizes_for
 from checker.proof.verdicts import NumericCheck
 from derivations.base import Chain, Derivation, Probe
@@ -56,7 +57,9 @@ def _generic(activation: str) -> dict[str, str]:
 
 def _evaluate_result(d: Derivation, chain: Chain, values: dict[str, Array], activation: str) -> Array:
     env = NumEnv(values, dict(d.definitions), _generic(activation))
-    return evaluate(chain.result, env)
+    result = evaluate(chain.result, env)
+    remember_evaluation(chain.name, values, result)
+    return result
 
 
 def _bound(probe: Probe, quantities: dict[str, object], layer: int, depth: int) -> dict[str, Array]:
@@ -133,6 +136,7 @@ def _quantities(run: Run) -> dict[str, object]:
 
 
 def _check(label: str, pairs: list[tuple[str, Array, Array]], tolerance: float = TOLERANCE) -> NumericCheck:
+    remember_comparison(label, pairs, tolerance)
     worst, detail = 0.0, ""
     for what, analytic, numeric in pairs:
         err = max_relative_error(analytic, numeric)
@@ -374,6 +378,7 @@ def _function_kind(d: Derivation) -> list[NumericCheck]:
                 env = NumEnv(values, dict(d.definitions), _generic(act))
                 start = evaluate(chain.start, env)
                 result = evaluate(chain.result, env)
+                remember_evaluation(chain.name, values, result)
                 out.append(_check(f"explicit function, sizes {sizes}, σ = {act}",
                                   [(f"{chain.name or 'result'}", result, start)]))
     return out
@@ -398,7 +403,9 @@ def _series_kind(d: Derivation) -> list[NumericCheck]:
             exact = evaluate(Fn("f", x_sym, 1), env)
             measured = evaluate(chain.start, env) - exact
             predicted = evaluate(chain.result, env) - exact
+            remember_evaluation(chain.name, values, predicted)
             pairs.append((f"h = {hv:g}", predicted, measured))
+        remember_comparison(f"f = {fname} at x = 0.7", pairs, 1e-2)
         worst = max(max_relative_error(a, n) for _, a, n in pairs)
         # the prediction leaves out O(h⁴): relative to the h² term that is O(h²) ≤ 10⁻² here
         out.append(NumericCheck(f"f = {fname} at x = 0.7, h = 0.1 … 0.01", worst, worst <= 1e-2,
@@ -463,6 +470,7 @@ def _conv_kind(d: Derivation) -> list[NumericCheck]:
                 if chain.name != base + suffix:
                     continue
                 formula = evaluate(chain.result, env)
+                remember_evaluation(chain.name, values, formula)
                 pairs.append((f"formula {chain.name}", formula, numeric[base]))
                 if base in layer_value:
                     pairs.append((f"conv layer {chain.name}", layer_value[base], numeric[base]))
@@ -582,7 +590,10 @@ def _pool_kind(d: Derivation) -> list[NumericCheck]:
             for j in range(Y.shape[3]):
                 rows, cols = slice(2 * i, 2 * i + 2), slice(2 * j, 2 * j + 2)
                 values = {"X": X[0, c, rows, cols], "delta": np.array([[delta[0, c, i, j]]])}
-                formula[0, c, rows, cols] = _evaluate_result(d, d.chains[0], values, "tanh")
+                formula[0, c, rows, cols] = window = _evaluate_result(d, d.chains[0], values, "tanh")
+                if c == i == j == 0:  # the worked example: the first window on its own
+                    remember_comparison("the first 2×2 window of channel 1",
+                                        [("formula", window, numeric[0, 0, rows, cols])])
     return [_check("2 channels of 4×6, 2×2 windows", [
         ("formula, window by window", formula, numeric),
         ("pooling layer", pool.backward(delta, cache), numeric),

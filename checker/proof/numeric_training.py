@@ -28,6 +28,7 @@ import numpy as np
 from checker.network.central_difference import TOLERANCE, central_gradient
 from checker.network.layers import BatchNorm, Dropout
 from checker.network.optimisers import OPTIMISERS, Adam, Optimiser
+from checker.proof.example import remember_comparison
 from derivations.base import Chain, Derivation
 
 Array = np.ndarray
@@ -245,7 +246,11 @@ def _batchnorm_network(d: Derivation, formula: Formula, seed: int, net: dict) ->
         for i in range(n):
             q = {"x": X[i:i + 1].T, "g": C[i:i + 1].T, "gamma": gamma[i:i + 1], "beta": beta[i:i + 1],
                  "epsilon": _scalar(layer.eps)}
-            rows.append(formula(chain, {k: q[r] for k, r in d.probe.bind.items() if r in q}, "tanh").T)
+            value = formula(chain, {k: q[r] for k, r in d.probe.bind.items() if r in q}, "tanh")
+            rows.append(value.T)
+            if i == 0:  # the worked example: feature 1 on its own
+                remember_comparison(f"feature 1 of {n}, batch of {m}",
+                                    [(f"formula {target}", value, numeric[target][:1].T)])
         pairs.append((f"formula {target}, row by row", np.vstack(rows), numeric[target]))
         pairs.append((f"reference layer {target}", reference[target], numeric[target]))
     return Comparison(f"{n} features, batch of {m}", pairs)

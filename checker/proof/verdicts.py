@@ -56,6 +56,7 @@ class VerifyResult:
     step_checks: list[StepCheck] = field(default_factory=list)
     numeric: list[NumericCheck] = field(default_factory=list)
     error: str = ""
+    example: dict | None = None  # the first case of the numerical check, with its numbers
 
     def to_json(self) -> dict:
         """The public JSON object of ``gradproof verify --json``."""
@@ -74,7 +75,7 @@ class VerifyResult:
 CHECKING_MODULES = (
     "checker.proof.symbolic", "checker.proof.symbolic.translate", "checker.proof.symbolic.kinks",
     "checker.proof.symbolic.equality", "checker.proof.symbolic.indexed", "checker.proof.evaluate",
-    "checker.proof.numeric", "checker.proof.verify", "checker.proof.verdicts", "checker.proof.sizes",
+    "checker.proof.numeric", "checker.proof.example", "checker.proof.verify", "checker.proof.verdicts", "checker.proof.sizes",
     "checker.network.central_difference", "checker.network.mlp", "checker.network.activations",
     "checker.network.losses", "checker.network.rownet", "checker.network.conv", "checker.network.proximal",
     "checker.network.modes", "derivations.expr", "derivations.expr.nodes", "derivations.expr.builders",

@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterable
 from dataclasses import asdict
 
+from checker.proof.example import recording
 from checker.proof.numeric import check_probe
 from checker.proof.sizes import sizes_for
 from checker.proof.symbolic import SympyEnv, equal
@@ -105,9 +106,12 @@ def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
     except Exception as exc:
         checks, result_ok, sizes, error = [], False, [], f"{type(exc).__name__}: {exc}"
     numeric_checks: list[NumericCheck] = []
+    example = None
     if numeric and d.probe is not None:
         try:
-            numeric_checks = check_probe(d)
+            with recording() as found:
+                numeric_checks = check_probe(d)
+            example = found[0].to_dict() if found else None
         except Exception as exc:
             numeric_checks = [NumericCheck("(not run)", float("inf"), False, f"{type(exc).__name__}: {exc}")]
     verified = sum(c.ok for c in checks)
@@ -129,6 +133,7 @@ def verify(d: Derivation, numeric: bool = True) -> VerifyResult:
         step_checks=checks,
         numeric=numeric_checks,
         error=error,
+        example=example,
     )
 
 

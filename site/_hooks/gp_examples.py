@@ -1,9 +1,14 @@
 """Worked examples with numbers, computed by the reference code when the site is built.
 
-A derivation page shows its result on one small case: the numbers come from the reference MLP's
-own functions (``checker.network``), never typed by hand, and the result is compared with central
-differences (``checker.network.central_difference``) on the spot. A derivation without an entry in
-:data:`EXAMPLES` has no worked example yet; its page says nothing about one.
+A derivation page shows its result on one small case: the numbers come from the reference code
+(``checker.network``), never typed by hand, and the result is compared with central differences
+(``checker.network.central_difference``) or the reference code's own output on the spot.
+
+Seed 002's softmax example has functions of its own (:data:`EXAMPLES`); every other derivation
+shows the first case of its numerical check (``checker.proof.example``): the values the check
+bound to the derivation's symbols, the result the derivation's formula gives on them, the value
+it was compared with and the relative error measured, all recorded while ``gradproof verify``
+ran when the site was built (or read from its cache for the same code).
 """
 
 from __future__ import annotations
@@ -31,6 +36,25 @@ def _matrix(rows: Any, digits: int = 3) -> str:
 def _num(v: float, digits: int) -> str:
     text = f"{v:.{digits}f}"
     return "0" if float(text) == 0 else text
+
+
+def significant(v: float, digits: int = 3) -> str:
+    """``v`` to ``digits`` significant digits, as LaTeX: 0.0123, 4.56, 1.23 \\times 10^{-5}."""
+    if v == 0 or not np.isfinite(v):
+        return "0" if v == 0 else str(v)
+    text = f"{v:.{digits}g}"
+    if "e" in text:
+        mantissa, power = text.split("e")
+        return rf"{mantissa} \times 10^{{{int(power)}}}"
+    return text
+
+
+def _grid(rows: list[list[float]]) -> str:
+    """A small matrix of numbers (a 1×1 one as the bare number)."""
+    if len(rows) == 1 and len(rows[0]) == 1:
+        return significant(rows[0][0])
+    body = r" \\ ".join(" & ".join(significant(v) for v in row) for row in rows)
+    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
 
 def _softmax_case() -> dict[str, Any]:
@@ -82,7 +106,57 @@ EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
 }
 
 
-def example(derivation_id: str) -> dict[str, Any] | None:
-    """The worked example of a derivation, or None when it has none."""
-    make = EXAMPLES.get(derivation_id)
-    return make() if make else None
+def example(d: Any, result: Any = None) -> dict[str, Any] | None:
+    """The worked example of a derivation (``result``: its :class:`VerifyResult`), or None."""
+    make = EXAMPLES.get(d.id)
+    if make:
+        return make()
+    recorded = getattr(result, "example", None)
+    return recorded_example(d, recorded) if recorded else None
+
+
+# Inputs wider than this are named by their size only: a page shows small matrices.
+MAX_SHOWN = 6
+
+
+def recorded_example(d: Any, e: dict[str, Any]) -> dict[str, Any]:
+    """The page's view of an example recorded by the numerical check (see the module docstring)."""
+    from derivations.expr import symbols_of, to_latex
+
+    chain = next((c for c in d.matrix_chains if c.name == e["chain"]), d.chains[0])
+    used = _used_keys(chain.result, dict(d.definitions), set(e["inputs"]), symbols_of)
+    names = {s.key: s for s in (*d.symbols, *(s for s, _ in d.definitions))}
+    numbers, lines = [], []
+    for key, rows in e["inputs"].items():
+        if key not in used:
+            continue
+        name = to_latex(names[key]) if key in names else key
+        if len(rows) == 1 and len(rows[0]) == 1:  # scalars share a line; a matrix has its own
+            numbers.append(f"{name} = {_grid(rows)}")
+        elif len(rows) > MAX_SHOWN or len(rows[0]) > MAX_SHOWN:
+            lines.append(rf"{name} \text{{ is }} {len(rows)} \times {len(rows[0])}")
+        else:
+            lines.append(f"{name} = {_grid(rows)}")
+    if numbers:
+        lines.append(r", \quad ".join(numbers))
+    lines.append(rf"{to_latex(chain.start)} = {to_latex(chain.result)} = {_grid(e['result'])}")
+    lines.append(rf"\text{{measured: }} {_grid(e['measured'])}")
+    verdict = "within" if e["ok"] else "**outside**"
+    intro = (f"The first case of the numerical check below ({e['case']}), with the numbers it used: "
+             "the values bound to the symbols, the result the formula gives on them, and the same "
+             f"quantity measured by the reference code; largest relative error {e['error']:.1e}, "
+             f"{verdict} the check's tolerance. Computed when this page was built.")
+    return {"intro": intro, "lines": lines, "ok": e["ok"]}
+
+
+def _used_keys(result: Any, definitions: dict, valued: set[str], symbols_of: Callable) -> set[str]:
+    """The keys of the symbols a result uses, through the definitions of those without a value."""
+    seen, stack = set(), list(symbols_of(result))
+    while stack:
+        s = stack.pop()
+        if s.key in seen:
+            continue
+        seen.add(s.key)
+        if s in definitions and s.key not in valued:
+            stack.extend(symbols_of(definitions[s]))
+    return seen

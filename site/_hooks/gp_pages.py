@@ -251,7 +251,8 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
             steps.append({"n": si + 1, "latex": to_latex(right), "reason": gp_prose.show(reason),
                           "ok": bool(c and c.ok), "checked": c is not None, "detail": c.detail if c else ""})
         chains.append({"name": chain.name, "start": to_latex(chain.start), "steps": steps,
-                       "equation": d.equation_latex(chain)})
+                       "equation": d.equation_latex(chain), "level": chain.level,
+                       "label": _chain_label(chain)})
     symbols = []
     for s in d.symbols:
         try:
@@ -271,7 +272,7 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
         "notes": gp_prose.show(d.notes), "prose": prose, "claims": claims,
         "convention": getattr(d, "convention", "column"),
         "status": status, "result": r, "error": (o.error if not o.ok else (r.error if r else "")),
-        "sizes": sizes, "chains": chains, "symbols": symbols,
+        "sizes": sizes, "chains": chains, "symbols": symbols, "levels": _levels(d, chains),
         "definitions": [{"lhs": to_latex(s), "rhs": to_latex(e)} for s, e in d.definitions],
         "numeric": numeric, "seconds": o.value.seconds if o.ok else o.seconds,
         "cached": o.cached, "implementations": impls, "questions": questions,
@@ -279,6 +280,21 @@ def _derivation_view(d: Any, o: Outcome, m: Measurements, impls: list[Implementa
         "result_latex": d.equation_latex(), "result_rhs": to_latex(d.result),
         "graph": gp_graph.svg_figure(gp_graph.derivation_graph(d), f"Computational graph of {d.title}"),
     }
+
+
+def _chain_label(chain: Any) -> str:
+    """How a chain is headed on a page: its name, and which level it is written at."""
+    if chain.level == "index":
+        return f"{chain.of}, entry by entry" if chain.of else "Entry by entry"
+    return chain.name
+
+
+def _levels(d: Any, chains: list[dict]) -> list[dict]:
+    """The chains as a page lays them out: each matrix chain with the index chain that reads it
+    entry by entry (None if it has none) beside it."""
+    pairs = list(zip(d.chains, chains, strict=True))
+    index_of = {d.refined(c).name: view for c, view in pairs if c.level == "index"}
+    return [{"matrix": view, "index": index_of.get(c.name)} for c, view in pairs if c.level == "matrix"]
 
 
 def _graded_examples(m: Measurements, questions: list[dict]) -> dict | None:
@@ -371,7 +387,7 @@ def _conventions(catalogue: dict[str, Any]) -> dict[str, dict[str, list[dict]]]:
         for i in spec["results"]:
             if i not in catalogue:
                 continue
-            for chain in catalogue[i].chains:
+            for chain in catalogue[i].matrix_chains:
                 results.append({"latex": catalogue[i].equation_latex(chain), "id": i,
                                 "title": catalogue[i].title})
         out[conv] = {"forward": forward, "results": results}
@@ -406,10 +422,12 @@ def build(m: Measurements) -> SiteContent:
         o = m.verify[i]
         views[i] = _derivation_view(d, o, m, [x for x in impls if i in x.cites], by_derivation.get(i, []))
         try:
-            views[i]["example"] = gp_examples.example(i)
+            views[i]["example"] = gp_examples.example(d, views[i]["result"])
         except Exception as exc:  # the reference code failed on the example: the build must say so
             views[i]["example"] = None
             out.errors.append(f"the worked example of {i!r} failed: {type(exc).__name__}: {exc}")
+        if views[i]["example"] and views[i]["example"].get("ok") is False:
+            out.errors.append(f"the worked example of {i!r} is outside the check's tolerance")
         views[i]["graded"] = _graded_examples(m, by_derivation.get(i, []))
         out.errors.extend(gp_prose.failure_lines(i, m.prose.get(i)))
         st = views[i]["status"]

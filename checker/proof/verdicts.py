@@ -75,7 +75,8 @@ class VerifyResult:
 CHECKING_MODULES = (
     "checker.proof.symbolic", "checker.proof.symbolic.translate", "checker.proof.symbolic.kinks",
     "checker.proof.symbolic.equality", "checker.proof.symbolic.indexed", "checker.proof.evaluate",
-    "checker.proof.numeric", "checker.proof.example", "checker.proof.verify", "checker.proof.verdicts", "checker.proof.sizes",
+    "checker.proof.numeric", "checker.proof.example", "checker.proof.verify", "checker.proof.verdicts",
+    "checker.proof.sizes",
     "checker.network.central_difference", "checker.network.mlp", "checker.network.activations",
     "checker.network.losses", "checker.network.rownet", "checker.network.conv", "checker.network.proximal",
     "checker.network.modes", "derivations.expr", "derivations.expr.nodes", "derivations.expr.builders",

@@ -81,7 +81,9 @@ class Probe:
 
     ``targets`` maps a chain's name (``""`` for an unnamed chain) to the quantity of the reference
     run its result is compared with, as ``"run:quantity"`` (``"adam:W_next"``) where a probe runs
-    several reference objects.
+    several reference objects. In the network kinds a chain named there is instead compared with
+    the gradient of the cost with respect to that quantity of the run (``"a[L]"``: ∂J/∂a^{(L)},
+    the loss's gradient with respect to the network's output).
 
     ``bind`` maps symbol keys to quantities of the run: ``"z[l]"``, ``"a[l-1]"``, ``"W[l+1]"``,
     ``"delta[l+1]"``, ``"Y"``, ``"X"``, ``"P"``, ``"eta"``, ``"lambda"``, ``"G"``, ...

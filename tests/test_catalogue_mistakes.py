@@ -21,9 +21,9 @@ from derivations.questions import QUESTIONS
 
 TAG = re.compile(r"\(tag `([a-z-]+)`\)\.?$")
 
-# Derivations whose result a question asks for under another derivation's id: the weight-decay
-# form is an accepted answer of the L2 question.
-ALSO_ASKED = {"l2-weight-decay": ("l2-update",)}
+# Derivations whose result a question asks for under another derivation's id (none at present:
+# each asked derivation has a question of its own).
+ALSO_ASKED: dict[str, tuple[str, ...]] = {}
 
 # Asked derivations none of whose usual mistakes the grader has a tag for (yet): the ReLU slope,
 # the piece 0.1z or the swapped cases of leaky ReLU are all judged plainly incorrect.

@@ -307,3 +307,16 @@ def test_mse_output_delta_keeps_sigma_generic() -> None:
     a, y = sym(d, "a_L"), sym(d, "y")
     assert not any(equal_at_every_size(d, d.chains[0].start, (a - y).odot(a.odot(1 - a))))
     assert not any(equal_at_every_size(d, d.chains[0].start, -d.result))
+
+
+def test_mse_output_gradient_is_checked_against_the_output() -> None:
+    """The chain ∂L/∂a^{(L)} is compared with central differences in the output a^{(L)}, not with
+    δ^{(L)}: a − y passes, and the slip 2(a − y) (the ½ forgotten) or the delta's σ' factor fail."""
+    d = all_derivations()["mse-output-delta"]
+    a, y, z = sym(d, "a_L"), sym(d, "y"), sym(d, "z_L")
+    assert chain_of(d, "dL_da").result == a - y
+    assert all(c.ok for c in check_probe(d))
+    for wrong in (2 * (a - y), (a - y).odot(dsigma(z))):
+        checks = check_probe(with_result(d, wrong, "dL_da"))
+        assert not all(c.ok for c in checks), wrong
+    assert not any(equal_at_every_size(d, chain_of(d, "dL_da").start, 2 * (a - y)))

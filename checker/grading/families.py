@@ -29,6 +29,7 @@ from derivations.expr import (
     Expr,
     Fn,
     Hadamard,
+    Indicator,
     Mul,
     Neg,
     Num,
@@ -66,10 +67,11 @@ class Context:
     activations: dict[Sym, Expr]  # symbols defined as an activation: a^{(l)} -> σ(z^{(l)})
 
     def is_derivative_factor(self, e: Expr) -> bool:
-        """Whether ``e`` is the activation's derivative alone: σ'(z), diag(σ'(z)), 1 − A⊙A."""
+        """Whether ``e`` is the activation's derivative alone: σ'(z), diag(σ'(z)), 1 − A⊙A, or the
+        indicator 𝟙[·] that is the derivative of a piecewise-linear unit (ReLU, maxout, max pooling)."""
         if isinstance(e, Diag):
             e = e.arg
-        if isinstance(e, Fn) and e.d >= 1:
+        if isinstance(e, Fn) and e.d >= 1 or isinstance(e, Indicator):
             return True
         # written through the activation's output alone: 1 − A ⊙ A, a(1 − a)
         found = symbols_of(e)

@@ -54,6 +54,7 @@ from checker.grading.sampling import (
 )
 from checker.grading.wording import clause, sentence, uncapital
 from derivations.expr import (
+    ELEMENTWISE,
     SCALAR,
     Expr,
     Fn,
@@ -204,8 +205,22 @@ def vocabulary_for(question: Question) -> Vocabulary:
         named=question.named,
         row_convention=question.convention == "row",
         listed=[s for s, _ in question.symbols],
+        functions=_named_functions(question.activation),
         **({} if question.index_notation else {"index_letters": ()}),
     )
+
+
+def _named_functions(activation: Expr | None) -> frozenset[str]:
+    """The functions a question's activation calls by name (softplus): an answer may call them too,
+    so that the activation written instead of its derivative is read and named, not refused."""
+    found: set[str] = set()
+    stack = [activation] if activation is not None else []
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Fn) and node.name in ELEMENTWISE:
+            found.add(node.name)
+        stack.extend(children(node))
+    return frozenset(found)
 
 
 @cache

@@ -8,6 +8,11 @@ also runs through a fixed ladder of magnitudes, from 0.02 to 4 on both sides of 
 threshold moved off a kink (``𝟙[z > 0.1]`` for ``𝟙[z > 0]``) shows in the numbers even when the
 exact check cannot run.
 
+Where the reference answer branches (𝟙[z₁ > z₂], a ``cases``), a few draws at random sizes may
+all fall on one side of a condition, and then an answer wrong on the other side would pass: more
+draws are made, up to :data:`MAX_BRANCH_DRAWS`, until every condition of the reference has been
+seen both true and false.
+
 The draws come from a seed derived from the question's id: the same answer always meets the
 same values. Nothing here knows about mistakes or verdicts.
 """
@@ -24,7 +29,20 @@ import numpy as np
 from checker.grading.indexed import concrete_index_sizes, evaluate_indexed, has_indices, is_place
 from checker.grading.trees import contains
 from checker.proof.evaluate import NumEnv, evaluate
-from derivations.expr import SCALAR, Entry, Expr, Fn, IndexSum, KDelta, Ones, Sym, children
+from derivations.expr import (
+    SCALAR,
+    Cond,
+    Entry,
+    Expr,
+    Fn,
+    IndexSum,
+    Indicator,
+    KDelta,
+    Ones,
+    Piecewise,
+    Sym,
+    children,
+)
 from derivations.questions import Question
 
 GENERIC_ACTIVATIONS = ("sigmoid", "tanh", "softplus")
@@ -33,6 +51,8 @@ DISTINCT_DRAWS, SQUARE_SIZES = 3, (3, 4)
 SCALAR_LADDER = (0.02, 0.06, 0.15, 0.4, 0.9, 1.7, 2.6, 4.0)
 """Magnitudes a scalar question's variable takes, each once positive and once negative."""
 SCALAR_DRAWS = 2 * len(SCALAR_LADDER)
+MAX_BRANCH_DRAWS = 12
+"""At most this many distinct draws are made to see every condition of the reference both ways."""
 
 
 @dataclass
@@ -148,7 +168,42 @@ def instances(q: Question, symbols: Iterable[Sym], exprs: Iterable[Expr],
         draws.append(_draw(q, ordered, sizes, rng, k, activations))
     square = [_draw(q, ordered, dict.fromkeys(dims, n), rng, k, activations)
               for k, n in enumerate(SQUARE_SIZES)]
+    conditions = branch_conditions(q.reference)
+    while len(draws) < MAX_BRANCH_DRAWS and not both_ways(conditions, draws, activations[0]):
+        sizes = dict(zip(dims, (int(v) for v in rng.choice(pool, len(dims), replace=False)), strict=True))
+        draws.append(_draw(q, ordered, sizes, rng, len(draws), activations))
     return Instances(activations, draws, square)
+
+
+def branch_conditions(e: Expr) -> list[Cond]:
+    """The conditions ``e`` branches on: those of its indicators and of its cases."""
+    found: list[Cond] = []
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Indicator):
+            found.append(node.cond)
+        elif isinstance(node, Piecewise):
+            found.extend(c for _, c in node.cases if c is not None)
+        stack.extend(children(node))
+    return found
+
+
+def both_ways(conditions: list[Cond], draws: list[Draw], activation: str) -> bool:
+    """Whether every condition has held, and failed, for some entry of some draw (a condition that
+    cannot be evaluated counts as seen: it is not a branch the draws can steer)."""
+    for cond in conditions:
+        seen: set[float] = set()
+        for draw in draws:
+            try:
+                with np.errstate(all="ignore"):
+                    seen.update(np.unique(evaluate(Indicator(cond), draw.envs[activation])).tolist())
+            except Exception:  # noqa: BLE001 - an index-form condition has no value on its own
+                seen = {0.0, 1.0}
+                break
+        if not {0.0, 1.0} <= seen:
+            return False
+    return True
 
 
 def uses_generic(e: Expr, definitions: Mapping[Sym, Expr]) -> bool:

@@ -224,9 +224,26 @@ def _network_kind(d: Derivation) -> list[NumericCheck]:
             raise ValueError(f"unknown probe kind {probe.kind!r}")
         pairs = [(f"MLP {what}", mlp_value, numeric)]
         for chain in d.matrix_chains:
-            pairs.append((f"formula {what}", _evaluate_result(d, chain, values, activation), numeric))
+            result = _evaluate_result(d, chain, values, activation)
+            target = probe.targets.get(chain.name)
+            if target is None:
+                pairs.append((f"formula {what}", result, numeric))
+            else:
+                pairs.append((f"formula ∂J/∂{target}", result, _gradient_in(run, target, quantities, depth)))
         out.append(_check(run.label, pairs))
     return out
+
+
+def _gradient_in(run: Run, target: str, quantities: dict[str, object], depth: int) -> Array:
+    """∂J/∂(the run's ``target``) by central differences; ``"a[L]"`` only: the loss seen as a
+    function of the network's output (it is the last layer's loss, nothing above it)."""
+    from checker.network.losses import loss
+
+    if target != "a[L]":
+        raise ValueError(f"a network probe compares a chain with ∂J/∂a[L] only, not ∂J/∂{target}")
+    cost = loss(run.model.loss)
+    z_L, a_L = resolve("z[L]", quantities, depth, depth), resolve("a[L]", quantities, depth, depth)
+    return central_gradient(lambda a: cost.fn(z_L, a, run.Y), a_L)
 
 
 ETA = 0.1

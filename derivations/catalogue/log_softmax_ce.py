@@ -88,8 +88,9 @@ DERIVATION = Derivation(
         ),
     ),
     mistakes=(
-        r"$-y^\top z + \log(\mathbf{1}^\top e^{z})$ and then $p - y$ for a target that is not a "
-        r"distribution (a label-smoothed or weighted $y$): the factor $\mathbf{1}^\top y$ is gone.",
+        r"$p - y$ for a target that is not a distribution (a label-smoothed or weighted $y$), from "
+        r"the loss written $-y^\top z + \log(\mathbf{1}^\top e^{z})$: the factor "
+        r"$\mathbf{1}^\top y$ is gone (tag `wrong-scale`).",
         r"$\log(\mathbf{1}^\top e^{z})$ computed directly: $e^{z}$ overflows for logits above ~710 in "
         r"float64; subtract $\unchecked{\max_k z_k}$ first, $\unchecked{\log\sum e^{z} = c + \log\sum e^{z - "
         r"c}}$.",

@@ -67,7 +67,8 @@ DERIVATION = Derivation(
     sizes=({D_IN: 2}, {D_IN: 3}),
     probe=Probe(kind="maxout", bind={"x": "x", "w1": "w1", "b1": "b1", "w2": "w2", "b2": "b2"}),
     mistakes=(
-        r"$x$ with no indicator: the losing piece receives no gradient at all.",
+        r"$x$ with no indicator: the losing piece receives no gradient at all; the indicator is the "
+        r"unit's derivative $\partial h / \partial z_1$ (tag `missing-activation-derivative`).",
         r"$\frac{1}{2} x$, splitting the gradient between the pieces as if the max were an average.",
         r"$w_1$ in place of $x$: the derivative of $w_1^\top x$ with respect to $w_1$ is $x$ "
         r"(with respect to $x$ it would be $w_1$).",

@@ -39,11 +39,11 @@ DERIVATION = Derivation(
     topic="outputs and losses",
     context=(
         r"The homework's output layer, one example: $a^{(L)} = \sigma(z^{(L)})$ with $\sigma$ "
-        r"the "
-        r"sigmoid, and $L = \frac{1}{2}\lVert a^{(L)} - y \rVert^2$. Column convention; "
-        r"$\delta^{(L)} = \partial L / \partial z^{(L)}$. As in the questions the result is written "
-        r"with $\sigma'$; for the sigmoid $\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})$. In "
-        r"the "
+        r"the sigmoid, and $L = \frac{1}{2}\lVert a^{(L)} - y \rVert^2$. Column convention; "
+        r"$\delta^{(L)} = \partial L / \partial z^{(L)}$, and on the way the gradient of the loss with "
+        r"respect to the network's output, $\partial L / \partial a^{(L)}$. As in the questions the "
+        r"result is written with $\sigma'$; for the sigmoid "
+        r"$\sigma'(z^{(L)}) = a^{(L)} \odot (1 - a^{(L)})$. In the "
         r"reasons $z$, $a$ stand for $z^{(L)}$, $a^{(L)}$."
     ),
     symbols=(z_L, a_L, y, L),
@@ -53,6 +53,7 @@ DERIVATION = Derivation(
     ),
     chains=(
         Chain(
+            name="delta",
             start=Deriv(L, z_L),
             steps=(
                 Step(
@@ -80,6 +81,21 @@ DERIVATION = Derivation(
             ),
         ),
         INDEX_CHAIN,
+        Chain(
+            name="dL_da",
+            start=Deriv(L, a_L),
+            steps=(
+                Step(
+                    Deriv(num("1/2") * (a_L - y).T @ (a_L - y), a_L),
+                    r"the squared norm is the inner product of $a - y$ with itself",
+                ),
+                Step(
+                    a_L - y,
+                    r"the gradient of $\frac{1}{2}(a^{(L)} - y)^\top (a^{(L)} - y)$ with respect to "
+                    r"$a^{(L)}$ is $a^{(L)} - y$: each output's error is its own entry of the gradient",
+                ),
+            ),
+        ),
     ),
     sizes=({"n_L": 2}, {"n_L": 3}),
     # σ stays a generic function here: the steps never use the sigmoid's formula, so sympy proves
@@ -96,6 +112,7 @@ DERIVATION = Derivation(
     probe=Probe(
         kind="loss-output",
         bind={"z_L": "z[L]", "a_L": "a[L]", "y": "Y"},
+        targets={"dL_da": "a[L]"},
         networks=(
             {"sizes": (3, 4), "activation": "sigmoid", "loss": "mse", "batch": 1},
             {"sizes": (2, 5, 3), "activation": "sigmoid", "loss": "mse", "batch": 1},

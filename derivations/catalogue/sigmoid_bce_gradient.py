@@ -61,7 +61,7 @@ DERIVATION = Derivation(
     mistakes=(
         r"$(\operatorname{sigmoid}(z) - y)\,\operatorname{sigmoid}'(z)$: the MSE pattern; with "
         r"cross-entropy the $\operatorname{sigmoid}'$ cancels against the logarithm.",
-        r"$y - \operatorname{sigmoid}(z)$: the sign flipped.",
+        r"$y - \operatorname{sigmoid}(z)$: the sign flipped (tag `sign-error`).",
         r"$-\frac{y}{\operatorname{sigmoid}(z)} + \frac{1 - y}{1 - \operatorname{sigmoid}(z)}$: only "
         r"$\unchecked{\partial L / \partial a}$, the chain rule through the sigmoid forgotten.",
     ),

@@ -39,5 +39,7 @@ DERIVATION = Derivation(
         r"$\operatorname{sigmoid}(z)(1 - \operatorname{sigmoid}(z))$: one derivative too many (that is "
         r"softplus'').",
         r"$e^{z}$, dropping the factor $\unchecked{\frac{1}{u}}$ of the logarithm's derivative.",
+        r"$\log(1 + e^{z})$: the function itself, not its derivative "
+        r"(tag `activation-instead-of-derivative`).",
     ),
 )

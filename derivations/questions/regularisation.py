@@ -71,4 +71,22 @@ QUESTIONS: tuple[Question, ...] = (
             r"\begin{cases} u - t & u > t \\ u + t & u < -t \\ 0 & \text{otherwise} \end{cases}",
         ),
     ),
+    Question(
+        id="l2-weight-decay",
+        title="L2 regularisation as weight decay",
+        prompt=r"$\unchecked{J_\lambda(W) = J(W) + \frac{\lambda}{2}\lVert W \rVert_F^2}$ and one "
+        r"gradient-descent "
+        r"step with learning rate $\eta$. Write $W$ after the step the way it is implemented as "
+        r"*weight decay*: the old $W$ shrunk by a factor, minus the ordinary step. Write the "
+        r"unregularised gradient as $\frac{\partial J}{\partial W}$ (or $G$).",
+        derivation="l2-weight-decay",
+        symbols=(W_REG, G_REG, ETA, LAMBDA),
+        named=GRADIENT_NAMES,
+        positive=("eta", "lambda"),
+        accepted=(
+            r"(1 - \eta\lambda) W - \eta \frac{\partial J}{\partial W}",
+            r"W - \eta\lambda W - \eta G",
+            r"(1 - \eta\lambda) W - \eta G",
+        ),
+    ),
 )

@@ -130,4 +130,15 @@ QUESTIONS: tuple[Question, ...] = (
         (r"X^T \delta_2", "np.dot(X.T, delta2)", "X.T.dot(delta2)"),
         asks=asked("dL_dW1", n.W1, derivatives(LOSSES, "W_1")),
     ),
+    _row_question(
+        "row-grad-b1",
+        "Row convention: gradient of b_1",
+        r"Give $\partial L / \partial b_1$; $b_1$ is $1 \times h$, added to every row of $X W_1$ "
+        r"(code name: `delta2`; $\mathbf{1}$ is a column of ones).",
+        "db1",
+        ("delta2",),
+        (r"\mathbf{1}^T \delta_2", "np.sum(delta2, axis=0, keepdims=True)",
+         r"\left(\delta_2^T \mathbf{1}\right)^T"),
+        asks=asked("dL_db1", n.b1, derivatives(LOSSES, "b_1")),
+    ),
 )

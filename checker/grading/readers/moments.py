@@ -6,14 +6,11 @@ operator (``E``, ``\mathbb{E}``, ``\operatorname{E}``, ``\mathrm{E}``, ``𝔼``;
 gives one canonical key, ``\operatorname{E}[w]`` or ``\operatorname{Var}[w]``, which is looked up in
 the vocabulary. A question names the moments it knows (``V_w`` is also spelled
 ``\operatorname{Var}(w)``); where it does not name one, the identity that holds for every random
-variable reads it: E[u²] = Var(u) + E[u]², Var(u) = E[u²] − E[u]². A moment of one indexed term
-(``E[w_j^2]``) is that of the question's variable, with a note: the terms are identically
-distributed.
+variable reads it: E[u²] = Var(u) + E[u]², Var(u) = E[u²] − E[u]².
 """
 
 from __future__ import annotations
 
-import re
 from fractions import Fraction
 
 from lark import Tree
@@ -28,8 +25,6 @@ MOMENT_WORDS = frozenset({"E", "Var", "var"})
 _WORD_ONLY = {"V"}
 r"""Operators read only in a command (``\mathbb{V}[w]``): a bare ``V`` is a name (V_w)."""
 SQUARE = "^{2}"
-_INDEX = re.compile(r"_\{[a-z]\}")
-"""An index subscript in a moment's canonical key (``w_{j}``)."""
 
 
 def moment_key(operator: str, body: str) -> str:
@@ -75,13 +70,6 @@ class MomentsMixin:
         found = self.lookup(key)
         if found is None:
             found = self.moment_identity(key)
-        unindexed = _INDEX.sub("", key)  # E[w_j]: one of n identically distributed w's
-        if found is None and unindexed != key:
-            found = self.lookup(unindexed) or self.moment_identity(unindexed)
-            if found is not None:
-                self.options.note(
-                    f"${key}$ is read as ${unindexed}$: the terms of the sum are identically distributed."
-                )
         if found is None:
             symbols = self.vocab.symbols if self.vocab is not None else {}
             known = ", ".join(k for k in symbols if k.startswith(r"\operatorname{"))

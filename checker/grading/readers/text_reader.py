@@ -114,8 +114,8 @@ PRIME: "'" | "′" | "’"
 TSUP: "ᵀ"
 DOTT.3: /\.T(?![A-Za-z0-9_])/
 IDENT: /[A-Za-z](?:[A-Za-z0-9]|_(?=[A-Za-z0-9]))*/
-NUMBER: /\d+(\.\d+)?|\.\d+/
-ONES: "𝟙"
+NUMBER: /[0-9]+(\.[0-9]+)?|\.[0-9]+/
+ONES: "𝟙" | "𝟏"
 BAR.3: "|"
 DBAR.3: "‖" | "||"
 %declare LNORM RNORM LABS RABS

@@ -22,25 +22,8 @@ _SUP_RUN = re.compile("[" + "".join(SUPERSCRIPTS) + "]+")
 _SUB_RUN = re.compile("[" + "".join(SUBSCRIPTS) + "]+")
 
 
-VULGAR_FRACTIONS = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4)}
-_VULGAR = re.compile("[" + "".join(VULGAR_FRACTIONS) + "]")
-
-
-def _fractions_spelled(text: str, latex: bool) -> str:
-    """``½ Var(z)`` as ``\frac{1}{2}`` in LaTeX, ``(1/2)`` in plain text."""
-
-    def spelled(m: re.Match[str]) -> str:
-        top, bottom = VULGAR_FRACTIONS[m.group()]
-        return f"\\frac{{{top}}}{{{bottom}}} " if latex else f"({top}/{bottom}) "
-
-    return _VULGAR.sub(spelled, text)
-
-
 def spell_out(text: str, latex: bool) -> str:
-    """``text`` with its Unicode superscript and subscript runs written as ``^``/``_`` groups, and
-    its vulgar fractions (½, ¼) as fractions."""
-    if _VULGAR.search(text):
-        text = _fractions_spelled(text, latex)
+    """``text`` with its Unicode superscript and subscript runs written as ``^``/``_`` groups."""
     if not (_SUP_RUN.search(text) or _SUB_RUN.search(text)):
         return text
     def group(mark: str, table: dict[str, str]):

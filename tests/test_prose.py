@@ -103,3 +103,15 @@ def test_the_reference_code_states_the_derivations_it_cites() -> None:
     assert check_claim(d, "hidden_delta", at_a).verdict == "false"
     words = "hidden-delta: the recursion of the backward pass."
     assert check_claim(d, "hidden_delta", words).verdict == "unchecked"
+
+
+def test_a_formula_of_the_notation_page_is_checked_with_the_catalogue_definitions() -> None:
+    from checker.grading.prose import check_notation_text
+    from derivations import notation as n
+
+    own = [n.x_in, n.W_1, n.b_1, n.z_1, n.a_1, n.W_2, n.b_2, n.z_2, n.y_out]
+    defs = [pair for d in all_derivations().values() for pair in d.definitions]
+    right = r"a two-layer network: $y = \sigma(W^{(2)} \sigma(W^{(1)} x + b^{(1)}) + b^{(2)})$"
+    assert [c.verdict for c in check_notation_text(right, own, [], defs)] == ["proved"]
+    typo = r"a two-layer network: $y = \sigma(W^{(2)} \sigma(W^{(1)} x + b^{(1)}) - b^{(2)})$"
+    assert [c.verdict for c in check_notation_text(typo, own, [], defs)] == ["false"]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +43,7 @@ from checker.grading.judge import vocabulary_for
 from checker.grading.readers import AnswerError, Vocabulary
 from checker.grading.readers.latex_reader import spelling_key
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
-from derivations.base import Derivation
+from derivations.base import Chain, Derivation
 from derivations.expr import (
     Deriv,
     Expr,
@@ -410,6 +411,30 @@ def check_questions(d: Derivation) -> list[ProseCheck]:
             for f in found:
                 out.append(check_formula(ctx, f"question {q.id} ({where})", f.latex, f.mark))
     return out
+
+
+def check_notation_text(text: str, symbols: list[Sym], others: list[Sym],
+                        definitions: Sequence[tuple[Sym, Expr]] = ()) -> list[ProseCheck]:
+    """The formulas of a piece of the Notation page (a section's heading) in the notation of its
+    own ``symbols``, then of ``others`` whose spellings they do not take (``y`` is the section's),
+    with the catalogue's ``definitions`` of them (y := σ(z^{(2)})), so that a relation is checked."""
+    seen, chosen = set(), []
+    for s in [*symbols, *others]:
+        with contextlib.suppress(ValueError, AnswerError):
+            key = spelling_key(s.tex or s.key)
+            if key not in seen:
+                seen.add(key)
+                chosen.append(s)
+    if not chosen:
+        return [ProseCheck("notation", "notation", f.latex, f.mark, "unreadable", "no symbols")
+                for f in formulas(text)]
+    known, defs = set(chosen), {}
+    for sym, e in definitions:
+        if sym in known and sym not in defs and not isinstance(e, Deriv) and symbols_of(e) <= known:
+            defs[sym] = e
+    d = Derivation(id="notation", title="Notation", topic="", context=text, symbols=tuple(chosen),
+                   chains=(Chain(start=chosen[0], steps=()),), definitions=tuple(defs.items()))
+    return [c for c in check_derivation(d) if c.place == "context"]
 
 
 def failures(checks: list[ProseCheck]) -> list[ProseCheck]:

@@ -348,15 +348,24 @@ def _notation_view(root: Path) -> dict:
         sections[heading].append({"name": name, "key": value.key, "latex": to_latex(value),
                                   "shape": rf"{rows} \times {cols}", "kind": kind})
     row_words = ("row convention", "slides")
-    groups = []
+    groups, errors = [], []
+    every = [v for v in vars(notation).values() if isinstance(v, Sym)]
     for _, h in order:
         # "regularisation: an unregularised cost $J$, ...": the words before the colon head the
         # section, the rest (which may hold formulas, in $...$) is its first line
         title, _, detail = h.partition(":") if ":" in h else (h, "", "")
-        groups.append({"title": title.strip(), "detail": detail.strip(), "symbols": sections[h],
+        if "$" in detail and available("checker.grading.prose"):
+            from checker.grading.prose import check_notation_text, message
+            from derivations import all_derivations
+
+            own = [getattr(notation, s["name"]) for s in sections[h]]
+            defs = [pair for d in all_derivations().values() for pair in d.definitions]
+            errors += [f"the Notation page: {message(c)}" for c in check_notation_text(detail, own, every, defs)
+                       if not c.ok]
+        groups.append({"title": title.strip(), "detail": gp_prose.show(detail.strip()), "symbols": sections[h],
                        "row": any(w in h.lower() for w in row_words)})
     doc = (notation.__doc__ or "").strip()
-    return {"groups": groups, "doc": doc}
+    return {"groups": groups, "doc": doc, "errors": errors}
 
 
 # Which checked derivations the Notation page sets side by side, per convention: their definitions
@@ -467,8 +476,9 @@ def build(m: Measurements) -> SiteContent:
         out.pages.append(Page(path, env.get_template(template).render(up=up, **common, **ctx)))
 
     render("home.md.j2", "index.md", topics=by_topic, questions=question_list, start_here=start_here)
-    render("notation.md.j2", "notation.md", notation=_notation_view(root),
-           conventions=_conventions(cat))
+    notation_view = _notation_view(root)
+    out.errors.extend(notation_view["errors"])
+    render("notation.md.j2", "notation.md", notation=notation_view, conventions=_conventions(cat))
     render("derivations.md.j2", "derivations/index.md", topics=by_topic)
     for v in views.values():
         render("derivation.md.j2", f"derivations/{v['id']}.md", d=v)

@@ -108,3 +108,18 @@ def test_a_condition_on_index_letters_is_notation_in_the_prose() -> None:
     changed = dataclasses.replace(chain, steps=(odd, *chain.steps[1:]))
     checks = check_derivation(dataclasses.replace(d, chains=(d.chains[0], changed)))
     assert {c.verdict for c in checks if c.latex in ("q = i", r"\delta_{qi}")} == {"unreadable"}
+
+
+def test_a_page_lays_each_matrix_chain_beside_its_index_chain() -> None:
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site" / "_hooks"))
+    import gp_pages
+
+    d = all_derivations()["row-backprop"]
+    views = [{"name": c.name, "label": gp_pages._chain_label(c)} for c in d.chains]
+    levels = gp_pages._levels(d, views)
+    assert [lv["matrix"]["name"] for lv in levels] == [c.name for c in d.matrix_chains]
+    paired = {lv["matrix"]["name"]: lv["index"]["label"] for lv in levels if lv["index"]}
+    assert paired == {"dW2": "dW2, entry by entry"}

@@ -125,9 +125,24 @@ def _spelled(sym: Sym) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _DerivationAsQuestion(Question):
+    """A derivation seen as a question, whose reference answer is the derivation's own result (a
+    derivation made for a check, such as a heading of the Notation page, is in no catalogue)."""
+
+    result: Expr | None = None
+
+    @property
+    def reference(self) -> Expr:  # type: ignore[override]
+        """The derivation's result."""
+        assert self.result is not None
+        return self.result
+
+
 def _question(d: Derivation, sigma: str = "") -> Question:
     """The derivation seen as a question: its symbols, index notation, simplex and positive inputs."""
-    return Question(
+    return _DerivationAsQuestion(
+        result=d.result,
         id=f"prose:{d.id}", title=d.title, prompt="", derivation=d.id,
         symbols=tuple((s, ()) for s in _symbols(d) if _spelled(s)), accepted=(),
         index_notation=True, simplex=d.simplex, positive=d.positive, convention=d.convention,

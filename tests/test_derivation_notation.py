@@ -111,3 +111,52 @@ def test_a_derivative_that_is_a_three_way_array_is_refused_with_its_reason() -> 
     )
     assert r["verdict"] == "incorrect" and r["first_wrong_step"] is None, r
     assert "three-way array" in r["steps"][1]["feedback"], r
+
+
+def test_plain_text_operators_fractions_and_reasons_read() -> None:
+    for question, text in (
+        ("tanh-derivative", "d/dz tanh(z) = sech²(z) = 1 − tanh²(z)"),
+        ("tanh-derivative", "d(tanh(z))/dz = 1 − tanh(z)^2"),
+        ("mse-output-delta", "δ^(L) = ∂/∂z^(L) ½‖a^(L) − y‖² = (a^(L) − y) ⊙ σ'(z^(L))"),
+        ("weight-gradient", "dL/dW^(l) = dL/dz^(l) * a^(l-1)^T    (chain rule)\n = delta^(l) a^(l-1)^T"),
+    ):
+        r = grade_derivation(question, text)
+        assert r["verdict"] == "correct", (text, r)
+    wrong = grade_derivation("tanh-derivative", "d/dz tanh(z) = 1 + tanh²(z)")
+    assert wrong["first_wrong_step"] == 2, wrong
+
+
+def test_code_names_in_text_and_gradient_shorthand_are_read_with_a_note() -> None:
+    r = grade_derivation(
+        "row-output-delta",
+        r"$$\delta_3 = \frac{\partial L}{\partial Z_2} = \text{probs} - \text{y\_onehot}$$",
+    )
+    assert r["verdict"] == "correct", r
+    r = grade_derivation("weight-gradient", r"$$dW^{[l]} = dz^{[l]}\, a^{[l-1]T}$$")
+    assert r["verdict"] == "correct" and "shorthand" in r["steps"][1]["feedback"], r
+    mean_lost = grade_derivation(
+        "batch-weight-gradient", r"$$\frac{\partial J}{\partial W^{[l]}} = dZ^{[l]} A^{[l-1]T}$$"
+    )
+    assert (mean_lost["first_wrong_step"], mean_lost["steps"][1]["mistake"]) == (2, "wrong-scale"), mean_lost
+
+
+def test_an_input_written_by_its_definition_is_worked_out() -> None:
+    start = r"$$\frac{\partial J}{\partial W^{(l)}} = "
+    right = start + r"\frac{1}{m} \frac{\partial \sum_i L_i}{\partial Z^{(l)}} (A^{(l-1)})^T$$"
+    assert grade_derivation("batch-weight-gradient", right)["verdict"] == "correct"
+    unworked = start + r"\frac{\partial J}{\partial Z^{(l)}} (A^{(l-1)})^T$$"  # right, but ∂J/∂Z is no input
+    assert grade_derivation("batch-weight-gradient", unworked)["verdict"] == "incorrect"
+
+
+def test_a_display_that_begins_with_equals_after_a_remark_in_prose_goes_on_with_the_chain() -> None:
+    text = (
+        r"By definition \(\delta^{(l)} = \frac{\partial L}{\partial z^{(l)}}\). Through \(a^{(l)}\),"
+        "\n\n"
+        r"$$= \frac{\partial L}{\partial a^{(l)}} \odot \sigma'(z^{(l)})$$"
+        "\n\nwhere "
+        r"\(\frac{\partial L}{\partial a^{(l)}} = W^{(l+1)T}\delta^{(l+1)}\), so"
+        "\n\n"
+        r"$$= \left(W^{(l+1)T}\delta^{(l+1)}\right) \odot \sigma'(z^{(l)})$$"
+    )
+    r = grade_derivation("hidden-delta", text)
+    assert r["verdict"] == "correct", r

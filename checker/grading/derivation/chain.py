@@ -23,7 +23,7 @@ from checker.grading.indexed import free_indices, has_indices
 from checker.grading.judge import restatement
 from checker.grading.trees import contains
 from checker.proof.evaluate import EvaluationError
-from derivations.expr import Deriv, Entry, Expr, ShapeError, Sym, to_latex
+from derivations.expr import Deriv, Entry, Expr, ShapeError, Sym, children, to_latex
 
 
 def sort_relations(g: Grading, rels: list[Relation]) -> list[Item]:
@@ -35,7 +35,7 @@ def sort_relations(g: Grading, rels: list[Relation]) -> list[Item]:
         if rel.continues:
             if pending is not None:
                 rel = Relation(pending.sides + rel.sides, False, rel.op or "=", pending.line)
-            elif items and (chain is None or items[-1].kind != "step"):
+            elif items and (chain is None or items[-1].kind != "step" and not items[-1].inline):
                 items[-1].sides.extend(read_side(g, s) for s in rel.sides)  # a lemma or definition goes on
                 continue
             elif chain is not None:
@@ -61,6 +61,7 @@ def sort_relations(g: Grading, rels: list[Relation]) -> list[Item]:
             items.append(Item("step", [read_side(g, s) for s in rel.sides[1:]], rel.line, notes=["restates"]))
             continue
         items.append(_relation_item(g, rel, left))
+        items[-1].inline = rel.inline
     if chain is None and items:
         _wrong_start(g, items)
     return items
@@ -188,7 +189,7 @@ def restates_question(g: Grading, last: Judged) -> str | None:
     if e is None:
         return None
     asked = g.model.asked if is_name(g.model.asked) else None  # a model may ask for a formula
-    if e in (start, asked) or has_derivative(e) or restatement(g.q, e) is not None:
+    if e in (start, asked) or _unworked_derivative(g, e) or restatement(g.q, e) is not None:
         return "it is the quantity asked for, not yet worked out"
     given = {s for s, _ in g.q.symbols}
     derived = [s for s, d in g.model.definitions.items() if isinstance(d, Deriv) and s not in given]
@@ -202,6 +203,35 @@ def restates_question(g: Grading, last: Judged) -> str | None:
     if used:
         return f"it is still in terms of ${to_latex(used[0])}$, which the question asks you to work out"
     return None
+
+
+def _unworked_derivative(g: Grading, e: Expr) -> bool:
+    """Whether ``e`` holds a ∂-fraction that is not one of the question's inputs under another
+    name (∂(Σ_i L_i)/∂Z^{(l)} is the given Δ^{(l)}: written by its definition, it is worked out)."""
+    derivs, stack = [], [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Deriv):
+            derivs.append(node)
+        else:
+            stack.extend(children(node))
+    if not derivs:
+        return False
+    inputs = []
+    for sym, _ in g.q.symbols:
+        try:
+            inputs.append(g.ev.values(g.ev.lower(sym)))
+        except (ShapeError, EvaluationError, ValueError, IndexError, KeyError):
+            continue
+    for d in derivs:
+        try:
+            vals = g.ev.values(g.ev.lower(d))
+        except (ShapeError, EvaluationError, ValueError, IndexError, KeyError):
+            return True
+        fits = (v for v in inputs if all(v[0][k].shape == vals[0][k].shape for k in vals[0]))
+        if not any(same(vals, v) for v in fits):
+            return True
+    return False
 
 
 def _handed_down(sym: Expr, given: set, definitions: dict) -> bool:

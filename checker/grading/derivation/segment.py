@@ -75,6 +75,7 @@ class Relation:
     op: str
     line: int
     condition: tuple[str, str, str] | None = None  # ("i", "!=", "j"): the case it holds in
+    inline: bool = False  # written in prose ($…$, \(…\)), not displayed
 
 
 def _mask_groups(text: str, openers: str = "{([", closers: str = "})]") -> list[int]:
@@ -168,12 +169,21 @@ def _drop_reasons(math: str) -> str:
     return math
 
 
+_OPERAND_MARKS = frozenset("+-−=*@(")
+
+
 def _strip_text_commands(math: str) -> str:
     math = _drop_reasons(_unbox(math))
 
     def keep(m: re.Match[str]) -> str:
         word = m.group(2).strip()
-        return f"\\operatorname{{{word}}}" if word in _FUNCTION_WORDS else " "
+        if word in _FUNCTION_WORDS:
+            return f"\\operatorname{{{word}}}"
+        # \text{probs} - \text{y\_onehot}: a code name is an operand, beside an operator or a relation
+        before, after = math[: m.start()].rstrip()[-1:], math[m.end() :].lstrip()[:1]
+        operand = re.fullmatch(r"[A-Za-z][A-Za-z0-9]*(?:\\?_[A-Za-z0-9]+)*", word) is not None
+        operand = operand and _PROSE_WORDS.match(word + " ") is None
+        return m.group(0) if operand and (before in _OPERAND_MARKS or after in _OPERAND_MARKS) else " "
 
     math = re.sub(r"\\(text|mbox|textrm|textbf|mathrm\{\s*\}|hbox)\s*\{([^{}]*)\}", keep, math)
     math = re.sub(r"\\(?:therefore|nonumber|notag|displaystyle|label\{[^{}]*\})", " ", math)
@@ -218,18 +228,22 @@ def _split_quads(row: str) -> list[str]:
     return [re.sub(r"\\q?quad\b", " ", row)]
 
 
+_TRAILING_REASON = re.compile(r"\s+\((?=[^()]*[A-Za-z]{4})[A-Za-z][A-Za-z'\-]*(?: [A-Za-z'\-]+)+\)\s*$")
+"""``… = δ a^T   (chain rule)``: words in brackets at the end of a plain line are a reason."""
+
+
 def _plain_line(line: str) -> str:
     """A line of plain text with its prose removed: CJK words, leading English words, ∴."""
     line = _CJK.sub(" ", line)
     line = re.sub(r"[∴∵:：]\s*", " ", line) if re.match(r"^\s*[^=]*[∴∵]", line) else line
     line = re.sub(r"^\s*[∴∵]", " ", line)
     line = _PROSE_WORDS.sub("", line.strip())
-    return line
+    return _TRAILING_REASON.sub("", line)
 
 
-def _math_blocks(text: str) -> list[tuple[str, int, bool]] | None:
-    """The math of Markdown text: (block, the line it starts on, whether it is a case), or None
-    if it has none.
+def _math_blocks(text: str) -> list[tuple[str, int, str]] | None:
+    """The math of Markdown text: (block, the line it starts on, "inline", "block" or "case"), or
+    None if it has none.
 
     A condition alone (``For $i \\neq j$:``, ``当 $i=j$ 时``) is kept as a case when it is the
     case of the block that follows it: nothing but a few words (no end of sentence) stands
@@ -239,7 +253,8 @@ def _math_blocks(text: str) -> list[tuple[str, int, bool]] | None:
         body = next(
             g for g in (m.group("d"), m.group("b"), m.group("p"), m.group("i"), m.group("e")) if g is not None
         )
-        found.append((body, text.count("\n", 0, m.start()) + 1, m.group("i") is not None, m.start(), m.end()))
+        inline = m.group("i") is not None or m.group("p") is not None  # $…$ and \(…\)
+        found.append((body, text.count("\n", 0, m.start()) + 1, inline, m.start(), m.end()))
     if not found:
         return None
     out = []
@@ -247,11 +262,11 @@ def _math_blocks(text: str) -> list[tuple[str, int, bool]] | None:
         if inline and _CONDITION.match(body):
             between = text[end : found[k + 1][3]] if k + 1 < len(found) else "."
             if len(between) <= 40 and not re.search(r"[.。!?！？;；]", between):
-                out.append((body, line, True))
+                out.append((body, line, "case"))
             continue
         if inline and not _RELATION.search(body):
             continue  # a symbol named in prose ($w^{(i)}$: the weights) is not a relation
-        out.append((body, line, False))
+        out.append((body, line, "inline" if inline else "block"))
     return out
 
 
@@ -261,13 +276,13 @@ def relations(text: str) -> list[Relation]:
     blocks = _math_blocks(text)
     if blocks is None:
         if re.search(r"\\begin\{(align|aligned|eqnarray|gathered|split|gather|equation)", text):
-            blocks = [(text, 1, False)]
+            blocks = [(text, 1, "block")]
         else:
-            blocks = [(_plain_line(line), k + 1, False) for k, line in enumerate(text.split("\n"))]
+            blocks = [(_plain_line(line), k + 1, "block") for k, line in enumerate(text.split("\n"))]
     out: list[Relation] = []
     case: tuple[str, str, str] | None = None
-    for body, line, is_case in blocks:
-        m = _CONDITION.match(body) if is_case else None
+    for body, line, kind in blocks:
+        m = _CONDITION.match(body) if kind == "case" else None
         if m is not None:  # the case of the next block's relations
             case = (m.group(1), "=" if m.group(2) == "=" else "!=", m.group(3))
             continue
@@ -276,7 +291,7 @@ def relations(text: str) -> list[Relation]:
             for piece in _IMPLIES.split(row):
                 rel = _relation(piece, line)
                 if rel is not None:
-                    out.append(_in_case(rel, case))
+                    out.append(_in_case(dataclasses.replace(rel, inline=kind == "inline"), case))
         case = None
     return out
 

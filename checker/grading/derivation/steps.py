@@ -8,6 +8,7 @@ names the regularised cost. An unreadable side carries the readers' reason inste
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 
@@ -15,6 +16,7 @@ from checker.grading.derivation.model import Model
 from checker.grading.derivation.segment import Relation
 from checker.grading.mistakes import rebuild
 from checker.grading.readers import AnswerError, Vocabulary, parse_answer
+from checker.grading.readers.parse import Parsed
 from derivations.expr import Deriv, Entry, Expr, Fn, ShapeError, Sym, T, children, shape_of, to_latex
 
 MAX_STEPS = 40
@@ -47,6 +49,7 @@ class Item:
     op: str = "="
     notes: list[str] = field(default_factory=list)
     condition: tuple[str, str, str] | None = None  # a case lemma's condition: ("i", "!=", "j")
+    inline: bool = False  # a relation written in prose: a `= …` display after it goes on with the chain
 
 
 def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = False) -> Side:
@@ -62,15 +65,54 @@ def read(text: str, vocab: Vocabulary, fmt: str, model: Model, strict: bool = Fa
     source = _LOSS_CALL.sub(r"\1", source)  # J(W, b; x, y) is the loss J
     if model.losses:  # J(W), J_\lambda(W): the cost as a function of the weights is the cost
         source = _LOSS_OF_ONE.sub(r"\1", source)
-    source = _operator_on_call(source)
+    source = _operator_on_call(source) if "\\" in source else _plain_operator(source)
     try:
-        parsed = parse_answer(source, fmt, vocab, strict_notation=strict, entries_as_written=True)
+        parsed = _parse(source, fmt, vocab, model, strict)
         side.expr, side.notes = parsed.expr, parsed.notes
     except AnswerError as err:
         side.error = getattr(err, "message", str(err))
     except (RecursionError, ValueError, KeyError) as err:
         side.error = f"this step cannot be read ({type(err).__name__})"
     return side
+
+
+def _parse(source: str, fmt: str, vocab: Vocabulary, model: Model, strict: bool) -> Parsed:
+    """The side read; where ``d`` is unknown, read again with the gradient shorthand spelled out."""
+    try:
+        return parse_answer(source, fmt, vocab, strict_notation=strict, entries_as_written=True)
+    except AnswerError as err:
+        shorthand = _gradient_shorthand(source, vocab, model) if "unknown symbol `d`" in err.message else None
+        if shorthand is None:
+            raise
+    parsed = parse_answer(shorthand[0], fmt, vocab, strict_notation=strict, entries_as_written=True)
+    return dataclasses.replace(parsed, notes=(*parsed.notes, shorthand[1]))
+
+
+_SHORTHAND = re.compile(r"(?<![A-Za-z\\{])d(?P<x>[A-Za-z](?:\^\{[^{}]*\}|\^\([^()]*\)|\^\[[^\]]*\]))")
+
+
+def _gradient_shorthand(text: str, vocab: Vocabulary, model: Model) -> tuple[str, str] | None:
+    """``dW^{[l]}``, ``dz^{[l]}``, ``dZ^{[l]}``: the gradients of Andrew Ng's course, where ``d``
+    is no symbol of the question. dX is the cost's gradient, except that a quantity with one
+    column per example (Z, A: their shape holds m) gets that of the summed loss, unaveraged
+    (his dZ is Δ, and the 1/m comes with dW). (text rewritten, note) or None."""
+    names = []
+
+    def spelled(m: re.Match[str]) -> str:
+        x = m.group("x")
+        try:
+            shape = shape_of(parse_answer(x, "latex", vocab).expr)
+        except (AnswerError, ShapeError, RecursionError, ValueError):
+            return m.group(0)
+        per_example = model.total is not None and "m" in shape
+        loss = r"\sum_i L_i" if per_example else ("J" if model.total is not None else "L")
+        names.append(f"$d{x}$ as $\\frac{{\\partial {loss}}}{{\\partial {x}}}$")
+        return rf"\frac{{\partial {loss}}}{{\partial {x}}}"
+
+    out = _SHORTHAND.sub(spelled, text)
+    if not names:
+        return None
+    return out, f"Read {', '.join(names)} (the shorthand of Andrew Ng's course)."
 
 
 _UPDATED_WEIGHT = re.compile(
@@ -125,6 +167,24 @@ def _operator_on_call(text: str) -> str:
     if not rest.strip():
         return text
     return f"\\frac{{\\partial \\left({rest.strip()}\\right)}}{{\\partial {wrt}}}"
+
+
+_VAR = r"[A-Za-zα-ω](?:_[A-Za-z0-9]+)?(?:\^\([^()]*\)|\^[A-Za-z0-9]+)?"
+_PLAIN_OPERATOR = (
+    re.compile(rf"^\s*[d∂]\s*/\s*[d∂]\s*(?P<x>{_VAR})\s+(?P<f>\S.*?)\s*$"),  # d/dz tanh(z)
+    re.compile(rf"^\s*d\s*\((?P<f>.*)\)\s*/\s*d\s*(?P<x>{_VAR})\s*$"),  # d(tanh(z))/dz
+    re.compile(rf"^\s*d\s+(?P<f>\S.*?)\s*/\s*d\s*(?P<x>{_VAR})\s*$"),  # d tanh(z)/dz
+)
+
+
+def _plain_operator(text: str) -> str:
+    """Plain text's ``d/dz tanh(z)``, ``d(tanh(z))/dz``, ``∂/∂z^(L) ½‖a − y‖²``: the derivative of
+    the formula, written as the plain-text reader reads it, ``∂(…)/∂z``."""
+    for pattern in _PLAIN_OPERATOR:
+        m = pattern.match(text)
+        if m is not None:
+            return f"∂({m.group('f')})/∂{m.group('x')}"
+    return text
 
 
 def echo(e: Expr) -> str:

@@ -401,6 +401,9 @@ class ProductsMixin:
             return self.apply_scripts(self.group_value(atom), scripts)
         if is_tok(atom, "IDENT") and self.vocab is not None and atom.value in self.vocab.code_names:
             return self.apply_scripts(self.vocab.code_names[atom.value], scripts)
+        code = word_of(atom).replace("\\_", "_") if is_tok(atom, "WORDCMD") else ""
+        if self.vocab is not None and code in self.vocab.code_names:  # \text{y\_onehot}: the code's name
+            return self.apply_scripts(self.vocab.code_names[code], scripts)
         if self.is_ones(atom):
             return self.ones_item(atom, scripts)
         if is_tok(atom, "NUMBER"):

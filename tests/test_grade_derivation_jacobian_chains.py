@@ -1,10 +1,13 @@
-r"""Model solutions whose steps take Jacobians, differentiate the identity, or run through a
-network's inner quantities grade correct; one wrong step in each is caught at that step, named.
+r"""Model solutions whose steps take Jacobians, differentiate the identity, run through a
+network's inner quantities or start from a value asked for grade correct; one wrong step in each
+is caught at that step, named.
 
 - ∂exp(z)/∂z by a column z is the Jacobian diag(exp(z)) (softmax-jacobian), not the column exp'(z);
 - ∂z/∂z is 1: a central difference of a function that returns its own input (ELU's first branch);
 - the inputs z^{(1)}, z^{(2)} of reverse-vs-forward-mode move with x, so ∂y/∂x is not 0;
-- a matrix written out with one entry against its pattern is read as written (seed 004).
+- a matrix written out with one entry against its pattern is read as written (seed 004);
+- sigmoid'(0) names the largest slope of the sigmoid; W⁺ (w^{+}) names the proximal step's entry,
+  and soft-thresholding is drawn on both sides of its kinks.
 """
 
 from __future__ import annotations
@@ -26,7 +29,16 @@ def _step(graded: dict, n: int) -> dict:
     return next(s for s in graded["steps"] if s["n"] == n)
 
 
-@pytest.mark.parametrize("question_id", ["softmax-jacobian", "elu-derivative", "reverse-vs-forward-mode"])
+@pytest.mark.parametrize(
+    "question_id",
+    [
+        "softmax-jacobian",
+        "elu-derivative",
+        "reverse-vs-forward-mode",
+        "sigmoid-derivative-bound",
+        "l1-proximal-step",
+    ],
+)
 def test_the_catalogue_chain_handed_in_as_a_model_solution_grades_correct(question_id: str) -> None:
     graded = graded_examples(question_id)["model_graded"]
     assert graded["verdict"] == "correct", graded
@@ -181,3 +193,55 @@ def test_the_jacobian_used_untransposed_in_the_vector_jacobian_product_is_a_miss
     )
     graded = grade_derivation("reverse-vs-forward-mode", wrong)
     assert (graded["first_wrong_step"], _step(graded, 2)["mistake"]) == (2, "missing-transpose")
+
+
+# ------------------------------------------------------------------- the largest sigmoid slope
+
+
+def test_a_students_bound_from_the_slope_at_zero_grades_correct() -> None:
+    text = (
+        r"The slope is largest where $\operatorname{sigmoid}(z) = \frac{1}{2}$, at 0: "
+        r"$$\operatorname{sigmoid}'(0) = \operatorname{sigmoid}(0)(1 - \operatorname{sigmoid}(0)) "
+        r"= \frac{1}{2} \cdot \frac{1}{2} = \frac{1}{4}$$"
+    )
+    assert grade_derivation("sigmoid-derivative-bound", text)["verdict"] == "correct"
+
+
+def test_the_sigmoid_at_zero_for_its_slope_is_caught_as_off_by_a_factor() -> None:
+    text = r"$$\operatorname{sigmoid}'(0) = \operatorname{sigmoid}(0) = \frac{1}{2}$$"
+    graded = grade_derivation("sigmoid-derivative-bound", text)
+    assert (graded["first_wrong_step"], _step(graded, 2)["mistake"]) == (2, "wrong-scale")
+
+
+def test_starting_from_the_number_asked_for_is_still_a_wrong_start() -> None:
+    text = r"$$\frac{1}{4} = \frac{1}{2} \cdot \frac{1}{2} = \frac{1}{4}$$"
+    graded = grade_derivation("sigmoid-derivative-bound", text)
+    assert (graded["first_wrong_step"], _step(graded, 1)["mistake"]) == (1, "wrong-start")
+
+
+# ------------------------------------------------------------------------ soft-thresholding
+
+_CASES = r"\begin{cases} u - t & u > t \\ u + t & u < -t \\ 0 & \text{otherwise} \end{cases}"
+
+
+@pytest.mark.parametrize("name", ["w^{+}", "W^+_{ij}", "W^{+}"])
+def test_the_proximal_step_from_its_name_in_the_prompt_grades_correct(name: str) -> None:
+    text = f"$${name} = {_CASES} = \\operatorname{{sign}}(u) \\max(|u| - t, 0)$$"
+    assert grade_derivation("l1-proximal-step", text)["verdict"] == "correct"
+
+
+def test_a_sign_lost_below_minus_t_is_caught_though_it_is_right_elsewhere() -> None:
+    text = f"$$w^{{+}} = {_CASES} = \\max(u - t, 0) + \\max(-u - t, 0)$$"
+    graded = grade_derivation("l1-proximal-step", text)
+    assert (graded["first_wrong_step"], _step(graded, 3)["mistake"]) == (3, "sign-error")
+
+
+def test_everything_set_to_zero_is_caught_because_u_is_drawn_beyond_t() -> None:
+    graded = grade_derivation("l1-proximal-step", "$$w^{+} = 0 \\cdot u = 0$$")
+    assert graded["verdict"] == "incorrect" and graded["first_wrong_step"] == 2
+
+
+def test_the_cases_without_saying_what_they_are_is_a_wrong_start() -> None:
+    text = f"$${_CASES} = \\max(u - t, 0) - \\max(-u - t, 0)$$"
+    graded = grade_derivation("l1-proximal-step", text)
+    assert (graded["first_wrong_step"], _step(graded, 1)["mistake"]) == (1, "wrong-start")

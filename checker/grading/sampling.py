@@ -148,18 +148,20 @@ def _draw(q: Question, symbols: list[Sym], sizes: dict[str, int], rng: np.random
 
 
 def instances(q: Question, symbols: Iterable[Sym], exprs: Iterable[Expr],
-              fixed: tuple[Mapping[str, int], ...] = ()) -> Instances:
+              fixed: tuple[Mapping[str, int], ...] = (), scalar_ladder: bool = False) -> Instances:
     """The draws of a question whose answers may use ``symbols`` (and the dimensions of ``exprs``).
 
     ``fixed`` are size combinations to draw at instead of random ones, in turn: dimensions that
     depend on each other (a convolution's output o_h = h − k_h + 1) cannot be drawn apart.
+    ``scalar_ladder``: as many draws as a question without dimensions gets, so that its scalars
+    climb the whole :data:`SCALAR_LADDER` even where other quantities have dimensions.
     """
     ordered = sorted(set(symbols), key=lambda s: s.key)
     dims = dimensions(ordered, exprs)
     activations = GENERIC_ACTIVATIONS if q.sigma == "generic" else ("sigmoid",)
     rng = np.random.default_rng(seed_of(q.id))
     pool = list(range(2, 2 + max(len(dims), 1) + 3))
-    count = SCALAR_DRAWS if not dims else DISTINCT_DRAWS
+    count = SCALAR_DRAWS if not dims or scalar_ladder else DISTINCT_DRAWS
     draws = []
     for k in range(count):
         sizes = dict(zip(dims, (int(v) for v in rng.choice(pool, len(dims), replace=False)), strict=True))

@@ -1,7 +1,7 @@
 """σ'(z) = ¼ − (σ(z) − ½)² ≤ ¼, with equality only at z = 0."""
 
 from derivations.base import Chain, Derivation, Probe, Step
-from derivations.expr import Deriv, fn, num
+from derivations.expr import Deriv, Fn, fn, num
 from derivations.notation import z
 
 s = fn("sigmoid", z)
@@ -35,11 +35,17 @@ DERIVATION = Derivation(
         ),
         Chain(
             name="maximum",
-            start=num("1/4") - (fn("sigmoid", num(0)) - half) ** 2,
+            start=Fn("sigmoid", num(0), 1),
             steps=(
                 Step(
+                    num("1/4") - (fn("sigmoid", num(0)) - half) ** 2,
+                    r"the identity chain says $\operatorname{sigmoid}'(z) \le \frac{1}{4}$, with equality "
+                    r"only where the square vanishes: $\unchecked{\operatorname{sigmoid}(z) = \frac{1}{2}}$, "
+                    r"that is $z = 0$; so the largest value is the one at 0, and the identity there gives "
+                    r"this",
+                ),
+                Step(
                     num("1/4") - (half - half) ** 2,
-                    r"equality needs $\unchecked{\operatorname{sigmoid}(z) = \frac{1}{2}}$, that is $z = 0$: "
                     r"$\operatorname{sigmoid}(0) = \frac{1}{1 + e^{0}} = \frac{1}{2}$",
                 ),
                 Step(

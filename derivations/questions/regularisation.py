@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from derivations import notation as n
 from derivations.catalogue import l1_proximal_step as prox
-from derivations.questions.question import Question, spelled
+from derivations.questions.question import Question, asked, spelled
 from derivations.questions.spellings import ETA, LAMBDA
 
 W_REG = spelled(n.W_l, "W", "W^{(l)}", "W^{l}")
@@ -63,6 +63,7 @@ QUESTIONS: tuple[Question, ...] = (
         r"and $t$.",
         derivation="l1-proximal-step",
         chain="soft-threshold",
+        asks=(asked("w_plus", prox.u, ("w^{+}", "W^{+}", "W^{+}_{ij}", "w^{+}_{ij}", "w^{*}")),),
         symbols=(U_ENTRY, T_THRESHOLD),
         positive=("t",),
         accepted=(

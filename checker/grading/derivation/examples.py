@@ -10,8 +10,10 @@ from __future__ import annotations
 import checker.grading.derivation.network as network
 from checker.grading.derivation.grade import grade_derivation
 from checker.grading.derivation.mistake import reference_mutants
+from checker.grading.derivation.steps import is_name
+from checker.grading.derivation.values import has_derivative
 from derivations.base import Chain
-from derivations.expr import to_latex
+from derivations.expr import Expr, to_latex
 from derivations.questions import get_question
 
 
@@ -20,12 +22,28 @@ def chain_of(question_id: str) -> Chain:
     return network.chain_of(get_question(question_id))
 
 
+def _lines(question_id: str, steps: list[Expr]) -> list[str]:
+    """``start &= step 1``, ``&= step 2``, ...: the chain as a student aligns it. A chain that starts
+    from a formula (the three cases of soft-thresholding, derived in another chain) rather than
+    from a name of what the question asks is written after that name (W⁺ = …), as a student
+    states what the formula is."""
+    chain = chain_of(question_id)
+    start = chain.start
+    spellings = [names for _, names in get_question(question_id).asks]
+    if not is_name(start) and not has_derivative(start) and spellings:
+        steps, start_tex = [start, *steps], spellings[0][0]
+    else:
+        start_tex = to_latex(start)
+    return [f"{start_tex} &= {to_latex(steps[0])}", *(f"&= {to_latex(e)}" for e in steps[1:])]
+
+
+def _aligned(lines: list[str]) -> str:
+    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
+
+
 def model_solution(question_id: str) -> str:
     """The question's catalogue chain as an ``aligned`` block: one step per line."""
-    chain = chain_of(question_id)
-    lines = [f"{to_latex(chain.start)} &= {to_latex(chain.steps[0].expr)}"]
-    lines += [f"&= {to_latex(s.expr)}" for s in chain.steps[1:]]
-    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$"
+    return _aligned(_lines(question_id, [s.expr for s in chain_of(question_id).steps]))
 
 
 def wrong_solution(question_id: str) -> tuple[str, str] | None:
@@ -38,11 +56,8 @@ def wrong_solution(question_id: str) -> tuple[str, str] | None:
         return None
     # a mistake inside the formula teaches more than the transpose of the whole result
     mutant = min((m for m, _ in mutants), key=lambda m: m.tag == "transposed")
-    chain = chain_of(question_id)
-    lines = [f"{to_latex(chain.start)} &= {to_latex(chain.steps[0].expr)}"]
-    lines += [f"&= {to_latex(s.expr)}" for s in chain.steps[1:-1]]
-    lines.append(f"&= {to_latex(mutant.expr)}")
-    return "$$\n\\begin{aligned}\n" + " \\\\\n".join(lines) + "\n\\end{aligned}\n$$", mutant.tag
+    steps = [s.expr for s in chain_of(question_id).steps[:-1]] + [mutant.expr]
+    return _aligned(_lines(question_id, steps)), mutant.tag
 
 
 def graded_examples(question_id: str) -> dict:

@@ -248,6 +248,8 @@ def name_mistake(g: Grading, prev: Judged, step: Judged) -> tuple[str | None, st
     if _matches([{k: -v for k, v in row.items()} for row in a], b):
         return "sign-error", "the sign is flipped"
     flipped = _flipped_entries(a, b)
+    if flipped and b[0][next(iter(b[0]))].shape == SCALAR:
+        return "sign-error", "the sign is flipped at some of the values tried; at the others it is right"
     if flipped:
         return "sign-error", f"the sign of {flipped} is flipped; the other entries are right"
     if b[0][next(iter(b[0]))].shape != SCALAR and _matches(_transposed_values(a), b):

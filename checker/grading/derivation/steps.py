@@ -17,7 +17,7 @@ from checker.grading.derivation.segment import Relation
 from checker.grading.mistakes import rebuild
 from checker.grading.readers import AnswerError, Vocabulary, parse_answer
 from checker.grading.readers.parse import Parsed
-from derivations.expr import Deriv, Entry, Expr, Fn, ShapeError, Sym, T, children, shape_of, to_latex
+from derivations.expr import Deriv, Entry, Expr, Fn, Num, ShapeError, Sym, T, children, shape_of, to_latex
 
 MAX_STEPS = 40
 MAX_SIDE = 2000
@@ -225,14 +225,15 @@ def _subscripted(e: Expr, letter: str | None) -> str:
 
 def is_name(e: Expr | None) -> bool:
     """Whether ``e`` names a quantity rather than computing one: a symbol, a ∂-fraction, an entry
-    of either, their transpose, or an activation's derivative σ'(z) of a symbol."""
+    of either, their transpose, or a function's derivative at a symbol or at a point: σ'(z), and
+    sigmoid'(0), the largest slope of the sigmoid, which a derivation of that value starts from."""
     if isinstance(e, T):
         e = e.arg
     if isinstance(e, Entry):
         e = e.arg
     if isinstance(e, Sym | Deriv):
         return True
-    return isinstance(e, Fn) and e.d >= 1 and isinstance(e.arg, Sym)
+    return isinstance(e, Fn) and e.d >= 1 and isinstance(e.arg, Sym | Num)
 
 
 def looks_like_new_name(text: str) -> bool:

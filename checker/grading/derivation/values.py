@@ -36,7 +36,7 @@ from checker.grading.trees import contains, size
 from checker.network.central_difference import TOLERANCE, central_gradient, floor_for, relative_error
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
 from derivations import get
-from derivations.expr import Deriv, Expr, Sym, children, shape_of, symbols_of, to_latex
+from derivations.expr import SCALAR, Deriv, Expr, Sym, children, shape_of, symbols_of, to_latex
 from derivations.questions import Question, get_question
 
 DISTINCT_DRAWS = 3
@@ -237,7 +237,10 @@ def _instances(
     definitions: dict[Sym, Expr],
     fixed: tuple[dict[str, int], ...] = (),
 ) -> Instances:
-    sampled = sampling.instances(q, {s for s in symbols if not s.depends}, exprs, fixed)
+    # an answer in scalars (soft-thresholding of an entry u by t) is drawn on the whole scalar
+    # ladder, both sides of every kink, even where the derivation also defines matrices (U, V)
+    ladder = all(s.shape == SCALAR for s, _ in q.symbols) and shape_of(q.reference) == SCALAR
+    sampled = sampling.instances(q, {s for s in symbols if not s.depends}, exprs, fixed, ladder)
     draws = []
     for draw in sampled.draws:
         values = {s.key: draw.envs[sampled.activations[0]].values[s.key] for s in free}

@@ -46,7 +46,7 @@ import checker.grading.readers.limits as limits
 from checker.grading.readers.calculus import CalculusMixin
 from checker.grading.readers.core import ReaderCore
 from checker.grading.readers.functions import FunctionsMixin
-from checker.grading.readers.latex_syntax import latex_parser, parse_tree, strip_wrappers
+from checker.grading.readers.latex_syntax import decorations, latex_parser, parse_tree, strip_wrappers
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.matrices import MatricesMixin
 from checker.grading.readers.moments import MomentsMixin
@@ -77,7 +77,7 @@ def read_latex(text: str, vocab: Vocabulary, options: ReadOptions | None = None)
     limits.check_length(text)
     limits.check_forbidden(text)
     body, offset = strip_wrappers(text)
-    body = spell_out(body, latex=True)
+    body = decorations(spell_out(body, latex=True))
     if not body:
         raise AnswerError("the answer is empty")
     limits.check_nesting(body, offset)
@@ -97,6 +97,7 @@ def read_latex(text: str, vocab: Vocabulary, options: ReadOptions | None = None)
 def spelling_key(spelling: str) -> str:
     """The vocabulary key of a LaTeX spelling (``W^{(l+1)}`` and ``\\mathbf{W}^{l+1}`` give one key)."""
     body, _ = strip_wrappers(spelling)
+    body = decorations(body)
     try:
         tree = latex_parser().parse(body)
     except UnexpectedInput as e:

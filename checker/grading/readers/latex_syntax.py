@@ -72,6 +72,19 @@ _WRAPPERS = (
 )
 
 
+_DECORATION = re.compile(r"\^\s*(?:\{\s*([+*])\s*\}|([+*])(?![A-Za-z0-9{(\\]))")
+_DECORATION_NAMES = {"+": r"\plus", "*": r"\ast"}
+
+
+def decorations(body: str) -> str:
+    r"""``W^{+}``, ``W^+``, ``w^{*}`` with the mark written as a command (``W^{\plus}``): a name's
+    decoration (the weights after a step, an optimum), which the grammar would read as a sum with
+    its operands missing. Nothing else is rewritten; a power is never a lone ``+`` or ``*``."""
+    if "^" not in body:
+        return body
+    return _DECORATION.sub(lambda m: "^{" + _DECORATION_NAMES[m.group(1) or m.group(2)] + "}", body)
+
+
 def strip_wrappers(text: str) -> tuple[str, int]:
     r"""Remove ``$``, ``$$``, ``\[ \]``, ``\( \)`` and trailing punctuation; return (text, offset)."""
     offset = len(text) - len(text.lstrip())

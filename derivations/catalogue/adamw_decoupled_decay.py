@@ -22,7 +22,7 @@ DERIVATION = Derivation(
         r"$\unchecked{\frac{\lambda}{2}\lVert W \rVert_F^2}$ and weight decay are the same thing "
         r"(l2-weight-decay). "
         r"In Adam they are not: AdamW applies the decay beside Adam's normalised step, "
-        r"$\unchecked{W_{t+1} = W_t - \eta\,(\hat{m} \oslash (\sqrt{\hat{v}} + \epsilon) + \lambda W_t)}$, "
+        r"$W_{t+1} = W_t - \eta\,(\hat{m} \oslash (\sqrt{\hat{v}} + \epsilon) + \lambda W_t)$, "
         r"while "
         r"L2 in Adam feeds $\unchecked{G + \lambda W}$ into $\hat{m}$ and $\hat{v}$, where the division by "
         r"$\sqrt{\hat{v}}$ rescales the decay of every weight differently."

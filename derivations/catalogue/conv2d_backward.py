@@ -210,8 +210,8 @@ DERIVATION = Derivation(
     mistakes=(
         r"$\unchecked{\delta \star X}$: the arguments swapped; $X$ is the larger map, and the correlation "
         r"that gives a $k_h \times k_w$ result slides $\delta$ over $X$.",
-        r"$\unchecked{\operatorname{pad}(\delta) \star K}$: the kernel not turned; output $\unchecked{(i, "
-        r"j)}$ reads "
+        r"$\unchecked{\operatorname{pad}(\delta) \star K}$: the kernel not turned; output $(i, "
+        r"j)$ reads "
         r"$\unchecked{X_{i+u, j+v}}$ with weight $\unchecked{K_{uv}}$, so going back from "
         r"$\unchecked{X_{rs}}$ visits the kernel "
         r"in reverse order.",

@@ -77,7 +77,7 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"What the machine checks: both chains exactly, with the mask a vector of symbols and "
-        r"$\unchecked{E[r] = (1 - p)\mathbf{1}}$ a definition; the backward formula and the reference layer "
+        r"$E[r] = (1 - p)\mathbf{1}$ a definition; the backward formula and the reference layer "
         r"against central differences with the mask held fixed; and $\unchecked{E[y] = x}$ by sampling — the "
         r"mean of the reference layer's output over 40 000 masks must be $x$ within a relative error "
         r"of $10^{-2}$. That $\unchecked{E[r_i] = 1 - p}$ and the linearity of $\unchecked{E}$ are the "

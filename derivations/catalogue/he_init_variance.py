@@ -23,8 +23,8 @@ DERIVATION = Derivation(
         r"0 and variance $\unchecked{\operatorname{Var}(w)}$, independent of the inputs; the pre-activations "
         r"$\unchecked{z^{(l-1)}_j}$ are identically distributed and symmetric about 0. Unlike tanh, ReLU's "
         r"output "
-        r"has a positive mean, so the second moment $\unchecked{E[a^2]}$, not "
-        r"$\unchecked{\operatorname{Var}(a)}$, is what "
+        r"has a positive mean, so the second moment $E[a^2]$, not "
+        r"$\operatorname{Var}(a)$, is what "
         r"carries over. Variances are written $\unchecked{V}$: $\unchecked{V_w = \operatorname{Var}(w)}$, "
         r"$\unchecked{V_{l-1} = \operatorname{Var}(z^{(l-1)})}$, $\unchecked{V_l = "
         r"\operatorname{Var}(z^{(l)})}$."
@@ -49,9 +49,9 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     n * var_w * second_a,
-                    r"$\unchecked{E[w] = 0}$ removes the second term and $\unchecked{E[w^2] = "
+                    r"$E[w] = 0$ removes the second term and $\unchecked{E[w^2] = "
                     r"\operatorname{Var}(w)}$; "
-                    r"$\unchecked{E[a] \ne 0}$ no longer matters",
+                    r"$E[a] \ne 0$ no longer matters",
                 ),
                 Step(
                     num("1/2") * n * var_w * var_z_prev,
@@ -89,7 +89,7 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"What the machine checks: the algebra of both chains exactly, with the moments as symbols "
-        r"and $\unchecked{E[w] = 0}$, $\unchecked{E[a^2] = \frac{1}{2}\operatorname{Var}(z^{(l-1)})}$ as "
+        r"and $E[w] = 0$, $\unchecked{E[a^2] = \frac{1}{2}\operatorname{Var}(z^{(l-1)})}$ as "
         r"definitions; the "
         r"symmetry argument behind the second is a reason, not a machine check. Numerically, by "
         r"sampling: the reference MLP's initial $\unchecked{W^{(1)}}$ for ReLU (variance $2/n$) applied to "
@@ -109,7 +109,7 @@ DERIVATION = Derivation(
         r"\operatorname{ReLU}(z)}$: the tanh "
         r"formula needs $\unchecked{E[a] = 0}$; for ReLU $\unchecked{\operatorname{Var}(wa) = "
         r"\operatorname{Var}(w) E[a^2]}$, "
-        r"and $\unchecked{E[a^2] > \operatorname{Var}(a)}$.",
+        r"and $E[a^2] > \operatorname{Var}(a)$.",
         r"$\unchecked{\operatorname{Var}(w) = \frac{1}{2n}}$: the factor inverted; the weights must make up "
         r"for "
         r"the half that ReLU drops, so their variance doubles.",

@@ -83,8 +83,8 @@ DERIVATION = Derivation(
                     r"$v \ne 0$. At $v = 0$, $\lvert v \rvert$ has every slope in "
                     r"$\unchecked{[-1, 1]}$, so "
                     r"$v = 0$ is the minimum when $\unchecked{0 \in -u + t[-1, 1]}$, that is "
-                    r"$\unchecked{\lvert u \rvert "
-                    r"\le t}$; otherwise $\unchecked{v - u + t \operatorname{sign}(v) = 0}$ gives "
+                    r"$\lvert u \rvert "
+                    r"\le t$; otherwise $\unchecked{v - u + t \operatorname{sign}(v) = 0}$ gives "
                     r"$\unchecked{v = u - t}$ (for $\unchecked{u > t}$) or $\unchecked{v = u + t}$ (for "
                     r"$\unchecked{u < -t}$)",
                 ),

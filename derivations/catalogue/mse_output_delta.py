@@ -58,15 +58,15 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(a_L, z_L).T @ Deriv(L, a_L),
-                    r"chain rule: $\unchecked{\partial L/\partial z = "
-                    r"(\partial a/\partial z)^\top \, \partial L/\partial a}$",
+                    r"chain rule: $\partial L/\partial z = "
+                    r"(\partial a/\partial z)^\top \, \partial L/\partial a$",
                 ),
                 Step(
                     Diag(dsigma(z_L)).T @ (a_L - y),
                     r"$a_i = \sigma(z_i)$ depends on $z_i$ alone, so "
-                    r"$\unchecked{\partial a/\partial z = "
-                    r"\operatorname{diag}(\sigma'(z))}$; and $\unchecked{L = \frac{1}{2}\sum_k (a_k - "
-                    r"y_k)^2}$ "
+                    r"$\partial a/\partial z = "
+                    r"\operatorname{diag}(\sigma'(z))$; and $L = \frac{1}{2}\sum_k (a_k - "
+                    r"y_k)^2$ "
                     r"gives $\partial L / \partial a_k = a_k - y_k$",
                 ),
                 Step(

@@ -13,7 +13,7 @@ DERIVATION = Derivation(
         r"RMSProp keeps a running "
         r"mean of the squared gradients, $s_{t+1} = \rho s_t + (1 - \rho)\, G \odot G$ with "
         r"$\unchecked{0 < \rho < 1}$ (from $s_0 = 0$), and steps "
-        r"$\unchecked{W_{t+1} = W_t - \eta\, G \oslash (\sqrt{s_{t+1}} + \epsilon)}$, entry by entry. Unlike "
+        r"$W_{t+1} = W_t - \eta\, G \oslash (\sqrt{s_{t+1}} + \epsilon)$, entry by entry. Unlike "
         r"AdaGrad's sum, the mean forgets: old gradients fade by the factor $\rho$ per step."
     ),
     symbols=(W_t, W_t1, s_t, s_t1, G, eta, rho, eps),

@@ -219,8 +219,8 @@ DERIVATION = Derivation(
         r"carried "
         r"into the row convention; with examples as rows the gradient is $A_1^\top \delta_3$ "
         r"($h \times c$, like $W_2$) (tag `wrong-order`).",
-        r"$\unchecked{\delta_3 W_2 \odot (1 - A_1 \odot A_1)}$ for $\delta_2$: $\delta_3$ is $\unchecked{m "
-        r"\times c}$ and "
+        r"$\unchecked{\delta_3 W_2 \odot (1 - A_1 \odot A_1)}$ for $\delta_2$: $\delta_3$ is $m "
+        r"\times c$ and "
         r"$W_2$ is $h \times c$, so $W_2$ needs its transpose (tag `missing-transpose`).",
         r"$\delta_3$ for $\partial L / \partial b_2$ (as a slide writes it): an $m \times c$ "
         r"matrix "

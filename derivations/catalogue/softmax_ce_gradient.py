@@ -78,8 +78,8 @@ DERIVATION = Derivation(
             steps=(
                 Step(
                     Deriv(p, z_L).T @ Deriv(L, p),
-                    r"chain rule: $\unchecked{\partial L/\partial z = "
-                    r"(\partial p/\partial z)^\top \, \partial L/\partial p}$",
+                    r"chain rule: $\partial L/\partial z = "
+                    r"(\partial p/\partial z)^\top \, \partial L/\partial p$",
                 ),
                 Step(
                     jac.T @ -(y / p),

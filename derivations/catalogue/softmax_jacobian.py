@@ -97,9 +97,9 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     Diag(ez) / total - (ez @ ez.T) / total**2,
-                    r"$e^{z_i}$ depends on $z_i$ alone, so $\unchecked{\partial "
+                    r"$e^{z_i}$ depends on $z_i$ alone, so $\partial "
                     r"e^{z}/\partial z = "
-                    r"\operatorname{diag}(e^{z})}$; $\unchecked{\partial s / \partial z_j = e^{z_j}}$, so "
+                    r"\operatorname{diag}(e^{z})$; $\unchecked{\partial s / \partial z_j = e^{z_j}}$, so "
                     r"the "
                     r"gradient of $\unchecked{s}$ is $e^{z}$",
                 ),
@@ -115,10 +115,10 @@ DERIVATION = Derivation(
     sizes=({N_OUT: 2}, {N_OUT: 3}),  # softmax of a single logit is constant: n_L ≥ 2
     probe=Probe(kind="softmax", bind={"z_L": "z", "p": "p"}),
     notes=(
-        r"Entry by entry the result reads $\unchecked{\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - "
-        r"p_j)}$: "
-        r"$p_i(1 - p_i)$ on the diagonal ($i = j$) and $-p_i p_j$ off it ($\unchecked{i \ne "
-        r"j}$), the two cases a "
+        r"Entry by entry the result reads $\frac{\partial p_i}{\partial z_j} = p_i(\delta_{ij} - "
+        r"p_j)$: "
+        r"$p_i(1 - p_i)$ on the diagonal ($i = j$) and $-p_i p_j$ off it ($i \ne "
+        r"j$), the two cases a "
         r"derivation by components treats separately. The matrix is symmetric, so the order of the "
         r"indices does not matter here; it does for the chain rule through it."
     ),

@@ -9,8 +9,8 @@ DERIVATION = Derivation(
     title="Derivative of softplus",
     topic="activations",
     context=(
-        r"One unit with scalar pre-activation $z$ and $\unchecked{\operatorname{softplus}(z) = \log(1 + "
-        r"e^{z})}$, "
+        r"One unit with scalar pre-activation $z$ and $\operatorname{softplus}(z) = \log(1 + "
+        r"e^{z})$, "
         r"a smooth ReLU. Its derivative is the logistic sigmoid."
     ),
     symbols=(z,),

@@ -41,8 +41,8 @@ DERIVATION = Derivation(
                 Step(
                     Diag(dsigma(z_l)) @ W_next.T @ Deriv(L, z_next),
                     r"hidden-delta at layer $l$: "
-                    r"$\unchecked{\delta^{(l)} = \operatorname{diag}(\sigma'(z^{(l)}))(W^{(l+1)})^\top "
-                    r"\delta^{(l+1)}}$",
+                    r"$\delta^{(l)} = \operatorname{diag}(\sigma'(z^{(l)}))(W^{(l+1)})^\top "
+                    r"\delta^{(l+1)}$",
                 ),
                 Step(
                     Diag(dsigma(z_l)) @ W_next.T @ Diag(dsigma(z_next)) @ W_next2.T @ delta_next2,

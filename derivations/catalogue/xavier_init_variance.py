@@ -24,7 +24,7 @@ DERIVATION = Derivation(
         r"bias 0. The weights $\unchecked{w_j}$ are drawn independently with mean 0 and variance "
         r"$\unchecked{\operatorname{Var}(w)}$, independently of the inputs $\unchecked{a_j}$, which are "
         r"identically "
-        r"distributed with mean $\unchecked{\operatorname{E}[a] = 0}$ (tanh-like units: an odd activation of "
+        r"distributed with mean $\operatorname{E}[a] = 0$ (tanh-like units: an odd activation of "
         r"a "
         r"symmetric pre-activation). Which $\unchecked{\operatorname{Var}(w)}$ keeps the variance of the "
         r"signal "
@@ -52,8 +52,8 @@ DERIVATION = Derivation(
                     r"$\unchecked{\operatorname{Var}(wa) = E[w^2]E[a^2] - E[w]^2E[a]^2}$ with "
                     r"$\unchecked{E[u^2] = \operatorname{Var}(u) + E[u]^2}$",
                 ),
-                Step(n * var_w * (var_a + mean_a**2), r"the weights have mean 0, $\unchecked{E[w] = 0}$"),
-                Step(n * var_w * var_a, r"tanh-like inputs have mean 0 too, $\unchecked{E[a] = 0}$"),
+                Step(n * var_w * (var_a + mean_a**2), r"the weights have mean 0, $E[w] = 0$"),
+                Step(n * var_w * var_a, r"tanh-like inputs have mean 0 too, $E[a] = 0$"),
             ),
         ),
         Chain(
@@ -82,7 +82,7 @@ DERIVATION = Derivation(
     ),
     notes=(
         r"What the machine checks: the algebra of both chains exactly, with the moments as symbols "
-        r"and $\unchecked{E[w] = E[a] = 0}$ as definitions; independence and "
+        r"and $E[w] = E[a] = 0$ as definitions; independence and "
         r"$\unchecked{\operatorname{Var}(\sum) = "
         r"\sum \operatorname{Var}}$ are the reasons, not machine checks. Numerically, by sampling: "
         r"the reference MLP's initial $\unchecked{W^{(1)}}$ (drawn with variance $1/n$ for these "

@@ -32,8 +32,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="adagrad-update",
         title="AdaGrad",
-        prompt=r"AdaGrad: $s_{t+1} = s_t + G \odot G$ and $\unchecked{W_{t+1} = W_t - \eta\, G \oslash "
-        r"(\sqrt{s_{t+1}} + \epsilon)}$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, $s_t$, $G$, "
+        prompt=r"AdaGrad: $s_{t+1} = s_t + G \odot G$ and $W_{t+1} = W_t - \eta\, G \oslash "
+        r"(\sqrt{s_{t+1}} + \epsilon)$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, $s_t$, $G$, "
         r"$\eta$ and $\epsilon$ (write the entrywise division as a fraction).",
         derivation="adagrad-update",
         symbols=(W_T, S_T, G_T, ETA, EPS),
@@ -46,9 +46,9 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="rmsprop-update",
         title="RMSProp",
-        prompt=r"RMSProp: $s_{t+1} = \rho s_t + (1 - \rho)\, G \odot G$ and $\unchecked{W_{t+1} = W_t - "
+        prompt=r"RMSProp: $s_{t+1} = \rho s_t + (1 - \rho)\, G \odot G$ and $W_{t+1} = W_t - "
         r"\eta\, G "
-        r"\oslash (\sqrt{s_{t+1}} + \epsilon)}$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, "
+        r"\oslash (\sqrt{s_{t+1}} + \epsilon)$ entry by entry. Give $W_{t+1}$ in terms of $W_t$, "
         r"$s_t$, $G$, $\rho$, $\eta$ and $\epsilon$.",
         derivation="rmsprop-update",
         symbols=(W_T, S_T, G_T, RHO, ETA, EPS),
@@ -82,8 +82,8 @@ QUESTIONS: tuple[Question, ...] = (
     Question(
         id="adamw-decoupled-decay",
         title="AdamW",
-        prompt=r"AdamW with weight decay $\lambda$: $\unchecked{W_{t+1} = W_t - \eta(\hat{m} \oslash "
-        r"(\sqrt{\hat{v}} + \epsilon) + \lambda W_t)}$ with Adam's corrected moments $\hat{m}$, "
+        prompt=r"AdamW with weight decay $\lambda$: $W_{t+1} = W_t - \eta(\hat{m} \oslash "
+        r"(\sqrt{\hat{v}} + \epsilon) + \lambda W_t)$ with Adam's corrected moments $\hat{m}$, "
         r"$\hat{v}$. Write $W_{t+1}$ as a decayed $W_t$ minus Adam's step.",
         derivation="adamw-decoupled-decay",
         symbols=(W_T, spelled(c("adamw-decoupled-decay", "m_hat"), r"\hat{m}"),

@@ -98,7 +98,8 @@ def print_prose(prose: dict) -> None:
     bad = [c for checks in prose.values() for c in failures(checks)]
     print(
         f"prose formulas: {sum(total.values())}: {total.get('proved', 0)} relations hold on random values, "
-        f"{total.get('wrong', 0)} false on purpose (mistakes) and shown false, {total.get('defines', 0)} definitions, "
+        f"{total.get('wrong', 0)} false on purpose (mistakes) and shown false, "
+        f"{total.get('defines', 0)} definitions, "
         f"{total.get('read', 0)} read in the derivation's notation, {total.get('unchecked', 0)} marked "
         f"not machine-checked, {len(bad)} failed"
     )

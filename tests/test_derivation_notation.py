@@ -160,3 +160,16 @@ def test_a_display_that_begins_with_equals_after_a_remark_in_prose_goes_on_with_
     )
     r = grade_derivation("hidden-delta", text)
     assert r["verdict"] == "correct", r
+
+
+def test_the_identity_in_a_product_is_its_other_factor_and_alone_is_refused() -> None:
+    from checker.grading.judge import grade
+
+    assert grade("bias-gradient", r"I \delta^{(l)}").verdict == "correct"
+    alone = grade("bias-gradient", r"\delta^{(l)} - I")
+    assert alone.verdict == "invalid" and "size of the identity" in alone.feedback
+
+
+def test_a_layer_off_by_one_that_breaks_the_shapes_is_named() -> None:
+    r = grade_derivation("hidden-delta", "δ^(l) = (W^(l))ᵀ δ^(l+1) ⊙ σ'(z^(l))")
+    assert (r["first_wrong_step"], r["steps"][1]["mistake"]) == (2, "wrong-layer"), r

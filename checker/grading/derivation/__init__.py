@@ -23,11 +23,13 @@ which was taken (never silently):
   matrices of as many rows (``σ'(z) × W``: diag(σ'(z)) W); ``x \otimes y`` of two columns (the
   outer product x yᵀ; some books mean the Kronecker product); ``p \sum_k y_k`` (the sum beside
   the whole vector); ``δ_{ij}`` beside a declared δ (two subscripts: Kronecker's delta); ``W'``
-  alone in an update question (the updated weight, not Wᵀ).
+  alone in an update question (the updated weight, not Wᵀ); ``I`` in a product, where the question
+  has no I (the identity); ``dW^{[l]}``, ``dz^{[l]}``, ``dZ^{[l]}`` where d is no symbol (Andrew
+  Ng's gradients: a quantity with one column per example takes the summed loss's, his dZ being Δ).
 - Refused with a message that says why, the step being unreadable (so the derivation is never
   ``correct``): a derivative that is a three- or four-way array (``\frac{\partial z}{\partial W}``,
   ``\frac{\partial z_i}{\partial W_{jk}}``), which no matrix product holds; a name the question
-  does not have and the student does not define (``I``, ``H(z)``).
+  does not have and the student does not define (``H(z)``), ``I`` outside a product.
 
     is_derivation(text) -> bool
     grade_derivation(question_id, text, fmt="auto", strict_notation=False) -> dict  # the §6 JSON

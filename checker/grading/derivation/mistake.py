@@ -21,6 +21,7 @@ from checker.grading.derivation.scale import scaled_by_quantity
 from checker.grading.derivation.state import Grading, Judged
 from checker.grading.derivation.steps import echo
 from checker.grading.derivation.values import Evaluator, Values, agreement, has_derivative, instances, same
+from checker.grading.families import LAYER_NEIGHBOURS
 from checker.grading.index_forms import vectorised
 from checker.grading.indexed import free_indices, has_indices, index_shape
 from checker.grading.mistakes import (
@@ -50,6 +51,7 @@ from derivations.expr import (
     T,
     children,
     shape_of,
+    tex,
     to_latex,
 )
 from derivations.questions import get_question
@@ -480,11 +482,27 @@ def misfit(g: Grading, side) -> tuple[str | None, str]:  # noqa: ANN001
     return None, reason
 
 
+def _layer_edits(g: Grading, expr: Expr) -> list[tuple[str, Expr, str]]:
+    """(tag, edited, message) for each symbol of ``expr`` moved one layer (W^{(l)} for
+    W^{(l+1)}): a step whose shapes only fit with the neighbouring layer's symbol."""
+    by_key = {s.key: s for s in g.vocab.symbols.values() if isinstance(s, Sym)}
+
+    def move(node: Expr) -> list[Expr]:
+        if not isinstance(node, Sym):
+            return []
+        return [by_key[k] for k in LAYER_NEIGHBOURS.get(node.key, ()) if k in by_key]
+
+    return [
+        ("wrong-layer", tree, f"a layer index is off by one: {tex(old)} where {tex(new)} belongs")
+        for tree, old, new in rewrites(expr, move)
+    ][:20]
+
+
 def _repair_pair(g: Grading, expr: Expr, target: Values) -> tuple[str, str] | None:
     """(tag, message) of the single edit, else of the two edits, that make ``expr`` equal
     ``target`` (δ ⊙ a for δ aᵀ needs a transpose and the other product); the tag is the first
     edit's, as the single-answer grader names two mistakes."""
-    firsts = list(repairs(expr, limit=60))
+    firsts = list(repairs(expr, limit=60)) + _layer_edits(g, expr)
     for tag, repaired, message in firsts:
         if _matches(_values(g, repaired), target):
             return tag, message

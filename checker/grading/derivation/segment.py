@@ -149,9 +149,9 @@ def _unbox(math: str) -> str:
     return math
 
 
-_REASON = re.compile(r"\\q?quad\s*\\(?:text|mbox|textrm|textit)\s*\{")
-"""``\\quad \\text{(chain rule through } z^{(l+1)}\\text{)}``: a reason after a step, which may mix
-prose and math, runs to the end of its row."""
+_REASON = re.compile(r"(?:\\q?quad|&&)\s*\\(?:text|mbox|textrm|textit)\s*\{")
+"""``\\quad \\text{(chain rule through } z^{(l+1)}\\text{)}``, ``&& \\text{since } …``: a reason after a
+step, which may mix prose and math, runs to the end of its row."""
 
 
 def _drop_reasons(math: str) -> str:

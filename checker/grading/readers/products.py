@@ -229,17 +229,36 @@ class ProductsMixin:
         factors: list[tuple[str, Expr | PendingOnes, Node]] = []
         op = "juxt"
         i = 0
+        identity = None
         while i < len(items):
             node = items[i]
             if is_tok(node, "SEQOP", "AT"):
                 op = "div" if node.value == "/" else "dot"
                 i += 1
                 continue
+            if self.is_identity(node) and op != "div":
+                identity, i = node, i + 1
+                continue
             value, nxt = self.factor(items, i)
             factors.append((op, value, node))
             op = "juxt"
             i = nxt
+        if identity is not None:
+            self.drop_identity(identity, factors)
         return self.fold(factors)
+
+    def is_identity(self, node: Node) -> bool:
+        """``I`` alone, where the question has no symbol I: the identity matrix."""
+        atom, scripts = item_view(node)
+        named = is_tok(atom, "NAME", "IDENT") and atom.value == "I"
+        return named and not scripts and self.lookup("I") is None
+
+    def drop_identity(self, node: Node, factors: list[tuple[str, Expr | PendingOnes, Node]]) -> None:
+        """I in a product is its other factor (I δ = δ); alone or beside scalars its size is unknown."""
+        sized = [v for _, v, _ in factors if not isinstance(v, PendingOnes)]
+        if not any(self.shape(v) not in (None, SCALAR) for v in sized):
+            raise self.error(node, "cannot tell the size of the identity I here: write it in a product (I δ)")
+        self.options.note("I was read as the identity matrix: a product with it is its other factor.")
 
     def factor(self, items: list[Node], i: int) -> tuple[Expr | PendingOnes, int]:  # noqa: C901
         """The value starting at ``items[i]`` and the index after what it consumed."""

@@ -8,14 +8,18 @@ caught at that step with its mistake.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from checker.grading.derivation import grade_derivation
 from checker.grading.derivation.examples import graded_examples
 from checker.grading.derivation.names import derivation_vocabulary
+from checker.grading.judge import vocabulary_for
 from checker.grading.readers import AnswerError, parse_answer
 from derivations import get
-from derivations.expr import Add, Pow, num
+from derivations.expr import Add, Mul, Pow, num
+from derivations.questions import get_question
 
 
 def _symbol(derivation: str, key: str):  # noqa: ANN202 - a Sym
@@ -107,3 +111,30 @@ def test_a_flipped_sign_in_the_he_chain_is_caught_at_its_step() -> None:
         r"\mathbb{E}[a]^2\right) = -n V_w \mathbb{E}[a^2] = -\frac{1}{2} n V_w V_{l-1}$$"
     )
     assert _caught("he-init-variance", wrong) == ("incorrect", 3, "sign-error")
+
+
+def test_a_moment_of_one_indexed_term_is_the_moment_of_the_question_s_variable_with_a_note() -> None:
+    graded = grade_derivation(
+        "xavier-init-variance",
+        r"$$\operatorname{Var}(z) = n\,\mathbb{E}[w_j^2]\,\mathbb{E}[a_j^2] "
+        r"= n \operatorname{Var}(w)\operatorname{Var}(a)$$",
+    )
+    assert graded["verdict"] == "correct", graded
+    assert "identically distributed" in graded["steps"][1]["feedback"]
+
+
+def test_a_vulgar_fraction_in_a_unicode_line_reads_and_a_wrong_one_is_caught() -> None:
+    right = "Var(z^(l)) = n Var(w) E[a²] = n Var(w) · ½ Var(z^(l-1))"
+    assert grade_derivation("he-init-variance", right)["verdict"] == "correct"
+    assert _caught("he-init-variance", right.replace("½", "¼")) == ("incorrect", 3, "wrong-scale")
+
+
+def test_a_moment_of_a_product_factors_only_for_quantities_the_question_declares_independent() -> None:
+    mean_w, mean_a = (_symbol("xavier-init-variance", k) for k in ("mean_w", "mean_a"))
+    assert _read("xavier-init-variance", r"\mathbb{E}[w_j a_j]") == Mul(mean_w, mean_a)
+    graded = grade_derivation("xavier-init-variance", "Var(z) = n Var(w a) = n Var(w) Var(a)")
+    assert graded["verdict"] == "correct", graded
+    q = get_question("xavier-init-variance")
+    undeclared = vocabulary_for(dataclasses.replace(q, independent=()))
+    with pytest.raises(AnswerError, match="unknown moment"):
+        parse_answer(r"\mathbb{E}[w a]", "latex", undeclared)

@@ -206,6 +206,7 @@ def vocabulary_for(question: Question) -> Vocabulary:
         row_convention=question.convention == "row",
         listed=[s for s, _ in question.symbols],
         functions=_named_functions(question.activation),
+        independent=question.independent,
         **({} if question.index_notation else {"index_letters": ()}),
     )
 

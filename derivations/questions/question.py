@@ -26,7 +26,9 @@ class Question:
     the mistake of answering with the function itself). ``asks`` is the quantity asked for, with
     the spellings that name it (δ^{(l)}, ∂L/∂W^{(l)}): an answer that contains it restates the
     question and is never credited. ``chain`` names the chain of the derivation whose result is
-    the reference answer (empty: the derivation's first chain).
+    the reference answer (empty: the derivation's first chain). ``independent`` names random
+    quantities independent of each other (``("w", "a")``): the moments of their product factor,
+    E[wa] = E[w]E[a] and Var(wa) = E[w²]E[a²] − E[w]²E[a]².
     """
 
     id: str
@@ -49,6 +51,7 @@ class Question:
     activation: Expr | None = None
     convention: str = "column"
     asks: tuple[Spelled, ...] = ()
+    independent: tuple[str, ...] = ()
 
     @property
     def reference(self) -> Expr:

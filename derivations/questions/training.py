@@ -141,6 +141,7 @@ QUESTIONS: tuple[Question, ...] = (
                  spelled(c("xavier-init-variance", "var_w"), r"V_w", r"V_{w}", r"\operatorname{Var}(w)"),
                  spelled(c("xavier-init-variance", "var_a"), r"V_a", r"V_{a}", r"\operatorname{Var}(a)")),
         asks=(spelled(c("xavier-init-variance", "var_z"), r"V_z", r"\operatorname{Var}(z)"),),
+        independent=("w", "a"),
         positive=("n_in", "var_w", "var_a"),
         accepted=(r"n V_w V_a", r"n V_{a} V_{w}"),
     ),
@@ -160,6 +161,7 @@ QUESTIONS: tuple[Question, ...] = (
         extra=(spelled(c("he-init-variance", "mean_a"), r"\operatorname{E}[a]"),),
         asks=(spelled(c("he-init-variance", "var_z"), r"V_l", r"\operatorname{Var}(z^{(l)})",
                       r"\operatorname{Var}(z)"),),
+        independent=("w", "a"),
         positive=("n_in", "var_w", "var_z_prev"),
         accepted=(
             r"\frac{1}{2} n V_w V_{l-1}",

@@ -49,7 +49,7 @@ from checker.grading.readers.functions import FunctionsMixin
 from checker.grading.readers.latex_syntax import decorations, latex_parser, parse_tree, strip_wrappers
 from checker.grading.readers.limits import AnswerError
 from checker.grading.readers.matrices import MatricesMixin
-from checker.grading.readers.moments import MomentsMixin
+from checker.grading.readers.moments import MomentsMixin, moment_key
 from checker.grading.readers.names import NamesMixin
 from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.products import ProductsMixin
@@ -110,7 +110,7 @@ def spelling_key(spelling: str) -> str:
     if is_tree(node, "seq") and len(node.children) == 2:
         moment = reader.moment_at(list(node.children), 0)
         if moment is not None:  # \operatorname{E}[w], \operatorname{Var}(a)
-            return moment[0]
+            return moment_key(moment[0], reader.canon(moment[1]))
     if is_tree(node, "seq"):
         first, _ = item_view(node.children[0])
         if is_tok(first, "CMD") and first.value == r"\partial" and len(node.children) == 5:

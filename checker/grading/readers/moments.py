@@ -6,17 +6,21 @@ operator (``E``, ``\mathbb{E}``, ``\operatorname{E}``, ``\mathrm{E}``, ``𝔼``;
 gives one canonical key, ``\operatorname{E}[w]`` or ``\operatorname{Var}[w]``, which is looked up in
 the vocabulary. A question names the moments it knows (``V_w`` is also spelled
 ``\operatorname{Var}(w)``); where it does not name one, the identity that holds for every random
-variable reads it: E[u²] = Var(u) + E[u]², Var(u) = E[u²] − E[u]².
+variable reads it: E[u²] = Var(u) + E[u]², Var(u) = E[u²] − E[u]²; for two quantities the
+question declares independent, E[uv] = E[u]E[v] and Var(uv) = E[u²]E[v²] − E[u]²E[v]². A
+moment of one indexed term (``E[w_j^2]``) is that of the question's variable, with a note: the
+terms are identically distributed.
 """
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 from lark import Tree
 
 from checker.grading.readers.syntax import Node, group_body, is_tok, is_tree, item_view, word_of
-from derivations.expr import Add, Expr, Neg, Num, Pow
+from derivations.expr import Add, Expr, Mul, Neg, Num, Pow
 
 _OPERATORS = {"E": "E", "Var": "Var", "var": "Var", "V": "Var", "𝔼": "E"}
 """The spellings of the operators (the word inside \\operatorname{…}, \\mathbb{…}, or the letters)."""
@@ -25,6 +29,9 @@ MOMENT_WORDS = frozenset({"E", "Var", "var"})
 _WORD_ONLY = {"V"}
 r"""Operators read only in a command (``\mathbb{V}[w]``): a bare ``V`` is a name (V_w)."""
 SQUARE = "^{2}"
+_TWO = Num(Fraction(2))
+_INDEX = re.compile(r"_\{[a-z]\}")
+"""An index subscript in a moment's canonical key (``w_{j}``)."""
 
 
 def moment_key(operator: str, body: str) -> str:
@@ -51,8 +58,8 @@ class MomentsMixin:
             return None if declared else _OPERATORS.get(atom.value)
         return None
 
-    def moment_at(self, items: list[Node], i: int) -> tuple[str, Node] | None:
-        """(canonical key, the bracket item) when ``items[i]`` is an operator and a bracket follows."""
+    def moment_at(self, items: list[Node], i: int) -> tuple[str, Node, Node] | None:
+        """(operator, body, bracket item) when ``items[i]`` is an operator and a bracket follows."""
         if i + 1 >= len(items):
             return None
         atom, scripts = item_view(items[i])
@@ -63,13 +70,14 @@ class MomentsMixin:
         body = group_body(group)
         if body is None or is_tree(body, "arglist", "cond"):
             return None
-        return moment_key(operator, self.canon(body)), items[i + 1]
+        return operator, body, items[i + 1]
 
-    def moment(self, key: str, bracket: Node) -> Expr:
+    def moment(self, operator: str, body: Node, bracket: Node) -> Expr:
         """The value of a moment: the question's name for it, else an identity over names it has."""
-        found = self.lookup(key)
+        key = moment_key(operator, self.canon(body))
+        found = self.resolve_moment(key)
         if found is None:
-            found = self.moment_identity(key)
+            found = self.product_moment(operator, body)
         if found is None:
             symbols = self.vocab.symbols if self.vocab is not None else {}
             known = ", ".join(k for k in symbols if k.startswith(r"\operatorname{"))
@@ -79,15 +87,60 @@ class MomentsMixin:
         _, scripts = item_view(bracket)
         return self.apply_scripts(found, scripts)  # E[w]^2
 
+    def resolve_moment(self, key: str) -> Expr | None:
+        """A moment by its key: the question's name, an identity, or the moment of the un-indexed
+        variable (E[w_j] of identically distributed terms is E[w], with a note)."""
+        found = self.lookup(key) or self.moment_identity(key)
+        unindexed = _INDEX.sub("", key)
+        if found is None and unindexed != key:
+            found = self.lookup(unindexed) or self.moment_identity(unindexed)
+            if found is not None:
+                self.options.note(
+                    f"${key}$ is read as ${unindexed}$: the terms of the sum are identically distributed."
+                )
+        return found
+
     def moment_identity(self, key: str) -> Expr | None:
         """E[u²] as Var(u) + E[u]², Var(u) as E[u²] − E[u]², where the question names the right side."""
         operator, body = key[len(r"\operatorname{") : key.index("}")], key[key.index("[") + 1 : -1]
-        two = Num(Fraction(2))
         if operator == "E" and body.endswith(SQUARE):
             base = body[: -len(SQUARE)]
             var, mean = self.lookup(moment_key("Var", base)), self.lookup(moment_key("E", base))
-            return None if var is None or mean is None else Add((var, Pow(mean, two)))
+            return None if var is None or mean is None else Add((var, Pow(mean, _TWO)))
         if operator == "Var":
             second, mean = self.lookup(moment_key("E", body + SQUARE)), self.lookup(moment_key("E", body))
-            return None if second is None or mean is None else Add((second, Neg(Pow(mean, two))))
+            return None if second is None or mean is None else Add((second, Neg(Pow(mean, _TWO))))
         return None
+
+    def product_moment(self, operator: str, body: Node) -> Expr | None:
+        r"""E[uv] = E[u]E[v] and Var(uv) = E[u²]E[v²] − E[u]²E[v]² for two quantities the question
+        declares independent (``E[w_j a_j]``, ``\operatorname{Var}(w a)``)."""
+        factors = self.product_factors(body)
+        independent = self.vocab.independent if self.vocab is not None else frozenset()
+        if factors is None or len(factors) != 2:
+            return None
+        bases = [f.removesuffix(SQUARE) for f in factors]
+        if bases[0] == bases[1] or not set(bases) <= independent:
+            return None
+        if operator == "E":
+            parts = [self.resolve_moment(moment_key("E", f)) for f in factors]
+            return None if None in parts else Mul(parts[0], parts[1])  # type: ignore[arg-type]
+        if factors != bases:
+            return None
+        u, v = bases
+        parts = [self.resolve_moment(moment_key("E", x)) for x in (u + SQUARE, v + SQUARE, u, v)]
+        if None in parts:
+            return None
+        second, means = Mul(parts[0], parts[1]), Mul(Pow(parts[2], _TWO), Pow(parts[3], _TWO))  # type: ignore[arg-type]
+        return Add((second, Neg(means)))
+
+    def product_factors(self, body: Node) -> list[str] | None:
+        """The canonical names multiplied in a moment's body, indices dropped (``w_j a_j``: w, a)."""
+        if is_tok(body, "NAME") and len(body.value) == 2:  # `wa`, as letters run together
+            return list(body.value)
+        if not is_tree(body, "seq"):
+            return None
+        items = [c for c in body.children if not (is_tok(c, "SEQOP") and c.value != "/")]
+        if any(is_tok(c, "SEQOP") for c in items):
+            return None
+        return [_INDEX.sub("", self.canon(c)) for c in items]

@@ -23,11 +23,13 @@ def vocabulary_from_spellings(
     index_letters: Iterable[str] = DEFAULT_INDEX_LETTERS,
     functions: Iterable[str] = (),
     listed: Iterable[Sym] = (),
+    independent: Iterable[str] = (),
 ) -> Vocabulary:
     """Build a vocabulary from symbols and their LaTeX spellings (each symbol's ``tex`` is one
     of them when it is a name). Two symbols with one canonical spelling are an error. ``listed``
     are the question's inputs: a name written without its layer (``W``) is read as the one listed
-    symbol of that name, when there is exactly one."""
+    symbol of that name, when there is exactly one. ``independent`` are random quantities
+    independent of each other, whose products' moments factor (E[wa] = E[w]E[a])."""
     symbols: dict[str, Sym] = {}
     shown: list[str] = []
     shown_named: list[str] = []  # derivatives, as spelled: \frac{\partial J}{\partial W}
@@ -66,4 +68,5 @@ def vocabulary_from_spellings(
         shown=tuple(dict.fromkeys(shown)),
         shown_named=tuple(dict.fromkeys(shown_named)),
         listed=frozenset(listed),
+        independent=frozenset(independent),
     )

@@ -55,6 +55,7 @@ class Vocabulary:
     shown: tuple[str, ...] = ()  # one spelling per symbol, for messages
     shown_named: tuple[str, ...] = ()
     listed: frozenset[Sym] = frozenset()  # the question's inputs, for a name written without its layer
+    independent: frozenset[str] = frozenset()  # random quantities independent of each other (w, a)
 
     __hash__ = object.__hash__  # identity: the mappings are not hashable
 

@@ -173,3 +173,16 @@ def test_the_identity_in_a_product_is_its_other_factor_and_alone_is_refused() ->
 def test_a_layer_off_by_one_that_breaks_the_shapes_is_named() -> None:
     r = grade_derivation("hidden-delta", "δ^(l) = (W^(l))ᵀ δ^(l+1) ⊙ σ'(z^(l))")
     assert (r["first_wrong_step"], r["steps"][1]["mistake"]) == (2, "wrong-layer"), r
+
+
+def test_the_index_letters_of_other_books_and_numbered_plain_lines_read() -> None:
+    r = grade_derivation(
+        "weight-gradient", r"$$\frac{\partial C}{\partial w^{(l)}_{ti}} = \delta^{(l)}_t a^{(l-1)}_i$$"
+    )
+    assert r["verdict"] == "correct", r
+    flipped = grade_derivation(
+        "weight-gradient", r"$$\frac{\partial C}{\partial w^{(l)}_{ti}} = \delta^{(l)}_i a^{(l-1)}_t$$"
+    )
+    assert flipped["first_wrong_step"] == 2, flipped
+    rels = relations("Step 1: dL/dz_i = p_i - y_i\n(2) = p_i - y_i\n3. = p_i - y_i")
+    assert [r.sides for r in rels] == [("dL/dz_i", "p_i - y_i"), ("p_i - y_i",), ("p_i - y_i",)]

@@ -172,6 +172,9 @@ FORMULAS: dict[Sym, Expr] = {}
 """Symbols that stand for an indexed formula differentiated in a step (its values, by index)."""
 
 
+_MORE_INDEX_LETTERS = "pqrstuv"
+
+
 @cache
 def derivation_vocabulary(question_id: str) -> Vocabulary:
     """The question's vocabulary, with the network's quantities, losses and every ∂-fraction."""
@@ -189,7 +192,9 @@ def derivation_vocabulary(question_id: str) -> Vocabulary:
     merged = dataclasses.replace(q, extra=q.extra + tuple(_spellable(q.symbols + q.extra, extra)))
     vocab = vocabulary_for(merged)
     names = DerivativeNames(vocab.named, model)
-    full = dataclasses.replace(vocab, named=names)
+    # homework sums over the letters of its book too (seed 003: w_{ti}, δ_t, Σ_t), where they name nothing
+    letters = vocab.index_letters | {c for c in _MORE_INDEX_LETTERS if c not in vocab.bases}
+    full = dataclasses.replace(vocab, named=names, index_letters=frozenset(letters))
     names.vocab = full
     return full
 

@@ -228,6 +228,8 @@ def _split_quads(row: str) -> list[str]:
     return [re.sub(r"\\q?quad\b", " ", row)]
 
 
+_NUMBERING = re.compile(r"^(?:step\s*\d+\s*[:.)]|\(\d+[a-z]?\)|\d+[.)](?=\s))\s*", re.I)
+"""``Step 2:``, ``(3)``, ``4.`` before a plain line: its number, not a formula."""
 _TRAILING_REASON = re.compile(r"\s+\((?=[^()]*[A-Za-z]{4})[A-Za-z][A-Za-z'\-]*(?: [A-Za-z'\-]+)+\)\s*$")
 """``… = δ a^T   (chain rule)``: words in brackets at the end of a plain line are a reason."""
 
@@ -237,7 +239,7 @@ def _plain_line(line: str) -> str:
     line = _CJK.sub(" ", line)
     line = re.sub(r"[∴∵:：]\s*", " ", line) if re.match(r"^\s*[^=]*[∴∵]", line) else line
     line = re.sub(r"^\s*[∴∵]", " ", line)
-    line = _PROSE_WORDS.sub("", line.strip())
+    line = _PROSE_WORDS.sub("", _NUMBERING.sub("", line.strip()))
     return _TRAILING_REASON.sub("", line)
 
 

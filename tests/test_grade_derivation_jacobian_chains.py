@@ -132,7 +132,8 @@ def test_an_entry_at_a_place_no_size_tried_reaches_is_never_passed_unseen() -> N
     )
     graded = grade_derivation("softmax-jacobian", text)
     assert graded["verdict"] != "correct"
-    assert _step(graded, 3)["verdict"] != "follows"
+    assert _step(graded, 3)["verdict"] == "unreadable"
+    assert "no size tried reaches place 7" in _step(graded, 3)["feedback"]
 
 
 def test_a_matrix_with_one_sign_flipped_is_a_sign_error_of_that_entry_in_a_derivation() -> None:
@@ -245,3 +246,14 @@ def test_the_cases_without_saying_what_they_are_is_a_wrong_start() -> None:
     text = f"$${_CASES} = \\max(u - t, 0) - \\max(-u - t, 0)$$"
     graded = grade_derivation("l1-proximal-step", text)
     assert (graded["first_wrong_step"], _step(graded, 1)["mistake"]) == (1, "wrong-start")
+
+
+def test_the_point_a_sentence_speaks_of_is_not_a_definition_that_fails() -> None:
+    text = (
+        r"The slope $\operatorname{sigmoid}'(z) = \operatorname{sigmoid}(z)(1 - \operatorname{sigmoid}(z))$ "
+        r"is largest at $z = 0$: $$\operatorname{sigmoid}'(0) = \frac{1}{2} \cdot \frac{1}{2} = \frac{1}{4}$$"
+    )
+    graded = grade_derivation("sigmoid-derivative-bound", text)
+    assert graded["verdict"] == "correct"
+    assert all(s["verdict"] == "follows" for s in graded["steps"])  # z = 0 is neither checked nor reported
+    assert not any(s["latex"].startswith("z =") for s in graded["steps"])

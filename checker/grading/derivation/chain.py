@@ -23,7 +23,7 @@ from checker.grading.indexed import free_indices, has_indices
 from checker.grading.judge import restatement
 from checker.grading.trees import contains
 from checker.proof.evaluate import EvaluationError
-from derivations.expr import Deriv, Entry, Expr, ShapeError, Sym, children, to_latex
+from derivations.expr import SCALAR, Deriv, Entry, Expr, Neg, Num, ShapeError, Sym, children, to_latex
 
 
 def sort_relations(g: Grading, rels: list[Relation]) -> list[Item]:
@@ -60,11 +60,26 @@ def sort_relations(g: Grading, rels: list[Relation]) -> list[Item]:
         if chain is not None and _restates(g, left, chain):
             items.append(Item("step", [read_side(g, s) for s in rel.sides[1:]], rel.line, notes=["restates"]))
             continue
+        if _is_point(g, left, rel):
+            continue
         items.append(_relation_item(g, rel, left))
         items[-1].inline = rel.inline
     if chain is None and items:
         _wrong_start(g, items)
     return items
+
+
+def _is_point(g: Grading, left: Side, rel: Relation) -> bool:
+    """``z = 0`` in "largest at $z = 0$", ``\alpha = 1``: one of the question's free scalar inputs
+    set to a number is the point a sentence speaks of, not a definition of that input (which
+    would contradict its draws); it is neither checked nor reported."""
+    e = left.expr
+    if len(rel.sides) != 2 or not isinstance(e, Sym) or e.shape != SCALAR or e in g.local:
+        return False
+    if e in g.ev.inst.definitions or e.key.split(":")[0] in ("asked", "user", "d", "f"):
+        return False
+    right = read_side(g, rel.sides[1]).expr
+    return isinstance(right, Num) or isinstance(right, Neg) and isinstance(right.arg, Num)
 
 
 def _wrong_start(g: Grading, items: list[Item]) -> None:

@@ -183,9 +183,12 @@ def _judge_step(g: Grading, n: int, side: Side, item: Item, start: bool) -> None
         return
     judged = evaluate(g, side)
     g.final = judged
-    if judged is None and not _misfits(g, side):
+    misfits, reason = _misfits(g, side) if judged is None else (False, "")
+    if judged is None and not misfits:
         g.unreadable.append(n)
-        why = f"Step {n} reads, but it cannot be evaluated on this question's network. It was skipped."
+        because = f" ({reason})" if reason else ""
+        why = f"Step {n} reads, but it cannot be evaluated on this question's network{because}."
+        why += " It was skipped."
         g.reports.append(StepReport(n, latex, "step", "unreadable", None, why, item.line))
         return
     if judged is None:
@@ -238,17 +241,19 @@ def _wrong(
         g.last, g.last_n = judged, n
 
 
-def _misfits(g: Grading, side: Side) -> bool:
+def _misfits(g: Grading, side: Side) -> tuple[bool, str]:
     """Whether a step that could not be evaluated is a mistake to name (its shapes or its indices
-    do not fit), not a quantity this question's network does not define (unreadable here)."""
+    do not fit), not a quantity this question's network does not define (unreadable here); and,
+    when it is not, the reason (no value for a name, no size that reaches an entry written out)."""
     try:
         expr = learn.substitute_local(g, side.expr) if g.local and side.expr is not None else side.expr
         diagnose.fitted_values(g.ev.lower(expr), g.model, g.ev, None)  # type: ignore[arg-type]
     except EvaluationError as err:
-        return not str(err).startswith(("no value for", "no numeric form", "no size tried"))
+        unknown = str(err).startswith(("no value for", "no numeric form", "no size tried"))
+        return not unknown, str(err) if unknown else ""
     except (ShapeError, ValueError, IndexError, KeyError, ZeroDivisionError):
-        return True
-    return True
+        return True, ""
+    return True, ""
 
 
 def _misfit(g: Grading, n: int, side: Side) -> tuple[str | None, str]:

@@ -169,3 +169,13 @@ def test_a_layer_question_sees_the_loss_through_the_gradient_its_named_derivativ
     used = {s.key for s in symbols_of(model.definitions[loss])}
     assert used == {"delta_next", "z_next"}
     assert {"delta_l", "delta_next"} <= model.gradients
+
+
+def test_a_derivative_taken_at_the_next_layer_where_the_shapes_do_not_fit_is_named() -> None:
+    text = (
+        r"$$\delta^{(l)} = \frac{\partial L}{\partial z^{(l)}} = "
+        r"\left((W^{(l+1)})^T \delta^{(l+1)}\right) \odot \sigma'(z^{(l+1)})$$"
+    )
+    assert _caught("hidden-delta", text) == (3, "derivative-wrong-argument")
+    right = text.replace("z^{(l+1)})$$", "z^{(l)})$$")
+    assert grade_derivation("hidden-delta", right)["verdict"] == "correct"

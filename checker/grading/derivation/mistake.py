@@ -43,6 +43,7 @@ from derivations.expr import (
     Dim,
     Entry,
     Expr,
+    Fn,
     Hadamard,
     IndexSum,
     Mul,
@@ -476,6 +477,11 @@ def misfit(g: Grading, side) -> tuple[str | None, str]:  # noqa: ANN001
         found = unsummed(g, side.expr, g.last.values)
         if found:
             return "summed-over-outputs", f"{reason}; {found}"
+        # σ'(z^{(l+1)}) for σ'(z^{(l)}) is the contract's derivative-wrong-argument, more specific
+        # than the wrong-layer the repairs below would name it
+        found_at = _moved_argument(g, side.expr, g.last)
+        if found_at is not None:
+            return "derivative-wrong-argument", f"{reason}; {found_at}"
         found = _repair_pair(g, expr, g.last.values)
         if found is not None:
             return found[0], f"{reason}; {found[1]}"
@@ -496,6 +502,40 @@ def _layer_edits(g: Grading, expr: Expr) -> list[tuple[str, Expr, str]]:
         ("wrong-layer", tree, f"a layer index is off by one: {tex(old)} where {tex(new)} belongs")
         for tree, old, new in rewrites(expr, move)
     ][:20]
+
+
+MAX_MOVED = 12
+"""σ' nodes of a step, and points to move each to, tried when naming a misfit (bounded work)."""
+
+
+def _moved_argument(g: Grading, e: Expr | None, prev: Judged) -> str | None:
+    """Why a step whose shapes do not fit takes σ' at the wrong point: σ'(z^{(l)}) where
+    σ'(z^{(l+1)}) belongs — a point of the step before or a vector of the question — and putting
+    that point back makes the step equal the one before."""
+    before = prev.side.expr
+    if e is None or before is None:
+        return None
+    points = [n.arg for n in _derivatives_of_functions(before)]
+    points += [s for s, _ in g.q.symbols + g.q.extra if s.cols == 1 and s.rows != 1]
+    for node in _derivatives_of_functions(e)[:MAX_MOVED]:
+        for point in list(dict.fromkeys(points))[:MAX_MOVED]:
+            if point == node.arg:
+                continue
+            moved = Fn(node.name, point, node.d)
+            if _matches(_values(g, g.ev.lower(_replace(e, node, moved))), prev.values):
+                return f"${echo(node)}$ is taken at the wrong point: with ${echo(moved)}$ the step follows"
+    return None
+
+
+def _derivatives_of_functions(e: Expr) -> list[Fn]:
+    """Every σ'(·), f'(·), tanh'(·) node of ``e``."""
+    out, stack = [], [e]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Fn) and node.d >= 1:
+            out.append(node)
+        stack.extend(children(node))
+    return out
 
 
 def _repair_pair(g: Grading, expr: Expr, target: Values) -> tuple[str, str] | None:

@@ -2,9 +2,10 @@
 
 The site is built once per session (``site_build``) and served by ``python -m http.server`` on
 127.0.0.1. Every page must load without a console error and without a request leaving localhost,
-and every formula must be typeset by MathJax (served by the site) without an error.
-These tests never skip under CI: a missing chromium is
-a failure there, and a skip only on a developer's machine.
+and every formula must be typeset by MathJax (served by the site) without an error. axe-core (from
+npm) checks every page against the WCAG 2 A/AA rules at desktop and phone width, light and dark.
+These tests never skip under CI: a missing chromium or axe-core is a failure there, and a skip
+only on a developer's machine.
 """
 
 from __future__ import annotations
@@ -34,6 +35,19 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # Text left in a page (outside code and formulas) that means LaTeX reached the reader raw.
 RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\$\\|\^\{|_\{|\\[A-Za-z]{2,}")
 
+# axe-core (npm), installed by .ci/run into .ci-node (or by hand into node_modules, or anywhere
+# $AXE_CORE_JS names).
+AXE_PLACES = (".ci-node/node_modules/axe-core/axe.min.js", "node_modules/axe-core/axe.min.js")
+# The WCAG 2.0 and 2.1 A and AA rules, and heading-order (a best practice: no h1 → h3).
+AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+               "rules": {"heading-order": {"enabled": True}}, "resultTypes": ["violations"]}
+# The rules whose verdict can change with the theme: checked again in the dark theme.
+AXE_COLOUR_OPTIONS = {"runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
+                      "resultTypes": ["violations"]}
+NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
+_AXE_RUN = "async (options) => (await axe.run(document, options)).violations.map((v) => ({id: v.id, " \
+    "help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary)}))"
+
 # What each test reads from a page once MathJax has typeset it (tests/site_probes.js).
 PROBE = (Path(__file__).resolve().parent / "site_probes.js").read_text()
 
@@ -50,9 +64,9 @@ VARIANTS = {"phone-light": ({"width": 390, "height": 844}, "light"),
             "desktop-dark": ({"width": 1280, "height": 800}, "dark")}
 
 
-def _unavailable(reason: str) -> None:
+def _unavailable(reason: str, fix: str = "apt-get install -y chromium") -> None:
     if IN_CI:
-        pytest.fail(f"{reason}: the browser tests must run under CI (apt-get install -y chromium)")
+        pytest.fail(f"{reason}: the browser tests must run under CI ({fix})")
     pytest.skip(reason)
 
 
@@ -98,6 +112,33 @@ def browser() -> Iterator[Any]:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield b
         b.close()
+
+
+def _axe_source() -> str | None:
+    """The text of axe.min.js (``$AXE_CORE_JS``, else the first of :data:`AXE_PLACES`), or None."""
+    repo = Path(__file__).resolve().parent.parent
+    given = [Path(os.environ["AXE_CORE_JS"])] if os.environ.get("AXE_CORE_JS") else []
+    for path in [*given, *(repo / place for place in AXE_PLACES)]:
+        if path.is_file():
+            return path.read_text(encoding="utf-8")
+    return None
+
+
+@pytest.fixture(scope="module")
+def axe() -> str:
+    """axe-core's script; missing, a failure under CI and a skip elsewhere."""
+    source = _axe_source()
+    if source is None:
+        _unavailable("axe-core is not installed", "npm install --prefix .ci-node axe-core, as .ci/run does")
+    return source
+
+
+def axe_violations(page: Any, source: str, options: dict | None = None) -> list[str]:
+    """The violations axe-core finds in the page as it is now (of :data:`AXE_OPTIONS`), one line each."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(content=source)
+    found = page.evaluate(_AXE_RUN, options or AXE_OPTIONS)
+    return [f"{v['id']} ({v['help']}): {'; '.join(v['nodes'])}" for v in found]
 
 
 class Visit:
@@ -225,6 +266,60 @@ def test_pages_at_phone_width_and_in_the_dark_theme(
     finally:
         v.close()
     assert not problems, "\n".join(problems)
+
+
+def _axe_pass(browser: Any, base_url: str, pages: list[str], source: str, viewport: dict) -> list[str]:
+    """axe-core's violations on each of ``pages`` at one width: every rule in the light theme, then
+    the rules that depend on colour in the dark one.
+
+    The dark theme is switched in place as Material's toggle does it (``data-md-color-scheme`` on
+    the body), which spares a second load and typesetting of every page.
+    """
+    v = Visit(browser, base_url, viewport=viewport, color_scheme="light")
+    problems = []
+    try:
+        for rel in pages:
+            url = f"{base_url}/{rel}/" if rel else f"{base_url}/"
+            v.page.goto(url, wait_until="load")
+            v.page.wait_for_function(_TYPESET, timeout=15_000)
+            problems += [f"{url} light: {p}" for p in axe_violations(v.page, source)]
+            # Material fades colours in over 125 ms or more: switched without transitions, the colours
+            # axe reads are the final ones
+            v.page.add_style_tag(content=NO_TRANSITIONS)
+            v.page.evaluate("() => document.body.setAttribute('data-md-color-scheme', 'slate')")
+            problems += [f"{url} dark: {p}" for p in axe_violations(v.page, source, AXE_COLOUR_OPTIONS)]
+    finally:
+        v.close()
+    return problems
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_meets_wcag_2_aa_by_axe_core(
+    width: int, browser: Any, base_url: str, site_build: Any, axe: str
+) -> None:
+    """axe-core on every page, at desktop and phone width, light and dark: colour contrast,
+    heading order, alternative text, names of links and buttons, and the other A/AA rules."""
+    problems = _axe_pass(browser, base_url, _pages(site_build.site_dir), axe,
+                         {"width": width, "height": 844 if width < 600 else 800})
+    assert not problems, f"{len(problems)} violation(s):\n" + "\n".join(problems[:40])
+
+
+def test_axe_core_catches_low_contrast_and_a_missing_alternative_text(browser: Any, axe: str) -> None:
+    """A page with faint text, an image with no alt, an empty link and skipped heading levels."""
+    page = browser.new_page(viewport={"width": 600, "height": 800})
+    try:
+        page.set_content("""<html lang="en"><head><title>faults</title></head><body><main>
+          <h1>Title</h1><h3>skipped a level</h3>
+          <p style="color:#aaaaaa;background:#ffffff">faint grey text, 2.3 : 1</p>
+          <p style="color:#767676;background:#ffffff">grey text at 4.5 : 1 passes</p>
+          <img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" width="20" height="20">
+          <a href="#x"></a></main></body></html>""")
+        found = {line.split(" ", 1)[0]: line for line in axe_violations(page, axe)}
+    finally:
+        page.close()
+    assert {"color-contrast", "image-alt", "link-name", "heading-order"} <= set(found), found
+    assert "faint grey" in found["color-contrast"] or "p:nth-child(3)" in found["color-contrast"]
+    assert "4.5 : 1 passes" not in found["color-contrast"]
 
 
 def test_derivation_pages_show_a_typeset_formula_per_step(reports: dict[str, dict]) -> None:

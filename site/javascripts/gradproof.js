@@ -21,6 +21,7 @@ window.MathJax = {
       const start = performance.now();
       return MathJax.startup.defaultPageReady().then(() => {
         fitWideInlineFormulas();
+        focusableScrollers();
         // read by the browser tests and bench/bench_site.py: when the math was done, and how long it took
         window.gpMath = { start: start, end: performance.now(), errors: document.querySelectorAll("mjx-merror").length };
         document.documentElement.setAttribute("data-gp-math", "done");
@@ -37,6 +38,21 @@ function fitWideInlineFormulas() {
     if (box && el.getBoundingClientRect().width > box.clientWidth) el.classList.add("gp-wide");
   }
 }
+
+// A box that scrolls sideways (a wide table, formula or graph on a phone) must be reachable from the
+// keyboard to be scrolled: one with nothing focusable inside becomes a tab stop.
+function focusableScrollers() {
+  const focusable = "a[href], button, input, select, textarea, [tabindex]";
+  for (const el of document.querySelectorAll(".md-typeset__scrollwrap, .gp-graph-scroll, span.gp-wide, .gp-display")) {
+    if (el.scrollWidth > el.clientWidth && !el.querySelector(focusable) && !el.hasAttribute("tabindex")) {
+      el.setAttribute("tabindex", "0");
+    }
+  }
+}
+
+// Material wraps wide tables in their scrolling box when it mounts the page, which may come before
+// or after MathJax's typesetting: both call it.
+if (window.document$) window.document$.subscribe(() => focusableScrollers());
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("button.gp-copy");

@@ -10,7 +10,7 @@ from checker.grading.readers.unicode_scripts import spell_out
 def test_unicode_superscripts_and_subscripts_are_spelled_out() -> None:
     assert spell_out("δ⁽ᴸ⁾ (a⁽ˡ⁻¹⁾)ᵀ", latex=False) == "δ^(L) (a^(l-1))ᵀ"
     assert spell_out("1 − tanh²(z)", latex=True) == "1 − tanh^{2}(z)"
-    assert spell_out("Wₖⱼ", latex=False) == "W_kj"
+    assert spell_out("Wₖⱼ", latex=False) == "W_{kj}"
     assert spell_out("no scripts", latex=False) == "no scripts"
 
 

@@ -21,22 +21,11 @@ from checker.grading.readers.moments import MOMENT_WORDS
 from checker.grading.readers.numpy_reader import read_numpy
 from checker.grading.readers.options import ReadOptions
 from checker.grading.readers.text_reader import read_text
+from checker.grading.readers.unicode_scripts import subscripts_spelled
 from checker.grading.readers.vocabulary import Vocabulary
 from derivations.expr import Expr, to_latex
 
 FORMATS = ("latex", "text", "numpy", "auto")
-_SUBSCRIPT_CHARS = "₀₁₂₃₄₅₆₇₈₉ᵢⱼₖₙ"
-_SUBSCRIPTS = str.maketrans(_SUBSCRIPT_CHARS, "0123456789ijkn")
-_SUBSCRIPT_RUN = re.compile(f"[{_SUBSCRIPT_CHARS}]+")
-
-
-def unicode_subscripts(text: str) -> str:
-    """Unicode subscripts written as ``_``: z₁ is z_1, δ₂ is δ_2, W₁₂ is W_{12}."""
-    def spelled(run: re.Match[str]) -> str:
-        body = run.group().translate(_SUBSCRIPTS)
-        return f"_{body}" if len(body) == 1 else f"_{{{body}}}"
-
-    return _SUBSCRIPT_RUN.sub(spelled, text)
 READERS: dict[str, Callable[[str, Vocabulary, ReadOptions], Expr]] = {
     "latex": read_latex,
     "text": read_text,
@@ -163,7 +152,7 @@ def parse_answer(
         raise AnswerError("the answer is not text")
     limits.check_length(text)
     limits.check_forbidden(text)
-    text = unicode_subscripts(text)
+    text = subscripts_spelled(text)
     order = guess_order(text, vocab) if fmt == "auto" else [fmt]
     first: AnswerError | None = None
     for name in order:

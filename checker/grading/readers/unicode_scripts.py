@@ -45,5 +45,14 @@ def spell_out(text: str, latex: bool) -> str:
 
         return sub
 
-    text = _SUP_RUN.sub(group("^", SUPERSCRIPTS), text)
-    return _SUB_RUN.sub(group("_", SUBSCRIPTS), text)
+    return subscripts_spelled(_SUP_RUN.sub(group("^", SUPERSCRIPTS), text))
+
+
+def subscripts_spelled(text: str) -> str:
+    """Unicode subscripts written as ``_``: z₁ is z_1, δ₂ is δ_2, W₁₂ is W_{12}, Wₖⱼ is W_{kj}."""
+
+    def spelled(run: re.Match[str]) -> str:
+        body = "".join(SUBSCRIPTS[c] for c in run.group())
+        return f"_{body}" if len(body) == 1 else f"_{{{body}}}"
+
+    return _SUB_RUN.sub(spelled, text)

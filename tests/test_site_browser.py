@@ -304,7 +304,8 @@ def test_every_page_meets_wcag_2_aa_by_axe_core(
     every page would double the browser tests' time for the drawer and the stacked columns alone."""
     pages = _pages(site_build.site_dir) if width >= 600 else [
         rel for rel in SAMPLE if (site_build.site_dir / rel / "index.html").is_file()]
-    problems = _axe_pass(browser, base_url, pages, axe, {"width": width, "height": 844 if width < 600 else 800})
+    viewport = {"width": width, "height": 844 if width < 600 else 800}
+    problems = _axe_pass(browser, base_url, pages, axe, viewport)
     assert not problems, f"{len(problems)} violation(s):\n" + "\n".join(problems[:40])
 
 

@@ -34,7 +34,7 @@ import json
 import os
 import shutil
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +55,7 @@ DERIVATION_MODULES = ("checker.grading.derivation.examples",)
 # the grader's data files (the report template, word lists) are read by name, not imported
 GRADER_FILES = ("checker/grading/**/*",)
 EXAMPLE_CSV = "site/examples/class.csv"
+PROSE_MODULES = ("checker.grading.prose", "checker.grading.prose_code", "checker.grading.prose_run")
 
 # The gradient-check grid: every activation of the reference MLP with every loss, two hidden layers
 # of different widths (so a missing transpose cannot hide), a small batch.
@@ -114,19 +115,25 @@ def _verify(d: Any) -> Any:
     return verify_cached(d)
 
 
-def _prose(d: Any, root: Path) -> dict:
-    """The formulas of a derivation's prose, and those its citing reference code states, checked."""
-    from gp_source import implementations
+def _prose(d: Any, cited: list[Any], key: str) -> dict:
+    """The formulas of a derivation's prose, and those its citing reference code states, checked
+    (stored under ``key``: a warm build reads them back instead of grading them again)."""
+    from checker.grading.prose import ProseCheck
 
-    from checker.grading.prose import check_derivation
-    from checker.grading.prose_code import check_claim
-    from checker.grading.prose_run import checked
-    from derivations import all_derivations
+    def produce(work: Path) -> dict:
+        from checker.grading.prose import check_derivation
+        from checker.grading.prose_code import check_claim
+        from checker.grading.prose_run import checked
+        from derivations import all_derivations
 
-    checks = checked(d.id) if all_derivations().get(d.id) == d else check_derivation(d)
-    claims = {f"{x.path}:{x.qualname}": check_claim(d, f"{x.path}, {x.qualname}", x.summary)
-              for x in implementations(root, [d.id])}
-    return {"checks": checks, "claims": claims}
+        checks = checked(d.id) if all_derivations().get(d.id) == d else check_derivation(d)
+        claims = {f"{x.path}:{x.qualname}": check_claim(d, f"{x.path}, {x.qualname}", x.summary)
+                  for x in cited}
+        return {"checks": [asdict(c) for c in checks], "claims": {k: asdict(c) for k, c in claims.items()}}
+
+    data = gp_jobs.cached_or_run("prose", d.id, key, produce)
+    return {"checks": [ProseCheck(**c) for c in data["checks"]],
+            "claims": {k: ProseCheck(**c) for k, c in data["claims"].items()}}
 
 
 def _verify_is_cached(d: Any) -> bool:
@@ -394,8 +401,17 @@ def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
         jobs.append(Job("verify", d.id, _verify, (d,), cached=_verify_is_cached(d), weight=1 + d.step_count))
     have_prose = available("checker.grading.prose")
     if have_prose:
+        from gp_source import implementations
+
+        code = gp_jobs.digest(root, (*gp_jobs.import_closure(root, PROSE_MODULES), *GRADER_FILES),
+                              _code(_prose), meaning_of(()))
+        reference = implementations(root, list(items))
         for d in items.values():
-            jobs.append(Job("prose", d.id, _prose, (d, root), cached=False, weight=2))
+            cited = [x for x in reference if d.id in x.cites]
+            said = repr([(x.path, x.qualname, x.summary) for x in cited])
+            key = gp_jobs.digest(root, (), code, repr(d), said)
+            jobs.append(Job("prose", d.id, _prose, (d, cited, key),
+                            cached=gp_jobs.load_stored("prose", d.id, key) is not None, weight=2))
 
     have_gradcheck = available("checker.network.gradcheck")
     if have_gradcheck:

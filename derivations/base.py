@@ -114,6 +114,7 @@ class Derivation:
     activations: tuple[str, ...] = ("sigmoid", "tanh", "softplus")
     simplex: tuple[str, ...] = ()
     positive: tuple[str, ...] = ()
+    unit_interval: tuple[str, ...] = ()  # scalars strictly between 0 and 1: a decay rate β, ρ
     probe: Probe | None = None
     mistakes: tuple[str, ...] = ()
     notes: str = ""

@@ -115,3 +115,20 @@ def test_entries_without_one_pattern_are_refused_naming_the_entry() -> None:
 def test_a_note_names_the_symbol_as_the_student_wrote_it() -> None:
     text = grade("hidden-delta", "W^T delta * sigma'(z)", "text").feedback
     assert "`delta` without a layer" in text and r"`\delta`" not in text
+
+
+def test_t_on_a_scalar_is_a_power_and_on_a_matrix_a_transpose() -> None:
+    # β₁ᵗ: a scalar has no transpose, so ^t is the step count t as an exponent (Adam's 1 − β₁ᵗ)
+    vocab = vocabulary_from_spellings([(n.beta1, [r"\beta_1"]), (n.t, ["t"]), (n.W_l, ["W"])])
+    for written in (r"\beta_1^t", r"\beta_1^{t}", "β₁ᵗ"):
+        assert parse_answer(written, "latex", vocab).expr == n.beta1**n.t, written
+    assert parse_answer(r"\beta_1^{t-1}", "latex", vocab).expr != n.beta1**n.t
+    # on a matrix the notation's transposes stay transposes, and ^t is the transpose some write
+    for written in ("W^T", r"W^\top", r"W^\intercal", r"W^{\mathsf{T}}", "Wᵀ", "W^t"):
+        assert parse_answer(written, "latex", vocab).expr == n.W_l.T, written
+
+
+def test_t_on_a_scalar_without_a_step_count_is_refused_not_dropped() -> None:
+    vocab = vocabulary_from_spellings([(n.beta1, [r"\beta_1"])])
+    with pytest.raises(AnswerError, match="unknown"):
+        parse_answer(r"1 - \beta_1^t", "latex", vocab)

@@ -115,3 +115,13 @@ def test_a_formula_of_the_notation_page_is_checked_with_the_catalogue_definition
     assert [c.verdict for c in check_notation_text(right, own, [], defs)] == ["proved"]
     typo = r"a two-layer network: $y = \sigma(W^{(2)} \sigma(W^{(1)} x + b^{(1)}) - b^{(2)})$"
     assert [c.verdict for c in check_notation_text(typo, own, [], defs)] == ["false"]
+
+
+def test_adams_corrections_are_checked_and_a_wrong_power_fails() -> None:
+    d = get("adam-update")
+    good = r"c_1 = 1 - \beta_1^t"
+    assert _verdicts(d, good) == {"proved"}  # ^t on the scalar β₁ is a power of the step count
+    typo = r"c_1 = 1 - \beta_1^{t-1}"
+    broken = _with_reason(d, 0, 1, good, typo)
+    assert _verdicts(broken, typo) == {"false"}
+    assert failures(check_derivation(broken))

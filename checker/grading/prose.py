@@ -145,7 +145,8 @@ def _question(d: Derivation, sigma: str = "") -> Question:
         result=d.result,
         id=f"prose:{d.id}", title=d.title, prompt="", derivation=d.id,
         symbols=tuple((s, ()) for s in _symbols(d) if _spelled(s)), accepted=(),
-        index_notation=True, simplex=d.simplex, positive=d.positive, convention=d.convention,
+        index_notation=True, simplex=d.simplex, positive=d.positive, unit_interval=d.unit_interval,
+        convention=d.convention,
         sigma=sigma or ("sigmoid" if tuple(d.activations) == ("sigmoid",) else "generic"),
     )
 
@@ -243,6 +244,18 @@ def _define(ev: Evaluator, sym: Sym, values: Values) -> None:
     for row, known in zip(values, ev.inst.known, strict=True):
         for act, value in row.items():
             known[act][sym.key] = value
+
+
+def _redefine(ev: Evaluator) -> None:
+    """The defined quantities again from the free ones, after the prose gave one of these a value
+    (after "$t = 3$ steps", c₁ = 1 − β₁ᵗ is 1 − β₁³)."""
+    for draw, known in zip(ev.inst.draws, ev.inst.known, strict=True):
+        for act, env in draw.envs.items():
+            now = env.with_values(**{k: v for k, v in known[act].items() if k in env.values})
+            with np.errstate(all="ignore"):
+                for sym in ev.inst.definitions:
+                    with contextlib.suppress(*_CAUGHT):
+                        known[act][sym.key] = evaluate(sym, now)
 
 
 def split_relation(latex: str) -> list[tuple[str, str]]:
@@ -388,6 +401,8 @@ def _prose_definition(ctx: _Context, left: str, right: str) -> str:
         ctx.vocab = dataclasses.replace(ctx.vocab, symbols={**ctx.vocab.symbols, spelling_key(name): sym})
     ctx.free = ctx.free - {sym}
     _define(ctx.ev, sym, values)
+    if not sym.key.startswith("prose:"):
+        _redefine(ctx.ev)
     return "a quantity the prose defines: later formulas use its values"
 
 

@@ -380,6 +380,8 @@ def random_values(d: Derivation, sizes: dict[str, int], rng: np.random.Generator
             v /= v.sum(axis=0, keepdims=True)
         if s.key in d.positive:
             v = np.abs(v) + 0.1
+        if s.key in d.unit_interval:  # a decay rate: 1 − β stays positive, and β^t is real
+            v = rng.uniform(0.1, 0.9, size=shape)
         values[s.key] = v
     return values
 

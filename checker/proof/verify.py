@@ -42,7 +42,7 @@ def verify_symbolic(d: Derivation) -> tuple[list[StepCheck], bool, list[dict[str
     sizes = sizes_for(d)
     definitions = dict(d.definitions)
     simplex = [s for s in d.symbols if s.key in d.simplex]
-    positive = frozenset(d.positive)
+    positive = frozenset(d.positive + d.unit_interval)
 
     def env(combo: dict[str, int]) -> SympyEnv:
         return SympyEnv(combo, definitions, positive=positive)

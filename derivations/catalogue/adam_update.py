@@ -29,10 +29,9 @@ DERIVATION = Derivation(
         r"$\unchecked{m_0 = v_0 = 0}$: $m_{t+1} = \beta_1 m_t + (1 - \beta_1) G$ and "
         r"$v_{t+1} = \beta_2 v_t + (1 - \beta_2)\, G \odot G$. Both start at 0 and are biased "
         r"towards it; dividing by $\unchecked{1 - \beta^t}$ removes the bias: "
-        r"$\unchecked{\hat{m}_{t+1} = m_{t+1} / c_1}$ and $\unchecked{\hat{v}_{t+1} = v_{t+1} / c_2}$ with "
-        r"$\unchecked{c_1 = 1 - \beta_1^t}$, "
-        r"$\unchecked{c_2 = 1 - \beta_2^t}$, and "
-        r"$\unchecked{W_{t+1} = W_t - \eta\, \hat{m}_{t+1} \oslash (\sqrt{\hat{v}_{t+1}} + \epsilon)}$, "
+        r"$\hat{m}_{t+1} = m_{t+1} / c_1$ and $\hat{v}_{t+1} = v_{t+1} / c_2$ with "
+        r"$c_1 = 1 - \beta_1^t$, $c_2 = 1 - \beta_2^t$, and "
+        r"$W_{t+1} = W_t - \eta\, \hat{m}_{t+1} \oslash (\sqrt{\hat{v}_{t+1}} + \epsilon)$, "
         r"entry by "
         r"entry ($t$ counts the steps taken, this one included). The second chain shows why, for one "
         r"entry after $t = 3$ steps of gradients $\unchecked{g_k}$ with a common mean $\unchecked{\bar{g} = "
@@ -62,8 +61,7 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     W_t - eta * ((m_t1 / c1) / (fn("sqrt", v_t1 / c2) + eps)),
-                    r"the corrections divide by $\unchecked{c_1 = 1 - \beta_1^t}$ and $\unchecked{c_2 = 1 - "
-                    r"\beta_2^t}$",
+                    r"the corrections divide by $c_1 = 1 - \beta_1^t$ and $c_2 = 1 - \beta_2^t$",
                 ),
             ),
         ),
@@ -87,7 +85,8 @@ DERIVATION = Derivation(
             ),
         ),
     ),
-    positive=("v2_t", "epsilon"),
+    positive=("v2_t", "epsilon", "t"),
+    unit_interval=("beta1", "beta2"),
     probe=Probe(
         kind="optimiser",
         bind={

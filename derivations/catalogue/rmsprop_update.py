@@ -2,7 +2,7 @@
 
 from derivations.base import Chain, Derivation, Probe, Step
 from derivations.expr import fn
-from derivations.notation import G, W_t, W_t1, eps, eta, rho, s_t, s_t1
+from derivations.notation import G, W_t, W_t1, eps, eta, rho, s_t, s_t1, t
 
 DERIVATION = Derivation(
     id="rmsprop-update",
@@ -16,7 +16,7 @@ DERIVATION = Derivation(
         r"$W_{t+1} = W_t - \eta\, G \oslash (\sqrt{s_{t+1}} + \epsilon)$, entry by entry. Unlike "
         r"AdaGrad's sum, the mean forgets: old gradients fade by the factor $\rho$ per step."
     ),
-    symbols=(W_t, W_t1, s_t, s_t1, G, eta, rho, eps),
+    symbols=(W_t, W_t1, s_t, s_t1, G, eta, rho, eps, t),
     definitions=(
         (s_t1, rho * s_t + (1 - rho) * G.odot(G)),
         (W_t1, W_t - eta * (G / (fn("sqrt", s_t1) + eps))),

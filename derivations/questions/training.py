@@ -64,16 +64,19 @@ QUESTIONS: tuple[Question, ...] = (
         title="Adam",
         prompt=r"Adam at step $t$ (this step included): the moments are already updated to "
         r"$m_{t+1}$ and $v_{t+1}$. With bias correction, give $W_{t+1}$ in terms of $W_t$, "
-        r"$m_{t+1}$, $v_{t+1}$, the corrections $\unchecked{c_1 = 1 - \beta_1^t}$, $\unchecked{c_2 = 1 - "
-        r"\beta_2^t}$, $\eta$ "
+        r"$m_{t+1}$, $v_{t+1}$, the corrections $c_1 = 1 - \beta_1^t$, $c_2 = 1 - \beta_2^t$, $\eta$ "
         r"and $\epsilon$.",
         derivation="adam-update",
         symbols=(W_T, spelled(n.m_t1, "m_{t+1}"), spelled(c("adam-update", "v2_t1"), "v_{t+1}"),
                  spelled(c("adam-update", "c1"), "c_1", "c_{1}"),
                  spelled(c("adam-update", "c2"), "c_2", "c_{2}"),
                  ETA, EPS),
-        positive=("v2_t1", "epsilon", "eta"),
-        unit_interval=("c1", "c2"),
+        # the corrections written out (1 − β₁ᵗ for c₁) are read too: β₁ᵗ is a power of the step count
+        extra=(spelled(n.beta1, r"\beta_1", r"\beta_{1}"), spelled(n.beta2, r"\beta_2", r"\beta_{2}"),
+               spelled(n.t, "t")),
+        definitions=((c("adam-update", "c1"), 1 - n.beta1**n.t), (c("adam-update", "c2"), 1 - n.beta2**n.t)),
+        positive=("v2_t1", "epsilon", "eta", "t"),
+        unit_interval=("c1", "c2", "beta1", "beta2"),
         accepted=(
             r"W_t - \eta \frac{m_{t+1} / c_1}{\sqrt{v_{t+1} / c_2} + \epsilon}",
             r"W_t - \eta \frac{\frac{m_{t+1}}{c_1}}{\sqrt{\frac{v_{t+1}}{c_2}} + \epsilon}",

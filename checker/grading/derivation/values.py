@@ -219,7 +219,8 @@ def instances(question_id: str) -> Instances:
     # derivative can set its variable free and see them move.
     # the derivation's domains hold too: ε of batch norm is positive wherever the question lists it
     d = get(q.derivation)
-    domain = dataclasses.replace(q, positive=tuple(dict.fromkeys(q.positive + d.positive)))
+    domain = dataclasses.replace(q, positive=tuple(dict.fromkeys(q.positive + d.positive)),
+                                 unit_interval=tuple(dict.fromkeys(q.unit_interval + d.unit_interval)))
     try:
         return _instances(domain, symbols, exprs, free, definitions)
     except EvaluationError:

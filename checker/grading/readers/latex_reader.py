@@ -19,7 +19,9 @@ How the pieces are decided:
 - **Superscripts.** Trailing ``T``, ``\top``, ``\intercal``, ``\mathsf{T}`` are transposes, also
   fused with a layer (``W^{(l+1)T}``); ``\prime`` and ``'`` are derivatives of functions. What
   remains is a layer when the name with that layer is declared; otherwise, if it is not in
-  parentheses, an exponent (``a^2``); ``e^{...}`` is Euler's number, read as ``\exp``.
+  parentheses, an exponent (``a^2``); ``e^{...}`` is Euler's number, read as ``\exp``. A lower-case
+  ``t`` is the step count as an exponent on a scalar (Adam's ``\beta_1^t``), the transpose some write
+  for ``T`` on a vector or a matrix (``W^t``).
 - **Subscripts.** A declared spelling first (``\delta_3``, ``W_2`` in the row convention); else
   one or two index letters (``a^{(L)}_i``, ``W_{ji}``) give an :class:`Entry`; ``\delta_{ij}`` is
   Kronecker's delta when no matrix δ is declared.

@@ -228,7 +228,7 @@ class NamesMixin:
             transposes += info.primes
         layer = self.script_text(info.layer) if info.layer is not None else None
         core = self.core(ref.base, sub_text, layer, transposes)
-        if core is None and layer == "t":
+        if core is None and layer == "t" and not self.t_is_power(ref.base, sub_text):
             core = self.core(ref.base, sub_text, None, transposes + 1)
         euler = ref.base == "e" and sub_text is None and self.lookup("e") is None
         if core is None and layer is not None and euler:
@@ -257,6 +257,14 @@ class NamesMixin:
         if core is None:
             raise self.unknown(ref.node)
         return self.apply_scripts(core, rest)
+
+    def t_is_power(self, base: str, sub: str | None) -> bool:
+        """Whether ``^t`` on this name is a power: on a scalar (β₁ᵗ, a learning rate's ηᵗ) it is the
+        step count t as an exponent, since a scalar has no transpose to write; on a vector or a
+        matrix (Wᵗ) it stays the transpose some write for ``^T``, as the notation's ``^T``,
+        ``^\\top``, ``^\\intercal``, ``^\\mathsf{T}`` and ``ᵀ`` always are."""
+        plain = self.core(base, sub, None, 0)
+        return plain is not None and self.shape(plain) == SCALAR
 
     def case_alias(self, ref: NameRef) -> NameRef:
         """``w`` for W, ``x`` for X: a Latin letter the question does not use in the case written,

@@ -64,7 +64,8 @@ from derivations.questions import QUESTIONS, Question
 VERDICTS = ("proved", "defines", "read", "wrong", "unchecked")
 """The verdicts of a formula that passes; anything else is a failure."""
 
-_RELATION = re.compile(r"\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq?(?![A-Za-z])|\\coloneqq|:=|<|>|=")
+_RELATION = re.compile(r"\\approx(?![A-Za-z])|"
+                       r"\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq?(?![A-Za-z])|\\coloneqq|:=|<|>|=")
 _SIGN = {r"\leq": r"\le", r"\geq": r"\ge", r"\neq": r"\ne", r"\coloneqq": "=", ":=": "="}
 _CAUGHT = (AnswerError, ShapeError, EvaluationError, BudgetExceeded, ValueError, IndexError, KeyError,
            ZeroDivisionError, TypeError, RecursionError)
@@ -296,8 +297,18 @@ def _broadcast(a: Values, b: Values) -> tuple[Values, Values]:
     return spread(a, b), spread(b, a)
 
 
-def _holds(a: Values, b: Values, sign: str) -> bool:
+def _rounding(*texts: str) -> float:
+    """Half a unit of the last decimal written in ``texts`` (``0.886`` gives 0.0005): how far a
+    rounded number may be from its value; 0 when no decimal is written."""
+    decimals = [len(m) for t in texts for m in re.findall(r"\d\.(\d+)", t)]
+    return 0.5 * 10.0 ** -max(decimals) * (1 + 1e-9) if decimals else 0.0
+
+
+def _holds(a: Values, b: Values, sign: str, rounding: float = 0.0) -> bool:
     a, b = _broadcast(a, b)
+    if sign == r"\approx":  # a rounded number: equal within half a unit of its last decimal
+        return all(x[k].shape == y[k].shape and bool(np.all(np.abs(x[k] - y[k]) <= rounding))
+                   for x, y in zip(a, b, strict=True) for k in x)
     if sign == "=":
         return all(x[k].shape == y[k].shape for x, y in zip(a, b, strict=True) for k in x) and same(a, b)
     if sign == r"\ne":
@@ -314,12 +325,14 @@ _INDICES = re.compile(r"^\s*\(?\s*([a-z])\s*(?:,\s*([a-z])\s*)?\)?\s*$")
 # i = j, k \ne i: the case of a component formula; \delta_{ki}: Kronecker's delta on two letters
 _LETTER_CONDITION = re.compile(r"^\s*([a-z])\s*(?:=|\\ne|\\neq)\s*([a-z])\s*$")
 _KRONECKER = re.compile(r"^\s*\\delta_\{?([a-z])([a-z])\}?\s*$")
+_LAYER = re.compile(r"^\s*([lL](?:\s*[+-]\s*\d)?)\s*$")
 _FUNCTION = re.compile(r"^\s*(\\[A-Za-z]+|\\operatorname\{[A-Za-z]+\}|f)\s*(?:'|\^\{?\\prime\}?)*\s*$")
 
 
 def _notation(ctx: _Context, latex: str) -> str:
     """What a fragment that is not a formula names, checked against the derivation: a shape of its
-    dimensions (``n_l \\times 1``), index letters (``(i, j)``) or a function (``\\sigma'``); "" if none."""
+    dimensions (``n_l \\times 1``), index letters (``(i, j)``), a layer (``l - 1``) or a function
+    (``\\sigma'``); "" if none."""
     plain = re.sub(r"[{}\s]", "", latex)
     shape = _SHAPE.match(latex)
     dims = {re.sub(r"[{}\s]", "", d) for d in ctx.vocab.dims}
@@ -332,6 +345,11 @@ def _notation(ctx: _Context, latex: str) -> str:
         letters = pattern.match(latex)
         if letters and set(letters.groups()) <= ctx.vocab.index_letters:
             return what
+    layer = _LAYER.match(latex)
+    if layer and ctx.vocab.lookup(plain) is None:  # l, l-1, L: a layer some symbol of the notation has
+        label = "(" + re.sub(r"\s", "", layer.group(1)) + ")"
+        if any(label in re.sub(r"\s", "", s.tex or "") for s in ctx.vocab.symbols.values()):
+            return "a layer of the notation"
     index = _INDICES.match(latex)
     if index and all(i in ctx.vocab.index_letters for i in index.groups() if i) and (
             index.group(2) or ctx.vocab.lookup(plain) is None):
@@ -370,7 +388,9 @@ def check_formula(ctx: _Context, place: str, latex: str, mark: str) -> ProseChec
     except _CAUGHT as err:
         return verdict("unreadable", getattr(err, "message", "") or str(err) or type(err).__name__)
     failed = [f"{sides[i][0].strip()} {sides[i + 1][1]} {sides[i + 1][0].strip()}"
-              for i in range(len(sides) - 1) if not _holds(values[i], values[i + 1], sides[i + 1][1])]
+              for i in range(len(sides) - 1)
+              if not _holds(values[i], values[i + 1], sides[i + 1][1],
+                            _rounding(sides[i][0], sides[i + 1][0]))]
     if mark == "wrong":
         return verdict("wrong") if failed else verdict("not-wrong", "it holds at every random draw")
     if failed:

@@ -35,8 +35,9 @@ ERRATA: tuple[Erratum, ...] = (
             "transpose of the right product: the shapes are swapped.",
             "weight-gradient", r"a^{(l-1)} (\delta^{(l)})^T"),
     Erratum("A bias inside σ′ in ∂y/∂x", "seed 001, question 2",
-            "The derivative of the network with respect to its input evaluates each σ′ at "
-            "$z + b$, adding the bias a second time: the pre-activation $z$ already holds it.",
+            "The derivative of the network with respect to its input evaluates σ′ at "
+            "$z^{(1)} + b^{(1)}$ and $z^{(2)} + b^{(2)}$, adding the bias a second time: the "
+            "pre-activation $z^{(1)} = W^{(1)} x + b^{(1)}$ already holds it.",
             "input-gradient",
             r"\operatorname{diag}(\sigma'(z^{(2)} + b^{(2)})) W^{(2)} "
             r"\operatorname{diag}(\sigma'(z^{(1)} + b^{(1)})) W^{(1)}"),

@@ -470,12 +470,23 @@ def build(m: Measurements) -> SiteContent:
     }
     common = {"totals": totals, "numeric_available": m.numeric_available}
 
+    checked: set[str] = set()
+
     def render(template: str, path: str, **ctx: Any) -> None:
         depth = path.count("/")
         up = "../" * depth
         out.pages.append(Page(path, env.get_template(template).render(up=up, **common, **ctx)))
+        if template not in checked and available("checker.grading.prose_pages"):
+            checked.add(template)  # its typed formulas, filled in with the values of its first page
+            source = (TEMPLATES / template).read_text(encoding="utf-8")
+            fill = lambda latex: env.from_string(latex).render(up=up, **common, **ctx)  # noqa: E731
+            out.errors.extend(gp_prose.page_errors(source, f"site/_templates/{template}", fill))
 
     render("home.md.j2", "index.md", topics=by_topic, questions=question_list, start_here=start_here)
+    if available("checker.grading.prose_pages"):
+        for page in sorted((root / "site").glob("*.md")):
+            if page.name != "README.md":  # not published
+                out.errors.extend(gp_prose.page_errors(page.read_text(encoding="utf-8"), f"site/{page.name}"))
     notation_view = _notation_view(root)
     out.errors.extend(notation_view["errors"])
     render("notation.md.j2", "notation.md", notation=notation_view, conventions=_conventions(cat))
@@ -572,6 +583,12 @@ def _errata(out: SiteContent, root: Path, render: Any) -> None:
         out.errors.append(f"grading the errata failed: {type(exc).__name__}: {exc}")
         return
     render("errata.md.j2", "errata.md", errata=errata)
+    if available("checker.grading.prose_pages"):
+        from derivations.questions import QUESTIONS
+
+        for e in gp_errata.ERRATA:  # the formulas of its text, in the notation of the question it grades
+            out.errors.extend(gp_prose.page_errors(f"{e.what} {e.note}", f"the errata page ({e.title})",
+                                                   derivation=QUESTIONS[e.question].derivation))
 
 
 def _walkthrough(root: Path) -> list[dict]:

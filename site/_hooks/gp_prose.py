@@ -1,12 +1,14 @@
 r"""The formulas of a derivation's prose on its page: marks drawn, and what was checked said plainly.
 
 The prose of a derivation (context, reasons, mistakes, notes) is checked formula by formula in
-this build (:mod:`checker.grading.prose`). A formula marked ``$\unchecked{…}$`` is shown with a
-small marker whose tooltip says it is not machine-checked; the page's legend counts each kind.
+this build (:mod:`checker.grading.prose`), and so is every formula typed into a template or a
+Markdown page (:mod:`checker.grading.prose_pages`). A formula marked ``$\unchecked{…}$`` is shown
+with a small marker whose tooltip says it is not machine-checked; the page's legend counts each kind.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from derivations.prose import Formula, render
@@ -22,6 +24,32 @@ def _show(f: Formula) -> str:
 def show(text: str) -> str:
     """Prose for the page: each formula as ``$…$``, a marker after each one not machine-checked."""
     return render(text, _show)
+
+
+def show_page(markdown: str) -> str:
+    """A whole page's Markdown with the marks of its hand-typed formulas drawn (code left alone)."""
+    from checker.grading.prose_pages import page_formulas
+
+    try:
+        found = page_formulas(markdown)
+    except ValueError:  # a misplaced mark: the page check names it and fails the build
+        return markdown
+    parts, last = [], 0
+    for f in found:
+        parts += [markdown[last:f.start], _show(f)]
+        last = f.end
+    return "".join(parts) + markdown[last:]
+
+
+def page_errors(source: str, where: str, render: Callable[[str], str] | None = None,
+                derivation: str = "") -> list[str]:
+    """The build errors of the formulas typed into one template or Markdown page (every one that
+    fails the prose checker in the course's notation, named, with the fix)."""
+    from checker.grading.prose import message
+    from checker.grading.prose_pages import check_page
+
+    return [f"a formula typed into {message(c)}" for c in check_page(source, where, render, derivation)
+                                                 if not c.ok]
 
 
 def summary(value: dict) -> dict[str, int]:

@@ -120,6 +120,13 @@ def _write_timings(m: gp_measure.Measurements, seconds: float) -> None:
         log.debug(f"gradproof: could not write {path}: {exc}")
 
 
+def on_page_markdown(markdown: str, page: Any, config: Any, files: Files) -> str:
+    """The marks of the formulas typed into a template or a page drawn (``$\\unchecked{…}$`` as a †)."""
+    import gp_prose
+
+    return gp_prose.show_page(markdown)
+
+
 def on_page_content(html: str, page: Any, config: Any, files: Files) -> str:
     """Every ``$...$`` and ``$$...$$`` of the page checked; a formula that fails is an error."""
 

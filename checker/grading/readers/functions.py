@@ -82,7 +82,7 @@ class FunctionsMixin:
                 self.options.marks.add(word)
         if name is None:
             return None
-        d, power = dots, None
+        d, power, base = dots, None, None
         for s in scripts:
             if s.data == "prime":
                 d += 1
@@ -105,11 +105,13 @@ class FunctionsMixin:
                         power = info.layer
             elif s.data == "power":
                 power = s.children[0]
+            elif s.data == "sub" and name == "log" and not dots and self.script_text(s.children[0]).isdigit():
+                base = s.children[0]  # \log_{10} x, read as \log x / \log 10
             else:
                 raise self.error(s, f"`{self.spelled(s)}` is not read on a function name")
         if d > limits.MAX_DERIVATIVE:
             raise self.error(atom, f"a derivative of order {d} is not read (at most {limits.MAX_DERIVATIVE})")
-        return FnHead(name, d, power, atom)
+        return FnHead(name, d, power, atom, base)
 
     @staticmethod
     def example(head: FnHead) -> str:
@@ -147,6 +149,8 @@ class FunctionsMixin:
         else:
             args, post = [self.value(arg_node)], []
         result = self.call(head, args, arg_node)
+        if head.base is not None:
+            result = Div(result, Fn("log", self.value(head.base)))
         if head.power is not None:
             result = self.power(result, head.power)
         return self.apply_scripts(result, post)

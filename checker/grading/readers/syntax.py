@@ -114,6 +114,7 @@ class FnHead:
     d: int
     power: Node | None
     node: Node
+    base: Node | None = None  # \log_{10}: a logarithm's base, a number
 
 
 def name_key(base: str, sub: str | None, sup: str | None) -> str:

@@ -9,7 +9,7 @@ import pytest
 from checker.grading import judge
 from checker.grading.indexed import evaluate_indexed, free_indices, index_shape
 from checker.grading.judge import grade_expr, prepare
-from checker.grading.mistakes import FAMILIES, TAGS, mutants, repairs
+from checker.grading.mistakes import EXPANSION_TAGS, FAMILIES, TAGS, mutants, repairs
 from derivations import notation as n
 from derivations.expr import (
     Add,
@@ -118,7 +118,7 @@ def test_mistakes_are_named(qid, expr, tag):
 def test_every_tag_is_exercised_twice():
     counts = {t: sum(1 for *_, tag in WRONG if tag == t) for t in TAGS if t in FAMILIES}
     assert all(c >= 2 for c in counts.values()), counts
-    assert (*FAMILIES, "restates-question") == TAGS
+    assert (*FAMILIES, "restates-question", *EXPANSION_TAGS) == TAGS
 
 
 def test_shape_misfit_names_the_shapes_and_never_crashes():

@@ -52,6 +52,7 @@ from checker.grading.sampling import (
     seed_of,
     values_of,
 )
+from checker.grading.series import has_order_term, is_series_question, judge_expansion, setting
 from checker.grading.wording import clause, sentence, uncapital
 from derivations.expr import (
     ELEMENTWISE,
@@ -205,7 +206,7 @@ def vocabulary_for(question: Question) -> Vocabulary:
         named=question.named,
         row_convention=question.convention == "row",
         listed=[s for s, _ in question.symbols],
-        functions=_named_functions(question.activation),
+        functions=_named_functions(question.activation) | frozenset(question.functions),
         independent=question.independent,
         **({} if question.index_notation else {"index_letters": ()}),
     )
@@ -235,10 +236,12 @@ def vocabulary_of(question_id: str) -> Vocabulary:
 
 def judge_expr(question_id: str, e: Expr) -> Judgement:
     """The judgement on an answer already read into a tree."""
-    prep = prepare(question_id)
-    q = prep.question
     if depth(e) > MAX_DEPTH:
         return Judgement("invalid", (), f"the answer is nested more than {MAX_DEPTH} levels deep")
+    if is_series_question(get_question(question_id)) or has_order_term(e):
+        return _judge_expansion(get_question(question_id), e)
+    prep = prepare(question_id)
+    q = prep.question
     restated = restatement(q, e)
     if restated is not None:
         # never credited; but a known mistake that uses the quantity (δ_2 for δ_3) keeps its name
@@ -246,6 +249,15 @@ def judge_expr(question_id: str, e: Expr) -> Judgement:
         return judged if judged.verdict == "incorrect" and judged.mistakes else _wrong(
             "restates-question", restated)
     return _judge_read(prep, e)
+
+
+def _judge_expansion(q: Question, e: Expr) -> Judgement:
+    """An asymptotic expansion is compared as a series (:mod:`checker.grading.series`), never by
+    values: where the reference has no O-term, an answer's O-term is refused, not read as 0."""
+    if not is_series_question(q):
+        return Judgement("invalid", (), "an O-term is not read in this question: give the exact formula")
+    found = judge_expansion(q, e)
+    return Judgement(found.verdict, found.mistakes, found.feedback)
 
 
 def _judge_read(prep: Prepared, e: Expr) -> Judgement:
@@ -417,10 +429,16 @@ def warm(question_id: str) -> None:
     the reader's grammar, and for a scalar question sympy's caches, by confirming an accepted
     answer exactly) is never charged to a student's budget: a budget then measures the answer's
     own work, far from any limit for an ordinary answer."""
-    prep = prepare(question_id)
-    q = prep.question
     from checker.grading.readers import parse_answer
 
+    if is_series_question(get_question(question_id)):
+        setting(get_question(question_id))  # the truth and the reference, translated once
+        for answer in get_question(question_id).accepted:
+            with contextlib.suppress(Exception):
+                judge_expr(question_id, parse_answer(answer, "auto", vocabulary_of(question_id)).expr)
+        return
+    prep = prepare(question_id)
+    q = prep.question
     for k, answer in enumerate(q.accepted):
         with contextlib.suppress(Exception):
             e = parse_answer(answer, "auto", vocabulary_of(question_id)).expr

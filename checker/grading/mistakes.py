@@ -61,9 +61,13 @@ TAGS = (
     "wrong-regularizer",
     "sigmoid-specific",
     "restates-question",
+    "one-sided-difference",
 )
 """Every mistake tag: the families' in the order they are tried, then ``restates-question``
-(found by the judge before any value is compared: it has no family)."""
+(found by the judge before any value is compared: it has no family), then the tags of known wrong
+expansions (:attr:`~derivations.questions.Question.expansion_mistakes`): ``one-sided-difference``,
+the expansion of (f(x + h) − f(x))/h where the central difference's is asked."""
+EXPANSION_TAGS = ("one-sided-difference",)
 
 @dataclass(frozen=True)
 class Mutant:
@@ -84,7 +88,7 @@ class Mutant:
         return tuple(dict.fromkeys(self.tags or (self.tag,)))
 
 
-assert (*FAMILIES, "restates-question") == TAGS
+assert (*FAMILIES, "restates-question", *EXPANSION_TAGS) == TAGS
 
 MAX_DOUBLES = 1500
 """At most this many double mutants per question (a bound on the work done once per question)."""

@@ -41,10 +41,12 @@ from checker.grading.derivation.steps import looks_like_new_name, read
 from checker.grading.derivation.values import BudgetExceeded, Evaluator, Instances, Values, same
 from checker.grading.judge import vocabulary_for
 from checker.grading.readers import AnswerError, Vocabulary
+from checker.grading.readers.functions import LANDAU_O
 from checker.grading.readers.latex_reader import spelling_key
 from checker.proof.evaluate import EvaluationError, NumEnv, evaluate
 from derivations.base import Chain, Derivation
 from derivations.expr import (
+    BigO,
     Deriv,
     Expr,
     Fn,
@@ -105,7 +107,8 @@ def _symbols(d: Derivation) -> list[Sym]:
 
 
 def _functions(d: Derivation) -> frozenset[str]:
-    """The elementwise functions the derivation uses (softplus, ELU, ...), which its prose may name."""
+    """The elementwise functions the derivation uses (softplus, ELU, ...), which its prose may name,
+    and Landau's O where its steps hold O-terms."""
     stack = [*(c.start for c in d.chains), *(s.expr for c in d.chains for s in c.steps),
              *(e for _, e in d.definitions)]
     found = set()
@@ -113,6 +116,8 @@ def _functions(d: Derivation) -> frozenset[str]:
         node = stack.pop()
         if isinstance(node, Fn):
             found.add(node.name)
+        elif isinstance(node, BigO):
+            found.add(LANDAU_O)
         stack.extend(children(node))
     return frozenset(found)
 

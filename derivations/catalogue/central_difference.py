@@ -44,13 +44,13 @@ DERIVATION = Derivation(
                 ),
                 Step(
                     (2 * h * f(1) + num("1/3") * h**3 * f(3) + BigO(h**5)) / (2 * h),
-                    r"the even-order terms $f$, $\unchecked{\frac{h^2}{2} f''}$, "
-                    r"$\unchecked{\frac{h^4}{24} f''''}$ cancel; "
+                    r"the even-order terms $f(x)$, $\frac{h^2}{2} f''(x)$, "
+                    r"$\frac{h^4}{24} f''''(x)$ cancel; "
                     r"the odd ones double",
                 ),
                 Step(
                     f(1) + num("1/6") * h**2 * f(3) + BigO(h**4),
-                    r"divide by $2h$: the error is $\unchecked{\frac{h^2}{6} f'''(x) + O(h^4)}$",
+                    r"divide by $2h$: the error is $\frac{h^2}{6} f'''(x) + O(h^4)$",
                 ),
             ),
         ),
@@ -58,11 +58,15 @@ DERIVATION = Derivation(
     sizes=({},),
     probe=Probe(kind="series", bind={"x": "x", "h": "h"}),
     mistakes=(
-        r"An error of order $h$: that is the one-sided difference $\frac{f(x + h) - f(x)}{h}$, whose "
-        r"$\frac{h}{2} f''(x)$ term cancels only in the central form.",
-        r"$\frac{h^2}{3} f'''(x)$ or $\frac{h^2}{2} f'''(x)$: the $\frac{h^3}{6}$ terms add up to "
-        r"$\frac{h^3}{3}$, which the division by $2h$ halves to $\frac{h^2}{6}$.",
-        r"Dividing by $h$ instead of $2h$: the estimate is then $2 f'(x)$.",
+        r"$f'(x) + \frac{h}{2} f''(x) + O(h^2)$, an error of order $h$: that is the one-sided difference "
+        r"$\frac{f(x + h) - f(x)}{h}$, whose $\frac{h}{2} f''(x)$ term cancels only in the central form "
+        r"(tag `one-sided-difference`).",
+        r"$f'(x) + \frac{h^2}{3} f'''(x) + O(h^4)$ (or $\frac{h^2}{2}$): the $\frac{h^3}{6}$ terms add "
+        r"up to $\frac{h^3}{3}$, which the division by $2h$ halves to $\frac{h^2}{6}$ (tag `wrong-scale`).",
+        r"$2 f'(x) + \frac{h^2}{3} f'''(x) + O(h^4)$: dividing by $h$ instead of $2h$ doubles the "
+        r"estimate (tag `wrong-scale`).",
+        r"$f'(x) + O(h^2)$: true, but it stops before the leading error term $\frac{h^2}{6} f'''(x)$, "
+        r"which is what makes the difference second order (tag `missing-term`).",
         r"Taking $h$ as small as possible: below about $10^{-5}$ in float64 the rounding error "
         r"$\unchecked{\sim \varepsilon |f| / h}$ dominates the $h^2$ truncation error.",
     ),

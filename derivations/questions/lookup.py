@@ -6,12 +6,13 @@ from derivations.questions.activations import QUESTIONS as ACTIVATIONS
 from derivations.questions.backprop import QUESTIONS as BACKPROP
 from derivations.questions.convolution import QUESTIONS as CONVOLUTION
 from derivations.questions.losses import QUESTIONS as LOSSES
+from derivations.questions.numerics import QUESTIONS as NUMERICS
 from derivations.questions.question import Question
 from derivations.questions.regularisation import QUESTIONS as REGULARISATION
 from derivations.questions.rows import QUESTIONS as ROWS
 from derivations.questions.training import QUESTIONS as TRAINING
 
-TOPICS = (ACTIVATIONS, LOSSES, BACKPROP, ROWS, REGULARISATION, TRAINING, CONVOLUTION)
+TOPICS = (ACTIVATIONS, LOSSES, BACKPROP, ROWS, REGULARISATION, TRAINING, CONVOLUTION, NUMERICS)
 """The bank's topics in the order of the course, one module each."""
 
 

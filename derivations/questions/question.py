@@ -29,6 +29,11 @@ class Question:
     the reference answer (empty: the derivation's first chain). ``independent`` names random
     quantities independent of each other (``("w", "a")``): the moments of their product factor,
     E[wa] = E[w]E[a] and Var(wa) = E[w²]E[a²] − E[w]²E[a]².
+    ``functions`` are function names an answer may call that stand for themselves, not for σ:
+    the smooth ``f`` of the central difference, whose f'(x), f'''(x) are its own derivatives, and
+    ``O`` where the reference is an expansion with an O-term. ``expansion_mistakes`` are the known
+    wrong expansions of such a question: (tag, the quantity whose expansion the mistake is, what to
+    tell the student), e.g. the one-sided difference where the central one is asked.
     """
 
     id: str
@@ -52,6 +57,8 @@ class Question:
     convention: str = "column"
     asks: tuple[Spelled, ...] = ()
     independent: tuple[str, ...] = ()
+    functions: tuple[str, ...] = ()
+    expansion_mistakes: tuple[tuple[str, Expr, str], ...] = ()
 
     @property
     def reference(self) -> Expr:

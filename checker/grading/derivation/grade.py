@@ -12,10 +12,12 @@ from __future__ import annotations
 import checker.grading.derivation.learn as learn
 import checker.grading.derivation.mistake as diagnose
 from checker.grading.derivation.chain import evaluate, holds, restates_question, shape_matches, sort_relations
+from checker.grading.derivation.expansion import grade_expansion_derivation
 from checker.grading.derivation.model import model_of
 from checker.grading.derivation.names import derivation_vocabulary
 from checker.grading.derivation.segment import MAX_TEXT, relations
 from checker.grading.derivation.state import Grading, Judged, StepReport
+from checker.grading.derivation.state import result as _result
 from checker.grading.derivation.steps import (
     MAX_STEPS,
     Item,
@@ -31,6 +33,7 @@ from checker.grading.derivation.values import (
     instances,
     same,
 )
+from checker.grading.series import is_series_question
 from checker.proof.evaluate import EvaluationError
 from derivations.expr import ShapeError, to_latex
 from derivations.questions import Question, get_question
@@ -48,25 +51,6 @@ def is_derivation(text: str) -> bool:
         return sum(len(r.sides) - (0 if r.continues else 1) for r in relations(text)) >= 2
     except (ValueError, RecursionError, IndexError):
         return False
-
-
-def _result(
-    q: str,
-    verdict: str,
-    feedback: str,
-    steps: list[StepReport] | None = None,
-    first: int | None = None,
-    result_correct: bool = False,
-) -> dict:
-    return {
-        "question": q,
-        "verdict": verdict,
-        "score": 1.0 if verdict == "correct" else 0.0,
-        "first_wrong_step": first,
-        "result_correct": result_correct,
-        "steps": [s.to_json() for s in steps or []],
-        "feedback": feedback,
-    }
 
 
 def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_notation: bool = False) -> dict:
@@ -93,6 +77,12 @@ def grade_derivation(question_id: str, text: str, fmt: str = "auto", strict_nota
             f"The derivation has more than {MAX_SIDES} expressions joined by `=`; "
             f"grade at most {MAX_STEPS} steps (with their definitions and lemmas).",
         )
+    if is_series_question(q):  # O-terms: steps compared as series, not by values
+        try:
+            return grade_expansion_derivation(q, rels, fmt, strict_notation)
+        except Exception as exc:  # noqa: BLE001 - never lose a derivation: say what went wrong instead
+            why = f"The grader could not check this derivation ({type(exc).__name__})."
+            return _result(q.id, "invalid", why)
     try:
         g = _grading(q, fmt, strict_notation)
         items = sort_relations(g, rels)

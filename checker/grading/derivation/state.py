@@ -68,3 +68,23 @@ class Grading:
     index_order: tuple[str, ...] = ()  # (row, column) letters of the chain's start, if an entry
     aliases: dict[str, str] = field(default_factory=dict)  # a student's name -> the question's spelling
     local: dict[Sym, Expr] = field(default_factory=dict)  # names the student defined
+
+
+def result(
+    q: str,
+    verdict: str,
+    feedback: str,
+    steps: list[StepReport] | None = None,
+    first: int | None = None,
+    result_correct: bool = False,
+) -> dict:
+    """The §6 JSON object of a graded derivation."""
+    return {
+        "question": q,
+        "verdict": verdict,
+        "score": 1.0 if verdict == "correct" else 0.0,
+        "first_wrong_step": first,
+        "result_correct": result_correct,
+        "steps": [s.to_json() for s in steps or []],
+        "feedback": feedback,
+    }

@@ -27,6 +27,7 @@ from checker.grading.readers.syntax import (
 )
 from derivations.expr import (
     ELEMENTWISE,
+    BigO,
     Cond,
     Diag,
     Div,
@@ -44,6 +45,8 @@ from derivations.expr import (
 
 GENERIC_NAMES = ("f", "g")
 """Letters a student uses for the generic activation σ (``f'(z)``, Andrew Ng's ``g'(z)``)."""
+LANDAU_O = "O"
+"""The name of Landau's O in a question's ``functions`` (and as a student writes it)."""
 
 class FunctionsMixin:
     """Which words are functions, their derivative order and power, and calling them."""
@@ -65,6 +68,8 @@ class FunctionsMixin:
         dots = 0
         if is_tree(atom, "accent") and atom.children[0].value == r"\dot":  # Newton's \dot\sigma is σ'
             dots, atom = 1, unbrace(atom.children[1])
+        if is_tok(atom, "LANDAU") or is_tok(atom, "NAME", "IDENT") and atom.value == LANDAU_O:
+            return self.landau_head(atom, scripts)
         if is_tok(atom, "CMD"):
             word = atom.value[1:]
             name = self.function_word(word) if word not in GREEK or word == "sigma" else None
@@ -95,8 +100,8 @@ class FunctionsMixin:
                     )
                 if info.layer is not None:
                     text = self.script_text(info.layer)
-                    if info.paren and text.isdigit() and int(text) <= 3:
-                        d += int(text)  # \sigma^{(2)}: the second derivative
+                    if info.paren and text.isdigit() and int(text) <= limits.MAX_DERIVATIVE:
+                        d += int(text)  # \sigma^{(2)}, f^{(4)}: a derivative of that order
                     elif info.paren and name == "sigma" and re.fullmatch(r"[lL][+-]?\d?", text):
                         pass  # g^{[l]}: layer l's activation, the one generic σ
                     elif text.lstrip("-").isdigit() and int(text) < 0:
@@ -112,6 +117,17 @@ class FunctionsMixin:
         if d > limits.MAX_DERIVATIVE:
             raise self.error(atom, f"a derivative of order {d} is not read (at most {limits.MAX_DERIVATIVE})")
         return FnHead(name, d, power, atom, base)
+
+    def landau_head(self, atom: Node, scripts: list[Tree]) -> FnHead | None:
+        """Landau's ``O`` (``O(h^4)``, ``\\mathcal{O}(h^4)``), where the question allows it: elsewhere
+        an O-term would read as 0 and hide a wrong answer, so O stays an unknown name."""
+        if self.vocab is None or LANDAU_O not in self.vocab.functions or self.lookup(LANDAU_O) is not None:
+            if is_tok(atom, "LANDAU"):
+                raise self.error(atom, "an O-term is not read in this question: give the exact formula")
+            return None
+        if scripts:
+            raise self.error(scripts[0], "write the order inside the O: O(h^4)")
+        return FnHead(LANDAU_O, 0, None, atom)
 
     @staticmethod
     def example(head: FnHead) -> str:
@@ -174,6 +190,8 @@ class FunctionsMixin:
             return Softmax(args[0], axis)
         if name == "diag":
             return Diag(args[0])
+        if name == LANDAU_O:
+            return BigO(args[0])
         if name == "where":
             cond, a, b = args
             if not isinstance(cond, Cond) or isinstance(a, Cond) or isinstance(b, Cond):

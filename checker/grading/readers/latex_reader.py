@@ -29,7 +29,9 @@ How the pieces are decided:
   and ``\times``, which bind tighter than ``+`` and ``-``. ``*`` and ``\times`` are elementwise
   when both sides have the same non-scalar shape, else an ordinary product.
 - **Functions** take the group that follows (``\sigma'(z)``) or, without parentheses, the next
-  item (``\tanh z``, ``\log p_k``); ``\tanh^2 z`` is ``(\tanh z)^2``.
+  item (``\tanh z``, ``\log p_k``); ``\tanh^2 z`` is ``(\tanh z)^2``; ``f^{(4)}(x)`` is the fourth
+  derivative. Landau's ``O(h^4)``, ``\mathcal{O}(h^4)``, ``\mathcal O(h^4)`` is read where the
+  question's answer is an expansion (its vocabulary's functions hold ``O``), nowhere else.
 - **Ones.** ``\mathbf{1}_m`` has its length written; a bare ``\mathbf{1}`` takes it from its
   neighbour in a product (``\mathbf{1}^T \delta_3``: the rows of δ₃; ``\Delta \mathbf{1}``: the
   columns of Δ); in a sum or an elementwise product it is the number 1, which broadcasts.

@@ -23,7 +23,7 @@ MAX_PARSE_DEPTH = 400  # depth of the intermediate parse tree (a few levels per 
 FRAMES_PER_LEVEL = 8  # Python frames the readers use per level of parse tree, with room to spare
 MAX_DIGITS = 15
 MAX_EXPONENT = 64
-MAX_DERIVATIVE = 3  # σ''': the evaluator knows derivatives up to this order
+MAX_DERIVATIVE = 5  # f^{(5)}: a Taylor term past the error term; NumPy knows σ up to σ''' and says so
 
 
 class AnswerError(ValueError):

@@ -72,14 +72,17 @@ def _python_signals(text: str, vocab: Vocabulary) -> str:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return ""
     names = set()
+    # f'(x) + ... + f'''(x) parses as an f-string: single quotes alone are primes, not a string
+    primes = "'" in text and '"' not in text
     for node in ast.walk(tree):
         if isinstance(node, ast.Name):
             names.add(node.id)
             if "__" in node.id:
                 return "only"
         elif (
-            isinstance(node, ast.Constant)
-            and isinstance(node.value, str | bytes)
+            isinstance(node, ast.Constant | ast.JoinedStr)
+            and isinstance(getattr(node, "value", ""), str | bytes)
+            and not primes
             or isinstance(node, ast.Lambda | ast.comprehension | ast.keyword | ast.Starred | ast.NamedExpr)
         ):
             return "only"

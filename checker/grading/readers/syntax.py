@@ -39,7 +39,7 @@ STANDARD_FUNCTIONS = {
     "abs": "abs", "max": "max", "maximum": "max", "softmax": "softmax", "diag": "diag",
     "where": "where", "cosh": "cosh", "sinh": "sinh",
 }
-STRUCTURAL = {"max": 2, "softmax": 1, "diag": 1, "where": 3}
+STRUCTURAL = {"max": 2, "softmax": 1, "diag": 1, "where": 3, "O": 1}
 ACCENTS = {
     "hat": "hat", "widehat": "hat", "tilde": "tilde", "widetilde": "tilde", "bar": "bar", "overline": "bar",
     "dot": "dot",

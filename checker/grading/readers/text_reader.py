@@ -34,7 +34,8 @@ So `1/m * Delta A^T` is (1/m)(Δ Aᵀ), and `a .* b @ c` is a ⊙ (b c).
 **Functions.** `sigma(z)`, `sigma'(z)` (σ'), `f(z)` and `f'(z)` (the same generic σ),
 `sigmoid`, `tanh`, `relu`, `exp`, `log` (`ln`), `sign` (`sgn`), `sech`, `sqrt`, `abs`,
 `max(0, z)`, `softmax(z)`, `diag(p)`, `where(z > 0, 1, 0.1)`; a power of a function is
-`tanh(z)^2`.
+`tanh(z)^2`. Derivatives of higher order: `f'''(x)`, `f‴(x)`, `f⁽³⁾(x)`, `f''''(x)`; where the
+answer is an expansion, Landau's `O(h^4)` (also `O(h⁴)`, `𝒪(h⁴)`) and the question's own `f`.
 
 **Norms and absolute values.** `‖w‖_1` (also `||w||_1`), `‖W‖_F^2`, `‖w‖²`, `|w|`. Unicode
 sub- and superscript digits are read as scripts: `‖w‖₁`, `x²`.
@@ -91,7 +92,7 @@ script: "^" sarg          -> sup
      | "{" body "}"       -> brace
      | MINUS sarg         -> signed
 
-?atom: IDENT | NUMBER | UCHAR | ONES
+?atom: IDENT | NUMBER | UCHAR | ONES | LANDAU
      | "(" body ")"       -> paren
      | "[" body "]"       -> bracket
      | LNORM body RNORM   -> norm
@@ -116,6 +117,7 @@ DOTT.3: /\.T(?![A-Za-z0-9_])/
 IDENT: /[A-Za-z](?:[A-Za-z0-9]|_(?=[A-Za-z0-9]))*/
 NUMBER: /[0-9]+(\.[0-9]+)?|\.[0-9]+/
 ONES: "𝟙" | "𝟏"
+LANDAU: "𝒪"
 BAR.3: "|"
 DBAR.3: "‖" | "||"
 %declare LNORM RNORM LABS RABS

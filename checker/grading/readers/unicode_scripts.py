@@ -23,14 +23,18 @@ _SUB_RUN = re.compile("[" + "".join(SUBSCRIPTS) + "]+")
 
 
 _FRACTIONS = {"½": (1, 2), "⅓": (1, 3), "¼": (1, 4), "⅔": (2, 3), "¾": (3, 4)}
+_PRIMES = {"″": "''", "‴": "'''", "⁗": "''''"}
+"""Double, triple and quadruple primes as one character (f‴(x)): that many primes."""
 
 
 def spell_out(text: str, latex: bool) -> str:
     """``text`` with its Unicode superscript and subscript runs written as ``^``/``_`` groups,
-    and its fraction characters (½) as fractions."""
+    its fraction characters (½) as fractions and its multiple primes (‴) as primes."""
     for char, (num, den) in _FRACTIONS.items():
         if char in text:
             text = text.replace(char, f"\\tfrac{{{num}}}{{{den}}}" if latex else f"({num}/{den})")
+    for char, primes in _PRIMES.items():
+        text = text.replace(char, primes)
     if not (_SUP_RUN.search(text) or _SUB_RUN.search(text)):
         return text
     def group(mark: str, table: dict[str, str]):

@@ -10,7 +10,7 @@ The package: :mod:`.translate` (tree to sympy matrices, default sizes), :mod:`.k
 every sign region of a kinked difference), :mod:`.equality` (exact and series equality).
 """
 
-from checker.proof.symbolic.equality import equal, series_equal
+from checker.proof.symbolic.equality import claimed_order, equal, series_coefficients, series_equal
 from checker.proof.symbolic.kinks import _impossible
 from checker.proof.symbolic.translate import (
     ELU_ALPHA,
@@ -24,5 +24,5 @@ from checker.proof.symbolic.translate import (
 
 __all__ = [
     "ELU_ALPHA", "LEAKY_SLOPE", "SympyEnv", "_impossible", "apply_function", "default_sizes", "equal",
-    "generic_function", "series_equal", "to_sympy",
+    "claimed_order", "generic_function", "series_coefficients", "series_equal", "to_sympy",
 ]

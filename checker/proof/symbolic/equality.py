@@ -192,26 +192,46 @@ def _taylor_generic(expr: sp.Expr, var: sp.Symbol, degree: int) -> sp.Expr:
     return expr.xreplace(reps)
 
 
-def series_equal(a: sp.Expr, b: sp.Expr, var: sp.Symbol, order: int) -> bool:
-    """Equality of two expressions as series in ``var`` up to (not including) ``var**order``."""
+def series_coefficients(a: sp.Expr, var: sp.Symbol, order: int, b: sp.Expr = 0) -> dict[int, sp.Expr] | None:
+    """The nonzero coefficients of ``a − b`` as a series in ``var``, power by power below
+    ``var**order`` (negative powers included); None when the expansion cannot be read that far."""
     for degree in (order + 1, order + 4, order + 10):
         expanded = sp.expand(_taylor_generic(a, var, degree) - _taylor_generic(b, var, degree))
         rest = expanded.getO()
         if rest is not None and sp.degree(rest.expr, var) < order:
             continue  # a pole ate the Taylor terms: expand further
-        return sp.simplify((sp.series(expanded.removeO(), var, 0, order).removeO()).doit()) == 0
-    return False
+        terms = sp.expand(sp.series(expanded.removeO(), var, 0, order).removeO().doit())
+        sums: dict[int, sp.Expr] = {}
+        for term in sp.Add.make_args(terms):
+            coefficient, power = term.as_coeff_exponent(var)
+            if coefficient.has(var) or not power.is_integer:
+                return None  # a log(h) or a fractional power: not a power series
+            sums[int(power)] = sums.get(int(power), 0) + coefficient
+        simplified = {k: sp.simplify(c) for k, c in sorted(sums.items())}
+        return {k: c for k, c in simplified.items() if c != 0}
+    return None
+
+
+def series_equal(a: sp.Expr, b: sp.Expr, var: sp.Symbol, order: int) -> bool:
+    """Equality of two expressions as series in ``var`` up to (not including) ``var**order``."""
+    return series_coefficients(a, var, order, b) == {}
+
+
+def claimed_order(entry: sp.Expr, var: sp.Symbol) -> int | None:
+    """The k of the O(var^k) that ``entry`` claims once divisions are distributed (O(h^5)/(2h) is
+    O(h^4)); None when it holds no O-term."""
+    # Unknown functions of var are frozen to plain symbols first: otherwise sympy takes a limit
+    # each time such a term meets an O-term, which costs seconds.
+    frozen = {n: sp.Dummy() for n in entry.atoms(sp.Function)
+              if getattr(type(n), "_generic_of", None) and n.has(var)}
+    claimed = sp.expand(entry.xreplace(frozen)).getO()
+    return None if claimed is None else int(sp.degree(claimed.expr, var))
 
 
 def _zero_up_to_order(entry: sp.Expr, var: sp.Symbol, orders: list[sp.Order]) -> bool:
     """``entry = O(var^k)``: every term below the order its O-terms claim vanishes."""
-    # The claimed order shows once divisions are distributed (O(h^5)/(2h) is O(h^4)). Unknown
-    # functions of var are frozen to plain symbols first: otherwise sympy takes a limit each time
-    # such a term meets an O-term, which costs seconds.
-    frozen = {n: sp.Dummy() for n in entry.atoms(sp.Function)
-              if getattr(type(n), "_generic_of", None) and n.has(var)}
-    claimed = sp.expand(entry.xreplace(frozen)).getO()
-    order = min(sp.degree(o.expr, var) for o in ([claimed] if claimed is not None else orders))
+    claimed = claimed_order(entry, var)
+    order = claimed if claimed is not None else min(sp.degree(o.expr, var) for o in orders)
     return series_equal(entry, 0, var, order)
 
 

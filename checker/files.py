@@ -74,10 +74,13 @@ def check_output_dir(path: str | os.PathLike[str]) -> Path:
     return out
 
 
-def write_atomic(path: str | os.PathLike[str], data: str | bytes, encoding: str = "utf-8") -> Path:
+def write_atomic(path: str | os.PathLike[str], data: str | bytes, encoding: str = "utf-8",
+                 durable: bool = True) -> Path:
     """Write ``data`` to ``path`` through a temporary file in the same directory and a rename.
 
     A crash or a full disk leaves the previous file as it was (or no file), never a truncated one.
+    ``durable=False`` skips waiting for the disk: for a cache whose reader checks what it reads
+    (after a power cut the file may be empty), where a hundred waits would cost a build seconds.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -87,7 +90,8 @@ def write_atomic(path: str | os.PathLike[str], data: str | bytes, encoding: str 
         with os.fdopen(fd, "wb") as handle:
             handle.write(raw)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         os.chmod(tmp, _file_mode())
         os.replace(tmp, target)
     except BaseException:

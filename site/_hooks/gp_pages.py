@@ -21,6 +21,7 @@ import gp_examples
 import gp_graph
 import gp_measure
 import gp_prose
+import gp_render
 import jinja2
 from gp_course import chapters, course_order
 from gp_jobs import Outcome, available
@@ -187,6 +188,7 @@ def _env() -> jinja2.Environment:
     env.filters["power"] = power_tex
     env.filters["ucfirst"] = lambda s: s[:1].upper() + s[1:]
     env.filters["cell"] = lambda s: " ".join(str(s).split()).replace("|", "\\|")
+    env.bytecode_cache = gp_render.bytecode_cache(env)
     return env
 
 

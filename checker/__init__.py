@@ -13,6 +13,7 @@ an experiment :mod:`checker.experiments`, a command :mod:`checker.commands`.
 ROOMS: tuple[str, ...] = (
     "derivations",
     "checker.files",
+    "checker.sources",
     "checker.network",
     "checker.proof",
     "checker.grading",

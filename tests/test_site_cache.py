@@ -126,7 +126,57 @@ def test_the_verdict_key_moves_with_the_derivation_and_with_the_checkers(
     key = verdicts.content_key(d)
     assert key == verdicts.content_key(d)
     assert key != verdicts.content_key(derivations.get("weight-gradient"))
-    real = verdicts.source
+    real = verdicts._source_digest
     edited = "checker.proof.symbolic.equality"
-    monkeypatch.setattr(verdicts, "source", lambda name: real(name) + ("# edited" if name == edited else ""))
+    monkeypatch.setattr(verdicts, "_source_digest",
+                        lambda name: real(name) + (b"edited" if name == edited else b""))
     assert verdicts.content_key(d) != key
+
+
+def _loaded_by_verifying() -> set[str]:
+    """The project modules a process has loaded once it has verified a derivation (checked by running)."""
+    code = ("import json, sys, derivations\n"
+            "from checker.proof.verify import verify\n"
+            "verify(derivations.get('hidden-delta'))\n"
+            "mine = [m for m in sys.modules if m.split('.')[0] in ('checker', 'derivations')]\n"
+            "print(json.dumps(sorted(mine)))\n")
+    done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True,
+                          env={**os.environ, "PYTHONPATH": str(REPO)}, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return set(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def test_every_module_verifying_loads_is_in_the_verdict_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    import derivations
+    from checker.proof import verdicts
+
+    d = derivations.get("hidden-delta")
+    module = verdicts._catalogue_module(d.id)
+    in_key = set(verdicts.checking_modules(module))
+    # the catalogue is loaded whole to look a derivation up; only this derivation's module is its verdict's
+    loaded = {m for m in _loaded_by_verifying()
+              if not m.startswith("derivations.catalogue.") or m == module or m == "derivations.catalogue"}
+    assert loaded <= in_key, f"a verdict depends on these but its key does not hash them: {loaded - in_key}"
+    assert {"checker.proof.symbolic.equality", "checker.network.mlp", "derivations.expr.nodes"} <= in_key
+    key = verdicts.content_key(d)
+    real = verdicts._source_digest
+    for name in sorted(in_key):
+        monkeypatch.setattr(verdicts, "_source_digest",
+                            lambda n, name=name: real(n) + (b"#" if n == name else b""))
+        assert verdicts.content_key(d) != key, f"editing {name} does not move the verdict key"
+
+
+def test_a_module_the_checkers_start_to_import_joins_the_key(tmp_path: Path) -> None:
+    from checker import sources
+
+    pkg = tmp_path / "checker" / "proof"
+    pkg.mkdir(parents=True)
+    (tmp_path / "checker" / "__init__.py").write_text("")
+    (pkg / "__init__.py").write_text("")
+    (pkg / "verify.py").write_text("def verify():\n    from . import numeric\n")
+    (pkg / "numeric.py").write_text("X = 1\n")
+    (pkg / "newcheck.py").write_text("Y = 2\n")
+    assert "checker.proof.newcheck" not in sources.closure_files(tmp_path, ("checker.proof.verify",))
+    (pkg / "numeric.py").write_text("from checker.proof.newcheck import Y\n")
+    os.utime(pkg / "numeric.py", ns=(2, 2))
+    assert "checker.proof.newcheck" in sources.closure_files(tmp_path, ("checker.proof.verify",))

@@ -78,7 +78,8 @@ def build(root: Path, cache: Path, out: str = "out", strict: bool = True) -> dic
     old = os.environ.get("GRADPROOF_CACHE")
     os.environ["GRADPROOF_CACHE"] = str(cache)
     try:
-        mkdocs_build(load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / out), strict=strict))
+        config = load_config(config_file=str(root / "mkdocs.yml"), site_dir=str(root / out), strict=strict)
+        mkdocs_build(config)
     finally:
         if old is None:
             os.environ.pop("GRADPROOF_CACHE")
@@ -122,7 +123,8 @@ def test_a_warm_build_reads_every_page_back_and_gives_the_same_site(site: Path, 
 
     converted: list[str] = []
     real = markdown.Markdown.convert
-    monkeypatch.setattr(markdown.Markdown, "convert", lambda md, text: (converted.append(text), real(md, text))[1])
+    monkeypatch.setattr(markdown.Markdown, "convert",
+                        lambda md, text: (converted.append(text), real(md, text))[1])
     second = build(site, cache)
     assert converted == []  # nothing converted again
     assert second == first == fresh(site, tmp_path)
@@ -135,7 +137,8 @@ def test_an_edited_page_and_an_edited_generated_page_are_built_again(site: Path,
     (site / "data.txt").write_text("The meaning, second version.\n")
     after = build(site, cache)
     assert "Edited text" in after["other/index.html"]
-    assert "second version" in after["generated/index.html"] and "first version" not in after["generated/index.html"]
+    generated = after["generated/index.html"]
+    assert "second version" in generated and "first version" not in generated
     assert "Edited text" in after["search/search_index.json"]
     assert after == fresh(site, tmp_path)
     # each page keeps one stored result per step: the edited pages' old ones are gone

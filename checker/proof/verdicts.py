@@ -2,8 +2,10 @@
 
 Nothing here imports the checkers (sympy is slow to import), so reading a stored verdict, or
 asking whether one is stored, is cheap: the site does both for every derivation at every build.
-A key hashes the source of every module a verdict depends on (the checkers, the reference
-network, the expression language) and of the derivation's own module, read from disk.
+A key hashes the source of every module a verdict depends on, read from disk: the checkers and
+every project module they import at any depth (the reference network, the expression language),
+found by reading their imports (:mod:`checker.sources`), and the derivation's own module with its
+imports.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from checker import sources
 from derivations.base import Derivation
 
 
@@ -72,43 +75,47 @@ class VerifyResult:
         }
 
 
-CHECKING_MODULES = (
-    "checker.proof.symbolic", "checker.proof.symbolic.translate", "checker.proof.symbolic.kinks",
-    "checker.proof.symbolic.equality", "checker.proof.symbolic.indexed", "checker.proof.evaluate",
-    "checker.proof.numeric", "checker.proof.example", "checker.proof.verify", "checker.proof.verdicts",
-    "checker.proof.sizes",
-    "checker.network.central_difference", "checker.network.mlp", "checker.network.activations",
-    "checker.network.losses", "checker.network.rownet", "checker.network.conv", "checker.network.proximal",
-    "checker.network.modes", "derivations.expr", "derivations.expr.nodes", "derivations.expr.builders",
-    "derivations.expr.shapes", "derivations.expr.latex", "derivations.base", "derivations.notation",
-)
-
+# what a verdict is made by: these modules and every project module they import, at any depth
+CHECKER = ("checker.proof.verify",)
 
 # the directory holding the ``checker`` and ``derivations`` packages
 _ROOT = Path(__file__).resolve().parents[2]
 
 
-def source(module_name: str) -> str:
-    """The text of a project module's file, found without importing it or its package ("" if none).
-
-    (``importlib.util.find_spec`` would import the parent packages, and ``checker.proof.symbolic``'s
-    ``__init__`` imports sympy.)
-    """
-    base = _ROOT.joinpath(*module_name.split("."))
-    for path in (base.with_suffix(".py"), base / "__init__.py"):
-        if path.is_file():
-            return path.read_text(encoding="utf-8")
-    return ""
+def checking_modules(module: str | None = None) -> tuple[str, ...]:
+    """The project modules a verdict depends on: :data:`CHECKER` and everything it imports, at any
+    depth, read from the code; with ``module`` (a derivation's), that module and its imports too."""
+    return tuple(sorted(sources.closure_files(_ROOT, [*CHECKER, *([module] if module else [])])))
 
 
 def content_key(d: Derivation) -> str:
-    """A hash of everything a verdict depends on: the derivation's module and the checkers."""
+    """A hash of everything a verdict depends on: the checkers and the derivation's module, and
+    every project module either imports (a derivation that is no module's is hashed by its repr)."""
     h = hashlib.sha256()
-    for name in CHECKING_MODULES:
-        h.update(source(name).encode())
     module = _catalogue_module(d.id)
-    h.update(source(module).encode() if module else repr(d).encode())
+    for name in checking_modules(module):
+        h.update(name.encode())
+        h.update(_source_digest(name))
+    if module is None:
+        h.update(repr(d).encode())
     return h.hexdigest()[:24]
+
+
+# a source file's hash, by path, size and modification time: a build asks for every derivation's
+# key twice (is it stored? then read it), each over the same ~35 files
+_DIGESTS: dict[str, tuple[str, bytes]] = {}
+
+
+def _source_digest(module_name: str) -> bytes:
+    path = sources.module_file(_ROOT, module_name)
+    if path is None:
+        return b""
+    stat = path.stat()
+    stamp = f"{stat.st_size}:{stat.st_mtime_ns}"
+    known = _DIGESTS.get(str(path))
+    if known is None or known[0] != stamp:
+        known = _DIGESTS[str(path)] = (stamp, hashlib.sha256(path.read_bytes()).digest())
+    return known[1]
 
 
 def _catalogue_module(derivation_id: str) -> str | None:

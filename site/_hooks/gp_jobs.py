@@ -12,7 +12,6 @@ so the page can show it and the hook can fail a strict build.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import importlib
 import importlib.util
@@ -29,6 +28,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from checker import sources
 
 WORKERS = 2
 CACHE_FORMAT = "gradproof-site-1"  # bump when the layout of stored results changes
@@ -103,55 +104,19 @@ def import_closure(root: Path, modules: tuple[str, ...],
                    packages: tuple[str, ...] = ("checker", "derivations")) -> tuple[str, ...]:
     """The source files of ``modules`` and of every project module they import, at any depth.
 
-    Read from the code (``import`` statements anywhere, even inside functions), so that a key built
-    from them changes when, and only when, code the result can depend on changes.
+    Read from the code (:func:`checker.sources.import_closure`), so that a key built from them
+    changes when, and only when, code the result can depend on changes. What each file imports is
+    kept in the cache between builds (parsing the sources is most of a warm build's key work).
     """
-    files: dict[str, Path] = {}
-    todo = list(modules)
-    while todo:
-        name = todo.pop()
-        if name in files or name.split(".")[0] not in packages:
-            continue
-        path = _module_file(root, name)
-        if path is None:
-            continue
-        files[name] = path
-        parts = name.split(".")
-        todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # the packages' __init__
-        package = name if path.name == "__init__.py" else ".".join(parts[:-1])
-        todo.extend(_imports(path, package))
-    _save_imports()
-    return tuple(sorted(str(p.relative_to(root)) for p in files.values()))
-
-
-# What each source file imports, keyed by path, size and modification time: parsing the project's
-# sources is most of a warm build's key computation, and a file's imports change only when it does.
-_IMPORTS: dict[str, Any] = {"loaded": False, "dirty": False, "table": {}}
-
-
-def _imports(path: Path, package: str) -> list[str]:
-    """The modules ``path`` imports (absolute names; ``from m import x`` also names ``m.x``)."""
     if not _IMPORTS["loaded"]:
-        _IMPORTS.update(loaded=True, table=_read_json(_imports_file()) or {})
-    stat = path.stat()
-    stamp = f"{stat.st_size}:{stat.st_mtime_ns}:{package}"
-    known = _IMPORTS["table"].get(str(path))
-    if known is not None and known[0] == stamp:
-        return known[1]
-    names: list[str] = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.extend(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join([*anchor, base] if base else anchor)
-            names.append(base)
-            names.extend(f"{base}.{alias.name}" for alias in node.names)  # submodules by name
-    _IMPORTS["table"][str(path)] = [stamp, names]
-    _IMPORTS["dirty"] = True
-    return names
+        sources.remember(_read_json(_imports_file()) or {})
+        _IMPORTS["loaded"] = True
+    files = sources.import_closure(root, modules, packages)
+    _save_imports(sources.remembered())
+    return files
+
+
+_IMPORTS: dict[str, Any] = {"loaded": False}
 
 
 def _imports_file() -> Path:
@@ -165,26 +130,17 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _save_imports() -> None:
-    if not _IMPORTS["dirty"]:
+def _save_imports(table: dict | None) -> None:
+    if table is None:
         return
     path = _imports_file()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(_IMPORTS["table"]))
+        tmp.write_text(json.dumps(table))
         tmp.replace(path)
-        _IMPORTS["dirty"] = False
     except OSError:  # a read-only cache only costs the next build the parsing
         pass
-
-
-def _module_file(root: Path, name: str) -> Path | None:
-    base = root.joinpath(*name.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
 
 
 def _execute(job: Job) -> Outcome:

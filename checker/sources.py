@@ -12,6 +12,7 @@ it may import only the standard library.
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
 
 PACKAGES = ("checker", "derivations")
@@ -25,10 +26,12 @@ _CHANGED = [False]
 
 def module_file(root: Path, name: str) -> Path | None:
     """The file of project module ``name`` under ``root`` (a module or a package's ``__init__``)."""
-    base = root.joinpath(*name.split("."))
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
+    *parents, last = name.split(".")
+    directory = root.joinpath(*parents)
+    if f"{last}.py" in _entries(directory):
+        return directory / f"{last}.py"
+    if last in _entries(directory) and "__init__.py" in _entries(directory / last):
+        return directory / last / "__init__.py"
     return None
 
 
@@ -36,22 +39,33 @@ def closure_files(root: Path, modules: tuple[str, ...] | list[str],
                   packages: tuple[str, ...] = PACKAGES) -> dict[str, Path]:
     """Module name → file for ``modules`` and every project module they import, at any depth.
 
-    The packages holding a module are in it too (importing ``a.b`` runs ``a/__init__.py``).
+    The packages holding a module are in it too (importing ``a.b`` runs ``a/__init__.py``). The
+    answer is kept while every file it read and every directory it looked in are unchanged (a key
+    asks for the same closure many times a build; walking it names hundreds of would-be modules).
     """
+    memo = (str(root), tuple(modules), tuple(packages))
+    known = _CLOSURES.get(memo)
+    if known is not None and all(_stamp(Path(p)) == stamp for p, stamp in known[0].items()):
+        return dict(known[1])
     files: dict[str, Path] = {}
+    read: dict[str, str] = {}
     todo = list(modules)
     while todo:
         name = todo.pop()
         if name in files or name.split(".")[0] not in packages:
             continue
+        for directory in _directories(root, name):
+            read[str(directory)] = _stamp(directory)
         path = module_file(root, name)
         if path is None:
             continue
         files[name] = path
+        read[str(path)] = _stamp(path)
         parts = name.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # the packages' __init__
         package = name if path.name == "__init__.py" else ".".join(parts[:-1])
         todo.extend(imports_of(path, package))
+    _CLOSURES[memo] = (read, dict(files))
     return files
 
 
@@ -59,6 +73,46 @@ def import_closure(root: Path, modules: tuple[str, ...] | list[str],
                    packages: tuple[str, ...] = PACKAGES) -> tuple[str, ...]:
     """The source files (relative to ``root``, sorted) of :func:`closure_files`."""
     return tuple(sorted(str(p.relative_to(root)) for p in closure_files(root, modules, packages).values()))
+
+
+# closures already walked: the stamps of what each read, and the answer
+_CLOSURES: dict[tuple, tuple[dict[str, str], dict[str, Path]]] = {}
+# directory → (its modification time, its entries): a file created or deleted in it changes the time
+_LISTINGS: dict[str, tuple[str, frozenset[str]]] = {}
+
+
+def _stamp(path: Path) -> str:
+    """Size and modification time (a directory's changes when an entry is added, removed or renamed)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return "absent"
+    return f"{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _entries(directory: Path) -> frozenset[str]:
+    stamp = _stamp(directory)
+    known = _LISTINGS.get(str(directory))
+    if known is None or known[0] != stamp:
+        try:
+            names = frozenset(os.listdir(directory))
+        except OSError:
+            names = frozenset()
+        known = _LISTINGS[str(directory)] = (stamp, names)
+    return known[1]
+
+
+def _directories(root: Path, name: str) -> set[Path]:
+    """The directories whose entries decide whether :func:`module_file` finds ``name``: the two it
+    looks in, or, where one does not exist, the nearest directory above it that does (its entries
+    change when the missing one is created)."""
+    *parents, last = name.split(".")
+    out = set()
+    for directory in (root.joinpath(*parents), root.joinpath(*parents, last)):
+        while not directory.is_dir() and directory != root and root in directory.parents:
+            directory = directory.parent
+        out.add(directory)
+    return out
 
 
 def imports_of(path: Path, package: str) -> list[str]:

@@ -180,3 +180,8 @@ def test_a_module_the_checkers_start_to_import_joins_the_key(tmp_path: Path) -> 
     (pkg / "numeric.py").write_text("from checker.proof.newcheck import Y\n")
     os.utime(pkg / "numeric.py", ns=(2, 2))
     assert "checker.proof.newcheck" in sources.closure_files(tmp_path, ("checker.proof.verify",))
+    # a module named by an import before its file existed joins once the file is written
+    (pkg / "newcheck.py").write_text("from checker.proof import later\n")
+    assert "checker.proof.later" not in sources.closure_files(tmp_path, ("checker.proof.verify",))
+    (pkg / "later.py").write_text("Z = 3\n")
+    assert "checker.proof.later" in sources.closure_files(tmp_path, ("checker.proof.verify",))

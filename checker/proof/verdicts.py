@@ -85,7 +85,10 @@ _ROOT = Path(__file__).resolve().parents[2]
 def checking_modules(module: str | None = None) -> tuple[str, ...]:
     """The project modules a verdict depends on: :data:`CHECKER` and everything it imports, at any
     depth, read from the code; with ``module`` (a derivation's), that module and its imports too."""
-    return tuple(sorted(sources.closure_files(_ROOT, [*CHECKER, *([module] if module else [])])))
+    found = set(sources.closure_files(_ROOT, CHECKER))
+    if module is not None:
+        found |= set(sources.closure_files(_ROOT, (module,)))
+    return tuple(sorted(found))
 
 
 def content_key(d: Derivation) -> str:

@@ -104,3 +104,21 @@ def test_a_step_cannot_gain_precision() -> None:
     r = grade_derivation(Q, _chain(r"f'(x) + O(h^2)", r"f'(x) + \frac{h^2}{6} f'''(x) + O(h^4)"))
     assert (r["verdict"], r["first_wrong_step"]) == ("incorrect", 3)
     assert "establish" in r["steps"][2]["feedback"]
+
+
+def test_hostile_orders_are_refused_not_expanded() -> None:
+    """An O-term past MAX_ORDER would make sympy expand that far: the answer, or the step, is refused."""
+    assert grade(Q, r"f'(x) + O(h^{60})").verdict == "invalid"
+    r = grade_derivation(Q, _chain(r"f'(x) + O(h^{60})"))
+    assert r["verdict"] == "incorrect" and r["steps"][1]["verdict"] == "unreadable"
+
+
+def test_every_function_spelling_the_question_page_shows_reads() -> None:
+    from checker.grading.series import function_notation
+    from derivations.questions import get_question
+
+    rows = function_notation(get_question(Q))
+    assert {name for name, _, _ in rows} == {"f", "O"}
+    for _, _, spellings in rows:
+        for spelling in spellings:
+            assert parse_answer(spelling, "auto", vocabulary_of(Q)).expr is not None, spelling

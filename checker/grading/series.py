@@ -219,3 +219,23 @@ def _explain(s: Setting, terms: sp.Expr, against: sp.Expr, diff: dict[int, sp.Ex
 
 def _number(r: sp.Rational) -> str:
     return f"${r.p}$" if r.q == 1 else f"$\\frac{{{r.p}}}{{{r.q}}}$"
+
+
+def function_notation(q: Question) -> list[tuple[str, str, tuple[str, ...]]]:
+    """(LaTeX, what it is, spellings an answer may use) for the functions a series question reads
+    beyond its symbols: its own f with its derivatives, and Landau's O of the variable."""
+    s = setting(q)
+    h = s.var_tree.tex
+    point = next((n.arg for n in _nodes(q.reference) if isinstance(n, Fn) and n.name in q.functions), None)
+    x = point.tex if isinstance(point, Sym) else "x"
+    rows = []
+    for name in q.functions:
+        if name == "O":
+            spellings = (f"O({h}^4)", rf"\mathcal{{O}}({h}^4)", rf"\mathcal O({h}^4)", f"O({h}⁴)", f"𝒪({h}⁴)")
+            rows.append(("O", f"Landau's order term in ${h}$", spellings))
+        else:
+            rows.append((name, f"the function; ${name}^{{(k)}}$ its k-th derivative",
+                         (f"{name}'({x})", f"{name}'''({x})", rf"{name}^{{(3)}}({x})",
+                          rf"{name}^{{\prime\prime\prime}}({x})", f"{name}‴({x})", f"{name}⁽³⁾({x})",
+                          f"{name}''''({x})", rf"{name}^{{(4)}}({x})")))
+    return rows

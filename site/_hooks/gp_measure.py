@@ -283,6 +283,8 @@ def _question_item(qid: str) -> dict:
 
     try:
         from checker.grading.judge import prepare
+        from checker.grading.derivation.expansion import recognised
+        from checker.grading.series import function_notation, is_series_question
     except ImportError:
         prepare = None
     q = get_question(qid)
@@ -300,9 +302,15 @@ def _question_item(qid: str) -> dict:
         "accepted": list(q.accepted),
         "reference": to_latex(ref),
         "answer_shape": _shape_tex(shape_of(ref)),
+        "functions": [],
         "mistakes": [],
     }
-    if prepare is not None:
+    if prepare is not None and is_series_question(q):  # an expansion: the mistakes its derivation lists
+        item["functions"] = [{"latex": tex, "what": what, "spellings": list(sp)}
+                             for tex, what, sp in function_notation(q)]
+        for tag, e, message in recognised(q):
+            item["mistakes"].append({"tag": tag, "latex": to_latex(e), "message": message})
+    elif prepare is not None:
         for pm in prepare(q.id).mutants:
             m = pm.mutant
             item["mistakes"].append({"tag": m.tag, "latex": to_latex(m.expr), "message": m.message})

@@ -8,10 +8,12 @@ so a page shows what the grader really says, never a typed verdict.
 from __future__ import annotations
 
 import checker.grading.derivation.network as network
+from checker.grading.derivation.expansion import recognised
 from checker.grading.derivation.grade import grade_derivation
 from checker.grading.derivation.mistake import reference_mutants
 from checker.grading.derivation.steps import is_name
 from checker.grading.derivation.values import has_derivative
+from checker.grading.series import is_series_question, order_of
 from derivations.base import Chain
 from derivations.expr import Expr, to_latex
 from derivations.questions import get_question
@@ -47,7 +49,16 @@ def model_solution(question_id: str) -> str:
 
 
 def wrong_solution(question_id: str) -> tuple[str, str] | None:
-    """The model solution with its last step replaced by a known wrong answer: (text, its tag)."""
+    """The model solution with its last step replaced by a known wrong answer: (text, its tag). For
+    an expansion, the derivation's own tagged mistake of the result's order (h²/3 for h²/6)."""
+    q = get_question(question_id)
+    if is_series_question(q):
+        order = order_of(q, q.reference)
+        last = [(tag, e) for tag, e, _ in recognised(q) if order_of(q, e) == order]
+        if not last:
+            return None
+        steps = [s.expr for s in chain_of(question_id).steps[:-1]] + [last[0][1]]
+        return _aligned(_lines(question_id, steps)), last[0][0]
     try:
         mutants = reference_mutants(question_id)
     except Exception:  # noqa: BLE001 - a question whose draws cannot be made has no wrong example

@@ -17,17 +17,29 @@ that starts again with that quantity restates it; any other relation (f(x + h) =
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
+from checker.grading.budget import CPU_LIMIT, OutOfBudget, cpu_limit
 from checker.grading.derivation.segment import Relation
 from checker.grading.derivation.state import StepReport
 from checker.grading.derivation.state import result as _result
 from checker.grading.derivation.steps import echo, is_condition
+from checker.grading.judge import vocabulary_of
 from checker.grading.readers import AnswerError, parse_answer
-from checker.grading.series import describe_difference, judge_expansion, order_of, setting
+from checker.grading.series import (
+    SeriesVerdict,
+    describe_difference,
+    judge_expansion,
+    order_of,
+    reading_problem,
+    setting,
+)
 from checker.grading.wording import uncapital
 from checker.proof.symbolic import equal
+from derivations import get
 from derivations.expr import Expr, to_latex
+from derivations.prose import formulas
 from derivations.questions import Question
 
 
@@ -51,8 +63,6 @@ class Chain:
 
 def read_line(q: Question, text: str, fmt: str, strict: bool) -> Line:
     """One side read with the question's vocabulary (never raises)."""
-    from checker.grading.judge import vocabulary_of
-
     line = Line(text)
     try:
         line.expr = parse_answer(text, fmt, vocabulary_of(q.id), strict, entries_as_written=True).expr
@@ -113,6 +123,9 @@ def grade_expansion_derivation(q: Question, rels: list[Relation], fmt: str, stri
             continue
         verdict, tag, why = _step(q, n, side.expr, last, established, chain.starts_right)
         steps.append(StepReport(n, shown, "step", verdict, tag, why, line))
+        if verdict == "unreadable":
+            unreadable.append(n)
+            continue
         if verdict != "follows" and first_wrong is None:
             first_wrong = n
         own = order_of(q, side.expr)
@@ -120,7 +133,7 @@ def grade_expansion_derivation(q: Question, rels: list[Relation], fmt: str, stri
         last = side.expr
     if last is None:
         return _result(q.id, "invalid", "No step of the derivation could be read.", reports + steps)
-    end = judge_expansion(q, last)
+    end = _judge_end(q, last)
     result_correct = end.verdict == "correct"
     if first_wrong is None and not result_correct and steps[-1].verdict != "unreadable":
         report = next(r for r in reversed(steps) if r.verdict != "unreadable")
@@ -142,9 +155,33 @@ def grade_expansion_derivation(q: Question, rels: list[Relation], fmt: str, stri
     return _result(q.id, "incorrect", summary, reports, first_wrong, result_correct)
 
 
+def _judge_end(q: Question, last: Expr) -> SeriesVerdict:
+    """The last step judged as an answer, within the CPU budget of one answer."""
+    try:
+        with cpu_limit(CPU_LIMIT):
+            return judge_expansion(q, last)
+    except OutOfBudget:
+        why = f"the result could not be judged within {CPU_LIMIT:g} s of CPU time."
+        return SeriesVerdict("invalid", (), why)
+
+
 def _step(q: Question, n: int, e: Expr, prev: Expr | None, established: float,
           starts_right: bool) -> tuple[str, str | None, str]:
     """(verdict, tag, feedback) of one step against the step before it."""
+    s = setting(q)
+    problem = reading_problem(q, e, s.var_tree)
+    if problem is not None:
+        return "unreadable", None, f"Step {n} is not checked: {problem}."
+    try:
+        with cpu_limit(CPU_LIMIT):
+            return _compared(q, n, e, prev, established, starts_right)
+    except OutOfBudget:
+        return "unreadable", None, (f"Step {n} could not be compared with the step before within "
+                                    f"{CPU_LIMIT:g} s of CPU time; write it more simply.")
+
+
+def _compared(q: Question, n: int, e: Expr, prev: Expr | None, established: float,
+              starts_right: bool) -> tuple[str, str | None, str]:
     s = setting(q)
     if prev is None:
         if starts_right:
@@ -180,3 +217,27 @@ def _lemma(q: Question, sides: list[Line], line: int) -> StepReport:
         ok = False
     what = "This lemma holds." if ok else "This lemma does not hold: its sides differ."
     return StepReport(None, shown, "lemma", "follows" if ok else "does-not-follow", None, what, line)
+
+
+_TAGGED = re.compile(r"\(tag `([a-z-]+)`\)\.?$")
+
+
+def recognised(q: Question) -> list[tuple[str, Expr, str]]:
+    """(tag, wrong answer, what the student is told) for each mistake the derivation's prose lists
+    with its tag: the first formula of the mistake, read and judged here as an answer (so the
+    message is the grader's own, and a listed mistake the grader does not name is left out)."""
+    out = []
+    for text in get(q.derivation).mistakes:
+        tag = _TAGGED.search(text)
+        found = formulas(text)
+        if tag is None or not found:
+            continue
+        try:
+            e = parse_answer(found[0].latex, "latex", vocabulary_of(q.id)).expr
+        except AnswerError:
+            continue
+        judged = judge_expansion(q, e)
+        if judged.verdict == "incorrect" and judged.mistakes[:1] == (tag.group(1),):
+            out.append((tag.group(1), e, judged.feedback))
+    return out
+

@@ -122,3 +122,13 @@ def test_every_function_spelling_the_question_page_shows_reads() -> None:
     for _, _, spellings in rows:
         for spelling in spellings:
             assert parse_answer(spelling, "auto", vocabulary_of(Q)).expr is not None, spelling
+
+
+def test_factorials_of_taylor_coefficients_read() -> None:
+    assert grade(Q, r"f'(x) + \frac{h^2}{3!} f^{(3)}(x) + O(h^4)").verdict == "correct"
+    assert grade(Q, "f'(x) + h^2/3! f'''(x) + O(h^4)").verdict == "correct"
+    assert grade(Q, "f'(x) + h^2/2! f'''(x) + O(h^4)").mistake == "wrong-scale"
+    with pytest.raises(AnswerError):  # only whole numbers, and small ones: no 1000! to compute
+        parse_answer("x! + h", "text", vocabulary_of(Q))
+    with pytest.raises(AnswerError):
+        parse_answer("13! h", "text", vocabulary_of(Q))

@@ -155,6 +155,8 @@ class ReaderCore:
             return "'" * max(1, len(ch))
         if d == "tsup":
             return r"^{\top}"
+        if d == "factorial":
+            return "!"
         if d == "brace":
             return "".join(self.canon(c) for c in ch)
         if d == "paren":

@@ -2,6 +2,7 @@ r"""Names and the scripts on them: ``W^{(l+1)T}``, ``\delta_j``, ``a^2``, ``e^{x
 
 from __future__ import annotations
 
+import math
 import re
 from fractions import Fraction
 
@@ -36,6 +37,9 @@ from derivations.expr import (
     Pow,
     T,
 )
+
+MAX_FACTORIAL = 12
+"""The largest whole number whose factorial is read (12! fits the readers' digit bound)."""
 
 
 class NamesMixin:
@@ -303,6 +307,13 @@ class NamesMixin:
         limits.check_exponent(exponent, self.where(exponent_node) + self.offset)
         return Pow(base, exponent)
 
+    def factorial(self, value: Expr, where: Tree) -> Expr:
+        """``3!`` of a Taylor coefficient: the factorial of a whole number up to :data:`MAX_FACTORIAL`."""
+        whole = isinstance(value, Num) and value.value.denominator == 1
+        if not whole or not 0 <= value.value <= MAX_FACTORIAL:  # type: ignore[union-attr]
+            raise self.error(where, f"a factorial is read on a whole number from 0 to {MAX_FACTORIAL} (3!)")
+        return Num(Fraction(math.factorial(int(value.value))))
+
     def apply_scripts(self, value: Expr | PendingOnes, scripts: list[Tree]) -> Expr | PendingOnes:
         """Postfix scripts on a value: transposes, powers, index subscripts."""
         for s in scripts:
@@ -338,6 +349,8 @@ class NamesMixin:
                         f"index letters are ({self.index_help()})",
                     )
                 value = self.entry(self.as_value(value), idx)
+            elif s.data == "factorial":
+                value = self.factorial(self.as_value(value), s)
             elif s.data == "prime":
                 if self.mode != "text":
                     raise self.error(

@@ -85,6 +85,7 @@ script: "^" sarg          -> sup
       | PRIME             -> prime
       | TSUP              -> tsup
       | DOTT              -> tsup
+      | BANG              -> factorial
 
 ?sarg: IDENT | NUMBER | UCHAR
      | "(" body ")"       -> paren
@@ -112,6 +113,7 @@ SEQOP.3: "/" | "·" | "⋅"
 AT.3: "@"
 RELOP.3: ">=" | "<=" | "!=" | "==" | ">" | "<" | "≥" | "≤" | "≠"
 PRIME: "'" | "′" | "’"
+BANG: /!(?!=)/
 TSUP: "ᵀ"
 DOTT.3: /\.T(?![A-Za-z0-9_])/
 IDENT: /[A-Za-z](?:[A-Za-z0-9]|_(?=[A-Za-z0-9]))*/

@@ -92,5 +92,9 @@
     typesetMs: window.gpMath ? window.gpMath.end - window.gpMath.start : null,
     scheme: document.body.getAttribute("data-md-color-scheme"),
     wide: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    // the worked example's formulas that scroll sideways in their own box (each must fit the width)
+    exampleScrolls: [...document.querySelectorAll(".gp-example .gp-display")]
+      .filter((d) => d.scrollWidth > d.clientWidth + 1)
+      .map((d) => `${d.scrollWidth - d.clientWidth} px: ${d.textContent.slice(0, 60)}`),
   };
 }

@@ -263,6 +263,8 @@ def test_pages_at_phone_width_and_in_the_dark_theme(
             problems += [f"{r['url']}: {p}" for p in _problems(r)]
             if r["wide"] > 0:  # wide formulas and tables scroll inside their box, never the page
                 problems.append(f"{r['url']}: the page scrolls sideways by {r['wide']} px")
+            if r["exampleScrolls"]:  # a worked example's numbers fit the width, stacked on a phone
+                problems.append(f"{r['url']}: worked-example formulas scroll: {r['exampleScrolls'][:3]}")
     finally:
         v.close()
     assert not problems, "\n".join(problems)

@@ -19,6 +19,7 @@ from checker.proof.example import Example, recording
 from checker.proof.numeric import check_probe
 from derivations import all_derivations
 from derivations.base import Chain, Derivation, Step
+from derivations.expr import to_latex
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "site" / "_hooks"))
 import gp_examples  # noqa: E402 - the site's hooks are not a package
@@ -75,3 +76,30 @@ def test_significant_digits() -> None:
     assert gp_examples.significant(0.0123456) == "0.0123"
     assert gp_examples.significant(-2.5e-7) == r"-2.5 \times 10^{-7}"
     assert gp_examples.significant(0.0) == "0"
+
+
+def test_small_entries_share_a_power_of_ten_so_a_matrix_stays_narrow() -> None:
+    shown = gp_examples._grid([[7.32e-6, -5.46e-6], [1.5e-7, 2.0e-6]])
+    assert shown.startswith("10^{-6} ") and "7.32 & -5.46" in shown and "0.15" in shown
+    assert r"\times" not in shown  # no entry in scientific notation
+    assert gp_examples._grid([[0.5, -0.0123]]).startswith(r"\begin{bmatrix} 0.5 & -0.0123")
+
+
+def test_a_long_product_is_set_as_two_formulas_that_wrap_on_a_phone() -> None:
+    d = all_derivations()["vanishing-gradient-bound"]
+    chain = d.matrix_chains[0]
+    pieces = gp_examples._broken(chain.result, to_latex)
+    assert len(pieces) == 2 and pieces[0].startswith("= ")
+    assert f"{pieces[0][2:]} {pieces[1]}" == to_latex(chain.result)  # nothing lost, no bracket cut
+    short = all_derivations()["weight-gradient"].matrix_chains[0].result
+    assert gp_examples._broken(short, to_latex) == [f"= {to_latex(short)}"]
+
+
+def test_each_row_of_an_example_is_its_formulas_and_its_line_of_latex() -> None:
+    d = all_derivations()["weight-gradient"]
+    e = _example(d)
+    assert e is not None
+    page = gp_examples.recorded_example(d, e.to_dict())
+    assert len(page["rows"]) == len(page["lines"])
+    assert [" ".join(r) for r in page["rows"]] == page["lines"]
+    assert any(len(r) > 1 for r in page["rows"])  # names and matrices are separate formulas

@@ -50,11 +50,18 @@ def significant(v: float, digits: int = 3) -> str:
 
 
 def _grid(rows: list[list[float]]) -> str:
-    """A small matrix of numbers (a 1×1 one as the bare number)."""
+    """A small matrix of numbers (a 1×1 one as the bare number). Entries all below 0.01 share a
+    power of ten written before the matrix (10^{-6} [7.32 5.46]), so that no entry is written
+    0.000569 or 7.32 × 10^{-6} and a matrix stays narrow enough for a phone."""
     if len(rows) == 1 and len(rows[0]) == 1:
         return significant(rows[0][0])
-    body = r" \\ ".join(" & ".join(significant(v) for v in row) for row in rows)
-    return rf"\begin{{bmatrix}} {body} \end{{bmatrix}}"
+    values = np.abs(np.asarray(rows, dtype=float))
+    largest = float(values[np.isfinite(values)].max(initial=0.0))
+    power = int(np.floor(np.log10(largest))) if 0 < largest < 0.01 else 0
+    scaled = [[v / 10.0**power for v in row] for row in rows]
+    body = r" \\ ".join(" & ".join(significant(v) for v in row) for row in scaled)
+    factor = f"10^{{{power}}} " if power else ""
+    return rf"{factor}\begin{{bmatrix}} {body} \end{{bmatrix}}"
 
 
 def _softmax_case() -> dict[str, Any]:
@@ -80,24 +87,30 @@ def _intro(c: dict[str, Any]) -> str:
             f"(largest relative error {c['error']:.1e}).")
 
 
+def _shown(intro: str, rows: list[list[str]], **more: Any) -> dict[str, Any]:
+    """An example for the page: each row a list of formulas that sit side by side where they fit
+    and stack where they do not (a phone), and the same rows as single lines of LaTeX."""
+    return {"intro": intro, "rows": rows, "lines": [" ".join(row) for row in rows], **more}
+
+
 def softmax_ce_gradient() -> dict[str, Any]:
     """δ = p − y on seed 002's logits."""
     c = _softmax_case()
-    return {"intro": _intro(c), "lines": [
-        rf"z = {_column(c['z'], 1)}, \quad y = {_column(c['y'], 0)}",
-        rf"p = \operatorname{{softmax}}(z) = {_column(c['p'])}, \quad L = -\ln p_1 = {c['loss']:.3f}",
-        rf"\delta^{{(L)}} = p - y = {_column(c['delta'])}",
-        rf"\text{{central differences of }} L\text{{: }} {_column(c['numeric'])}",
-    ]}
+    return _shown(_intro(c), [
+        [rf"z = {_column(c['z'], 1)},", rf"y = {_column(c['y'], 0)}"],
+        [rf"p = \operatorname{{softmax}}(z) = {_column(c['p'])},", rf"L = -\ln p_1 = {c['loss']:.3f}"],
+        [rf"\delta^{{(L)}} = p - y = {_column(c['delta'])}"],
+        [rf"\text{{central differences of }} L\text{{: }}", _column(c["numeric"])],
+    ])
 
 
 def softmax_jacobian() -> dict[str, Any]:
     """The Jacobian diag(p) − p pᵀ on seed 002's logits."""
     c = _softmax_case()
-    return {"intro": _intro(c), "lines": [
-        rf"p = \operatorname{{softmax}}\left({_column(c['z'], 1)}\right) = {_column(c['p'])}",
-        rf"\frac{{\partial p}}{{\partial z}} = \operatorname{{diag}}(p) - pp^\top = {_matrix(c['J'])}",
-    ]}
+    return _shown(_intro(c), [
+        [rf"p = \operatorname{{softmax}}\left({_column(c['z'], 1)}\right)", rf"= {_column(c['p'])}"],
+        [r"\frac{\partial p}{\partial z} = \operatorname{diag}(p) - pp^\top", f"= {_matrix(c['J'])}"],
+    ])
 
 
 EXAMPLES: dict[str, Callable[[], dict[str, Any]]] = {
@@ -131,22 +144,44 @@ def recorded_example(d: Any, e: dict[str, Any]) -> dict[str, Any]:
         if key not in used:
             continue
         name = to_latex(names[key]) if key in names else key
-        if len(rows) == 1 and len(rows[0]) == 1:  # scalars share a line; a matrix has its own
+        if len(rows) == 1 and len(rows[0]) == 1:  # scalars share a row; a matrix has its own
             numbers.append(f"{name} = {_grid(rows)}")
         elif len(rows) > MAX_SHOWN or len(rows[0]) > MAX_SHOWN:
-            lines.append(rf"{name} \text{{ is }} {len(rows)} \times {len(rows[0])}")
+            lines.append([rf"{name} \text{{ is }} {len(rows)} \times {len(rows[0])}"])
         else:
-            lines.append(f"{name} = {_grid(rows)}")
+            lines.append([f"{name} =", _grid(rows)])
     if numbers:
-        lines.append(r", \quad ".join(numbers))
-    lines.append(rf"{to_latex(chain.start)} = {to_latex(chain.result)} = {_grid(e['result'])}")
-    lines.append(rf"\text{{measured: }} {_grid(e['measured'])}")
+        lines.append([f"{n}," for n in numbers[:-1]] + numbers[-1:])
+    lines.append([to_latex(chain.start), *_broken(chain.result, to_latex), f"= {_grid(e['result'])}"])
+    lines.append([r"\text{measured: }", _grid(e["measured"])])
     verdict = "within" if e["ok"] else "**outside**"
     intro = (f"The first case of the numerical check below ({e['case']}), with the numbers it used: "
              "the values bound to the symbols, the result the formula gives on them, and the same "
              f"quantity measured by the reference code; largest relative error {e['error']:.1e}, "
              f"{verdict} the check's tolerance. Computed when this page was built.")
-    return {"intro": intro, "lines": lines, "ok": e["ok"]}
+    return _shown(intro, lines, ok=e["ok"])
+
+
+# A product longer than this (in LaTeX characters) is set on two lines where the page is narrow.
+LONG_PRODUCT = 70
+
+
+def _factors(e: Any) -> list[Any]:
+    from derivations.expr import Mul
+
+    return [*_factors(e.left), *_factors(e.right)] if isinstance(e, Mul) else [e]
+
+
+def _broken(result: Any, to_latex: Callable) -> list[str]:
+    """``= result`` as one formula, or a long product as two (its factors split where the lengths
+    balance), which sit side by side where they fit and one under the other on a phone. A product
+    is split only where its LaTeX is exactly its factors' side by side (no bracket is cut)."""
+    whole = to_latex(result)
+    factors = [to_latex(f) for f in _factors(result)]
+    if len(whole) <= LONG_PRODUCT or len(factors) < 2 or " ".join(factors) != whole:
+        return [f"= {whole}"]
+    cut = min(range(1, len(factors)), key=lambda k: abs(len(" ".join(factors[:k])) - len(whole) / 2))
+    return [f"= {' '.join(factors[:cut])}", " ".join(factors[cut:])]
 
 
 def _used_keys(result: Any, definitions: dict, valued: set[str], symbols_of: Callable) -> set[str]:

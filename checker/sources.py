@@ -26,13 +26,7 @@ _CHANGED = [False]
 
 def module_file(root: Path, name: str) -> Path | None:
     """The file of project module ``name`` under ``root`` (a module or a package's ``__init__``)."""
-    *parents, last = name.split(".")
-    directory = root.joinpath(*parents)
-    if f"{last}.py" in _entries(directory):
-        return directory / f"{last}.py"
-    if last in _entries(directory) and "__init__.py" in _entries(directory / last):
-        return directory / last / "__init__.py"
-    return None
+    return _Walk(root).find(name)
 
 
 def closure_files(root: Path, modules: tuple[str, ...] | list[str],
@@ -40,32 +34,33 @@ def closure_files(root: Path, modules: tuple[str, ...] | list[str],
     """Module name → file for ``modules`` and every project module they import, at any depth.
 
     The packages holding a module are in it too (importing ``a.b`` runs ``a/__init__.py``). The
-    answer is kept while every file it read and every directory it looked in are unchanged (a key
-    asks for the same closure many times a build; walking it names hundreds of would-be modules).
+    answer is kept while every file it read and every directory it looked in (or found absent)
+    are unchanged: a key asks for the same closure many times a build, and a walk names hundreds
+    of would-be modules (``from m import x`` may import the module ``m.x``).
     """
     memo = (str(root), tuple(modules), tuple(packages))
     known = _CLOSURES.get(memo)
     if known is not None and all(_stamp(Path(p)) == stamp for p, stamp in known[0].items()):
         return dict(known[1])
+    walk = _Walk(root)
     files: dict[str, Path] = {}
-    read: dict[str, str] = {}
+    seen: set[str] = set()
     todo = list(modules)
     while todo:
         name = todo.pop()
-        if name in files or name.split(".")[0] not in packages:
+        if name in seen or name.split(".")[0] not in packages:
             continue
-        for directory in _directories(root, name):
-            read[str(directory)] = _stamp(directory)
-        path = module_file(root, name)
+        seen.add(name)
+        path = walk.find(name)
         if path is None:
             continue
         files[name] = path
-        read[str(path)] = _stamp(path)
+        walk.stamps[str(path)] = _stamp(path)
         parts = name.split(".")
         todo.extend(".".join(parts[:i]) for i in range(1, len(parts)))  # the packages' __init__
         package = name if path.name == "__init__.py" else ".".join(parts[:-1])
         todo.extend(imports_of(path, package))
-    _CLOSURES[memo] = (read, dict(files))
+    _CLOSURES[memo] = (walk.stamps, dict(files))
     return files
 
 
@@ -75,14 +70,14 @@ def import_closure(root: Path, modules: tuple[str, ...] | list[str],
     return tuple(sorted(str(p.relative_to(root)) for p in closure_files(root, modules, packages).values()))
 
 
-# closures already walked: the stamps of what each read, and the answer
+# closures already walked: the stamps of what each looked at, and the answer
 _CLOSURES: dict[tuple, tuple[dict[str, str], dict[str, Path]]] = {}
-# directory → (its modification time, its entries): a file created or deleted in it changes the time
+# directory → (its stamp, its entries): a file created, deleted or renamed in it changes the stamp
 _LISTINGS: dict[str, tuple[str, frozenset[str]]] = {}
 
 
 def _stamp(path: Path) -> str:
-    """Size and modification time (a directory's changes when an entry is added, removed or renamed)."""
+    """Size and modification time of a file or directory, or "absent"."""
     try:
         stat = path.stat()
     except OSError:
@@ -90,29 +85,35 @@ def _stamp(path: Path) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}"
 
 
-def _entries(directory: Path) -> frozenset[str]:
-    stamp = _stamp(directory)
-    known = _LISTINGS.get(str(directory))
-    if known is None or known[0] != stamp:
-        try:
-            names = frozenset(os.listdir(directory))
-        except OSError:
-            names = frozenset()
-        known = _LISTINGS[str(directory)] = (stamp, names)
-    return known[1]
+class _Walk:
+    """One walk's look at the file system: each directory is read once, and its stamp noted."""
 
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.stamps: dict[str, str] = {}
+        self.listings: dict[Path, frozenset[str]] = {}
 
-def _directories(root: Path, name: str) -> set[Path]:
-    """The directories whose entries decide whether :func:`module_file` finds ``name``: the two it
-    looks in, or, where one does not exist, the nearest directory above it that does (its entries
-    change when the missing one is created)."""
-    *parents, last = name.split(".")
-    out = set()
-    for directory in (root.joinpath(*parents), root.joinpath(*parents, last)):
-        while not directory.is_dir() and directory != root and root in directory.parents:
-            directory = directory.parent
-        out.add(directory)
-    return out
+    def entries(self, directory: Path) -> frozenset[str]:
+        if directory not in self.listings:
+            stamp = self.stamps[str(directory)] = _stamp(directory)
+            known = _LISTINGS.get(str(directory))
+            if known is None or known[0] != stamp:
+                try:
+                    names = frozenset(os.listdir(directory))
+                except OSError:
+                    names = frozenset()
+                known = _LISTINGS[str(directory)] = (stamp, names)
+            self.listings[directory] = known[1]
+        return self.listings[directory]
+
+    def find(self, name: str) -> Path | None:
+        *parents, last = name.split(".")
+        directory = self.root.joinpath(*parents)
+        if f"{last}.py" in self.entries(directory):
+            return directory / f"{last}.py"
+        if last in self.entries(directory) and "__init__.py" in self.entries(directory / last):
+            return directory / last / "__init__.py"
+        return None
 
 
 def imports_of(path: Path, package: str) -> list[str]:

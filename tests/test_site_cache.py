@@ -185,3 +185,27 @@ def test_a_module_the_checkers_start_to_import_joins_the_key(tmp_path: Path) -> 
     assert "checker.proof.later" not in sources.closure_files(tmp_path, ("checker.proof.verify",))
     (pkg / "later.py").write_text("Z = 3\n")
     assert "checker.proof.later" in sources.closure_files(tmp_path, ("checker.proof.verify",))
+
+
+def test_a_pages_formula_errors_are_stored_and_follow_its_text_and_filled_values(
+        cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import gp_prose
+
+    from checker.grading import prose_pages
+
+    page = "The pre-activation: $z^{(l)} = W^{(l)} a^{(l-1)} {{ bias }}$."
+    without_bias = gp_prose.page_errors(page, "a test page", lambda latex: latex.replace("{{ bias }}", ""))
+    assert len(without_bias) == 1 and "a test page" in without_bias[0]
+
+    def no_checking(*args: object, **kwargs: object) -> None:
+        raise AssertionError("checked again")
+
+    real = prose_pages.check_page
+    monkeypatch.setattr(prose_pages, "check_page", no_checking)
+    assert gp_prose.page_errors(page, "a test page",
+                                lambda latex: latex.replace("{{ bias }}", "")) == without_bias  # read back
+    monkeypatch.setattr(prose_pages, "check_page", real)
+    # the same text with another value filled in is checked again, and now holds
+    with_bias = lambda latex: latex.replace("{{ bias }}", "+ b^{(l)}")  # noqa: E731
+    assert gp_prose.page_errors(page, "a test page", with_bias) == []
+    assert gp_prose.page_errors(page.replace("(l-1)", "(l)"), "a test page", with_bias) != []

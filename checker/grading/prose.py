@@ -40,6 +40,7 @@ from checker.grading.derivation.names import DerivativeNames
 from checker.grading.derivation.steps import looks_like_new_name, read
 from checker.grading.derivation.values import BudgetExceeded, Evaluator, Instances, Values, same
 from checker.grading.judge import vocabulary_for
+from checker.grading.prose_verdicts import VERDICTS, ProseCheck  # noqa: F401 - public here too
 from checker.grading.readers import AnswerError, Vocabulary
 from checker.grading.readers.functions import LANDAU_O
 from checker.grading.readers.latex_reader import spelling_key
@@ -63,31 +64,11 @@ from derivations.expr import (
 from derivations.prose import formulas, places
 from derivations.questions import QUESTIONS, Question
 
-VERDICTS = ("proved", "defines", "read", "wrong", "unchecked")
-"""The verdicts of a formula that passes; anything else is a failure."""
-
 _RELATION = re.compile(r"\\approx(?![A-Za-z])|"
                        r"\\leq?(?![A-Za-z])|\\geq?(?![A-Za-z])|\\neq?(?![A-Za-z])|\\coloneqq|:=|<|>|=")
 _SIGN = {r"\leq": r"\le", r"\geq": r"\ge", r"\neq": r"\ne", r"\coloneqq": "=", ":=": "="}
 _CAUGHT = (AnswerError, ShapeError, EvaluationError, BudgetExceeded, ValueError, IndexError, KeyError,
            ZeroDivisionError, TypeError, RecursionError)
-
-
-@dataclass(frozen=True)
-class ProseCheck:
-    """The verdict on one formula of a derivation's prose."""
-
-    derivation: str
-    place: str
-    latex: str
-    mark: str
-    verdict: str
-    detail: str = ""
-
-    @property
-    def ok(self) -> bool:
-        """Whether the formula passed (it may still be one the page marks as not checked)."""
-        return self.verdict in VERDICTS
 
 
 # ------------------------------------------------------------------------------ the notation

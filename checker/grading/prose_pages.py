@@ -24,11 +24,14 @@ import dataclasses
 import re
 from collections.abc import Callable
 from functools import cache
+from typing import TYPE_CHECKING
 
-from checker.grading.prose import ProseCheck, check_derivation, check_notation_text
 from derivations import get
 from derivations.expr import Expr, Sym
 from derivations.prose import Formula, formulas
+
+if TYPE_CHECKING:  # the checker is imported by check_page only: reading a page's formulas needs no grader
+    from checker.grading.prose import ProseCheck
 
 _CODE = re.compile(r"```.*?```|~~~.*?~~~|``.+?``|`[^`\n]+`", re.S)
 _TEMPLATE = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
@@ -68,6 +71,8 @@ def check_page(text: str, where: str, render: Callable[[str], str] | None = None
     ``render`` fills in the template expressions of a formula that mixes them with typed text; it
     raises (any exception) when it cannot, and the formula is then a failure (verdict
     ``not-rendered``)."""
+    from checker.grading.prose import ProseCheck, check_derivation, check_notation_text
+
     try:
         found = page_formulas(text)
     except ValueError as err:

@@ -108,12 +108,18 @@ def import_closure(root: Path, modules: tuple[str, ...],
     changes when, and only when, code the result can depend on changes. What each file imports is
     kept in the cache between builds (parsing the sources is most of a warm build's key work).
     """
+    load_imports()
+    files = sources.import_closure(root, modules, packages)
+    save_imports()
+    return files
+
+
+def load_imports() -> None:
+    """Read what each source file imports from the cache, once a process (before any key is made:
+    the verdicts' keys walk the checkers' imports too)."""
     if not _IMPORTS["loaded"]:
         sources.remember(_read_json(_imports_file()) or {})
         _IMPORTS["loaded"] = True
-    files = sources.import_closure(root, modules, packages)
-    _save_imports(sources.remembered())
-    return files
 
 
 _IMPORTS: dict[str, Any] = {"loaded": False}
@@ -130,7 +136,9 @@ def _read_json(path: Path) -> Any:
         return None
 
 
-def _save_imports(table: dict | None) -> None:
+def save_imports() -> None:
+    """Keep what each source file imports for the next build, if this build read any file again."""
+    table = sources.remembered()
     if table is None:
         return
     path = _imports_file()

@@ -118,7 +118,7 @@ def _verify(d: Any) -> Any:
 def _prose(d: Any, cited: list[Any], key: str) -> dict:
     """The formulas of a derivation's prose, and those its citing reference code states, checked
     (stored under ``key``: a warm build reads them back instead of grading them again)."""
-    from checker.grading.prose import ProseCheck
+    from checker.grading.prose_verdicts import ProseCheck  # no grader loaded to read stored verdicts back
 
     def produce(work: Path) -> dict:
         from checker.grading.prose import check_derivation
@@ -403,6 +403,7 @@ def _shape_tex(shape: tuple) -> str:
 def measure(root: Path, workers: int = gp_jobs.WORKERS) -> Measurements:
     """Plan every job, run the uncached ones on ``workers`` processes, and collect the outcomes."""
     start = time.perf_counter()
+    gp_jobs.load_imports()
     items = catalogue()
     jobs: list[Job] = []
     for d in items.values():

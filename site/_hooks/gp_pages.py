@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib
+import inspect
 import math
 import re
 import shlex
@@ -19,6 +20,7 @@ from typing import Any
 import gp_errata
 import gp_examples
 import gp_graph
+import gp_jobs
 import gp_measure
 import gp_prose
 import gp_render
@@ -352,22 +354,41 @@ def _notation_view(root: Path) -> dict:
     row_words = ("row convention", "slides")
     groups, errors = [], []
     every = [v for v in vars(notation).values() if isinstance(v, Sym)]
+    checker = _notation_checker(root) if available("checker.grading.prose") else None
     for _, h in order:
         # "regularisation: an unregularised cost $J$, ...": the words before the colon head the
         # section, the rest (which may hold formulas, in $...$) is its first line
         title, _, detail = h.partition(":") if ":" in h else (h, "", "")
-        if "$" in detail and available("checker.grading.prose"):
-            from checker.grading.prose import check_notation_text, message
-            from derivations import all_derivations
-
+        if "$" in detail and checker is not None:
             own = [getattr(notation, s["name"]) for s in sections[h]]
-            defs = [pair for d in all_derivations().values() for pair in d.definitions]
-            errors += [f"the Notation page: {message(c)}" for c in check_notation_text(detail, own, every, defs)
-                       if not c.ok]
+            errors += checker(_slug(title), detail, own, every)
         groups.append({"title": title.strip(), "detail": gp_prose.show(detail.strip()), "symbols": sections[h],
                        "row": any(w in h.lower() for w in row_words)})
     doc = (notation.__doc__ or "").strip()
     return {"groups": groups, "doc": doc, "errors": errors}
+
+
+def _notation_checker(root: Path) -> Any:
+    """Check a section heading's formulas (:func:`checker.grading.prose.check_notation_text`), the
+    errors stored under a key of the prose checker's code, the text, its symbols and the
+    catalogue's definitions: a warm build does not load the grader for them."""
+    from derivations import all_derivations
+
+    defs = [pair for d in all_derivations().values() for pair in d.definitions]
+    prose = (*gp_jobs.import_closure(root, gp_measure.PROSE_MODULES), *gp_measure.GRADER_FILES)
+    code = gp_jobs.digest(root, prose, inspect.getsource(_notation_checker), repr(defs))
+
+    def check(name: str, detail: str, own: list, every: list) -> list[str]:
+        def produce(work: Path) -> dict:
+            from checker.grading.prose import check_notation_text, message
+
+            return {"errors": [f"the Notation page: {message(c)}"
+                               for c in check_notation_text(detail, own, every, defs) if not c.ok]}
+
+        key = gp_jobs.digest(root, (), code, detail, repr(own), repr(every))
+        return gp_jobs.cached_or_run("notation", name, key, produce)["errors"]
+
+    return check
 
 
 # Which checked derivations the Notation page sets side by side, per convention: their definitions

@@ -8,10 +8,17 @@ with a small marker whose tooltip says it is not machine-checked; the page's leg
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+import gp_jobs
+
 from derivations.prose import Formula, render
+
+ROOT = Path(__file__).resolve().parents[2]  # the repository: site/_hooks/ is two levels down
 
 UNCHECKED_TITLE = "Not machine-checked: a condition, notation or a formula the checker cannot evaluate"
 MARKER = f'<sup class="gp-unchecked" title="{UNCHECKED_TITLE}" aria-label="not machine-checked">†</sup>'
@@ -44,12 +51,57 @@ def show_page(markdown: str) -> str:
 def page_errors(source: str, where: str, render: Callable[[str], str] | None = None,
                 derivation: str = "") -> list[str]:
     """The build errors of the formulas typed into one template or Markdown page (every one that
-    fails the prose checker in the course's notation, named, with the fix)."""
-    from checker.grading.prose import message
-    from checker.grading.prose_pages import check_page
+    fails the prose checker in the course's notation, named, with the fix).
 
-    return [f"a formula typed into {message(c)}" for c in check_page(source, where, render, derivation)
-                                                 if not c.ok]
+    Stored under a key of everything the check reads: the page's text, each formula's template
+    expressions as ``render`` fills them in, the notation it is read in (the course's, or the
+    derivation's meaning), and the checker's code; a build that changed none of them reads the
+    errors back without loading the grader."""
+    from checker.grading.prose_pages import course_notation, is_generated, page_formulas
+    from derivations import get
+
+    def produce(work: Any) -> dict:
+        from checker.grading.prose import message
+        from checker.grading.prose_pages import check_page
+
+        return {"errors": [f"a formula typed into {message(c)}"
+                           for c in check_page(source, where, render, derivation) if not c.ok]}
+
+    try:
+        filled = [_filled(f.latex, render) for f in page_formulas(source) if not is_generated(f.latex)]
+    except ValueError:  # a misplaced mark: the check reports it, and its result is not stored
+        return produce(None)["errors"]
+    meaning = repr(get(derivation)) if derivation else repr(course_notation())
+    key = gp_jobs.digest(ROOT, (), _checker_code(), source, where, repr(filled), meaning)
+    name = hashlib.sha256(where.encode()).hexdigest()[:16]
+    return gp_jobs.cached_or_run("page-formulas", name, key, produce)["errors"]
+
+
+def _filled(latex: str, render: Callable[[str], str] | None) -> str:
+    """A formula as the check reads it: its template expressions filled in, or why they cannot be."""
+    if render is None or not any(t in latex for t in ("{{", "{%", "{#")):
+        return latex
+    try:
+        return render(latex)
+    except Exception as err:  # noqa: BLE001 - the check reports it; the key only needs to see it
+        return f"{latex} cannot be filled in: {type(err).__name__}: {err}"
+
+
+# the prose checker's code (its modules' import closure and the grader's data files), hashed once
+# for as long as none of those files changes
+_CODE: dict[str, Any] = {"stamps": None, "digest": ""}
+CHECKER_MODULES = ("checker.grading.prose_pages", "checker.grading.prose", "checker.grading.prose_run")
+
+
+def _checker_code() -> str:
+    import gp_measure
+
+    files = (*gp_jobs.import_closure(ROOT, CHECKER_MODULES), *gp_measure.GRADER_FILES)
+    paths = sorted({p for pattern in files for p in ROOT.glob(pattern) if p.is_file()})
+    stamps = [(str(p), p.stat().st_size, p.stat().st_mtime_ns) for p in paths]
+    if stamps != _CODE["stamps"]:
+        _CODE.update(stamps=stamps, digest=gp_jobs.digest(ROOT, files, inspect.getsource(page_errors)))
+    return _CODE["digest"]
 
 
 def summary(value: dict) -> dict[str, int]:
@@ -67,9 +119,12 @@ def failure_lines(derivation_id: str, outcome: Any) -> list[str]:
         return []
     if not outcome.ok:
         return [f"checking the prose of {derivation_id!r} failed: {outcome.error}"]
-    from checker.grading.prose import message
+    failed = [c for c in outcome.value["checks"] if not c.ok]
+    lines = []
+    if failed:  # the grader is loaded only to word a failure
+        from checker.grading.prose import message
 
-    lines = [f"a formula in the prose of {message(c)}" for c in outcome.value["checks"] if not c.ok]
+        lines = [f"a formula in the prose of {message(c)}" for c in failed]
     return lines + [f"the docstring of {c.place} states a formula of {derivation_id!r} that {c.detail}: "
                     f"{c.latex} (fix the docstring or the code)"
                     for c in outcome.value["claims"].values() if not c.ok]

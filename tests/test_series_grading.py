@@ -132,3 +132,15 @@ def test_factorials_of_taylor_coefficients_read() -> None:
         parse_answer("x! + h", "text", vocabulary_of(Q))
     with pytest.raises(AnswerError):
         parse_answer("13! h", "text", vocabulary_of(Q))
+
+
+@pytest.mark.parametrize("answer", [r"\exp(O(h))", "f'(x) + O(h^4)/O(h^2)", "O(h)^2", "f'(x) + O(h^{-2})",
+                                    "f'(x) + O(1/h)", "f'(x) + O(O(h^2))"])
+def test_an_o_term_that_is_not_a_term_of_the_expansion_is_refused_with_a_reason(answer: str) -> None:
+    r = grade(Q, answer)
+    assert r.verdict == "invalid" and "O-term" in r.feedback, r.feedback
+
+
+def test_a_value_of_f_away_from_x_is_not_an_expansion() -> None:
+    r = grade(Q, "f(x+h)/h + O(h)")
+    assert (r.verdict, r.mistake) == ("incorrect", None) and "expand" in r.feedback

@@ -34,9 +34,9 @@ from functools import cache
 import sympy as sp
 
 from checker.grading.trees import contains
-from checker.proof.symbolic import SympyEnv, claimed_order, series_coefficients, to_sympy
+from checker.proof.symbolic import SympyEnv, claimed_order, equal, series_coefficients, to_sympy
 from derivations import get
-from derivations.expr import BigO, Expr, Fn, Num, Pow, Sym, children, symbols_of, tex
+from derivations.expr import BigO, Div, Expr, Fn, Num, Pow, Sym, children, symbols_of, tex
 from derivations.questions import Question
 
 MAX_ORDER = 12
@@ -140,16 +140,23 @@ def unexpanded(q: Question, e: Expr, var: Sym) -> Fn | None:
 
 def reading_problem(q: Question, e: Expr, var: Sym) -> str | None:
     """Why ``e`` cannot be judged as an expansion in ``var``, or None: an O-term that is not a power
-    of ``var``, or a generic activation σ (``g'(x)`` reads as σ'), which no expansion here holds."""
+    ``var^k`` (0 ≤ k ≤ :data:`MAX_ORDER`) or that is not a term of the expansion (inside a function,
+    a power, a denominator or another O), or a generic activation σ (``g'(x)`` reads as σ'), which no
+    expansion here holds."""
     for node in _nodes(e):
         if isinstance(node, Fn) and node.name == "sigma" and "sigma" not in q.functions:
             names = " or ".join(f"${f}$" for f in q.functions if f != "O")
             return f"{tex(node)} is no function of this question: its function is {names}"
+        inner = [node.den] if isinstance(node, Div) else [node.base, node.exp] if isinstance(node, Pow) else \
+            [node.arg] if isinstance(node, Fn | BigO) else []
+        if any(has_order_term(part) for part in inner):
+            return (f"an O-term is read as a term of the expansion ($\\ldots + O({var.tex}^4)$), not inside "
+                    f"{tex(node)}")
         if not isinstance(node, BigO):
             continue
         arg = node.arg
         power = arg.exp if isinstance(arg, Pow) and arg.base == var else Num(1) if arg == var else None
-        if not isinstance(power, Num) or power.value.denominator != 1:
+        if not isinstance(power, Num) or power.value.denominator != 1 or power.value < 0:
             return f"the O-term {tex(node)} is read as a power of ${var.tex}$ only, as in $O({var.tex}^4)$"
         if power.value > MAX_ORDER:
             return f"an O-term finer than $O({var.tex}^{{{MAX_ORDER}}})$ is not checked"
@@ -164,9 +171,12 @@ def judge_expansion(q: Question, e: Expr) -> SeriesVerdict:
         return SeriesVerdict("invalid", (), problem[:1].upper() + problem[1:] + ".")
     moving = unexpanded(q, e, s.var_tree)
     if moving is not None:
-        return _wrong("restates-question", (
-            f"Your answer still holds {tex(moving)}: it restates the question. Expand it in powers of "
-            f"${s.var_tree.tex}$."))
+        if not has_order_term(e) and equal(e, s.truth_tree, s.env)[0]:
+            return _wrong("restates-question", (
+                f"Your answer is the quantity to expand, unexpanded: it restates the question. Expand it in "
+                f"powers of ${s.var_tree.tex}$."))
+        return _wrong(None, (f"Your answer still holds {tex(moving)}, a value that moves with "
+                             f"${s.var_tree.tex}$: expand it in powers of ${s.var_tree.tex}$."))
     answer = to_sympy(e, s.env)[0]
     own = claimed_order(answer, s.var)
     terms = answer.removeO() if own is not None else answer

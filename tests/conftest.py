@@ -1,11 +1,14 @@
-"""Shared fixtures: the repository root and one build of the site per test session."""
+"""Shared fixtures: the repository root, one build of the site per test session, and that site
+served on 127.0.0.1 for the browser tests."""
 
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -52,3 +55,32 @@ def site_builder():  # noqa: ANN201 - returns build_site itself
 def site_build(tmp_path_factory: pytest.TempPathFactory) -> SiteBuild:
     """The site built once per session with ``mkdocs build --strict`` into a temporary directory."""
     return build_site(tmp_path_factory.mktemp("site") / "out")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def base_url(site_build: SiteBuild) -> Iterator[str]:
+    """The session's built site served by ``python -m http.server`` on 127.0.0.1 (a free port)."""
+    assert site_build.returncode == 0, site_build.log[-3000:]
+    port = _free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
+         "--directory", str(site_build.site_dir)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", port)) == 0:
+                    break
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -12,15 +12,26 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from site_checks import (
+    FAULTY_PAGE,
+    PROBE,
+    RAW_MATH,
+    TO_DARK,
+    TYPESET,
+    assert_probe_saw_the_faults,
+    is_local,
+    page_problems,
+    page_url,
+    sample_pages,
+    site_pages,
+    unavailable,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -29,12 +40,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic",
 ]
+CHROMIUM_FIX = "apt-get install -y chromium"
 SCREENSHOT = Path(__file__).resolve().parent.parent / "assets" / "derivation-page.png"
-IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
-
-# Text left in a page (outside code and formulas) that means LaTeX reached the reader raw.
-RAW_MATH = re.compile(r"\$\$|\\\(|\\\[|\$\\|\^\{|_\{|\\[A-Za-z]{2,}")
-
 # axe-core (npm), installed by .ci/run into .ci-node (or by hand into node_modules, or anywhere
 # $AXE_CORE_JS names).
 AXE_PLACES = (".ci-node/node_modules/axe-core/axe.min.js", "node_modules/axe-core/axe.min.js")
@@ -44,70 +51,23 @@ AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag2
 # The rules whose verdict can change with the theme: checked again in the dark theme.
 AXE_COLOUR_OPTIONS = {"runOnly": {"type": "rule", "values": ["color-contrast", "link-in-text-block"]},
                       "resultTypes": ["violations"]}
-NO_TRANSITIONS = "*, *::before, *::after { transition: none !important; animation: none !important; }"
 _AXE_RUN = "async (options) => (await axe.run(document, options)).violations.map((v) => ({id: v.id, " \
     "help: v.help, nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ': ' + n.failureSummary)}))"
 
-# What each test reads from a page once MathJax has typeset it (tests/site_probes.js).
-PROBE = (Path(__file__).resolve().parent / "site_probes.js").read_text()
-
-# set by site/javascripts/gradproof.js once MathJax has typeset the page
-_TYPESET = "() => document.documentElement.getAttribute('data-gp-math') === 'done'"
-
-# The pages read again at phone width and in the dark theme (every page is read at desktop width in
-# the light theme): one of each kind, the widest formulas and tables among them.
-SAMPLE = ("", "notation", "derivations/softmax-ce-gradient", "derivations/central-difference",
-          "derivations/row-backprop", "questions", "questions/hidden-delta", "mlp", "gradcheck",
-          "experiments/digits")
 VARIANTS = {"phone-light": ({"width": 390, "height": 844}, "light"),
             "phone-dark": ({"width": 390, "height": 844}, "dark"),
             "desktop-dark": ({"width": 1280, "height": 800}, "dark")}
-
-
-def _unavailable(reason: str, fix: str = "apt-get install -y chromium") -> None:
-    if IN_CI:
-        pytest.fail(f"{reason}: the browser tests must run under CI ({fix})")
-    pytest.skip(reason)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def base_url(site_build: Any) -> Iterator[str]:
-    """The built site served on 127.0.0.1 (a free port)."""
-    assert site_build.returncode == 0, site_build.log[-3000:]
-    port = _free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1",
-         "--directory", str(site_build.site_dir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", port)) == 0:
-                    break
-            time.sleep(0.05)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        server.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     """Headless Debian chromium (never a downloaded one)."""
     if not CHROMIUM.exists():
-        _unavailable(f"{CHROMIUM} is missing")
+        unavailable(f"{CHROMIUM} is missing", CHROMIUM_FIX)
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        _unavailable("the playwright package is not installed")
+        unavailable("the playwright package is not installed", CHROMIUM_FIX)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
         yield b
@@ -129,7 +89,7 @@ def axe() -> str:
     """axe-core's script; missing, a failure under CI and a skip elsewhere."""
     source = _axe_source()
     if source is None:
-        _unavailable("axe-core is not installed", "npm install --prefix .ci-node axe-core, as .ci/run does")
+        unavailable("axe-core is not installed", "npm install --prefix .ci-node axe-core, as .ci/run does")
     return source
 
 
@@ -149,13 +109,12 @@ class Visit:
         self.page = self.context.new_page()
         self.errors: list[str] = []
         self.outside: list[str] = []
-        local = base_url + "/"
         self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
         self.page.on("pageerror", lambda e: self.errors.append(str(e)))
 
         def route(r: Any) -> None:
             url = r.request.url
-            if url.startswith(local) or url.startswith(("data:", "blob:")):
+            if is_local(url, base_url):
                 r.continue_()
             else:
                 self.outside.append(url)
@@ -174,18 +133,12 @@ def visit(browser: Any, base_url: str) -> Iterator[Visit]:
     v.close()
 
 
-def _pages(site_dir: Path) -> list[str]:
-    """Every page of the built site, as its directory relative to the root ("" for the home page)."""
-    rels = (p.parent.relative_to(site_dir).as_posix() for p in site_dir.rglob("index.html"))
-    return sorted("" if r == "." else r for r in rels)
-
-
 def _read(visit: Visit, url: str) -> dict:
     """One page loaded and typeset: what it logged and requested, and what the probe read."""
     visit.errors.clear()
     visit.outside.clear()
     response = visit.page.goto(url, wait_until="load")
-    visit.page.wait_for_function(_TYPESET, timeout=15_000)
+    visit.page.wait_for_function(TYPESET, timeout=15_000)
     probe = visit.page.evaluate(PROBE)
     return {"url": url, "mkdocs": True, "status": response.status if response else None,
             "errors": list(visit.errors), "outside": list(visit.outside),
@@ -196,8 +149,8 @@ def _read(visit: Visit, url: str) -> dict:
 def reports(site_build: Any, base_url: str, visit: Visit) -> dict[str, dict]:
     """Every page of the site visited once (desktop, light theme)."""
     out = {}
-    for rel in _pages(site_build.site_dir):
-        out[rel] = _read(visit, f"{base_url}/{rel}/" if rel else f"{base_url}/")
+    for rel in site_pages(site_build.site_dir):
+        out[rel] = _read(visit, page_url(base_url, rel))
     # pages that are not MkDocs pages (no formulas of ours), loaded all the same
     for rel in ("404.html", "questions/example-report.html"):
         if not (site_build.site_dir / rel).is_file():
@@ -211,36 +164,9 @@ def reports(site_build: Any, base_url: str, visit: Visit) -> dict[str, dict]:
     return out
 
 
-def _problems(r: dict) -> list[str]:
-    """Everything wrong with one page as read by :func:`_read`."""
-    found = []
-    if r["status"] != 200:
-        found.append(f"HTTP {r['status']}")
-    if r["errors"]:
-        found.append(f"console errors {r['errors']}")
-    if r["outside"]:
-        found.append(f"requests off localhost {r['outside']}")
-    if not r["mkdocs"]:
-        return found
-    if r["raw"]:
-        found.append(f"raw LaTeX in the text: {r['raw'][:5]}")
-    f = r["formulas"]
-    if f["errors"] or f["typeset"] != f["formulas"]:
-        found.append(f"formulas not typeset: {f}")
-    if r["overlaps"]:
-        found.append(f"a formula runs into the next line: {r['overlaps'][:3]}")
-    if r["jumps"]:
-        found.append(f"headings skip a level: {r['jumps']}")
-    if r["lowContrast"]:
-        found.append(f"contrast below 4.5:1: {r['lowContrast'][:4]}")
-    if r["openSolutions"]:
-        found.append(f"{r['openSolutions']} solution(s) open on load")
-    return found
-
-
 def test_every_page_loads_cleanly_with_every_formula_typeset(reports: dict[str, dict]) -> None:
     assert len(reports) > 10
-    problems = [f"{r['url']}: {p}" for r in reports.values() for p in _problems(r)]
+    problems = [f"{r['url']}: {p}" for r in reports.values() for p in page_problems(r)]
     assert not problems, "\n".join(problems)
     assert sum(r["formulas"]["containers"] for r in reports.values() if r["mkdocs"]) > 500
 
@@ -253,14 +179,12 @@ def test_pages_at_phone_width_and_in_the_dark_theme(
     viewport, scheme = VARIANTS[variant]
     v = Visit(browser, base_url, viewport=viewport, color_scheme=scheme)
     problems = []
-    pages = _pages(site_build.site_dir) if variant == "phone-light" else SAMPLE
+    pages = site_pages(site_build.site_dir) if variant == "phone-light" else sample_pages(site_build.site_dir)
     try:
         for rel in pages:
-            if not (site_build.site_dir / rel / "index.html").is_file():
-                continue
-            r = _read(v, f"{base_url}/{rel}/" if rel else f"{base_url}/")
+            r = _read(v, page_url(base_url, rel))
             assert r["scheme"] == ("slate" if scheme == "dark" else "default")
-            problems += [f"{r['url']}: {p}" for p in _problems(r)]
+            problems += [f"{r['url']}: {p}" for p in page_problems(r)]
             if r["wide"] > 0:  # wide formulas and tables scroll inside their box, never the page
                 problems.append(f"{r['url']}: the page scrolls sideways by {r['wide']} px")
             if r["exampleScrolls"]:  # a worked example's numbers fit the width, stacked on a phone
@@ -281,14 +205,11 @@ def _axe_pass(browser: Any, base_url: str, pages: list[str], source: str, viewpo
     problems = []
     try:
         for rel in pages:
-            url = f"{base_url}/{rel}/" if rel else f"{base_url}/"
+            url = page_url(base_url, rel)
             v.page.goto(url, wait_until="load")
-            v.page.wait_for_function(_TYPESET, timeout=15_000)
+            v.page.wait_for_function(TYPESET, timeout=15_000)
             problems += [f"{url} light: {p}" for p in axe_violations(v.page, source)]
-            # Material fades colours in over 125 ms or more: switched without transitions, the colours
-            # axe reads are the final ones
-            v.page.add_style_tag(content=NO_TRANSITIONS)
-            v.page.evaluate("() => document.body.setAttribute('data-md-color-scheme', 'slate')")
+            v.page.evaluate(TO_DARK)
             problems += [f"{url} dark: {p}" for p in axe_violations(v.page, source, AXE_COLOUR_OPTIONS)]
     finally:
         v.close()
@@ -304,8 +225,7 @@ def test_every_page_meets_wcag_2_aa_by_axe_core(
     sample pages (one of each kind). Colours do not change with the width, and every page's phone
     layout is read by :func:`test_pages_at_phone_width_and_in_the_dark_theme`: a second sweep of
     every page would double the browser tests' time for the drawer and the stacked columns alone."""
-    pages = _pages(site_build.site_dir) if width >= 600 else [
-        rel for rel in SAMPLE if (site_build.site_dir / rel / "index.html").is_file()]
+    pages = site_pages(site_build.site_dir) if width >= 600 else sample_pages(site_build.site_dir)
     viewport = {"width": width, "height": 844 if width < 600 else 800}
     problems = _axe_pass(browser, base_url, pages, axe, viewport)
     assert not problems, f"{len(problems)} violation(s):\n" + "\n".join(problems[:40])
@@ -378,7 +298,7 @@ def test_screenshot_of_a_derivation_page(base_url: str, browser: Any) -> None:
     v = Visit(browser, base_url, viewport={"width": 1100, "height": 840}, color_scheme="light")
     try:
         v.page.goto(f"{base_url}/derivations/hidden-delta/")
-        v.page.wait_for_function(_TYPESET)
+        v.page.wait_for_function(TYPESET)
         # one scroll down: scrolling back up would bring out Material's "back to top" button
         v.page.evaluate("() => window.scrollTo(0, document.querySelector('#derivation').offsetTop - 64)")
         v.page.wait_for_timeout(600)  # the header's title swap on scroll is animated
@@ -397,20 +317,8 @@ def test_the_probe_sees_each_fault_it_looks_for(browser: Any) -> None:
     """A page made of the faults the tests above look for: the probe must report every one."""
     page = browser.new_page(viewport={"width": 600, "height": 800})
     try:
-        page.set_content("""<body style="background:#fff"><article>
-          <h1>Title</h1><h3>skipped a level</h3>
-          <p>raw: W^{(l)} and \\delta here</p>
-          <p class="gp-ok" style="color:#66bb6a">verified</p>
-          <div class="arithmatex gp-display">
-            <mjx-container style="display:block;height:40px"></mjx-container></div>
-          <div class="gp-reason" style="margin-top:-20px">the reason</div>
-          <details class="gp-solution" open><summary>Show solution</summary>x</details>
-        </article></body>""")
+        page.set_content(f'<body style="background:#fff">{FAULTY_PAGE}</body>')
         r = page.evaluate(PROBE)
     finally:
         page.close()
-    assert RAW_MATH.findall(r["text"]) == ["^{", "\\delta"]
-    assert r["jumps"] == ["1>3"]
-    assert any("verified" in c for c in r["lowContrast"])
-    assert len(r["overlaps"]) == 1 and "gp-reason" in r["overlaps"][0]
-    assert r["openSolutions"] == 1
+    assert_probe_saw_the_faults(r)

@@ -5,7 +5,8 @@ The site is built once per session (``site_build``) and served by ``python -m ht
 and every formula must be typeset by MathJax (served by the site) without an error. axe-core (from
 npm) checks every page against the WCAG 2 A/AA rules at desktop and phone width, light and dark.
 These tests never skip under CI: a missing chromium or axe-core is a failure there, and a skip
-only on a developer's machine.
+only on a developer's machine. What a page is checked for is shared with the same tests in Firefox
+ESR (tests/test_site_firefox.py) through tests/site_checks.py.
 """
 
 from __future__ import annotations

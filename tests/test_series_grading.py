@@ -52,6 +52,7 @@ def test_landau_o_is_read_only_where_the_question_allows_it() -> None:
     (r"f'(x) + \frac{h}{2} f''(x) + O(h^2)", "incorrect", "one-sided-difference"),
     (r"2 f'(x) + \frac{h^2}{3} f'''(x) + O(h^4)", "incorrect", "wrong-scale"),  # divided by h
     (r"f'(x) + O(h^2)", "incorrect", "missing-term"),  # true, but coarser than asked
+    (r"f'(x) + \frac{h^2}{6} f'''(x) + O(h^3)", "incorrect", None),  # every term, the rest understated
     (r"f'(x) + \frac{h^2}{6} f'''(x) + O(h^6)", "incorrect", "missing-term"),  # claims too fine an order
     (r"f'(x) + \frac{h^2}{6} f'''(x)", "incorrect", "missing-term"),  # no O-term
     (r"\frac{f(x + h) - f(x - h)}{2h}", "incorrect", "restates-question"),
@@ -64,6 +65,7 @@ def test_expansions_are_judged_as_series(answer: str, verdict: str, tag: str | N
 
 def test_each_verdict_says_why() -> None:
     assert "leading error term" in grade(Q, "f'(x) + O(h^2)").feedback
+    assert "not only $O(h^{3})$" in grade(Q, "f'(x) + h^2/6 f'''(x) + O(h^3)").feedback
     assert "no O-term" in grade(Q, "f'(x) + h^2/6 f'''(x)").feedback
     assert "one-sided" in grade(Q, "f'(x) + h/2 f''(x) + O(h^2)").feedback
     assert "wrong coefficient" in grade(Q, "f'(x) + h^2/3 f'''(x) + O(h^4)").feedback

@@ -192,6 +192,11 @@ def judge_expansion(q: Question, e: Expr) -> SeriesVerdict:
                 f"Your terms are right, but the expansion has no O-term: without it the answer says the "
                 f"two sides are exactly equal, which they are not, and the question asks for the order "
                 f"of the error. Add the order of the rest, $O({h}^{{{s.reference_order}}})$."))
+        if own < s.reference_order and series_coefficients(terms, s.var, s.reference_order, s.truth) == {}:
+            return _wrong(None, (
+                f"Your terms are right, the leading error term included, but the rest is smaller than you "
+                f"claim: it is $O({h}^{{{s.reference_order}}})$, not only $O({h}^{{{own}}})$. Say how small "
+                f"the rest is: that order is what the question asks for."))
         if own < s.reference_order:
             return _wrong("missing-term", (
                 f"True, but it stops before the leading error term: below $O({h}^{{{own}}})$ your terms "

@@ -22,14 +22,15 @@ PROBE = (Path(__file__).resolve().parent / "site_probes.js").read_text(encoding=
 # True once site/javascripts/gradproof.js has seen MathJax typeset the page.
 TYPESET = "() => document.documentElement.getAttribute('data-gp-math') === 'done'"
 
-# Switches a page to the dark theme in place, as Material's toggle does (``data-md-color-scheme`` on
-# the body): the same page in the other palette without a second load and typesetting. Material fades
-# colours in over 125 ms or more; switched without transitions, the colours read next are the final ones.
-TO_DARK = """() => {
+# Switches a page's palette in place ("slate" dark, "default" light), as Material's toggle does
+# (``data-md-color-scheme`` on the body): the same page in the other theme without a second load and
+# typesetting. Material fades colours in over 125 ms or more; switched without transitions, the
+# colours read next are the final ones.
+SWITCH_PALETTE = """(palette) => {
   const still = document.createElement("style");
   still.textContent = "*, *::before, *::after { transition: none !important; animation: none !important; }";
   document.head.append(still);
-  document.body.setAttribute("data-md-color-scheme", "slate");
+  document.body.setAttribute("data-md-color-scheme", palette);
 }"""
 
 # Text left in a page (outside code and formulas) that means LaTeX reached the reader raw.

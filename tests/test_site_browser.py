@@ -23,7 +23,7 @@ from site_checks import (
     FAULTY_PAGE,
     PROBE,
     RAW_MATH,
-    TO_DARK,
+    SWITCH_PALETTE,
     TYPESET,
     assert_probe_saw_the_faults,
     is_local,
@@ -210,7 +210,7 @@ def _axe_pass(browser: Any, base_url: str, pages: list[str], source: str, viewpo
             v.page.goto(url, wait_until="load")
             v.page.wait_for_function(TYPESET, timeout=15_000)
             problems += [f"{url} light: {p}" for p in axe_violations(v.page, source)]
-            v.page.evaluate(TO_DARK)
+            v.page.evaluate(SWITCH_PALETTE, "slate")
             problems += [f"{url} dark: {p}" for p in axe_violations(v.page, source, AXE_COLOUR_OPTIONS)]
     finally:
         v.close()

@@ -5,12 +5,12 @@ loads without a console error and without a request leaving localhost, every for
 MathJax without an error node, no raw LaTeX is left in the text, no displayed formula runs into the
 line below it, solutions are closed on load, and nothing makes the page scroll sideways.
 
-The sample pages (one of each kind, the widest formulas and tables among them) are read at 1280 and
-390 px in the light theme, then switched in place to the dark one (as Material's toggle does) and
-read again. A second Firefox, whose profile prefers the dark scheme, loads a few of them at 390 px:
-the palette must follow the reader's system, and a page loaded dark must hold up as one switched.
-Each load costs about a second, most of it MathJax typesetting: every page is read in Chromium, and
-all hundred-odd in Firefox too would add three minutes for pages made from the same templates.
+The sample pages (one of each kind, the widest formulas and tables among them) are read at 1280 px
+in a Firefox whose system prefers the light scheme and at 390 px in one that prefers the dark (the
+palette must follow it); each page is then switched in place to the other theme, as Material's
+toggle does, and read again. Each load costs one to two seconds, most of it MathJax typesetting:
+every page is read in Chromium, and all hundred-odd in Firefox too would add three minutes or more
+for pages made from the same templates as the sample's.
 
 Each Firefox reads all its pages in one tab; the site is the session's one build (``site_build``).
 A missing firefox-esr or websockets package is a failure under CI and a skip anywhere else.
@@ -27,7 +27,7 @@ from site_checks import (
     FAULTY_PAGE,
     PROBE,
     RAW_MATH,
-    TO_DARK,
+    SWITCH_PALETTE,
     TYPESET,
     assert_probe_saw_the_faults,
     is_local,
@@ -41,10 +41,9 @@ pytestmark = pytest.mark.browser
 
 FIREFOX_FIX = "apt-get install -y firefox-esr; pip install -e '.[test]'"
 VIEWPORTS = {1280: 800, 390: 844}  # width: height, in CSS pixels
+PALETTES = {"light": "default", "dark": "slate"}  # Material's palette for each colour scheme
 # The pages that are not MkDocs pages (no formulas of ours), loaded all the same.
 OTHER_PAGES = ("404.html", "questions/example-report.html")
-# The pages loaded in a system that prefers the dark scheme: the home page, a derivation, a question.
-LOADED_DARK = ("", "derivations/softmax-ce-gradient", "questions/hidden-delta")
 
 # Resolves to true once MathJax has typeset the page, or to false after ``ms`` milliseconds.
 WAIT_TYPESET = f"""(ms) => new Promise((done) => {{
@@ -100,18 +99,17 @@ def _probe(ff: Firefox, base_url: str, url: str, scheme: str, typeset: bool) -> 
             "raw": RAW_MATH.findall(probe.pop("text")), **probe}
 
 
-def read(ff: Firefox, base_url: str, rel: str, *, also_dark: bool = False) -> list[dict]:
-    """One page loaded and typeset, read as the Chromium tests read it (in the scheme the profile
-    prefers); with ``also_dark``, read again after switching it to the dark theme in place."""
+def read(ff: Firefox, base_url: str, rel: str) -> list[dict]:
+    """One page loaded and typeset, read as the Chromium tests read it in the scheme the profile
+    prefers, then switched in place to the other theme and read again."""
     url = page_url(base_url, rel)
     ff.events.clear()
     ff.goto(url)
     typeset = ff.call(WAIT_TYPESET, 15_000)
     reports = [_probe(ff, base_url, url, ff.scheme, typeset)]
-    if also_dark:
-        ff.call(TO_DARK)
-        reports.append(_probe(ff, base_url, url, "dark", typeset))
-    return reports
+    other = "light" if ff.scheme == "dark" else "dark"
+    ff.call(SWITCH_PALETTE, PALETTES[other])
+    return [*reports, _probe(ff, base_url, url, other, typeset)]
 
 
 def firefox_problems(r: dict) -> list[str]:
@@ -122,7 +120,7 @@ def firefox_problems(r: dict) -> list[str]:
         return found
     if not r["typesetDone"]:
         found.append("MathJax did not finish typesetting within 15 s")
-    palette = "slate" if r["expected"] == "dark" else "default"
+    palette = PALETTES[r["expected"]]
     if r["scheme"] != palette:
         found.append(f"the page shows the {r['scheme']} palette, not {palette}")
     if r["wide"] > 0:  # wide formulas and tables scroll inside their box, never the page
@@ -130,39 +128,36 @@ def firefox_problems(r: dict) -> list[str]:
     return found
 
 
-def _assert_clean(reports: list[dict], where: str, min_formulas: int = 100) -> None:
+def _assert_clean(reports: list[dict], where: str) -> None:
     problems = [f"{r['url']} ({r.get('expected', 'light')}): {p}"
                 for r in reports for p in firefox_problems(r)]
     assert not problems, f"Firefox, {where}:\n" + "\n".join(problems)
-    assert sum(r["formulas"]["containers"] for r in reports if r["mkdocs"]) > min_formulas
+    assert sum(r["formulas"]["containers"] for r in reports if r["mkdocs"]) > 100
 
 
-@pytest.mark.parametrize("width", list(VIEWPORTS))
-def test_sample_pages_in_firefox_light_and_dark(width: int, firefox: Firefox, base_url: str,
-                                               site_build: Any) -> None:
-    """The sample pages at one width, light then dark (and, once, the pages that are not MkDocs')."""
-    firefox.set_viewport(width, VIEWPORTS[width])
+def test_sample_pages_in_firefox_at_desktop_width_light_then_dark(firefox: Firefox, base_url: str,
+                                                                 site_build: Any) -> None:
+    """The sample pages at 1280 px, loaded light, then dark; and the pages that are not MkDocs'."""
+    firefox.set_viewport(1280, VIEWPORTS[1280])
     pages = sample_pages(site_build.site_dir)
     assert len(pages) > 5
-    reports = [r for rel in pages for r in read(firefox, base_url, rel, also_dark=True)]
-    if width == 1280:
-        for rel in OTHER_PAGES:
-            if (site_build.site_dir / rel).is_file():
-                firefox.events.clear()
-                firefox.goto(f"{base_url}/{rel}")
-                reports.append({**_seen(firefox, base_url, f"{base_url}/{rel}"), "mkdocs": False})
-    _assert_clean(reports, f"{width} px")
+    reports = [r for rel in pages for r in read(firefox, base_url, rel)]
+    for rel in OTHER_PAGES:
+        if (site_build.site_dir / rel).is_file():
+            firefox.events.clear()
+            firefox.goto(f"{base_url}/{rel}")
+            reports.append({**_seen(firefox, base_url, f"{base_url}/{rel}"), "mkdocs": False})
+    _assert_clean(reports, "1280 px")
 
 
-def test_pages_in_firefox_on_a_phone_that_prefers_dark(firefox_dark: Firefox, base_url: str,
-                                                       site_build: Any) -> None:
-    """A few pages at 390 px in a Firefox whose system prefers the dark scheme: the palette follows
-    it (slate), and the pages hold up in it as in the light one."""
+def test_sample_pages_in_firefox_on_a_phone_that_prefers_dark(firefox_dark: Firefox, base_url: str,
+                                                              site_build: Any) -> None:
+    """The sample pages at 390 px in a Firefox whose system prefers the dark scheme: loaded dark (the
+    palette follows the system), then switched to light."""
     firefox_dark.set_viewport(390, VIEWPORTS[390])
-    pages = [rel for rel in LOADED_DARK if (site_build.site_dir / rel / "index.html").is_file()]
-    assert len(pages) >= 2
-    reports = [r for rel in pages for r in read(firefox_dark, base_url, rel)]
-    _assert_clean(reports, "390 px, system in dark mode", min_formulas=50)
+    pages = sample_pages(site_build.site_dir)
+    assert len(pages) > 5
+    _assert_clean([r for rel in pages for r in read(firefox_dark, base_url, rel)], "390 px")
 
 
 def test_firefox_reports_each_fault_the_tests_look_for(firefox: Firefox, base_url: str) -> None:

@@ -308,8 +308,9 @@ def test_screenshot_of_a_derivation_page(base_url: str, browser: Any) -> None:
     finally:
         v.close()
     assert len(png) > 10_000
-    # rewritten only when the page looks different, so that a test run leaves the file alone
-    if not SCREENSHOT.exists() or SCREENSHOT.read_bytes() != png:
+    # a test run leaves the checkout alone (the bytes differ a little from run to run); the README's
+    # picture is refreshed on request: GRADPROOF_UPDATE_SCREENSHOT=1 pytest -k screenshot_of
+    if os.environ.get("GRADPROOF_UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.parent.mkdir(exist_ok=True)
         SCREENSHOT.write_bytes(png)
 

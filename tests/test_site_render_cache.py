@@ -20,14 +20,19 @@ REPO = Path(__file__).resolve().parent.parent
 HOOK = REPO / "site" / "_hooks" / "gp_render.py"
 sys.path.insert(0, str(HOOK.parent))
 
-# a hook of the small site: a page generated from a data file, as the handbook's pages are
+# a hook of the small site: a page generated from a data file, as the handbook's pages are, and,
+# when nav-title.txt exists, the navigation set by the hook with that title for the generated page
 GENERATOR = '''
 from pathlib import Path
 from mkdocs.structure.files import File
 
 def on_files(files, config):
-    data = Path(config.config_file_path).parent / "data.txt"
+    root = Path(config.config_file_path).parent
+    data = root / "data.txt"
     files.append(File.generated(config, "generated.md", content="# Generated\\n\\n" + data.read_text()))
+    if (root / "nav-title.txt").exists():
+        title = (root / "nav-title.txt").read_text().strip()
+        config.nav = [{"Home": "index.md"}, {"Other page": "other.md"}, {title: "generated.md"}]
     return files
 '''
 
@@ -153,6 +158,28 @@ def test_a_navigation_title_changed_in_mkdocs_yml_reaches_every_page(site: Path,
     after = build(site, cache)
     for path, html in pages(after).items():
         assert "Renamed page" in html and "Other page" not in html, path
+    assert after == fresh(site, tmp_path)
+
+
+def test_a_navigation_title_set_by_a_hook_reaches_every_page_and_converts_nothing_again(
+        site: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cache = tmp_path / "cache"
+    (site / "nav-title.txt").write_text("Made by the hook")
+    before = build(site, cache)
+    assert all("Made by the hook" in html for html in pages(before).values())
+    (site / "nav-title.txt").write_text("Renamed by the hook")
+
+    import markdown
+
+    converted: list[str] = []
+    real = markdown.Markdown.convert
+    monkeypatch.setattr(markdown.Markdown, "convert",
+                        lambda md, text: (converted.append(text), real(md, text))[1])
+    after = build(site, cache)
+    assert converted == []  # no page's Markdown changed: only the HTML around it
+    for path, html in pages(after).items():
+        assert "Renamed by the hook" in html and "Made by the hook" not in html, path
+    monkeypatch.setattr(markdown.Markdown, "convert", real)
     assert after == fresh(site, tmp_path)
 
 

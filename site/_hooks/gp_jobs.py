@@ -29,8 +29,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from checker import sources
-
 WORKERS = 2
 CACHE_FORMAT = "gradproof-site-1"  # bump when the layout of stored results changes
 
@@ -109,20 +107,27 @@ def import_closure(root: Path, modules: tuple[str, ...],
     kept in the cache between builds (parsing the sources is most of a warm build's key work).
     """
     load_imports()
-    files = sources.import_closure(root, modules, packages)
+    files = _sources().import_closure(root, modules, packages)
     save_imports()
     return files
 
 
 def load_imports() -> None:
-    """Read what each source file imports from the cache, once a process (before any key is made:
-    the verdicts' keys walk the checkers' imports too)."""
-    if not _IMPORTS["loaded"]:
-        sources.remember(_read_json(_imports_file()) or {})
-        _IMPORTS["loaded"] = True
+    """Read what each source file imports from the cache, once for each import of
+    :mod:`checker.sources` (before any key is made: the verdicts' keys walk the checkers' imports
+    too; ``mkdocs serve`` imports the project afresh after a change)."""
+    current = _sources()
+    if _IMPORTS["into"] is not current:
+        current.remember(_read_json(_imports_file()) or {})
+        _IMPORTS["into"] = current
 
 
-_IMPORTS: dict[str, Any] = {"loaded": False}
+def _sources() -> Any:
+    """:mod:`checker.sources` as imported now (the hook drops the project's modules when they change)."""
+    return importlib.import_module("checker.sources")
+
+
+_IMPORTS: dict[str, Any] = {"into": None}
 
 
 def _imports_file() -> Path:
@@ -138,7 +143,7 @@ def _read_json(path: Path) -> Any:
 
 def save_imports() -> None:
     """Keep what each source file imports for the next build, if this build read any file again."""
-    table = sources.remembered()
+    table = _sources().remembered()
     if table is None:
         return
     path = _imports_file()

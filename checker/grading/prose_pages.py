@@ -63,14 +63,15 @@ def course_notation() -> tuple[tuple[Sym, ...], tuple[tuple[Sym, Expr], ...]]:
     return symbols, definitions
 
 
-def check_page(text: str, where: str, render: Callable[[str], str] | None = None,
+def check_page(text: str, where: str, render: Callable[[str], str | None] | None = None,
                derivation: str = "") -> list[ProseCheck]:
     """Every hand-typed formula of one page's source (a template or a Markdown file), checked in
     the course's notation, or in the notation of ``derivation`` (its id) when the text speaks of it.
 
     ``render`` fills in the template expressions of a formula that mixes them with typed text; it
     raises (any exception) when it cannot, and the formula is then a failure (verdict
-    ``not-rendered``)."""
+    ``not-rendered``). It returns None for a formula whose values this build does not have (a
+    piece not measured yet): that formula is on no page of the build, and is not checked."""
     from checker.grading.prose import ProseCheck, check_derivation, check_notation_text
 
     try:
@@ -85,10 +86,13 @@ def check_page(text: str, where: str, render: Callable[[str], str] | None = None
             if is_generated(latex):
                 continue
             try:
-                latex = render(latex) if render is not None else ""
+                filled = render(latex) if render is not None else ""
             except Exception as err:  # noqa: BLE001 - a template error of any kind: the formula is reported
                 out.append(ProseCheck(where, "page", f.latex, f.mark, "not-rendered", str(err)))
                 continue
+            if filled is None:
+                continue
+            latex = filled
             if not latex or _TEMPLATE.search(latex):
                 out.append(ProseCheck(where, "page", f.latex, f.mark, "not-rendered",
                                       "its template expressions cannot be filled in here"))

@@ -25,6 +25,7 @@ import gp_measure
 import gp_prose
 import gp_render
 import jinja2
+import jinja2.meta
 from gp_course import chapters, course_order
 from gp_jobs import Outcome, available
 from gp_measure import Measurements
@@ -502,7 +503,14 @@ def build(m: Measurements) -> SiteContent:
         if template not in checked and available("checker.grading.prose_pages"):
             checked.add(template)  # its typed formulas, filled in with the values of its first page
             source = (TEMPLATES / template).read_text(encoding="utf-8")
-            fill = lambda latex: env.from_string(latex).render(up=up, **common, **ctx)  # noqa: E731
+
+            def fill(latex: str) -> str | None:
+                values = {"up": up, **common, **ctx}
+                names = jinja2.meta.find_undeclared_variables(env.parse(latex))
+                if any(values.get(name) is None for name in names):
+                    return None  # its values are absent from this build, and so is the part of the page
+                return env.from_string(latex).render(**values)
+
             out.errors.extend(gp_prose.page_errors(source, f"site/_templates/{template}", fill))
 
     render("home.md.j2", "index.md", topics=by_topic, questions=question_list, start_here=start_here)

@@ -48,7 +48,7 @@ def show_page(markdown: str) -> str:
     return "".join(parts) + markdown[last:]
 
 
-def page_errors(source: str, where: str, render: Callable[[str], str] | None = None,
+def page_errors(source: str, where: str, render: Callable[[str], str | None] | None = None,
                 derivation: str = "") -> list[str]:
     """The build errors of the formulas typed into one template or Markdown page (every one that
     fails the prose checker in the course's notation, named, with the fix).
@@ -77,7 +77,7 @@ def page_errors(source: str, where: str, render: Callable[[str], str] | None = N
     return gp_jobs.cached_or_run("page-formulas", name, key, produce)["errors"]
 
 
-def _filled(latex: str, render: Callable[[str], str] | None) -> str:
+def _filled(latex: str, render: Callable[[str], str | None] | None) -> str | None:
     """A formula as the check reads it: its template expressions filled in, or why they cannot be."""
     if render is None or not any(t in latex for t in ("{{", "{%", "{#")):
         return latex

@@ -21,9 +21,10 @@ Each row reports the wall time of the whole ``mkdocs build`` command and, from t
 ``last-build.json``, the measuring part and its slowest jobs.
 
 Then the built site is served on 127.0.0.1 and a few pages are opened in headless Debian chromium
-(Playwright): for each, how long MathJax took to typeset the page (``window.gpMath``, set by
-``site/javascripts/gradproof.js``) and how long after the page's load event it finished (0 when it
-finished before). The best of three loads is kept. Usage::
+(Playwright): for each, how long MathJax took to typeset the formulas of the first screen
+(``window.gpMath``, set by ``site/javascripts/gradproof.js``; the others follow near the screen or
+when the browser is idle) and how long after the page's load event it finished (0 when it finished
+before). The best of three loads is kept. Usage::
 
     python bench/bench_site.py [--derivation hidden_delta] [--json results.json] [--no-browser]
 """

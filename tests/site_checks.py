@@ -19,8 +19,11 @@ IN_CI = os.environ.get("CI", "").lower() in ("1", "true", "yes")
 # arguments that returns plain data.
 PROBE = (Path(__file__).resolve().parent / "site_probes.js").read_text(encoding="utf-8")
 
-# True once site/javascripts/gradproof.js has seen MathJax typeset the page.
+# True once site/javascripts/gradproof.js has seen MathJax typeset the formulas on screen; the others
+# are typeset by MathJax's lazy extension near the screen or when the browser is idle, and
+# gpTypesetAll() typesets them at once: the tests call it, then read every formula.
 TYPESET = "() => document.documentElement.getAttribute('data-gp-math') === 'done'"
+TYPESET_ALL = "() => window.gpTypesetAll().then(() => true)"
 
 # Switches a page's palette in place ("slate" dark, "default" light), as Material's toggle does
 # (``data-md-color-scheme`` on the body): the same page in the other theme without a second load and
@@ -51,6 +54,7 @@ FAULTY_PAGE = """<article>
     <mjx-container style="display:block;height:40px"></mjx-container></div>
   <div class="gp-reason" style="margin-top:-20px">the reason</div>
   <details class="gp-solution" open><summary>Show solution</summary>x</details>
+  <p><span class="arithmatex"><mjx-container><mjx-lazy></mjx-lazy></mjx-container></span></p>
 </article>"""
 
 
@@ -121,3 +125,5 @@ def assert_probe_saw_the_faults(r: dict) -> None:
     assert any("verified" in c for c in r["lowContrast"])
     assert len(r["overlaps"]) == 1 and "gp-reason" in r["overlaps"][0]
     assert r["openSolutions"] == 1
+    # a formula the lazy extension has not drawn yet (and the fake one with no math) is not typeset
+    assert r["formulas"]["formulas"] == 2 and r["formulas"]["typeset"] == 0 and r["formulas"]["waiting"] == 1

@@ -20,7 +20,10 @@
   const marked = [...document.querySelectorAll(".arithmatex")];
   const formulas = {
     formulas: marked.length,
-    typeset: marked.filter((el) => el.querySelectorAll("mjx-container").length === 1).length,
+    // typeset: one container, drawn (not a placeholder of MathJax's lazy extension still waiting)
+    typeset: marked.filter((el) => el.querySelectorAll("mjx-container").length === 1
+      && el.querySelector("mjx-math") && !el.querySelector("mjx-lazy")).length,
+    waiting: document.querySelectorAll("mjx-lazy").length,
     errors: document.querySelectorAll(".gp-math-error, mjx-merror").length,
     containers: document.querySelectorAll("mjx-container").length,
   };

@@ -25,6 +25,7 @@ from site_checks import (
     RAW_MATH,
     SWITCH_PALETTE,
     TYPESET,
+    TYPESET_ALL,
     assert_probe_saw_the_faults,
     is_local,
     page_problems,
@@ -140,6 +141,7 @@ def _read(visit: Visit, url: str) -> dict:
     visit.outside.clear()
     response = visit.page.goto(url, wait_until="load")
     visit.page.wait_for_function(TYPESET, timeout=15_000)
+    visit.page.evaluate(TYPESET_ALL)
     probe = visit.page.evaluate(PROBE)
     return {"url": url, "mkdocs": True, "status": response.status if response else None,
             "errors": list(visit.errors), "outside": list(visit.outside),
@@ -209,6 +211,7 @@ def _axe_pass(browser: Any, base_url: str, pages: list[str], source: str, viewpo
             url = page_url(base_url, rel)
             v.page.goto(url, wait_until="load")
             v.page.wait_for_function(TYPESET, timeout=15_000)
+            v.page.evaluate(TYPESET_ALL)
             problems += [f"{url} light: {p}" for p in axe_violations(v.page, source)]
             v.page.evaluate(SWITCH_PALETTE, "slate")
             problems += [f"{url} dark: {p}" for p in axe_violations(v.page, source, AXE_COLOUR_OPTIONS)]
@@ -300,6 +303,7 @@ def test_screenshot_of_a_derivation_page(base_url: str, browser: Any) -> None:
     try:
         v.page.goto(f"{base_url}/derivations/hidden-delta/")
         v.page.wait_for_function(TYPESET)
+        v.page.evaluate(TYPESET_ALL)
         # one scroll down: scrolling back up would bring out Material's "back to top" button
         v.page.evaluate("() => window.scrollTo(0, document.querySelector('#derivation').offsetTop - 64)")
         v.page.wait_for_timeout(600)  # the header's title swap on scroll is animated
@@ -324,3 +328,26 @@ def test_the_probe_sees_each_fault_it_looks_for(browser: Any) -> None:
     finally:
         page.close()
     assert_probe_saw_the_faults(r)
+
+
+def test_formulas_off_screen_wait_for_the_lazy_extension_then_all_get_typeset(
+    base_url: str, browser: Any
+) -> None:
+    """The longest page: MathJax's lazy extension is loaded (from the site), the first screen is typeset
+    when data-gp-math says done, and gpTypesetAll() leaves no formula waiting."""
+    v = Visit(browser, base_url, viewport={"width": 1280, "height": 800})
+    try:
+        v.page.goto(f"{base_url}/derivations/row-backprop/")
+        v.page.wait_for_function(TYPESET)
+        assert v.page.evaluate("() => typeof MathJax.startup.document.lazyTypesetAll") == "function"
+        on_screen = v.page.evaluate("""() => [...document.querySelectorAll('.arithmatex')].filter((el) => {
+            const r = el.getBoundingClientRect(); return r.bottom > 0 && r.top < innerHeight; })
+            .every((el) => el.querySelector('mjx-math') && !el.querySelector('mjx-lazy'))""")
+        assert on_screen
+        v.page.evaluate(TYPESET_ALL)
+        r = v.page.evaluate(PROBE)
+        assert r["formulas"]["waiting"] == 0 and r["formulas"]["typeset"] == r["formulas"]["formulas"] > 200
+        assert v.page.evaluate("() => document.documentElement.getAttribute('data-gp-math-all')") == "done"
+        assert not v.errors and not v.outside
+    finally:
+        v.close()

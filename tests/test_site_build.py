@@ -268,6 +268,11 @@ def test_the_site_serves_mathjax_and_its_fonts_itself(site_build: Any) -> None:
     page = (site_build.site_dir / "index.html").read_text()
     assert f'src="{gp_math.MATHJAX_DIR}/{gp_math.MATHJAX_SCRIPT}"' in page
     assert page.index('src="javascripts/gradproof.js"') < page.index(gp_math.MATHJAX_SCRIPT)
+    # the components MathJax loads itself (gradproof.js asks for ui/lazy) are served too
+    settings = (site_build.site_dir / "javascripts" / "gradproof.js").read_text()
+    for component in gp_math.MATHJAX_COMPONENTS:
+        assert (root / component).stat().st_size > 1_000
+        assert f'"{component.removesuffix(".js")}"' in settings
 
 
 def test_hook_code_is_where_mkdocs_yml_says() -> None:

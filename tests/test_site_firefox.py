@@ -29,6 +29,7 @@ from site_checks import (
     RAW_MATH,
     SWITCH_PALETTE,
     TYPESET,
+    TYPESET_ALL,
     assert_probe_saw_the_faults,
     is_local,
     page_problems,
@@ -105,7 +106,7 @@ def read(ff: Firefox, base_url: str, rel: str) -> list[dict]:
     url = page_url(base_url, rel)
     ff.events.clear()
     ff.goto(url)
-    typeset = ff.call(WAIT_TYPESET, 15_000)
+    typeset = ff.call(WAIT_TYPESET, 15_000) and ff.call(TYPESET_ALL)
     reports = [_probe(ff, base_url, url, ff.scheme, typeset)]
     other = "light" if ff.scheme == "dark" else "dark"
     ff.call(SWITCH_PALETTE, PALETTES[other])

@@ -44,6 +44,8 @@ _TEXT_NODE = re.compile(r">([^<]+)<")
 # component with every TeX extension (so no extension is loaded on demand) and its CHTML fonts.
 MATHJAX_DIR = "mathjax"
 MATHJAX_SCRIPT = "tex-chtml-full.js"
+# loaded by MathJax itself (site/javascripts/gradproof.js, loader.load): formulas typeset near the screen
+MATHJAX_COMPONENTS = ("ui/lazy.js",)
 _MATHJAX_FONTS = "output/chtml/fonts/woff-v2"
 
 
@@ -221,5 +223,7 @@ def mathjax_files() -> Iterator[tuple[str, Path]]:
     """``(path in the site, file on disk)`` for every MathJax file the site serves."""
     root = mathjax_root()
     yield f"{MATHJAX_DIR}/{MATHJAX_SCRIPT}", root / MATHJAX_SCRIPT
+    for component in MATHJAX_COMPONENTS:
+        yield f"{MATHJAX_DIR}/{component}", root / component
     for font in sorted((root / _MATHJAX_FONTS).glob("*.woff")):
         yield f"{MATHJAX_DIR}/{_MATHJAX_FONTS}/{font.name}", font

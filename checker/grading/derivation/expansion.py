@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from checker.grading.budget import CPU_LIMIT, OutOfBudget, cpu_limit
 from checker.grading.derivation.segment import Relation
-from checker.grading.derivation.state import StepReport
+from checker.grading.derivation.state import StepReport, summary
 from checker.grading.derivation.state import result as _result
 from checker.grading.derivation.steps import echo, is_condition
 from checker.grading.judge import vocabulary_of
@@ -140,19 +140,7 @@ def grade_expansion_derivation(q: Question, rels: list[Relation], fmt: str, stri
         report.verdict, report.mistake = "does-not-follow", (end.mistakes or (None,))[0]
         report.feedback = f"Step {report.n} is not the answer: {end.feedback}"
         first_wrong = report.n
-    reports += steps
-    if first_wrong is None and not unreadable:
-        return _result(q.id, "correct", f"Correct: every one of the {len(steps)} steps follows from the one "
-                       "before, and the last is the answer.", reports, None, True)
-    if first_wrong is None:
-        which = ", ".join(str(k) for k in unreadable)
-        return _result(q.id, "incorrect", f"Every step that could be read follows and the result is right, "
-                       f"but step {which} could not be read; rewrite it so that it can be checked.",
-                       reports, None, result_correct)
-    summary = next(r for r in steps if r.n == first_wrong).feedback
-    if result_correct:
-        summary += " The result is right, but it is reached through a wrong step."
-    return _result(q.id, "incorrect", summary, reports, first_wrong, result_correct)
+    return summary(q.id, reports + steps, first_wrong, unreadable, result_correct)
 
 
 def _judge_end(q: Question, last: Expr) -> SeriesVerdict:

@@ -16,7 +16,7 @@ from checker.grading.derivation.expansion import grade_expansion_derivation
 from checker.grading.derivation.model import model_of
 from checker.grading.derivation.names import derivation_vocabulary
 from checker.grading.derivation.segment import MAX_TEXT, relations
-from checker.grading.derivation.state import Grading, Judged, StepReport
+from checker.grading.derivation.state import Grading, Judged, StepReport, summary
 from checker.grading.derivation.state import result as _result
 from checker.grading.derivation.steps import (
     MAX_STEPS,
@@ -295,29 +295,4 @@ def _verdict(g: Grading) -> dict:
         report.verdict, report.mistake = "does-not-follow", tag
         report.feedback = diagnose.end_feedback(g, report.n or 0, last, why)
         g.first_wrong, g.first_mistake = report.n, tag
-    if g.first_wrong is None and not g.unreadable:
-        return _result(
-            g.q.id,
-            "correct",
-            f"Correct: every one of the {len(steps)} steps follows from the one "
-            "before, and the last is the answer.",
-            g.reports,
-            None,
-            True,
-        )
-    if g.first_wrong is None:
-        which = ", ".join(str(k) for k in g.unreadable)
-        return _result(
-            g.q.id,
-            "incorrect",
-            f"Every step that could be read follows and the result is right, "
-            f"but step {which} could not be read; rewrite it so that it can be checked.",
-            g.reports,
-            None,
-            result_correct,
-        )
-    wrong = next(r for r in steps if r.n == g.first_wrong)
-    summary = wrong.feedback  # it names the step, what it should equal and where it differs
-    if result_correct:
-        summary += " The result is right, but it is reached through a wrong step."
-    return _result(g.q.id, "incorrect", summary, g.reports, g.first_wrong, result_correct)
+    return summary(g.q.id, g.reports, g.first_wrong, g.unreadable, result_correct)

@@ -88,3 +88,22 @@ def result(
         "steps": [s.to_json() for s in steps or []],
         "feedback": feedback,
     }
+
+
+def summary(q: str, reports: list[StepReport], first_wrong: int | None, unreadable: list[int],
+            result_correct: bool) -> dict:
+    """The §6 JSON object once every step is judged and the end blamed if it is not the answer:
+    correct, right but with unreadable steps, or the first wrong step's feedback."""
+    steps = [r for r in reports if r.kind == "step"]
+    if first_wrong is None and not unreadable:
+        return result(q, "correct", f"Correct: every one of the {len(steps)} steps follows from the one "
+                      "before, and the last is the answer.", reports, None, True)
+    if first_wrong is None:
+        which = ", ".join(str(k) for k in unreadable)
+        return result(q, "incorrect", f"Every step that could be read follows and the result is right, "
+                      f"but step {which} could not be read; rewrite it so that it can be checked.",
+                      reports, None, result_correct)
+    feedback = next(r for r in steps if r.n == first_wrong).feedback  # names the step and the difference
+    if result_correct:
+        feedback += " The result is right, but it is reached through a wrong step."
+    return result(q, "incorrect", feedback, reports, first_wrong, result_correct)

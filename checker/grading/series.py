@@ -33,10 +33,10 @@ from functools import cache
 
 import sympy as sp
 
-from checker.grading.trees import contains
+from checker.grading.trees import contains, nodes
 from checker.proof.symbolic import SympyEnv, claimed_order, equal, series_coefficients, to_sympy
 from derivations import get
-from derivations.expr import BigO, Div, Expr, Fn, Num, Pow, Sym, children, symbols_of, tex
+from derivations.expr import BigO, Div, Expr, Fn, Num, Pow, Sym, symbols_of, tex
 from derivations.questions import Question
 
 MAX_ORDER = 12
@@ -86,7 +86,7 @@ def truth_of(q: Question) -> Expr:
 def setting(question: Question) -> Setting:
     """The variable, the truth, the reference's order and the known wrong expansions, in sympy."""
     reference = question.reference
-    orders = [n for n in _nodes(reference) if isinstance(n, BigO)]
+    orders = [n for n in nodes(reference) if isinstance(n, BigO)]
     var_tree = next(iter(symbols_of(orders[0].arg)))
     env = SympyEnv({}, positive=frozenset(question.positive))
     var = to_sympy(var_tree, env)[0]
@@ -118,15 +118,6 @@ def describe_difference(q: Question, e: Expr, before: Expr) -> tuple[str | None,
     return (found.mistakes or (None,))[0], found.feedback
 
 
-def _nodes(e: Expr) -> list[Expr]:
-    out, stack = [], [e]
-    while stack:
-        node = stack.pop()
-        out.append(node)
-        stack.extend(children(node))
-    return out
-
-
 def _wrong(tag: str | None, feedback: str) -> SeriesVerdict:
     return SeriesVerdict("incorrect", (tag,) if tag else (), feedback)
 
@@ -134,7 +125,7 @@ def _wrong(tag: str | None, feedback: str) -> SeriesVerdict:
 def unexpanded(q: Question, e: Expr, var: Sym) -> Fn | None:
     """A function of the question (f) applied at a point that moves with the variable: f(x + h)."""
     named = set(q.functions)
-    return next((n for n in _nodes(e) if isinstance(n, Fn) and n.name in named and var in symbols_of(n.arg)),
+    return next((n for n in nodes(e) if isinstance(n, Fn) and n.name in named and var in symbols_of(n.arg)),
                 None)
 
 
@@ -143,7 +134,7 @@ def reading_problem(q: Question, e: Expr, var: Sym) -> str | None:
     ``var^k`` (0 ≤ k ≤ :data:`MAX_ORDER`) or that is not a term of the expansion (inside a function,
     a power, a denominator or another O), or a generic activation σ (``g'(x)`` reads as σ'), which no
     expansion here holds."""
-    for node in _nodes(e):
+    for node in nodes(e):
         if isinstance(node, Fn) and node.name == "sigma" and "sigma" not in q.functions:
             names = " or ".join(f"${f}$" for f in q.functions if f != "O")
             return f"{tex(node)} is no function of this question: its function is {names}"
@@ -241,7 +232,7 @@ def function_notation(q: Question) -> list[tuple[str, str, tuple[str, ...]]]:
     beyond its symbols: its own f with its derivatives, and Landau's O of the variable."""
     s = setting(q)
     h = s.var_tree.tex
-    point = next((n.arg for n in _nodes(q.reference) if isinstance(n, Fn) and n.name in q.functions), None)
+    point = next((n.arg for n in nodes(q.reference) if isinstance(n, Fn) and n.name in q.functions), None)
     x = point.tex if isinstance(point, Sym) else "x"
     rows = []
     for name in q.functions:

@@ -102,6 +102,15 @@ def substitute_all(e: Expr, table: Mapping[Expr, Expr]) -> Expr:
     return rebuild(e, tuple(substitute_all(k, table) for k in kids)) if kids else e
 
 
+def nodes(e: Expr) -> Iterator[Expr]:
+    """Every node of ``e``, ``e`` first (depth first)."""
+    stack = [e]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(children(node))
+
+
 def contains(e: Expr, pred: Callable[[Expr], bool], through: Mapping[Sym, Expr] | None = None) -> bool:
     """Whether some node of ``e`` satisfies ``pred``; with ``through``, also inside the definitions
     of the symbols it uses, and theirs (each definition walked once)."""
@@ -119,12 +128,7 @@ def contains(e: Expr, pred: Callable[[Expr], bool], through: Mapping[Sym, Expr] 
 
 def size(e: Expr) -> int:
     """The number of nodes of ``e``."""
-    count, stack = 0, [e]
-    while stack:
-        node = stack.pop()
-        count += 1
-        stack.extend(children(node))
-    return count
+    return sum(1 for _ in nodes(e))
 
 
 def mul_factors(e: Expr) -> list[Expr]:

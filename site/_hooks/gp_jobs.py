@@ -148,10 +148,9 @@ def save_imports() -> None:
         return
     path = _imports_file()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(table))
-        tmp.replace(path)
+        from checker.files import write_atomic  # the project is on the path once on_config ran
+
+        write_atomic(path, json.dumps(table), durable=False)
     except OSError:  # a read-only cache only costs the next build the parsing
         pass
 

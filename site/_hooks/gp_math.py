@@ -162,10 +162,9 @@ def save_passed() -> None:
     if path is None or not _PASSED["new"]:
         return
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}")
-        tmp.write_text(json.dumps(sorted(_PASSED["hashes"])))
-        tmp.replace(path)
+        from checker.files import write_atomic  # the project is on the path once on_config ran
+
+        write_atomic(path, json.dumps(sorted(_PASSED["hashes"])), durable=False)
         _PASSED["new"] = False
     except OSError:  # a read-only cache costs the next build the checks, nothing else
         pass
